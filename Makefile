@@ -1,0 +1,92 @@
+# Outreach: `make run` serves the demo, `make test` runs the whole suite.
+# Every target is idempotent and works on a fresh clone (Python 3.11, Node/npm, make).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app outreach
+DEMO   := OUTREACH_DEMO=1
+
+# Front-end assets come from the npm registry, pinned by version and integrity hash.
+HTMX_VERSION   := 4.0.1
+HTMX_INTEGRITY := sha512-oF7JgXhDW9UXCy/k1ZYFUQgzu/rm19ORWPSPNL91vPluB2PB9+MV55tyQdH/w7o2EAbTYUG5SDW1R60mdkdqGg==
+
+CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test test-postgres install dev assets translations db demo chromium lint format i18n clean
+
+run: install assets translations db demo
+	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
+	$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: dev assets translations chromium lint
+	$(BIN)/pytest
+
+# The suite again on PostgreSQL: TEST_DATABASE_URL must name a throwaway database.
+test-postgres: dev assets translations chromium
+	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL"; exit 2; }
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: static/vendor/htmx.min.js
+
+# npm pack fetches the package tarball; its sha512 must match the pinned integrity.
+static/vendor/htmx.min.js: Makefile
+	@mkdir -p static/vendor
+	@tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null) && \
+	  tarball=$$(ls $$tmp/*.tgz) && \
+	  actual="sha512-$$(openssl dgst -sha512 -binary $$tarball | base64 -w0)" && \
+	  if [ "$$actual" != "$(HTMX_INTEGRITY)" ]; then \
+	    echo "htmx.org@$(HTMX_VERSION): integrity mismatch ($$actual)"; rm -rf $$tmp; exit 1; fi && \
+	  tar -xzf $$tarball -C $$tmp && \
+	  cp $$tmp/package/dist/htmx.min.js $@ && rm -rf $$tmp && \
+	  echo "fetched htmx.org@$(HTMX_VERSION) (integrity checked)"
+
+translations: $(COMPILED)
+
+outreach/translations/%/LC_MESSAGES/messages.mo: outreach/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+db: install
+	@mkdir -p instance
+	$(DEMO) $(FLASK) db upgrade
+
+demo: db
+	$(DEMO) $(FLASK) demo load
+
+# Debian's Chromium drives the browser tests; installed when missing and the machine allows.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; }
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Developers: refresh the catalogue after changing UI text, then translate the new entries.
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o outreach/translations/messages.pot .
+	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) static/vendor $(COMPILED)

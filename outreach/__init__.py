@@ -1,0 +1,117 @@
+"""Outreach: street outreach log, youth registry and handoff to Våldspreventivt centrum."""
+
+import importlib
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from outreach import config as settings
+from outreach.extensions import babel, csrf, db, login_manager, migrate
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` (tests) overrides the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(settings.ROOT / "templates"),
+        static_folder=str(settings.ROOT / "static"),
+        instance_path=str(settings.INSTANCE),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment() if config is None else config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "OUTREACH_SECRET_KEY is not set. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    _register_headers(app)
+    from outreach import errors_views
+
+    errors_views.register(app)
+    return app
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return "sv"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are renewed at login and time out
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+
+AREAS = ("auth", "shifts", "youths", "admin")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from outreach import policy
+
+    for area in AREAS:
+        # Importing an area's views attaches its routes to the area's blueprint.
+        views = importlib.import_module(f"outreach.{area}.views")
+        app.register_blueprint(views.bp)
+    app.before_request(policy.enforce_endpoint_policy)
+
+
+def _register_cli(app: Flask) -> None:
+    from outreach.auth.cli import users_cli
+    from outreach.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from outreach import personnummer, vocabulary
+
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+    app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm")
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "d MMMM yyyy")
+    app.jinja_env.filters["masked_pnr"] = personnummer.masked
+    app.jinja_env.filters["pnr"] = personnummer.formatted
+    app.jinja_env.globals["vocabulary"] = vocabulary
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "sv")
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static":
+            # Every page may show personal data: never keep it in the browser's cache,
+            # so nothing is readable behind the back button after logout.
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        return response

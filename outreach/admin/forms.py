@@ -1,0 +1,40 @@
+"""Forms of the admin area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from outreach.fields import MultiCheckboxField, options
+from outreach.vocabulary import ROLE_LABELS
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class UserForm(FlaskForm):
+    """Create a user."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[InputRequired(_l("A username is required.")), Length(max=60, message=TOO_LONG)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+    display_name = StringField(
+        _l("Full name"),
+        validators=[InputRequired(_l("Enter the full name.")), Length(max=120, message=TOO_LONG)],
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
+    teams = MultiCheckboxField(_l("Teams"), coerce=int)
+    password = PasswordField(
+        _l("Password (at least 12 characters)"),
+        validators=[InputRequired(_l("Enter a password.")), Length(max=200, message=TOO_LONG)],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,56 @@
+"""Users, teams, areas and places for the admin."""
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from outreach import policy
+from outreach.admin import bp
+from outreach.admin.forms import UserForm
+from outreach.auth.models import Role, User
+from outreach.auth.services import create_user
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.fields import options
+from outreach.htmx import render
+from outreach.org.models import Area, Team
+from outreach.views_common import attach_error
+
+
+@bp.route("/")
+@policy.allow(policy.admin)
+def overview():
+    """Teams with their members, areas with their places, and every user."""
+    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
+    users = db.session.execute(select(User).order_by(User.display_name)).scalars().all()
+    areas = db.session.execute(select(Area).order_by(Area.name)).scalars().all()
+    members = {team.id: [u for u in users if team in u.teams] for team in teams}
+    return render("admin/overview.html", teams=teams, users=users, areas=areas, members=members)
+
+
+@bp.route("/anvandare/ny", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def new_user():
+    """Create a user with a role and teams."""
+    form = UserForm()
+    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
+    form.teams.choices = options((team.id, team.name) for team in teams)
+    if form.validate_on_submit():
+        try:
+            create_user(
+                username=form.username.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                teams=[team for team in teams if team.id in set(form.teams.data or [])],
+                email=form.email.data or None,
+            )
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The user is created."), "success")
+            return redirect(url_for("admin.overview"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("admin/user_form.html", "form", form=form, status=status)

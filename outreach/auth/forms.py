@@ -1,0 +1,29 @@
+"""Forms of the auth area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from outreach.fields import options
+
+
+class LoginForm(FlaskForm):
+    """Log in with username and password."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(message=_l("Enter your username.")), Length(max=60)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    """The user's own settings: the UI language."""
+
+    locale = SelectField(_l("Language"), choices=options([("sv", "Svenska"), ("en", "English")]))

@@ -1,0 +1,126 @@
+"""Login, logout, idle timeout and the user's own settings."""
+
+import secrets
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from outreach import audit
+from outreach.audit import AuditAction
+from outreach.auth import bp
+from outreach.auth.forms import LoginForm, SettingsForm
+from outreach.auth.models import User
+from outreach.auth.services import authenticate, set_locale
+from outreach.clock import now
+from outreach.errors import RuleViolation
+from outreach.extensions import db, login_manager
+from outreach.htmx import is_htmx, render
+from outreach.policy import allow, anyone_logged_in, public
+
+
+@login_manager.user_loader
+def load_user(session_user_id: str) -> User | None:
+    """The user of a session, unless their sessions were invalidated since."""
+    user_id, _sep, epoch = session_user_id.partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.execute(select(User).where(User.id == int(user_id))).scalar_one_or_none()
+    if user is None or user.session_epoch != int(epoch) or not user.is_enabled:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Anonymous users are sent to the login page."""
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.before_app_request
+def end_idle_session():
+    """Log out a session that has been idle longer than the configured timeout."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    timeout = current_app.config["IDLE_TIMEOUT_SECONDS"]
+    last_seen = session.get("last_seen")
+    moment = now().timestamp()
+    if last_seen is not None and moment - last_seen > timeout:
+        logout_user()
+        session.clear()
+        flash(_("You were logged out after a period of inactivity."), "info")
+        target = url_for("auth.login")
+        if is_htmx():
+            response = current_app.make_response(("", 204))
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    session["last_seen"] = moment
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this site after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("shifts.start")
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@public
+def login():
+    """Show the login form and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("shifts.start"))
+    form = LoginForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            config = current_app.config
+            try:
+                user = authenticate(
+                    form.username.data,
+                    form.password.data,
+                    max_failures=config["LOGIN_MAX_FAILURES"],
+                    lock_seconds=config["LOGIN_LOCK_SECONDS"],
+                )
+            except RuleViolation as refusal:
+                db.session.commit()  # the failed attempt counts toward the lock
+                form.form_errors.append(refusal.message)
+            else:
+                db.session.commit()
+                session.clear()  # a fresh session at login
+                login_user(user)
+                session["sid"] = secrets.token_urlsafe(16)
+                session["last_seen"] = now().timestamp()
+                return redirect(_safe_next(request.args.get("next")), 303)
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.route("/logga-ut", methods=["POST"])
+@public
+def logout():
+    """Log out and forget the session."""
+    if current_user.is_authenticated:
+        audit.record(AuditAction.LOGOUT, "user", current_user.id, user_id=current_user.id)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/installningar", methods=["GET", "POST"])
+@allow(anyone_logged_in)
+def settings():
+    """The user's own settings: the UI language."""
+    form = SettingsForm(locale=current_user.locale)
+    if form.validate_on_submit():
+        set_locale(current_user, form.locale.data, current_app.config["LANGUAGES"])
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.settings"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("auth/settings.html", "content", form=form, status=status)

@@ -1,0 +1,53 @@
+"""Time in one place: UTC in the database, Europe/Stockholm on screen."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """The same instant on the Stockholm wall clock."""
+    return moment.astimezone(LOCAL_ZONE)
+
+
+def from_local(naive: datetime) -> datetime:
+    """A Stockholm wall-clock time (as typed in a form) as aware UTC."""
+    return naive.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps naive text, so the zone is
+    restored on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+__all__ = ["LOCAL_ZONE", "UTCDateTime", "from_local", "now", "to_local"]

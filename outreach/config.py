@@ -1,0 +1,83 @@
+"""Settings, read from OUTREACH_* environment variables.
+
+SQLite in instance/ is the embedded default; production sets OUTREACH_DATABASE_URL to
+PostgreSQL. Demo mode (OUTREACH_DEMO=1, set by `make run`) may generate a local secret key and
+load demo data; production must set OUTREACH_SECRET_KEY.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("OUTREACH_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE / 'outreach.sqlite'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgresql:// URLs at the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _secret_key(demo: bool) -> str | None:
+    key = os.environ.get("OUTREACH_SECRET_KEY")
+    if key:
+        return key
+    if not demo:
+        return None
+    # Demo mode only: a random key kept in instance/ so sessions survive a restart.
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    """Build the Flask configuration from the environment."""
+    demo = _flag("OUTREACH_DEMO")
+    return {
+        "DEMO_MODE": demo,
+        "SECRET_KEY": _secret_key(demo),
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),
+        "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", default=not demo),
+    }
+
+
+#: Defaults that hold in every environment; from_environment() and tests override them.
+DEFAULTS = {
+    "DEMO_MODE": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "outreach_session",
+    "SESSION_COOKIE_SECURE": True,
+    "IDLE_TIMEOUT_SECONDS": 600,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_SECONDS": 15 * 60,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "sv",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+    "LANGUAGES": {"sv": "Svenska", "en": "English"},
+    "REMEMBER_COOKIE_DURATION": 0,
+}

@@ -1,0 +1,41 @@
+"""htmx request helpers: is this a partial request, render a page or one of its blocks.
+
+A partial is a {% block %} of the page template, rendered alone (jinja2-fragments) when htmx
+asks for a partial swap; a full request gets the whole page. Responses vary on HX-Request so
+caches keep the two apart.
+"""
+
+import json
+
+from flask import Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_htmx() -> bool:
+    """The request was sent by htmx."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def is_partial() -> bool:
+    """htmx asked for a fragment to swap into part of the page."""
+    return is_htmx() and request.headers.get("HX-Request-Type", "partial") != "full"
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+    """Render the whole page, or only `block` of it for a partial htmx request."""
+    if block is not None and is_partial():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def trigger(response: Response, event: str, detail: object = True) -> Response:
+    """Ask htmx to fire a client-side event (HX-Trigger) after the swap."""
+    existing = response.headers.get("HX-Trigger")
+    events = json.loads(existing) if existing else {}
+    events[event] = detail
+    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
+    return response

@@ -1,0 +1,51 @@
+"""Swedish personal identity numbers: validation (python-stdnum), masking, and spotting them in
+free text where they must not be."""
+
+import re
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.se import personnummer as stdnum_pnr
+
+# Ten or twelve digits, with an optional dash, plus or space before the last four: the shapes
+# people write (YYMMDD-NNNN, YYYYMMDDNNNN, YYMMDD NNNN …). Deliberately broad: a note that
+# merely looks like one is refused, valid checksum or not.
+_SHAPED_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+
+
+class InvalidPersonnummer(ValueError):
+    """The text is not a valid personnummer."""
+
+
+def contains_personnummer_shape(text: str) -> bool:
+    """The text holds something shaped like a personnummer."""
+    return bool(_SHAPED_LIKE.search(text or ""))
+
+
+def normalise(value: str) -> str:
+    """A valid personnummer as 12 digits, YYYYMMDDNNNN; raises InvalidPersonnummer."""
+    try:
+        compact = stdnum_pnr.validate(value.strip())
+        birth = stdnum_pnr.get_birth_date(compact)
+    except stdnum_errors.ValidationError as error:
+        raise InvalidPersonnummer(str(error)) from error
+    last_ten = re.sub(r"\D", "", compact)[-10:]
+    return f"{birth.year // 100:02d}{last_ten}"
+
+
+def birth_year(normalised: str) -> int:
+    """The birth year of a normalised personnummer."""
+    return int(normalised[:4])
+
+
+def masked(normalised: str | None) -> str:
+    """For lists: the birth date shown, the last four digits hidden (YYYYMMDD-XXXX)."""
+    if not normalised:
+        return ""
+    return f"{normalised[:8]}-XXXX"
+
+
+def formatted(normalised: str | None) -> str:
+    """For the youth page: YYYYMMDD-NNNN."""
+    if not normalised:
+        return ""
+    return f"{normalised[:8]}-{normalised[8:]}"

@@ -1,0 +1,197 @@
+"""All authorization: named predicates, scoped queries and the per-endpoint policy.
+
+Deny by default: every endpoint declares who may call it with @allow(...) (or @public), and
+the before-request check refuses any endpoint that declares nothing. Objects outside the
+user's scope are not found (404) rather than forbidden, so their existence is not revealed.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, exists, false, or_, select
+
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.shifts.models import AnonymousContact, Shift
+from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+
+Predicate = Callable[[User], bool]
+
+# --- role predicates (who may use an endpoint at all) -----------------------------------
+
+
+def anyone_logged_in(user: User) -> bool:
+    """Any active user."""
+    return user.is_authenticated
+
+
+def field_staff(user: User) -> bool:
+    """Field workers and team leads who belong to a field team."""
+    return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD} and bool(user.field_teams)
+
+
+def admin(user: User) -> bool:
+    """The system administrator (systemförvaltare)."""
+    return user.role == Role.ADMIN
+
+
+# --- the endpoint registry ---------------------------------------------------------------
+
+PUBLIC = "public"
+
+
+def allow(predicate: Predicate) -> Callable:
+    """Declare that the view may be called by logged-in users the predicate accepts."""
+
+    def decorate(view):
+        view.access_policy = predicate
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Declare that the view may be called without logging in."""
+    view.access_policy = PUBLIC
+    return view
+
+
+def endpoint_policy(endpoint: str | None):
+    """The declared policy of an endpoint, or None when it declares none."""
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_policy", None)
+
+
+def enforce_endpoint_policy():
+    """Before each request: login redirect, 403, or let the view run."""
+    if request.endpoint is None:
+        return None  # 404/405 from routing
+    policy = endpoint_policy(request.endpoint)
+    if policy is None:
+        current_app.logger.error("endpoint %s declares no access policy", request.endpoint)
+        abort(403)
+    if policy == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not policy(current_user):
+        abort(403)
+    return None
+
+
+# --- scoped queries (what a user may see) ---------------------------------------------
+
+
+def visible_shifts(user: User) -> Select:
+    """Shifts of the user's field teams."""
+    if not field_staff(user):
+        return select(Shift).where(false())
+    return select(Shift).where(Shift.team_id.in_([t.id for t in user.field_teams]))
+
+
+def visible_anonymous_contacts(user: User) -> Select:
+    """Anonymous contacts logged in shifts the user can see."""
+    return (
+        select(AnonymousContact)
+        .join(Shift, AnonymousContact.shift_id == Shift.id)
+        .where(Shift.id.in_(visible_shifts(user).with_only_columns(Shift.id)))
+    )
+
+
+def visible_youths(user: User) -> Select:
+    """Youths registered by the user's field teams.
+
+    A youth with protected identity is seen only by the team's leads, the worker who
+    registered them and workers who have recorded a contact with them.
+    """
+    if not field_staff(user):
+        return select(Youth).where(false())
+    query = select(Youth).where(Youth.team_id.in_([t.id for t in user.field_teams]))
+    if user.role == Role.TEAM_LEAD:
+        return query
+    met = exists(
+        select(identified_contact_youth.c.youth_id)
+        .join(IdentifiedContact, IdentifiedContact.id == identified_contact_youth.c.contact_id)
+        .where(
+            identified_contact_youth.c.youth_id == Youth.id,
+            IdentifiedContact.author_id == user.id,
+        )
+    )
+    return query.where(
+        or_(Youth.protected_identity.is_(False), Youth.created_by_id == user.id, met)
+    )
+
+
+def visible_identified_contacts(user: User) -> Select:
+    """Identified contacts recorded in shifts the user can see."""
+    return select(IdentifiedContact).where(
+        IdentifiedContact.shift_id.in_(visible_shifts(user).with_only_columns(Shift.id))
+    )
+
+
+# --- loading one object in scope ------------------------------------------------------
+
+
+def _one_or_404(query: Select, column, public_id: str):
+    found = db.session.execute(query.where(column == public_id)).unique().scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def shift_or_404(user: User, public_id: str) -> Shift:
+    """The shift with this public id if the user may see it; 404 otherwise."""
+    return _one_or_404(visible_shifts(user), Shift.public_id, public_id)
+
+
+def youth_or_404(user: User, public_id: str) -> Youth:
+    """The youth with this public id if the user may see them; 404 otherwise."""
+    return _one_or_404(visible_youths(user), Youth.public_id, public_id)
+
+
+def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
+    """The identified contact with this public id if the user may see it; 404 otherwise."""
+    return _one_or_404(visible_identified_contacts(user), IdentifiedContact.public_id, public_id)
+
+
+# --- object predicates (what a user may do) -------------------------------------------
+
+
+def is_shift_worker(user: User, shift: Shift) -> bool:
+    """The user is one of the workers out on the shift."""
+    return any(worker.id == user.id for worker in shift.workers)
+
+
+def can_log_in_shift(user: User, shift: Shift) -> bool:
+    """Contacts are logged by the shift's workers while it is open."""
+    return shift.is_open and is_shift_worker(user, shift)
+
+
+def can_end_shift(user: User, shift: Shift) -> bool:
+    """A shift is ended by one of its workers, or by a lead of its team."""
+    return shift.is_open and (
+        is_shift_worker(user, shift)
+        or (user.role == Role.TEAM_LEAD and shift.team_id in user.team_ids)
+    )
+
+
+def can_register_youth_in(user: User, team_id: int) -> bool:
+    """Youths are registered in one of the user's field teams."""
+    return field_staff(user) and team_id in {t.id for t in user.field_teams}
+
+
+def can_edit_youth(user: User, youth: Youth) -> bool:
+    """Anyone who can see a youth in their own field team may add what becomes known."""
+    return field_staff(user) and youth.team_id in user.team_ids
+
+
+def can_correct(user: User, contact: IdentifiedContact) -> bool:
+    """A correction is appended by the author of the entry or a lead of its team."""
+    return contact.author_id == user.id or (
+        user.role == Role.TEAM_LEAD and contact.shift.team_id in user.team_ids
+    )

@@ -1,0 +1,74 @@
+"""Forms of the shifts area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from outreach.fields import LocalDateTimeField, MultiCheckboxField, count_field, options
+from outreach.shifts.services import MAX_YOUTHS_PER_CONTACT
+from outreach.vocabulary import GENDER_PLURAL, Action, AgeBand, Gender, Topic
+
+NOTE_MAX = 1000
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class StartShiftForm(FlaskForm):
+    """Start a fältpass."""
+
+    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired(_l("Choose a team."))])
+    area = SelectField(_l("Area"), coerce=int, validators=[InputRequired(_l("Choose an area."))])
+    colleagues = MultiCheckboxField(_l("Out together with"), coerce=int)
+    started_at = LocalDateTimeField(_l("Start time"))
+    situation_note = TextAreaField(
+        _l("Situation note (no names)"), validators=[Length(max=NOTE_MAX, message=TOO_LONG)]
+    )
+
+
+class SituationNoteForm(FlaskForm):
+    """Write the shift's situation note, or end the shift with it."""
+
+    situation_note = TextAreaField(
+        _l("Situation note (no names)"), validators=[Length(max=NOTE_MAX, message=TOO_LONG)]
+    )
+
+
+class EndShiftForm(SituationNoteForm):
+    """End the shift, with a last word on the situation."""
+
+
+class AnonymousContactForm(FlaskForm):
+    """Log an anonymous contact: a tally with no personal data."""
+
+    place = RadioField(_l("Place"), coerce=int, validators=[InputRequired(_l("Choose a place."))])
+    youth_count = count_field(
+        _l("Number of youths"),
+        MAX_YOUTHS_PER_CONTACT,
+        minimum=1,
+        required_message=_l("Enter the number of youths."),
+    )
+    topics = MultiCheckboxField(_l("Topics"), choices=options(Topic.pairs()))
+    actions = MultiCheckboxField(_l("Actions"), choices=options(Action.pairs()))
+    note = TextAreaField(
+        _l("Note (optional, no names or personal identity numbers)"),
+        validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+    )
+    occurred_at = LocalDateTimeField(_l("Time (if not now)"))
+
+    @property
+    def gender_fields(self):
+        return [(gender, self[f"gender_{gender}"]) for gender in Gender]
+
+    @property
+    def age_fields(self):
+        return [(band, self[f"age_{band}"]) for band in AgeBand]
+
+
+for _gender in Gender:
+    setattr(
+        AnonymousContactForm,
+        f"gender_{_gender}",
+        count_field(GENDER_PLURAL[_gender], MAX_YOUTHS_PER_CONTACT),
+    )
+for _band in AgeBand:
+    setattr(AnonymousContactForm, f"age_{_band}", count_field(_band.label, MAX_YOUTHS_PER_CONTACT))

@@ -1,0 +1,118 @@
+"""Shifts and anonymous contacts (tallies without personal data)."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.auth.models import User
+from outreach.clock import UTCDateTime, now
+from outreach.extensions import db, enum_type
+from outreach.ids import public_id_column
+from outreach.org.models import Area, Place, Team
+from outreach.vocabulary import Action, Topic
+
+shift_worker = Table(
+    "shift_worker",
+    db.metadata,
+    Column("shift_id", Integer, ForeignKey("shift.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id"), primary_key=True),
+)
+
+
+class Shift(db.Model):
+    """A fältpass: workers out together in one area for one evening."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A short note on the situation in the area; never names.
+    situation_note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship()
+    workers: Mapped[list[User]] = relationship(
+        secondary=shift_worker, order_by=User.display_name, lazy="selectin"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class AnonymousContact(db.Model):
+    """A tally of youths met at a place: counts, topics and actions, no personal data."""
+
+    __table_args__ = (CheckConstraint("youth_count >= 1", name="youth_count_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    youth_count: Mapped[int] = mapped_column(Integer)
+    #: Optional free text; refused when it holds anything shaped like a personnummer.
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    shift: Mapped[Shift] = relationship()
+    place: Mapped[Place] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship(lazy="joined")
+    counts: Mapped[list["ContactCount"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    topics: Mapped[list["ContactTopic"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    actions: Mapped[list["ContactAction"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def count_of(self, category: str) -> int:
+        return sum(c.count for c in self.counts if c.category == category)
+
+
+class ContactCount(db.Model):
+    """How many of the youths in an anonymous contact fall in one gender or age band."""
+
+    __table_args__ = (CheckConstraint("count >= 1", name="count_positive"),)
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("anonymous_contact.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: A Gender or AgeBand code.
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ContactTopic(db.Model):
+    """A topic talked about in an anonymous contact."""
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("anonymous_contact.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[Topic] = mapped_column(enum_type(Topic, 20), primary_key=True)
+
+
+class ContactAction(db.Model):
+    """An action taken in an anonymous contact."""
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("anonymous_contact.id", ondelete="CASCADE"), primary_key=True
+    )
+    action: Mapped[Action] = mapped_column(enum_type(Action, 20), primary_key=True)

@@ -1,0 +1,228 @@
+"""The rules of shifts and anonymous contacts. Services flush; the view commits."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.org.models import Area, Place, Team
+from outreach.personnummer import contains_personnummer_shape
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+    shift_worker,
+)
+from outreach.vocabulary import Action, AgeBand, Gender, Topic
+
+#: How far ahead of the clock a time may be (tablets' clocks drift a little).
+CLOCK_SKEW = timedelta(minutes=5)
+#: How far back a shift may be started after the fact.
+MAX_BACKDATE = timedelta(hours=24)
+MAX_YOUTHS_PER_CONTACT = 200
+
+PERSONNUMMER_IN_NOTE = _l(
+    "The note looks like it contains a personal identity number. Anonymous contacts must not "
+    "hold personal data: remove it, or register the youth and record a named contact instead."
+)
+
+
+def open_shift_of(user: User) -> Shift | None:
+    """The shift the user is out on now, if any."""
+    return db.session.execute(
+        select(Shift)
+        .join(shift_worker, shift_worker.c.shift_id == Shift.id)
+        .where(shift_worker.c.user_id == user.id, Shift.ended_at.is_(None))
+        .order_by(Shift.started_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _check_not_future(moment: datetime, field: str) -> None:
+    if moment > now() + CLOCK_SKEW:
+        raise RuleViolation(_l("The time cannot be in the future."), field)
+
+
+def start_shift(
+    user: User,
+    *,
+    team: Team,
+    area: Area,
+    colleagues: Iterable[User],
+    started_at: datetime | None,
+    situation_note: str,
+) -> Shift:
+    """Start a fältpass for the user and the colleagues out with them."""
+    if team not in user.field_teams:
+        raise RuleViolation(_l("Choose one of your field teams."), "team")
+    if open_shift_of(user) is not None:
+        raise RuleViolation(_l("You already have a shift in progress. End it first."))
+    started_at = started_at or now()
+    _check_not_future(started_at, "started_at")
+    if started_at < now() - MAX_BACKDATE:
+        raise RuleViolation(_l("A shift can be started at most 24 hours back."), "started_at")
+    colleagues = [c for c in colleagues if c.id != user.id]
+    for colleague in colleagues:
+        if team not in colleague.teams:
+            raise RuleViolation(
+                _l(
+                    "%(name)s is not a member of %(team)s.",
+                    name=colleague.display_name,
+                    team=team.name,
+                ),
+                "colleagues",
+            )
+        if open_shift_of(colleague) is not None:
+            raise RuleViolation(
+                _l("%(name)s is already out on another shift.", name=colleague.display_name),
+                "colleagues",
+            )
+    _check_note(situation_note, "situation_note")
+    shift = Shift(
+        team=team,
+        area=area,
+        started_at=started_at,
+        situation_note=situation_note.strip(),
+        created_by_id=user.id,
+        workers=[user, *colleagues],
+    )
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def _check_note(note: str, field: str) -> None:
+    if contains_personnummer_shape(note):
+        raise RuleViolation(PERSONNUMMER_IN_NOTE, field)
+
+
+def update_situation_note(shift: Shift, note: str) -> None:
+    """Replace the shift's situation note (it holds no names)."""
+    _check_note(note, "situation_note")
+    shift.situation_note = note.strip()
+    db.session.flush()
+
+
+def end_shift(shift: Shift, *, situation_note: str | None = None) -> None:
+    """End the shift now."""
+    if not shift.is_open:
+        raise RuleViolation(_l("The shift has already ended."))
+    if situation_note is not None:
+        update_situation_note(shift, situation_note)
+    shift.ended_at = max(now(), shift.started_at)
+    db.session.flush()
+
+
+def places_for(shift: Shift) -> list[Place]:
+    """Every place, the shift's area first and, within it, the team's most recently used first."""
+    last_used = (
+        select(AnonymousContact.place_id, func.max(AnonymousContact.occurred_at).label("at"))
+        .join(Shift, Shift.id == AnonymousContact.shift_id)
+        .where(Shift.team_id == shift.team_id)
+        .group_by(AnonymousContact.place_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Place, last_used.c.at)
+        .join(Area, Area.id == Place.area_id)
+        .outerjoin(last_used, last_used.c.place_id == Place.id)
+        .order_by(Area.name, Place.name)
+    ).all()
+
+    def rank(row):
+        place, used_at = row
+        used = used_at.timestamp() if used_at is not None else float("-inf")
+        return (place.area_id != shift.area_id, -used, place.name)
+
+    return [place for place, _at in sorted(rows, key=rank)]
+
+
+def log_anonymous_contact(
+    user: User,
+    shift: Shift,
+    *,
+    place: Place,
+    youth_count: int,
+    gender_counts: dict[Gender, int],
+    age_counts: dict[AgeBand, int],
+    topics: Iterable[Topic],
+    actions: Iterable[Action],
+    note: str,
+    occurred_at: datetime | None,
+) -> AnonymousContact:
+    """Log a tally of youths met: counts, topics and actions, never personal data."""
+    if not shift.is_open:
+        raise RuleViolation(_l("The shift has ended; start a new one to log contacts."))
+    if not 1 <= youth_count <= MAX_YOUTHS_PER_CONTACT:
+        raise RuleViolation(
+            _l("The number of youths must be between 1 and %(n)d.", n=MAX_YOUTHS_PER_CONTACT),
+            "youth_count",
+        )
+    for counts, field, what in (
+        (gender_counts, "genders", _l("by gender")),
+        (age_counts, "ages", _l("by age")),
+    ):
+        if any(value < 0 for value in counts.values()):
+            raise RuleViolation(_l("Counts cannot be negative."), field)
+        total = sum(counts.values())
+        if total > youth_count:
+            raise RuleViolation(
+                _l(
+                    "The counts %(what)s add up to %(total)d, more than the %(n)d youths met.",
+                    what=what,
+                    total=total,
+                    n=youth_count,
+                ),
+                field,
+            )
+    _check_note(note, "note")
+    occurred_at = occurred_at or now()
+    _check_not_future(occurred_at, "occurred_at")
+    if occurred_at < shift.started_at - CLOCK_SKEW:
+        raise RuleViolation(_l("The contact cannot be before the shift started."), "occurred_at")
+    contact = AnonymousContact(
+        shift_id=shift.id,
+        place=place,
+        occurred_at=occurred_at,
+        youth_count=youth_count,
+        note=note.strip(),
+        created_by_id=user.id,
+        counts=[
+            ContactCount(category=str(category), count=count)
+            for category, count in [*gender_counts.items(), *age_counts.items()]
+            if count > 0
+        ],
+        topics=[ContactTopic(topic=topic) for topic in dict.fromkeys(topics)],
+        actions=[ContactAction(action=action) for action in dict.fromkeys(actions)],
+    )
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def contacts_in(shift: Shift) -> list[AnonymousContact]:
+    """The shift's anonymous contacts, latest first."""
+    return list(
+        db.session.execute(
+            select(AnonymousContact)
+            .where(AnonymousContact.shift_id == shift.id)
+            .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.id.desc())
+        ).scalars()
+    )
+
+
+def youths_met_in(shift: Shift) -> int:
+    """How many youths the shift's anonymous contacts counted."""
+    total = db.session.execute(
+        select(func.coalesce(func.sum(AnonymousContact.youth_count), 0)).where(
+            AnonymousContact.shift_id == shift.id
+        )
+    ).scalar_one()
+    return int(total)

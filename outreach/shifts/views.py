@@ -1,0 +1,235 @@
+"""The field worker's start page, shifts and anonymous contacts."""
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach import policy
+from outreach.auth.models import Role, User
+from outreach.clock import now, to_local
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.fields import options
+from outreach.htmx import is_partial, render, trigger
+from outreach.org.models import Area, Team
+from outreach.shifts import bp, services
+from outreach.shifts.forms import (
+    AnonymousContactForm,
+    EndShiftForm,
+    SituationNoteForm,
+    StartShiftForm,
+)
+from outreach.shifts.models import Shift
+from outreach.views_common import attach_error, forbidden
+from outreach.vocabulary import Action, AgeBand, Gender, Topic
+
+RECENT_SHIFTS = 20
+
+
+@bp.route("/")
+@policy.allow(policy.anyone_logged_in)
+def start():
+    """The start page: for field staff, the open shift and the way to log a contact."""
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.overview"))
+    shift = services.open_shift_of(current_user) if policy.field_staff(current_user) else None
+    recent = db.session.execute(
+        policy.visible_shifts(current_user).order_by(Shift.started_at.desc()).limit(5)
+    ).scalars()
+    return render(
+        "shifts/start.html",
+        shift=shift,
+        contacts=services.contacts_in(shift)[:5] if shift else [],
+        youths_met=services.youths_met_in(shift) if shift else 0,
+        recent_shifts=[s for s in recent if shift is None or s.id != shift.id],
+    )
+
+
+@bp.route("/faltpass")
+@policy.allow(policy.field_staff)
+def shift_list():
+    """The team's latest shifts."""
+    shifts = db.session.execute(
+        policy.visible_shifts(current_user).order_by(Shift.started_at.desc()).limit(RECENT_SHIFTS)
+    ).scalars()
+    return render("shifts/list.html", shifts=list(shifts))
+
+
+def _start_form() -> StartShiftForm:
+    form = StartShiftForm()
+    teams = current_user.field_teams
+    form.team.choices = options((team.id, team.name) for team in teams)
+    areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
+    form.area.choices = options((area.id, area.name) for area in areas)
+    colleagues = db.session.execute(
+        select(User)
+        .where(
+            User.id != current_user.id,
+            User.is_enabled.is_(True),
+            User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
+            User.teams.any(Team.id.in_([team.id for team in teams])),
+        )
+        .order_by(User.display_name)
+    ).scalars()
+    form.colleagues.choices = options((user.id, user.display_name) for user in colleagues)
+    if not form.is_submitted():
+        form.started_at.data = to_local(now()).replace(second=0, microsecond=0, tzinfo=None)
+        if len(teams) == 1:
+            form.team.data = teams[0].id
+    return form
+
+
+@bp.route("/faltpass/nytt", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def new_shift():
+    """Start a fältpass."""
+    form = _start_form()
+    if form.validate_on_submit():
+        teams = {team.id: team for team in current_user.field_teams}
+        colleagues = db.session.execute(
+            select(User).where(User.id.in_(form.colleagues.data or []))
+        ).scalars()
+        try:
+            services.start_shift(
+                current_user,
+                team=teams.get(form.team.data),
+                area=db.session.get(Area, form.area.data),
+                colleagues=list(colleagues),
+                started_at=form.started_at.utc,
+                situation_note=form.situation_note.data or "",
+            )
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The shift has started. Take care out there."), "success")
+            return redirect(url_for("shifts.start"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("shifts/new.html", "form", form=form, status=status)
+
+
+def _detail(shift: Shift, status: int = 200, **forms):
+    forms.setdefault("note_form", SituationNoteForm(situation_note=shift.situation_note))
+    forms.setdefault("end_form", EndShiftForm(situation_note=shift.situation_note))
+    return render(
+        "shifts/detail.html",
+        "note_form" if "note_saved" in forms or status != 200 else None,
+        status=status,
+        shift=shift,
+        contacts=services.contacts_in(shift),
+        youths_met=services.youths_met_in(shift),
+        can_log=policy.can_log_in_shift(current_user, shift),
+        can_end=policy.can_end_shift(current_user, shift),
+        **forms,
+    )
+
+
+@bp.route("/faltpass/<public_id>")
+@policy.allow(policy.field_staff)
+def shift_detail(public_id: str):
+    """One shift: its workers, note, and the contacts logged in it."""
+    return _detail(policy.shift_or_404(current_user, public_id))
+
+
+@bp.route("/faltpass/<public_id>/lagesbild", methods=["POST"])
+@policy.allow(policy.field_staff)
+def save_note(public_id: str):
+    """Save the shift's situation note."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.can_end_shift(current_user, shift):
+        return forbidden(_("Only the shift's workers can change its note while it is open."))
+    form = SituationNoteForm()
+    if form.validate_on_submit():
+        try:
+            services.update_situation_note(shift, form.situation_note.data or "")
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            if is_partial():
+                return _detail(shift, note_form=form, note_saved=True)
+            flash(_("The situation note is saved."), "success")
+            return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
+    return _detail(shift, status=422, note_form=form)
+
+
+@bp.route("/faltpass/<public_id>/avsluta", methods=["POST"])
+@policy.allow(policy.field_staff)
+def end_shift(public_id: str):
+    """End the shift."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.can_end_shift(current_user, shift):
+        return forbidden(_("The shift has ended, or you are not one of its workers."))
+    form = EndShiftForm()
+    if form.validate_on_submit():
+        try:
+            services.end_shift(shift, situation_note=form.situation_note.data)
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The shift has ended."), "success")
+            return redirect(url_for("shifts.start"), 303)
+    return _detail(shift, status=422, end_form=form)
+
+
+def _contact_form(shift: Shift, blank: bool = False) -> tuple[AnonymousContactForm, list]:
+    form = AnonymousContactForm(formdata=None) if blank else AnonymousContactForm()
+    places = services.places_for(shift)
+    form.place.choices = options((place.id, place.name) for place in places)
+    return form, places
+
+
+@bp.route("/faltpass/<public_id>/anonym-kontakt", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def new_contact(public_id: str):
+    """Log an anonymous contact in an open shift."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.can_log_in_shift(current_user, shift):
+        return forbidden(_("Contacts are logged by the shift's workers while the shift is open."))
+    form, places = _contact_form(shift)
+    saved = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = services.log_anonymous_contact(
+                current_user,
+                shift,
+                place=next(p for p in places if p.id == form.place.data),
+                youth_count=form.youth_count.data,
+                gender_counts={g: form[f"gender_{g}"].data or 0 for g in Gender},
+                age_counts={a: form[f"age_{a}"].data or 0 for a in AgeBand},
+                topics=[Topic(t) for t in form.topics.data or []],
+                actions=[Action(a) for a in form.actions.data or []],
+                note=form.note.data or "",
+                occurred_at=form.occurred_at.utc,
+            )
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+            status = 422
+        else:
+            db.session.commit()
+            if not is_partial():
+                flash(_("The contact is saved."), "success")
+                return redirect(url_for("shifts.start"), 303)
+            form, places = _contact_form(shift, blank=True)
+    elif form.is_submitted():
+        status = 422
+    response = render(
+        "shifts/contact.html",
+        "contact_form",
+        status=status,
+        shift=shift,
+        form=form,
+        places=places,
+        saved=saved,
+        youths_met=services.youths_met_in(shift),
+    )
+    if saved is not None:
+        trigger(response, "contact-logged")
+    return response

@@ -1,0 +1,109 @@
+"""Forms of the youth registry."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from outreach.fields import LocalDateTimeField, MultiCheckboxField, optional_int, options
+from outreach.vocabulary import Gender, LegalBasis
+
+TOO_LONG = _l("At most %(max)d characters.")
+TEXT_MAX = 4000
+
+
+def _text(label, maximum=120, **kwargs):
+    return StringField(label, validators=[Length(max=maximum, message=TOO_LONG)], **kwargs)
+
+
+class YouthForm(FlaskForm):
+    """Register a youth, or add what has become known about them."""
+
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    alias = StringField(
+        _l("Alias"),
+        validators=[
+            InputRequired(_l("An alias is required.")),
+            Length(max=120, message=TOO_LONG),
+        ],
+        description=_l('For example "boy in a red cap at Värnhemstorget".'),
+    )
+    legal_basis = RadioField(
+        _l("Purpose and legal basis"),
+        choices=options(LegalBasis.pairs()),
+        validators=[
+            InputRequired(_l("State the purpose and legal basis for registering the youth."))
+        ],
+    )
+    name = _text(_l("Name"), render_kw={"autocomplete": "off"})
+    birth_year = IntegerField(
+        _l("Birth year"),
+        validators=[
+            Optional(),
+            NumberRange(min=1900, max=2200, message=_l("Enter a year such as 2009.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    gender = SelectField(
+        _l("Gender"),
+        choices=options([("", _l("Not known")), *Gender.pairs()]),
+        validators=[Optional()],
+    )
+    personnummer = _text(
+        _l("Personal identity number"),
+        maximum=20,
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+        description=_l("YYYYMMDD-NNNN"),
+    )
+    home_area = SelectField(_l("Home area"), coerce=optional_int, validators=[Optional()])
+    school = _text(_l("School"))
+    guardian1_name = _text(_l("Guardian 1"))
+    guardian1_phone = _text(_l("Phone, guardian 1"), maximum=40, render_kw={"inputmode": "tel"})
+    guardian2_name = _text(_l("Guardian 2"))
+    guardian2_phone = _text(_l("Phone, guardian 2"), maximum=40, render_kw={"inputmode": "tel"})
+    interpreter_language = _text(
+        _l("Interpreter needed for (language)"),
+        maximum=60,
+        description=_l("Leave empty when no interpreter is needed."),
+    )
+    protected_identity = BooleanField(_l("Protected identity"))
+
+
+class IdentifiedContactForm(FlaskForm):
+    """Record a contact with one or more named youths."""
+
+    youths = MultiCheckboxField(_l("Youths"))
+    place = SelectField(_l("Place"), coerce=optional_int, validators=[Optional()])
+    occurred_at = LocalDateTimeField(_l("Time (if not now)"))
+    facts = TextAreaField(
+        _l("Facts: what was seen and said"),
+        validators=[
+            InputRequired(_l("Describe what was seen and said.")),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
+    )
+    assessment = TextAreaField(
+        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )
+
+
+class CorrectionForm(FlaskForm):
+    """Append a correction to an entry."""
+
+    facts = TextAreaField(
+        _l("Facts: what was seen and said"),
+        validators=[
+            InputRequired(_l("Describe what was seen and said.")),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
+    )
+    assessment = TextAreaField(
+        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )

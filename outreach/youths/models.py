@@ -1,0 +1,120 @@
+"""Identified youths, their guardians, and the contacts recorded with them."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.auth.models import User
+from outreach.clock import UTCDateTime, now
+from outreach.extensions import db, enum_type
+from outreach.ids import public_id_column
+from outreach.org.models import Area, Place, Team
+from outreach.shifts.models import Shift
+from outreach.vocabulary import Gender, LegalBasis
+
+
+class Youth(db.Model):
+    """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    #: The team that registered the youth; visibility follows its membership.
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, 10))
+    #: Normalised to 12 digits (YYYYMMDDNNNN) by python-stdnum; unique when known.
+    personnummer: Mapped[str | None] = mapped_column(String(12), unique=True)
+    home_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    school: Mapped[str] = mapped_column(String(120), default="")
+    #: The language an interpreter is needed for; empty when none is needed.
+    interpreter_language: Mapped[str] = mapped_column(String(60), default="")
+    #: Skyddad identitet: narrows who may see the record and masks it in lists.
+    protected_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_basis: Mapped[LegalBasis] = mapped_column(enum_type(LegalBasis, 30))
+    #: Lowercase, accent-free alias, name and birth year, for search on every database.
+    search_key: Mapped[str] = mapped_column(String(400), default="", index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+    home_area: Mapped[Area | None] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship()
+    guardians: Mapped[list["Guardian"]] = relationship(
+        back_populates="youth",
+        cascade="all, delete-orphan",
+        order_by="Guardian.position",
+        lazy="selectin",
+    )
+
+
+class Guardian(db.Model):
+    """A vårdnadshavare of a youth (at most two)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    #: 1 or 2: "vårdnadshavare 1" and "vårdnadshavare 2" in consent.
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    youth: Mapped[Youth] = relationship(back_populates="guardians")
+
+
+identified_contact_youth = Table(
+    "identified_contact_youth",
+    db.metadata,
+    Column(
+        "contact_id",
+        Integer,
+        ForeignKey("identified_contact.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "youth_id",
+        Integer,
+        ForeignKey("youth.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class IdentifiedContact(db.Model):
+    """A contact with one or more named youths during a shift.
+
+    Entries are never edited: a correction is a new entry pointing at the one it corrects,
+    and both are shown.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+    #: What was seen and said.
+    facts: Mapped[str] = mapped_column(Text)
+    #: The worker's own assessment, kept apart from the facts.
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    #: The entry this one corrects, if it is a correction.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("identified_contact.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    shift: Mapped[Shift] = relationship(lazy="joined")
+    place: Mapped[Place | None] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined")
+    youths: Mapped[list[Youth]] = relationship(
+        secondary=identified_contact_youth, order_by=Youth.alias, lazy="selectin"
+    )
+    corrects: Mapped["IdentifiedContact | None"] = relationship(remote_side=[id])

@@ -1,0 +1,298 @@
+"""The rules of the youth registry and of contacts with named youths."""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from outreach import audit, personnummer, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.org.models import Area, Place, Team
+from outreach.shifts.models import Shift
+from outreach.shifts.services import CLOCK_SKEW
+from outreach.vocabulary import Gender, LegalBasis
+from outreach.youths.models import Guardian, IdentifiedContact, Youth, identified_contact_youth
+
+SEARCH_LIMIT = 20
+EARLIEST_BIRTH_YEAR = 1980
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, so "Östlin" and "ostlin", "Åsa" and "asa" match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _search_key(youth: Youth) -> str:
+    parts = [youth.alias, youth.name, str(youth.birth_year or "")]
+    return fold(" ".join(part for part in parts if part))[:400]
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
+    """The user's visible youths whose alias, name or birth year hold every word of the query."""
+    terms = fold(query).split()[:5]
+    statement = policy.visible_youths(user)
+    for term in terms:
+        statement = statement.where(Youth.search_key.like(f"%{_escape_like(term)}%", escape="\\"))
+    statement = statement.order_by(Youth.alias, Youth.id).limit(limit)
+    return list(db.session.execute(statement).scalars())
+
+
+@dataclass
+class YouthDetails:
+    """What a form says about a youth; everything but alias and legal basis may be blank."""
+
+    alias: str
+    legal_basis: LegalBasis | None
+    name: str = ""
+    birth_year: int | None = None
+    gender: Gender | None = None
+    personnummer: str = ""
+    home_area: Area | None = None
+    school: str = ""
+    interpreter_language: str = ""
+    protected_identity: bool = False
+    guardians: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _apply(youth: Youth, details: YouthDetails, team_id: int) -> list[str]:
+    """Validate and copy the details onto the youth; returns the names of changed fields."""
+    alias = details.alias.strip()
+    if not alias:
+        raise RuleViolation(_l("An alias is required."), "alias")
+    if details.legal_basis is None:
+        raise RuleViolation(
+            _l("State the purpose and legal basis for registering the youth."), "legal_basis"
+        )
+    pnr = None
+    birth_year = details.birth_year
+    if details.personnummer.strip():
+        try:
+            pnr = personnummer.normalise(details.personnummer)
+        except personnummer.InvalidPersonnummer:
+            raise RuleViolation(
+                _l("That is not a valid personal identity number (ÅÅÅÅMMDD-NNNN)."),
+                "personnummer",
+            ) from None
+        if birth_year is not None and birth_year != personnummer.birth_year(pnr):
+            raise RuleViolation(
+                _l("The birth year does not match the personal identity number."), "birth_year"
+            )
+        birth_year = personnummer.birth_year(pnr)
+        taken = db.session.execute(
+            select(Youth.id).where(
+                Youth.team_id == team_id, Youth.personnummer == pnr, Youth.id != youth.id
+            )
+        ).first()
+        if taken:
+            raise RuleViolation(
+                _l("A youth with this personal identity number is already registered."),
+                "personnummer",
+            )
+    if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= now().year:
+        raise RuleViolation(
+            _l("Enter a birth year from %(a)d to %(b)d.", a=EARLIEST_BIRTH_YEAR, b=now().year),
+            "birth_year",
+        )
+    for name, phone in details.guardians:
+        if phone.strip() and not name.strip():
+            raise RuleViolation(_l("Give the guardian's name with the phone number."), "guardians")
+
+    values = {
+        "alias": alias,
+        "name": details.name.strip(),
+        "birth_year": birth_year,
+        "gender": details.gender,
+        "personnummer": pnr,
+        "home_area_id": details.home_area.id if details.home_area else None,
+        "school": details.school.strip(),
+        "interpreter_language": details.interpreter_language.strip(),
+        "protected_identity": bool(details.protected_identity),
+        "legal_basis": details.legal_basis,
+    }
+    changed = [key for key, value in values.items() if getattr(youth, key, None) != value]
+    for key, value in values.items():
+        setattr(youth, key, value)
+    guardians = [(n.strip(), p.strip()) for n, p in details.guardians if n.strip()][:2]
+    current = [(g.name, g.phone) for g in youth.guardians]
+    if guardians != current:
+        changed.append("guardians")
+        youth.guardians = [
+            Guardian(position=index, name=name, phone=phone)
+            for index, (name, phone) in enumerate(guardians, start=1)
+        ]
+    youth.search_key = _search_key(youth)
+    return changed
+
+
+def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
+    """Register a youth in one of the user's field teams; alias and legal basis required."""
+    if team is None or not policy.can_register_youth_in(user, team.id):
+        raise RuleViolation(_l("Choose one of your field teams."), "team")
+    youth = Youth(team_id=team.id, created_by_id=user.id, guardians=[])
+    _apply(youth, details, team.id)
+    db.session.add(youth)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "youth", youth.id, user_id=user.id, youth_id=youth.id)
+    return youth
+
+
+def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
+    """Add or change what is known of a youth; the change is written to the audit trail."""
+    changed = _apply(youth, details, youth.team_id)
+    if changed:
+        db.session.flush()
+        audit.record(
+            AuditAction.UPDATE,
+            "youth",
+            youth.id,
+            user_id=user.id,
+            youth_id=youth.id,
+            detail=",".join(changed),
+        )
+    return changed
+
+
+def record_read(user: User, youth: Youth) -> None:
+    """Write that the user opened the youth's record."""
+    audit.record(AuditAction.READ, "youth", youth.id, user_id=user.id, youth_id=youth.id)
+
+
+def record_contact(
+    user: User,
+    shift: Shift,
+    *,
+    youths: list[Youth],
+    facts: str,
+    assessment: str,
+    occurred_at: datetime | None,
+    place: Place | None,
+) -> IdentifiedContact:
+    """Record a contact with named youths in an open shift the user is out on."""
+    if not policy.can_log_in_shift(user, shift):
+        raise RuleViolation(_l("Contacts are logged by the shift's workers while it is open."))
+    if not youths:
+        raise RuleViolation(_l("Choose at least one youth."), "youths")
+    for youth in youths:
+        if youth.team_id != shift.team_id:
+            raise RuleViolation(_l("Choose youths registered by the shift's team."), "youths")
+    if not facts.strip():
+        raise RuleViolation(_l("Describe what was seen and said."), "facts")
+    occurred_at = occurred_at or now()
+    if occurred_at > now() + CLOCK_SKEW:
+        raise RuleViolation(_l("The time cannot be in the future."), "occurred_at")
+    if occurred_at < shift.started_at - CLOCK_SKEW:
+        raise RuleViolation(_l("The contact cannot be before the shift started."), "occurred_at")
+    contact = IdentifiedContact(
+        shift_id=shift.id,
+        occurred_at=occurred_at,
+        place=place,
+        facts=facts.strip(),
+        assessment=assessment.strip(),
+        author_id=user.id,
+        youths=list(youths),
+    )
+    db.session.add(contact)
+    db.session.flush()
+    for youth in youths:
+        audit.record(
+            AuditAction.CREATE,
+            "identified_contact",
+            contact.id,
+            user_id=user.id,
+            youth_id=youth.id,
+        )
+    return contact
+
+
+def correct(
+    user: User, original: IdentifiedContact, *, facts: str, assessment: str
+) -> IdentifiedContact:
+    """Append a correction to an entry; the original is kept and both are shown."""
+    if not policy.can_correct(user, original):
+        raise RuleViolation(_l("Only the author or a team lead can correct an entry."))
+    if not facts.strip():
+        raise RuleViolation(_l("Describe what was seen and said."), "facts")
+    if facts.strip() == original.facts and assessment.strip() == original.assessment:
+        raise RuleViolation(_l("The correction does not change anything."), "facts")
+    correction = IdentifiedContact(
+        shift_id=original.shift_id,
+        occurred_at=original.occurred_at,
+        place_id=original.place_id,
+        facts=facts.strip(),
+        assessment=assessment.strip(),
+        author_id=user.id,
+        corrects_id=original.id,
+        youths=list(original.youths),
+    )
+    db.session.add(correction)
+    db.session.flush()
+    for youth in original.youths:
+        audit.record(
+            AuditAction.CORRECT,
+            "identified_contact",
+            correction.id,
+            user_id=user.id,
+            youth_id=youth.id,
+            detail=f"corrects={original.id}",
+        )
+    return correction
+
+
+@dataclass
+class TimelineEntry:
+    """A contact on a youth's timeline with the corrections appended to it, oldest first."""
+
+    contact: IdentifiedContact
+    corrections: list[IdentifiedContact]
+
+    @property
+    def current(self) -> IdentifiedContact:
+        return self.corrections[-1] if self.corrections else self.contact
+
+
+def timeline(youth: Youth) -> list[TimelineEntry]:
+    """The youth's contacts, latest first, each with its chain of corrections."""
+    contacts = db.session.execute(
+        select(IdentifiedContact)
+        .join(
+            identified_contact_youth,
+            identified_contact_youth.c.contact_id == IdentifiedContact.id,
+        )
+        .where(identified_contact_youth.c.youth_id == youth.id)
+        .order_by(IdentifiedContact.created_at, IdentifiedContact.id)
+    ).scalars()
+    entries: dict[int, TimelineEntry] = {}
+    root_of: dict[int, int] = {}
+    for contact in contacts:
+        if contact.corrects_id is None or contact.corrects_id not in root_of:
+            entries[contact.id] = TimelineEntry(contact, [])
+            root_of[contact.id] = contact.id
+        else:
+            root = root_of[contact.corrects_id]
+            root_of[contact.id] = root
+            entries[root].corrections.append(contact)
+    return sorted(
+        entries.values(), key=lambda e: (e.contact.occurred_at, e.contact.id), reverse=True
+    )
+
+
+def youths_by_public_id(user: User, public_ids: list[str]) -> list[Youth]:
+    """The youths among these public ids that the user may see."""
+    if not public_ids:
+        return []
+    return list(
+        db.session.execute(
+            policy.visible_youths(user).where(Youth.public_id.in_(public_ids[:50]))
+        ).scalars()
+    )

@@ -1,0 +1,225 @@
+"""The youth registry: search, register, the youth page and contacts with named youths."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach import policy
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.fields import options
+from outreach.htmx import render
+from outreach.org.models import Area, Place
+from outreach.shifts.services import open_shift_of
+from outreach.views_common import attach_error, forbidden
+from outreach.vocabulary import Gender, LegalBasis
+from outreach.youths import bp, services
+from outreach.youths.forms import CorrectionForm, IdentifiedContactForm, YouthForm
+from outreach.youths.models import Youth
+
+MAX_QUERY = 100
+
+
+def _query() -> str:
+    return (request.args.get("q") or "").strip()[:MAX_QUERY]
+
+
+@bp.route("/ungdomar")
+@policy.allow(policy.field_staff)
+def search():
+    """Find a youth by alias, name or birth year (live search with htmx, plain GET without)."""
+    query = _query()
+    youths = services.search(current_user, query) if query else []
+    return render("youths/search.html", "results", query=query, youths=youths)
+
+
+def _youth_form(youth: Youth | None = None) -> YouthForm:
+    form = YouthForm(obj=youth)
+    form.team.choices = options((team.id, team.name) for team in current_user.field_teams)
+    areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
+    form.home_area.choices = options([("", _l("Not known")), *((a.id, a.name) for a in areas)])
+    if youth is not None and not form.is_submitted():
+        form.home_area.data = youth.home_area_id
+        form.gender.data = youth.gender.value if youth.gender else ""
+        form.legal_basis.data = youth.legal_basis.value
+        form.personnummer.data = youth.personnummer or ""
+        for guardian in youth.guardians:
+            form[f"guardian{guardian.position}_name"].data = guardian.name
+            form[f"guardian{guardian.position}_phone"].data = guardian.phone
+    if youth is None and not form.is_submitted() and len(form.team.choices) == 1:
+        form.team.data = current_user.field_teams[0].id
+    return form
+
+
+def _details(form: YouthForm) -> services.YouthDetails:
+    return services.YouthDetails(
+        alias=form.alias.data or "",
+        legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
+        name=form.name.data or "",
+        birth_year=form.birth_year.data,
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        personnummer=form.personnummer.data or "",
+        home_area=db.session.get(Area, form.home_area.data) if form.home_area.data else None,
+        school=form.school.data or "",
+        interpreter_language=form.interpreter_language.data or "",
+        protected_identity=form.protected_identity.data,
+        guardians=[
+            (form.guardian1_name.data or "", form.guardian1_phone.data or ""),
+            (form.guardian2_name.data or "", form.guardian2_phone.data or ""),
+        ],
+    )
+
+
+@bp.route("/ungdomar/ny", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def new_youth():
+    """Register a youth: alias and legal basis first, the rest as it becomes known."""
+    form = _youth_form()
+    if form.validate_on_submit():
+        teams = {team.id: team for team in current_user.field_teams}
+        try:
+            youth = services.register(current_user, teams.get(form.team.data), _details(form))
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The youth is registered."), "success")
+            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("youths/form.html", "form", form=form, youth=None, status=status)
+
+
+@bp.route("/ungdomar/<public_id>")
+@policy.allow(policy.field_staff)
+def youth_detail(public_id: str):
+    """The youth's page: what is known, and the timeline of contacts."""
+    youth = policy.youth_or_404(current_user, public_id)
+    services.record_read(current_user, youth)
+    db.session.commit()
+    shift = open_shift_of(current_user)
+    return render(
+        "youths/detail.html",
+        youth=youth,
+        timeline=services.timeline(youth),
+        open_shift=shift if shift and shift.team_id == youth.team_id else None,
+        can_edit=policy.can_edit_youth(current_user, youth),
+    )
+
+
+@bp.route("/ungdomar/<public_id>/andra", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def edit_youth(public_id: str):
+    """Add or change what is known about a youth."""
+    youth = policy.youth_or_404(current_user, public_id)
+    if not policy.can_edit_youth(current_user, youth):
+        return forbidden(_("You cannot change this youth's details."))
+    form = _youth_form(youth)
+    form.team.data = youth.team_id
+    if form.validate_on_submit():
+        try:
+            changed = services.update(current_user, youth, _details(form))
+        except RuleViolation as refusal:
+            db.session.rollback()
+            youth = policy.youth_or_404(current_user, public_id)
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("The details are saved."), "success")
+            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("youths/form.html", "form", form=form, youth=youth, status=status)
+
+
+def _contact_form(shift, chosen: list[Youth], found: list[Youth]) -> IdentifiedContactForm:
+    form = IdentifiedContactForm()
+    candidates = {youth.public_id: youth for youth in [*chosen, *found]}
+    form.youths.choices = options((pid, youth.alias) for pid, youth in candidates.items())
+    places = db.session.execute(select(Place).join(Area).order_by(Area.name, Place.name)).scalars()
+    places = sorted(places, key=lambda p: (p.area_id != shift.area_id, p.area.name, p.name))
+    form.place.choices = options([("", _l("Not given")), *((p.id, p.name) for p in places)])
+    if not form.is_submitted():
+        form.youths.data = [youth.public_id for youth in chosen]
+    return form
+
+
+@bp.route("/faltpass/<public_id>/namngiven-kontakt", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def new_contact(public_id: str):
+    """Record a contact with named youths during a shift."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.can_log_in_shift(current_user, shift):
+        return forbidden(_("Contacts are logged by the shift's workers while the shift is open."))
+    query = _query()
+    if request.method == "POST":
+        chosen = services.youths_by_public_id(current_user, request.form.getlist("youths"))
+    else:
+        asked = request.args.getlist("ungdom") + request.args.getlist("youths")
+        chosen = services.youths_by_public_id(current_user, asked)
+    found = [y for y in services.search(current_user, query) if y not in chosen] if query else []
+    form = _contact_form(shift, chosen, found)
+    if form.validate_on_submit():
+        picked = [y for y in chosen if y.public_id in set(form.youths.data or [])]
+        try:
+            contact = services.record_contact(
+                current_user,
+                shift,
+                youths=picked,
+                facts=form.facts.data or "",
+                assessment=form.assessment.data or "",
+                occurred_at=form.occurred_at.utc,
+                place=db.session.get(Place, form.place.data) if form.place.data else None,
+            )
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The contact is recorded."), "success")
+            first = contact.youths[0]
+            return redirect(url_for("youths.youth_detail", public_id=first.public_id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "youths/contact.html",
+        "candidates" if request.method == "GET" else "form",
+        status=status,
+        shift=shift,
+        form=form,
+        query=query,
+        chosen=chosen,
+        found=found,
+    )
+
+
+@bp.route("/kontakter/<public_id>/rattelse", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def correct_contact(public_id: str):
+    """Append a correction to a contact entry (the entry itself is never changed)."""
+    original = policy.identified_contact_or_404(current_user, public_id)
+    if not policy.can_correct(current_user, original):
+        return forbidden(_("Only the author or a team lead can correct an entry."))
+    back = request.values.get("ungdom")
+    youth = next((y for y in original.youths if y.public_id == back), original.youths[0])
+    form = CorrectionForm(obj=original)
+    if form.validate_on_submit():
+        try:
+            services.correct(
+                current_user,
+                original,
+                facts=form.facts.data or "",
+                assessment=form.assessment.data or "",
+            )
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("The correction is saved. The original entry is kept."), "success")
+            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "youths/correct.html", "form", status=status, form=form, original=original, youth=youth
+    )

@@ -1,0 +1,75 @@
+// Outreach's own small script: CSRF header for htmx, steppers, and focus after swaps.
+// No inline scripts and no eval (CSP script-src 'self').
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // htmx 4: every non-GET request carries the CSRF token in a header.
+  document.addEventListener("htmx:config:request", function (event) {
+    var request = event.detail && event.detail.ctx && event.detail.ctx.request;
+    if (request && !/^(GET|HEAD)$/i.test(request.method || "")) {
+      request.headers["X-CSRFToken"] = csrfToken();
+    }
+  });
+
+  function groupSum(form, group) {
+    var total = 0;
+    form.querySelectorAll('.stepper[data-group="' + group + '"] input.count').forEach(function (input) {
+      total += parseInt(input.value, 10) || 0;
+    });
+    return total;
+  }
+
+  function step(button) {
+    var input = document.getElementById(button.getAttribute("data-for"));
+    if (!input) return;
+    var min = parseInt(input.getAttribute("min"), 10) || 0;
+    var max = parseInt(input.getAttribute("max"), 10) || 999;
+    var value = (parseInt(input.value, 10) || 0) + parseInt(button.getAttribute("data-step"), 10);
+    input.value = Math.max(min, Math.min(max, value));
+    // Counts by gender or age never exceed the number of youths: raise it to match.
+    var stepper = button.closest(".stepper");
+    var group = stepper && stepper.getAttribute("data-group");
+    var form = button.closest("form");
+    var fieldset = button.closest("fieldset[data-total]");
+    if (group && form && fieldset) {
+      var total = document.getElementById(fieldset.getAttribute("data-total"));
+      var sum = groupSum(form, group);
+      if (total && sum > (parseInt(total.value, 10) || 0)) total.value = sum;
+    }
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("button.step[hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button.step");
+    if (button) {
+      event.preventDefault();
+      step(button);
+    }
+  });
+
+  // After a form is swapped in, move focus to its first error, or to its success message.
+  document.addEventListener("htmx:after:swap", function (event) {
+    enhance(document);
+    var old = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (!old || old.tagName !== "FORM" || !old.id) return;
+    var form = document.getElementById(old.id);
+    if (!form) return;
+    var first = form.querySelector(".form-errors, .has-error input, .has-error select, .has-error textarea, .flash.success");
+    if (!first) return;
+    if (!/INPUT|SELECT|TEXTAREA/.test(first.tagName)) first.setAttribute("tabindex", "-1");
+    first.focus();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+})();

@@ -1,0 +1,132 @@
+"""Fixtures: the app on a migrated database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), an empty database for every test, and logged-in clients."""
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from outreach import create_app
+from outreach.config import normalise_database_url
+from outreach.extensions import db
+from tests import factories
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    """The configuration every test app shares."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "DEMO_MODE": False,
+    }
+    config.update(overrides)
+    return config
+
+
+def _drop_everything() -> None:
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+    else:
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The application on a database built by the migrations (not create_all)."""
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+    return app
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts from empty tables."""
+    if "app" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _empty_tables()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service-level tests."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def world(app):
+    """Teams A and B, VPC, areas and one user per role (see factories.make_world)."""
+    with app.app_context():
+        world = factories.make_world()
+        ids = {name: value.id for name, value in vars(world).items()}
+    return _Ids(ids)
+
+
+class _Ids:
+    """The world's objects by id, so tests can reload them in any context."""
+
+    def __init__(self, ids):
+        self.__dict__.update(ids)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app):
+    """login(username) → a test client logged in as that user."""
+
+    def log_in(username: str, password: str = factories.PASSWORD):
+        client = app.test_client()
+        response = client.post("/logga-in", data={"username": username, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return log_in

@@ -1,0 +1,98 @@
+"""Factory functions for test data; each flushes and returns what it made."""
+
+from datetime import datetime
+from types import SimpleNamespace
+
+from outreach.auth.models import Role, User
+from outreach.auth.services import hash_password
+from outreach.clock import now
+from outreach.extensions import db
+from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.shifts import services as shift_services
+from outreach.shifts.models import Shift
+from outreach.vocabulary import LegalBasis
+from outreach.youths import services as youth_services
+from outreach.youths.models import Youth
+
+PASSWORD = "rätt-lösenord-123"
+_HASH = None
+
+
+def password_hash() -> str:
+    """One argon2 hash of PASSWORD, computed once (hashing is slow on purpose)."""
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def make_team(name: str, kind: TeamKind = TeamKind.FIELD) -> Team:
+    team = Team(name=name, kind=kind)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def make_area(name: str, places: list[str] = ()) -> Area:
+    area = Area(name=name)
+    db.session.add(area)
+    for place in places:
+        db.session.add(Place(area=area, name=place, kind=PlaceKind.SQUARE))
+    db.session.flush()
+    return area
+
+
+def make_user(username: str, role: Role, teams: list[Team], name: str | None = None) -> User:
+    user = User(
+        username=username,
+        display_name=name or username.title(),
+        role=role,
+        password_hash=password_hash(),
+        teams=list(teams),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_shift(
+    user: User, team: Team, area: Area, colleagues=(), started_at: datetime | None = None
+) -> Shift:
+    return shift_services.start_shift(
+        user,
+        team=team,
+        area=area,
+        colleagues=list(colleagues),
+        started_at=started_at or now(),
+        situation_note="",
+    )
+
+
+def make_youth(user: User, team: Team, alias: str, **details) -> Youth:
+    details.setdefault("legal_basis", LegalBasis.CONSENT)
+    return youth_services.register(user, team, youth_services.YouthDetails(alias=alias, **details))
+
+
+def make_world() -> SimpleNamespace:
+    """Two field teams (A and B), the VPC team, areas with places, and one user per role."""
+    team_a = make_team("Fältgruppen Söder")
+    team_b = make_team("Fältgruppen Norr")
+    vpc = make_team("Våldspreventivt centrum", TeamKind.VPC)
+    area = make_area("Möllevången", ["Möllevångstorget", "Folkets park"])
+    other_area = make_area("Rosengård", ["Rosengårds centrum"])
+    world = SimpleNamespace(
+        team_a=team_a,
+        team_b=team_b,
+        vpc=vpc,
+        area=area,
+        other_area=other_area,
+        place=area.places[0],
+        worker_a=make_user("falt_a", Role.FIELD_WORKER, [team_a], "Fatima Fält"),
+        worker_a2=make_user("falt_a2", Role.FIELD_WORKER, [team_a], "Johan Lind"),
+        lead_a=make_user("lead_a", Role.TEAM_LEAD, [team_a], "Tomas Lead"),
+        worker_b=make_user("falt_b", Role.FIELD_WORKER, [team_b], "Sara Öberg"),
+        caseworker=make_user("vpc", Role.CASEWORKER, [vpc], "Hanna Handläggare"),
+        admin=make_user("admin", Role.ADMIN, [], "Anders Admin"),
+    )
+    db.session.commit()
+    return world

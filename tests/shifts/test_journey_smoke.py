@@ -1,0 +1,90 @@
+"""The field worker's whole day through the test client: pages render and data lands."""
+
+from sqlalchemy import select
+
+from outreach.extensions import db
+from outreach.shifts.models import AnonymousContact, Shift
+from outreach.youths.models import IdentifiedContact, Youth
+
+
+def test_field_worker_day(app, world, login):
+    worker = login("falt_a")
+    assert worker.get("/").status_code == 200
+    page = worker.get("/faltpass/nytt")
+    assert page.status_code == 200
+    response = worker.post(
+        "/faltpass/nytt",
+        data={"team": world.team_a, "area": world.area, "colleagues": [world.worker_a2]},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        shift = db.session.execute(select(Shift)).scalar_one()
+        shift_id = shift.public_id
+    start = worker.get("/").get_data(as_text=True)
+    assert "Möllevången" in start
+    assert worker.get(f"/faltpass/{shift_id}/anonym-kontakt").status_code == 200
+    response = worker.post(
+        f"/faltpass/{shift_id}/anonym-kontakt",
+        data={
+            "place": world.place,
+            "youth_count": 3,
+            "gender_boy": 2,
+            "age_age_16_17": 3,
+            "topics": ["school", "drugs"],
+            "actions": ["conversation"],
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    response = worker.post(
+        "/ungdomar/ny",
+        data={
+            "alias": "Kille i röd keps",
+            "legal_basis": "consent",
+            "name": "Ali Östlin",
+            "birth_year": "2010",
+            "team": world.team_a,
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        youth = db.session.execute(select(Youth)).scalar_one()
+        youth_id = youth.public_id
+    found = worker.get("/ungdomar?q=ostlin").get_data(as_text=True)
+    assert "Kille i röd keps" in found
+    assert (
+        worker.get(f"/faltpass/{shift_id}/namngiven-kontakt?ungdom={youth_id}").status_code == 200
+    )
+    response = worker.post(
+        f"/faltpass/{shift_id}/namngiven-kontakt",
+        data={"youths": [youth_id], "facts": "Sågs med äldre killar.", "assessment": "Orolig."},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = worker.get(f"/ungdomar/{youth_id}").get_data(as_text=True)
+    assert "Sågs med äldre killar." in page
+    with app.app_context():
+        contact = db.session.execute(select(IdentifiedContact)).scalar_one()
+        contact_id = contact.public_id
+        assert db.session.execute(select(AnonymousContact)).scalar_one().youth_count == 3
+    assert worker.get(f"/kontakter/{contact_id}/rattelse?ungdom={youth_id}").status_code == 200
+    response = worker.post(
+        f"/kontakter/{contact_id}/rattelse",
+        data={"facts": "Sågs med två äldre killar.", "assessment": "Orolig.", "ungdom": youth_id},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = worker.get(f"/ungdomar/{youth_id}").get_data(as_text=True)
+    assert "Sågs med äldre killar." in page and "Sågs med två äldre killar." in page
+    assert worker.get(f"/ungdomar/{youth_id}/andra").status_code == 200
+    assert worker.get(f"/faltpass/{shift_id}").status_code == 200
+    assert worker.get("/faltpass").status_code == 200
+    assert worker.get("/installningar").status_code == 200
+    response = worker.post(f"/faltpass/{shift_id}/avsluta", data={"situation_note": "Lugnt."})
+    assert response.status_code == 303
+
+
+def test_other_roles_pages(world, login):
+    admin = login("admin")
+    assert admin.get("/").status_code == 302
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/admin/anvandare/ny").status_code == 200
+    assert login("vpc").get("/").status_code == 200
+    assert login("lead_a").get("/").status_code == 200
