@@ -59,7 +59,7 @@ static/vendor/htmx.min.js: Makefile
 translations: $(COMPILED)
 
 outreach/translations/%/LC_MESSAGES/messages.mo: outreach/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 db: install
 	@mkdir -p instance

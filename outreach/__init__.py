@@ -25,6 +25,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+FORM_MACROS = ("field", "form_errors", "chips", "stepper", "checkbox")
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` (tests) overrides the environment."""
     app = Flask(
@@ -97,10 +100,21 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["masked_pnr"] = personnummer.masked
     app.jinja_env.filters["pnr"] = personnummer.formatted
     app.jinja_env.globals["vocabulary"] = vocabulary
+
+    @app.context_processor
+    def form_macros():
+        # The form macros are globals, so a block rendered alone (an htmx partial) has them.
+        macros = app.jinja_env.get_template("_macros/forms.html").module
+        return {name: getattr(macros, name) for name in FORM_MACROS}
+
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "sv")
 
 
 def _register_headers(app: Flask) -> None:
+    from outreach import htmx
+
+    app.after_request(htmx.redirect_whole_page)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

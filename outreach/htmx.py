@@ -32,6 +32,20 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     return response
 
 
+def redirect_whole_page(response: Response) -> Response:
+    """Turn a redirect answering an htmx request into HX-Redirect (after_request hook).
+
+    fetch() follows a 303 by itself, so htmx would swap the whole next page into the form's
+    place. A 204 with HX-Redirect makes the browser load that page instead.
+    """
+    if is_htmx() and response.status_code in (301, 302, 303, 307, 308) and response.location:
+        response.headers["HX-Redirect"] = response.location
+        del response.headers["Location"]
+        response.status_code = 204
+        response.set_data(b"")
+    return response
+
+
 def trigger(response: Response, event: str, detail: object = True) -> Response:
     """Ask htmx to fire a client-side event (HX-Trigger) after the swap."""
     existing = response.headers.get("HX-Trigger")

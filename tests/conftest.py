@@ -34,6 +34,9 @@ def test_config(database_url: str, **overrides) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test
+
+
 def _drop_everything() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("DROP SCHEMA public CASCADE"))

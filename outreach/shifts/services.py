@@ -165,23 +165,28 @@ def log_anonymous_contact(
             _l("The number of youths must be between 1 and %(n)d.", n=MAX_YOUTHS_PER_CONTACT),
             "youth_count",
         )
-    for counts, field, what in (
-        (gender_counts, "genders", _l("by gender")),
-        (age_counts, "ages", _l("by age")),
-    ):
+    for counts, field in ((gender_counts, "genders"), (age_counts, "ages")):
         if any(value < 0 for value in counts.values()):
             raise RuleViolation(_l("Counts cannot be negative."), field)
-        total = sum(counts.values())
-        if total > youth_count:
-            raise RuleViolation(
-                _l(
-                    "The counts %(what)s add up to %(total)d, more than the %(n)d youths met.",
-                    what=what,
-                    total=total,
-                    n=youth_count,
-                ),
-                field,
-            )
+    by_gender, by_age = sum(gender_counts.values()), sum(age_counts.values())
+    if by_gender > youth_count:
+        raise RuleViolation(
+            _l(
+                "The counts by gender add up to %(total)d, more than the number of youths (%(n)d).",
+                total=by_gender,
+                n=youth_count,
+            ),
+            "genders",
+        )
+    if by_age > youth_count:
+        raise RuleViolation(
+            _l(
+                "The counts by age add up to %(total)d, more than the number of youths (%(n)d).",
+                total=by_age,
+                n=youth_count,
+            ),
+            "ages",
+        )
     _check_note(note, "note")
     occurred_at = occurred_at or now()
     _check_not_future(occurred_at, "occurred_at")

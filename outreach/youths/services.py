@@ -81,7 +81,7 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> list[str]:
             pnr = personnummer.normalise(details.personnummer)
         except personnummer.InvalidPersonnummer:
             raise RuleViolation(
-                _l("That is not a valid personal identity number (ÅÅÅÅMMDD-NNNN)."),
+                _l("That is not a valid personal identity number (YYYYMMDD-NNNN)."),
                 "personnummer",
             ) from None
         if birth_year is not None and birth_year != personnummer.birth_year(pnr):
@@ -180,7 +180,9 @@ def record_contact(
 ) -> IdentifiedContact:
     """Record a contact with named youths in an open shift the user is out on."""
     if not policy.can_log_in_shift(user, shift):
-        raise RuleViolation(_l("Contacts are logged by the shift's workers while it is open."))
+        raise RuleViolation(
+            _l("Contacts are logged by the shift's workers while the shift is open.")
+        )
     if not youths:
         raise RuleViolation(_l("Choose at least one youth."), "youths")
     for youth in youths:

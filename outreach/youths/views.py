@@ -79,8 +79,10 @@ def new_youth():
     form = _youth_form()
     if form.validate_on_submit():
         teams = {team.id: team for team in current_user.field_teams}
+        only = next(iter(teams.values())) if len(teams) == 1 else None
+        team = teams.get(form.team.data) if form.team.data else only
         try:
-            youth = services.register(current_user, teams.get(form.team.data), _details(form))
+            youth = services.register(current_user, team, _details(form))
         except RuleViolation as refusal:
             db.session.rollback()
             attach_error(form, refusal)

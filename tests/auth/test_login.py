@@ -1,0 +1,158 @@
+"""Login, lockout, logout, idle timeout and session renewal."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.extensions import db
+from tests.factories import PASSWORD
+
+
+def _user(app, username) -> User:
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        db.session.expunge(user)
+        return user
+
+
+def test_login_lands_on_start_page(world, client):
+    response = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(world, client, app):
+    unknown = client.post("/logga-in", data={"username": "nobody", "password": PASSWORD})
+    wrong = client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-99"})
+    assert unknown.status_code == wrong.status_code == 422
+    assert _message(unknown) == _message(wrong)
+
+
+def _message(response) -> str:
+    body = response.get_data(as_text=True)
+    start = body.index('class="form-errors"')
+    return body[start : body.index("</div>", start)]
+
+
+def test_five_failures_lock_the_account_in_the_database(world, client, app):
+    for _ in range(5):
+        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-99"})
+    user = _user(app, "falt_a")
+    assert user.locked_until is not None and user.locked_until > now() + timedelta(minutes=14)
+    # Even the right password is refused while locked, from any client (another process).
+    other = app.test_client()
+    response = other.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert response.status_code == 422
+    assert other.get("/").status_code == 302
+    # After the lock expires the right password works again.
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        stored.locked_until = now() - timedelta(seconds=1)
+        db.session.commit()
+    response = other.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert response.status_code == 303
+    assert _user(app, "falt_a").failed_logins == 0
+
+
+def test_four_failures_then_success_resets_the_count(world, client, app):
+    for _ in range(4):
+        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-99"})
+    assert _user(app, "falt_a").failed_logins == 4
+    assert (
+        client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD}).status_code
+        == 303
+    )
+    assert _user(app, "falt_a").failed_logins == 0
+
+
+def test_session_is_renewed_at_login(world, client):
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session.get("sid")
+
+
+def test_login_does_not_redirect_off_site(world, client):
+    response = client.post(
+        "/logga-in?next=//evil.example/x", data={"username": "falt_a", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_leaves_nothing_behind(world, login):
+    client = login("falt_a")
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert client.post("/logga-ut").status_code == 303
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/logga-in")
+
+
+def test_idle_session_is_logged_out(world, login, app):
+    client = login("falt_a")
+    with client.session_transaction() as session:
+        session["last_seen"] = (now() - timedelta(seconds=601)).timestamp()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/logga-in"
+    assert client.get("/").status_code == 302
+
+
+def test_idle_htmx_request_is_sent_to_login(world, login):
+    client = login("falt_a")
+    with client.session_transaction() as session:
+        session["last_seen"] = (now() - timedelta(hours=1)).timestamp()
+    response = client.get("/ungdomar?q=a", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/logga-in"
+
+
+def test_active_session_stays(world, login):
+    client = login("falt_a")
+    with client.session_transaction() as session:
+        session["last_seen"] = (now() - timedelta(seconds=500)).timestamp()
+    assert client.get("/").status_code == 200
+
+
+def test_bumping_the_session_epoch_logs_out_everywhere(world, login, app):
+    client = login("falt_a")
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        user.session_epoch += 1
+        db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_disabled_user_cannot_log_in(world, client, app):
+    with app.app_context():
+        db.session.get(User, world.worker_a).is_enabled = False
+        db.session.commit()
+    response = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "falt_a"},
+        {"password": PASSWORD},
+        {"username": "x" * 5000, "password": PASSWORD},
+        {"username": "falt_a", "password": "p" * 5000},
+    ],
+)
+def test_bad_login_input_is_a_4xx(world, client, data):
+    assert client.post("/logga-in", data=data).status_code == 422
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get("/ungdomar")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/logga-in?next=/ungdomar")

@@ -1,0 +1,189 @@
+"""Anonymous contacts: a tally in a few taps, never personal data, every bad input a 4xx."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.auth.models import User
+from outreach.clock import now, to_local
+from outreach.extensions import db
+from outreach.org.models import Area, Place, Team
+from outreach.shifts.models import AnonymousContact, ContactCount
+from tests.factories import make_shift
+
+
+@pytest.fixture
+def shift(app, world):
+    """An open shift of falt_a in Möllevången; its public id."""
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        shift = make_shift(
+            worker, db.session.get(Team, world.team_a), db.session.get(Area, world.area)
+        )
+        db.session.commit()
+        return shift.public_id
+
+
+def _count(app) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count(AnonymousContact.id))).scalar_one()
+
+
+def _post(client, shift, htmx=False, **data):
+    headers = {"HX-Request": "true", "HX-Request-Type": "partial"} if htmx else {}
+    return client.post(f"/faltpass/{shift}/anonym-kontakt", data=data, headers=headers)
+
+
+def test_minimal_contact_is_place_and_count(app, world, login, shift):
+    client = login("falt_a")
+    response = _post(client, shift, place=world.place, youth_count=1)
+    assert response.status_code == 303
+    assert _count(app) == 1
+
+
+def test_full_contact_is_stored_as_a_tally(app, world, login, shift):
+    client = login("falt_a")
+    response = _post(
+        client,
+        shift,
+        place=world.place,
+        youth_count=4,
+        gender_girl=1,
+        gender_boy=2,
+        age_age_13_15=2,
+        age_age_16_17=1,
+        topics=["school", "social_media"],
+        actions=["conversation", "referral"],
+        note="Pratade om skolavslutningen.",
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        contact = db.session.execute(select(AnonymousContact)).scalar_one()
+        assert contact.youth_count == 4
+        assert contact.count_of("girl") == 1 and contact.count_of("boy") == 2
+        assert contact.count_of("age_13_15") == 2 and contact.count_of("age_16_17") == 1
+        assert sorted(t.topic.value for t in contact.topics) == ["school", "social_media"]
+        assert sorted(a.action.value for a in contact.actions) == ["conversation", "referral"]
+        assert contact.created_by_id == world.worker_a
+        # zero counts are not stored
+        assert db.session.execute(select(func.count()).select_from(ContactCount)).scalar_one() == 4
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "19811218-9876",
+        "811218-9876",
+        "8112189876",
+        "198112189876",
+        "Ali 811218 9876 vid torget",
+        "pnr:20101218+9872",
+    ],
+)
+def test_note_with_a_personnummer_shape_is_refused(app, world, login, shift, note):
+    client = login("falt_a")
+    response = _post(client, shift, place=world.place, youth_count=2, note=note)
+    assert response.status_code == 422
+    assert "personnummer" in response.get_data(as_text=True)
+    assert _count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"youth_count": 0},
+        {"youth_count": -3},
+        {"youth_count": 201},
+        {"youth_count": "tre"},
+        {"youth_count": ""},
+        {"youth_count": 2, "gender_boy": 3},  # more boys than youths
+        {"youth_count": 2, "gender_boy": 1, "gender_girl": 2},
+        {"youth_count": 2, "age_age_16_17": 3},
+        {"youth_count": 2, "gender_boy": -1},
+        {"youth_count": 2, "topics": ["not_a_topic"]},
+        {"youth_count": 2, "actions": ["arrest"]},
+        {"youth_count": 2, "place": 999999},  # unknown place
+        {"youth_count": 2, "place": "torget"},
+        {"youth_count": 2, "place": ""},
+        {"youth_count": 2, "note": "x" * 1001},
+        {"youth_count": 2, "occurred_at": "2999-01-01T20:00"},  # far future
+        {"youth_count": 2, "occurred_at": "igår"},
+    ],
+)
+def test_bad_input_is_a_4xx_and_nothing_is_saved(app, world, login, shift, data):
+    client = login("falt_a")
+    data = {"place": world.place, **data}
+    response = _post(client, shift, **data)
+    assert response.status_code == 422
+    assert _count(app) == 0
+
+
+def test_time_before_the_shift_started_is_refused(app, world, login, shift):
+    client = login("falt_a")
+    before = to_local(now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    assert (
+        _post(client, shift, place=world.place, youth_count=1, occurred_at=before).status_code
+        == 422
+    )
+
+
+def test_htmx_submit_returns_a_fresh_form_fragment_and_an_event(app, world, login, shift):
+    client = login("falt_a")
+    response = _post(client, shift, htmx=True, place=world.place, youth_count=3, topics=["drugs"])
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<form id="contact-form"') and "<html" not in body
+    assert "contact-logged" in response.headers["HX-Trigger"]
+    assert "HX-Request" in response.headers["Vary"]
+    assert 'role="status"' in body  # the saved message
+    assert 'value="drugs" checked' not in body  # the form is blank for the next contact
+    bad = _post(client, shift, htmx=True, place=world.place, youth_count=0)
+    assert bad.status_code == 422
+    bad_body = bad.get_data(as_text=True)
+    assert bad_body.lstrip().startswith('<form id="contact-form"')
+    assert 'aria-describedby="youth_count-error"' in bad_body
+    assert _count(app) == 1
+
+
+def test_places_of_the_shift_area_come_first_most_recent_first(app, world, login, shift):
+    client = login("falt_a")
+    with app.app_context():
+        places = {p.name: p.id for p in db.session.execute(select(Place)).scalars()}
+    _post(client, shift, place=places["Folkets park"], youth_count=1)
+    page = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    order = [
+        page.index(name) for name in ("Folkets park", "Möllevångstorget", "Rosengårds centrum")
+    ]
+    assert order == sorted(order)
+
+
+def test_the_form_needs_at_most_six_taps_from_the_start_page(world, login, shift):
+    """Start page → form link (1), place (2), a gender + (3), an age + (4), a topic (5), save (6):
+    everything else has a usable default, so those fields alone make a valid contact."""
+    client = login("falt_a")
+    start = client.get("/").get_data(as_text=True)
+    assert f'href="/faltpass/{shift}/anonym-kontakt"' in start
+    form = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    assert 'name="youth_count" type="number" value="1"' in form or 'value="1"' in form
+    response = _post(
+        client,
+        shift,
+        place=world.place,
+        youth_count=1,
+        gender_boy=1,
+        age_age_16_17=1,
+        topics=["leisure"],
+    )
+    assert response.status_code == 303
+
+
+def test_only_the_shifts_workers_log_in_it(app, world, login, shift):
+    assert _post(login("falt_a2"), shift, place=world.place, youth_count=1).status_code == 403
+    assert _post(login("falt_b"), shift, place=world.place, youth_count=1).status_code == 404
+    assert _count(app) == 0
+
+
+def test_anonymous_contacts_have_no_link_to_any_youth(app):
+    columns = set(AnonymousContact.__table__.columns.keys())
+    assert not any("youth_id" in c or "personnummer" in c or "name" in c for c in columns)

@@ -1,0 +1,146 @@
+"""Starting and ending a fältpass."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from outreach.clock import now, to_local
+from outreach.extensions import db
+from outreach.shifts.models import Shift
+
+
+def _local(moment) -> str:
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _shifts(app):
+    with app.app_context():
+        shifts = db.session.execute(select(Shift)).scalars().all()
+        for shift in shifts:
+            _ = shift.workers
+            db.session.expunge(shift)
+        return shifts
+
+
+def test_start_defaults_to_now_with_colleagues(app, world, login):
+    client = login("falt_a")
+    form = client.get("/faltpass/nytt").get_data(as_text=True)
+    assert _local(now())[:13] in form  # start time prefilled with the Stockholm clock
+    response = client.post(
+        "/faltpass/nytt",
+        data={
+            "team": world.team_a,
+            "area": world.area,
+            "colleagues": [world.worker_a2],
+            "situation_note": "Lugnt vid torget.",
+        },
+    )
+    assert response.status_code == 303
+    (shift,) = _shifts(app)
+    assert abs((shift.started_at - now()).total_seconds()) < 60
+    assert {w.id for w in shift.workers} == {world.worker_a, world.worker_a2}
+    assert shift.situation_note == "Lugnt vid torget."
+    start = client.get("/").get_data(as_text=True)
+    assert f"/faltpass/{shift.public_id}/anonym-kontakt" in start
+
+
+def test_start_time_entered_is_stockholm_time(app, world, login):
+    client = login("falt_a")
+    client.post(
+        "/faltpass/nytt",
+        data={
+            "team": world.team_a,
+            "area": world.area,
+            "started_at": _local(now() - timedelta(hours=2)),
+        },
+    )
+    (shift,) = _shifts(app)
+    assert abs((shift.started_at - (now() - timedelta(hours=2))).total_seconds()) < 120
+
+
+def _refused(client, data, world) -> str:
+    data = {"team": world.team_a, "area": world.area, **data}
+    response = client.post("/faltpass/nytt", data=data)
+    assert response.status_code == 422, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_bad_shift_input_is_refused_and_nothing_saved(app, world, login):
+    client = login("falt_a")
+    cases = [
+        {"team": world.team_b},  # not the user's team
+        {"team": "abc"},
+        {"area": 999999},
+        {"area": ""},
+        {"colleagues": [world.worker_b]},  # in another team
+        {"colleagues": [999999]},
+        {"started_at": _local(now() + timedelta(hours=3))},  # future
+        {"started_at": _local(now() - timedelta(days=3))},  # too far back
+        {"started_at": "i går kväll"},
+        {"situation_note": "Såg 19811218-9876 vid torget"},  # personnummer in the note
+        {"situation_note": "x" * 1001},
+    ]
+    for case in cases:
+        _refused(client, case, world)
+    assert _shifts(app) == []
+
+
+def test_one_open_shift_at_a_time(app, world, login):
+    client = login("falt_a")
+    assert (
+        client.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area}).status_code
+        == 303
+    )
+    page = _refused(client, {}, world)
+    assert "form-errors" in page
+    colleague = login("falt_a2")
+    # a worker already out cannot be taken along on a second shift
+    response = colleague.post(
+        "/faltpass/nytt",
+        data={"team": world.team_a, "area": world.area, "colleagues": [world.worker_a]},
+    )
+    assert response.status_code == 422
+    assert len(_shifts(app)) == 1
+
+
+def test_end_shift_by_worker_or_lead_only(app, world, login):
+    worker = login("falt_a")
+    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    (shift,) = _shifts(app)
+    outsider = login("falt_a2")  # same team, not on the shift
+    assert outsider.post(f"/faltpass/{shift.public_id}/avsluta").status_code == 403
+    lead = login("lead_a")
+    assert (
+        lead.post(
+            f"/faltpass/{shift.public_id}/avsluta", data={"situation_note": "Klart."}
+        ).status_code
+        == 303
+    )
+    (shift,) = _shifts(app)
+    assert shift.ended_at is not None and shift.situation_note == "Klart."
+    # ending twice is refused; logging in an ended shift is refused
+    assert worker.post(f"/faltpass/{shift.public_id}/avsluta").status_code == 403
+    assert worker.get(f"/faltpass/{shift.public_id}/anonym-kontakt").status_code == 403
+    assert "/anonym-kontakt" not in worker.get("/").get_data(as_text=True)
+
+
+def test_situation_note_saved_through_htmx_returns_the_fragment(app, world, login):
+    worker = login("falt_a")
+    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    (shift,) = _shifts(app)
+    response = worker.post(
+        f"/faltpass/{shift.public_id}/lagesbild",
+        data={"situation_note": "Många vid stationen."},
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<form id="note-form"') and "<html" not in body
+    bad = worker.post(
+        f"/faltpass/{shift.public_id}/lagesbild",
+        data={"situation_note": "pnr 8112189876"},
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+    )
+    assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
+    (shift,) = _shifts(app)
+    assert shift.situation_note == "Många vid stationen."

@@ -1,0 +1,70 @@
+"""Swedish UI through Flask-Babel: a complete catalogue, English per user, Stockholm time."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from outreach.auth.models import User
+from outreach.extensions import db
+from outreach.shifts.models import Shift
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "outreach/translations/sv/LC_MESSAGES/messages.po"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def _source_msgids() -> set[str]:
+    found = set()
+    for folder, method in (("outreach", "python"), ("templates", "jinja2")):
+        mapping = [("**.py", "python")] if method == "python" else [("**.html", "jinja2")]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, mapping, keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_ui_text_has_a_swedish_translation():
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {}
+    for message in catalogue:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        translated[key] = all(strings) and "fuzzy" not in message.flags
+    missing = sorted(m for m in _source_msgids() if not translated.get(m))
+    assert missing == [], "run `make i18n` and translate: " + "; ".join(missing[:20])
+
+
+def test_swedish_by_default_and_english_per_user(app, world, login):
+    client = login("falt_a")
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="sv"' in page and "Starta fältpass" in page
+    assert client.post("/installningar", data={"locale": "en"}).status_code == 303
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page and "Start shift" in page
+    assert client.post("/installningar", data={"locale": "xx"}).status_code == 422
+
+
+def test_times_are_stored_utc_and_shown_in_stockholm_time(app, world, login):
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        shift = Shift(
+            team_id=world.team_a,
+            area_id=world.area,
+            created_by_id=worker.id,
+            started_at=datetime(2026, 1, 31, 22, 30, tzinfo=UTC),
+            workers=[worker],
+        )
+        db.session.add(shift)
+        db.session.commit()
+        public_id = shift.public_id
+        db.session.expire_all()
+        stored = db.session.get(Shift, shift.id).started_at
+        assert stored.tzinfo is not None and stored.utcoffset().total_seconds() == 0
+    page = login("falt_a").get(f"/faltpass/{public_id}").get_data(as_text=True)
+    assert "2026-01-31 23:30" in page  # 22:30 UTC is 23:30 in Stockholm in winter
