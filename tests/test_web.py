@@ -1,0 +1,98 @@
+"""What every response shares: security headers, CSRF, error pages, htmx conventions."""
+
+import re
+
+import pytest
+
+from outreach import create_app
+from tests.conftest import test_config
+from tests.factories import PASSWORD
+
+PAGES = ["/", "/faltpass", "/faltpass/nytt", "/ungdomar", "/ungdomar/ny", "/installningar"]
+
+
+def test_strict_content_security_policy_and_no_inline_script(world, login):
+    client = login("falt_a")
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        csp = response.headers["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        )
+        body = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), url  # no inline <script>
+        assert not re.search(r"\son[a-z]+=", body), url  # no inline event handlers
+        assert "hx-on" not in body and "js:" not in body
+        assert 'style="' not in body, url  # style-src 'self' allows no inline styles
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+@pytest.fixture
+def csrf_app(database_url, app):
+    return create_app(test_config(database_url, WTF_CSRF_ENABLED=True))
+
+
+def test_csrf_is_required_and_travels_in_a_header_for_htmx(csrf_app, world):
+    client = csrf_app.test_client()
+    refused = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "Ladda om sidan" in refused.get_data(as_text=True)
+    page = client.get("/logga-in").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    logged_in = client.post(
+        "/logga-in", data={"username": "falt_a", "password": PASSWORD, "csrf_token": token}
+    )
+    assert logged_in.status_code == 303
+    token = re.search(
+        r'name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)
+    ).group(1)
+    htmx = {"HX-Request": "true", "HX-Request-Type": "partial"}
+    assert client.post("/installningar", data={"locale": "sv"}, headers=htmx).status_code == 400
+    ok = client.post(
+        "/installningar", data={"locale": "sv"}, headers={**htmx, "X-CSRFToken": token}
+    )
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"] == "/installningar"
+
+
+def test_error_pages_are_swedish_and_4xx(world, login):
+    client = login("falt_a")
+    missing = client.get("/finns-inte")
+    assert missing.status_code == 404 and "Sidan finns inte" in missing.get_data(as_text=True)
+    assert client.get("/logga-ut").status_code == 405
+    too_big = client.post("/ungdomar/ny", data={"alias": "x" * (2 * 1024 * 1024)})
+    assert too_big.status_code == 413
+
+
+def test_partial_request_gets_the_block_and_full_request_the_page(world, login):
+    client = login("falt_a")
+    partial = client.get(
+        "/ungdomar?q=x", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+    )
+    full = client.get("/ungdomar?q=x", headers={"HX-Request": "true", "HX-Request-Type": "full"})
+    assert "<html" not in partial.get_data(as_text=True)
+    assert "<html" in full.get_data(as_text=True)
+    assert "HX-Request" in partial.headers["Vary"]
+
+
+def test_every_form_works_without_javascript(world, login):
+    """Each htmx form is also a plain form: method and action on the element itself."""
+    client = login("falt_a")
+    for url in ["/faltpass/nytt", "/ungdomar/ny", "/installningar"]:
+        body = client.get(url).get_data(as_text=True)
+        for form in re.findall(r"<form[^>]*>", body):
+            if "hx-post" in form:
+                assert 'method="post"' in form and "action=" in form, form
+
+
+def test_htmx_is_served_from_our_own_static_folder(world, login):
+    body = login("falt_a").get("/").get_data(as_text=True)
+    assert '<script src="/static/vendor/htmx.min.js"' in body
+    assert "cdn" not in body.lower() and "unpkg" not in body
