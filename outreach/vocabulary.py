@@ -14,12 +14,13 @@ class Labelled(enum.StrEnum):
     @property
     def label(self):
         """The translatable label (a lazy string, translated when shown)."""
-        return LABELS[self]
+        # Keyed by class too: equal codes in different vocabularies ("other") must not collide.
+        return LABELS[type(self), self.value]
 
     @classmethod
     def pairs(cls) -> list[tuple]:
         """(code, label) for every member, in declaration order."""
-        return [(member.value, LABELS[member]) for member in cls]
+        return [(member.value, member.label) for member in cls]
 
 
 class Topic(Labelled):
@@ -67,33 +68,33 @@ class LegalBasis(Labelled):
 
 
 LABELS = {
-    Topic.SCHOOL: _l("School"),
-    Topic.FAMILY: _l("Family"),
-    Topic.LEISURE: _l("Leisure"),
-    Topic.DRUGS: _l("Drugs"),
-    Topic.VIOLENCE: _l("Violence"),
-    Topic.CRIME: _l("Crime"),
-    Topic.WORK: _l("Work"),
-    Topic.MENTAL_HEALTH: _l("Mental health"),
-    Topic.SOCIAL_MEDIA: _l("Social media"),
-    Topic.OTHER: _l("Other"),
-    Action.CONVERSATION: _l("Conversation"),
-    Action.INFORMATION: _l("Information"),
-    Action.REFERRAL: _l("Referral"),
-    Action.GUARDIAN_CONTACT: _l("Contact with guardian"),
-    Action.POLICE_CONTACT: _l("Contact with police"),
-    AgeBand.UP_TO_12: _l("12 or younger"),
-    AgeBand.AGE_13_15: _l("13–15"),
-    AgeBand.AGE_16_17: _l("16–17"),
-    AgeBand.AGE_18_20: _l("18–20"),
-    AgeBand.AGE_21_PLUS: _l("21 or older"),
-    Gender.GIRL: _l("Girl"),
-    Gender.BOY: _l("Boy"),
-    Gender.OTHER: _l("Other or unknown"),
-    LegalBasis.CONSENT: _l("Consent"),
-    LegalBasis.REPORT_OF_CONCERN: _l("Report of concern"),
-    LegalBasis.HANDOFF: _l("Handoff"),
-    LegalBasis.PROTECTION_ASSESSMENT: _l("Protection assessment"),
+    (Topic, Topic.SCHOOL.value): _l("School"),
+    (Topic, Topic.FAMILY.value): _l("Family"),
+    (Topic, Topic.LEISURE.value): _l("Leisure"),
+    (Topic, Topic.DRUGS.value): _l("Drugs"),
+    (Topic, Topic.VIOLENCE.value): _l("Violence"),
+    (Topic, Topic.CRIME.value): _l("Crime"),
+    (Topic, Topic.WORK.value): _l("Work"),
+    (Topic, Topic.MENTAL_HEALTH.value): _l("Mental health"),
+    (Topic, Topic.SOCIAL_MEDIA.value): _l("Social media"),
+    (Topic, Topic.OTHER.value): _l("Other"),
+    (Action, Action.CONVERSATION.value): _l("Conversation"),
+    (Action, Action.INFORMATION.value): _l("Information"),
+    (Action, Action.REFERRAL.value): _l("Referral"),
+    (Action, Action.GUARDIAN_CONTACT.value): _l("Contact with guardian"),
+    (Action, Action.POLICE_CONTACT.value): _l("Contact with police"),
+    (AgeBand, AgeBand.UP_TO_12.value): _l("12 or younger"),
+    (AgeBand, AgeBand.AGE_13_15.value): _l("13–15"),
+    (AgeBand, AgeBand.AGE_16_17.value): _l("16–17"),
+    (AgeBand, AgeBand.AGE_18_20.value): _l("18–20"),
+    (AgeBand, AgeBand.AGE_21_PLUS.value): _l("21 or older"),
+    (Gender, Gender.GIRL.value): _l("Girl"),
+    (Gender, Gender.BOY.value): _l("Boy"),
+    (Gender, Gender.OTHER.value): _l("Other or unknown"),
+    (LegalBasis, LegalBasis.CONSENT.value): _l("Consent"),
+    (LegalBasis, LegalBasis.REPORT_OF_CONCERN.value): _l("Report of concern"),
+    (LegalBasis, LegalBasis.HANDOFF.value): _l("Handoff"),
+    (LegalBasis, LegalBasis.PROTECTION_ASSESSMENT.value): _l("Protection assessment"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).

@@ -68,3 +68,11 @@ def test_times_are_stored_utc_and_shown_in_stockholm_time(app, world, login):
         assert stored.tzinfo is not None and stored.utcoffset().total_seconds() == 0
     page = login("falt_a").get(f"/faltpass/{public_id}").get_data(as_text=True)
     assert "2026-01-31 23:30" in page  # 22:30 UTC is 23:30 in Stockholm in winter
+
+
+def test_labels_of_equal_codes_in_different_vocabularies_do_not_collide(app):
+    from outreach.vocabulary import Gender, Topic
+
+    with app.test_request_context():
+        assert str(Topic.OTHER.label) == "Övrigt"
+        assert str(Gender.OTHER.label) == "Annat eller okänt"

@@ -1,6 +1,6 @@
 """The field worker's start page, shifts and anonymous contacts."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -84,6 +84,9 @@ def _start_form() -> StartShiftForm:
 @policy.allow(policy.field_staff)
 def new_shift():
     """Start a fältpass."""
+    if request.method == "GET" and services.open_shift_of(current_user) is not None:
+        flash(_("You already have a shift in progress. End it first."), "info")
+        return redirect(url_for("shifts.start"))
     form = _start_form()
     if form.validate_on_submit():
         teams = {team.id: team for team in current_user.field_teams}
