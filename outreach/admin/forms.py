@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from outreach.fields import MultiCheckboxField, options
-from outreach.vocabulary import ROLE_LABELS
+from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS
 
 TOO_LONG = _l("At most %(max)d characters.")
 
@@ -38,3 +38,33 @@ class UserForm(FlaskForm):
         validators=[InputRequired(_l("Enter a password.")), Length(max=200, message=TOO_LONG)],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class TeamForm(FlaskForm):
+    """Create a team."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+    )
+    kind = SelectField(_l("Kind"), choices=options(TEAM_KIND_LABELS.items()))
+
+
+class AreaForm(FlaskForm):
+    """Create an area."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+    )
+
+
+class PlaceForm(FlaskForm):
+    """Create a place in an area."""
+
+    area = SelectField(_l("Area"), coerce=int)
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+    )
+    kind = SelectField(_l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()))

@@ -5,15 +5,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach import policy
-from outreach.admin import bp
-from outreach.admin.forms import UserForm
+from outreach.admin import bp, services
+from outreach.admin.forms import AreaForm, PlaceForm, TeamForm, UserForm
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
-from outreach.org.models import Area, Team
+from outreach.org.models import Area, PlaceKind, Team, TeamKind
 from outreach.views_common import attach_error
 
 
@@ -54,3 +54,59 @@ def new_user():
             return redirect(url_for("admin.overview"), 303)
     status = 422 if form.is_submitted() else 200
     return render("admin/user_form.html", "form", form=form, status=status)
+
+
+def _save(form, heading: str, create, message: str):
+    """Run a create service for a valid form: commit and go back, or show the refusal."""
+    if form.validate_on_submit():
+        try:
+            create()
+        except RuleViolation as refusal:
+            db.session.rollback()
+            attach_error(form, refusal)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("admin.overview"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("admin/simple_form.html", "form", form=form, heading=heading, status=status)
+
+
+@bp.route("/team/nytt", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def new_team():
+    """Create a team."""
+    form = TeamForm()
+    return _save(
+        form,
+        _("New team"),
+        lambda: services.create_team(form.name.data, TeamKind(form.kind.data)),
+        _("The team is created."),
+    )
+
+
+@bp.route("/omraden/nytt", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def new_area():
+    """Create an area."""
+    form = AreaForm()
+    return _save(
+        form, _("New area"), lambda: services.create_area(form.name.data), _("The area is created.")
+    )
+
+
+@bp.route("/platser/ny", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def new_place():
+    """Create a place in an area."""
+    form = PlaceForm()
+    areas = db.session.execute(select(Area).order_by(Area.name)).scalars().all()
+    form.area.choices = options((area.id, area.name) for area in areas)
+    return _save(
+        form,
+        _("New place"),
+        lambda: services.create_place(
+            db.session.get(Area, form.area.data), form.name.data, PlaceKind(form.kind.data)
+        ),
+        _("The place is created."),
+    )

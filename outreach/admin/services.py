@@ -1,0 +1,49 @@
+"""The admin's rules for teams, areas and places: names are unique where they must be."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+
+
+def _taken(query) -> bool:
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def create_team(name: str, kind: TeamKind) -> Team:
+    """A new field team or VPC team."""
+    name = name.strip()
+    if _taken(select(Team.id).where(func.lower(Team.name) == name.lower())):
+        raise RuleViolation(_l("There is already a team with that name."), "name")
+    team = Team(name=name, kind=kind)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def create_area(name: str) -> Area:
+    """A new area."""
+    name = name.strip()
+    if _taken(select(Area.id).where(func.lower(Area.name) == name.lower())):
+        raise RuleViolation(_l("There is already an area with that name."), "name")
+    area = Area(name=name)
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def create_place(area: Area | None, name: str, kind: PlaceKind) -> Place:
+    """A new place in an area."""
+    if area is None:
+        raise RuleViolation(_l("Choose an area."), "area")
+    name = name.strip()
+    if _taken(
+        select(Place.id).where(Place.area_id == area.id, func.lower(Place.name) == name.lower())
+    ):
+        raise RuleViolation(_l("The area already has a place with that name."), "name")
+    place = Place(area=area, name=name, kind=kind)
+    db.session.add(place)
+    db.session.flush()
+    return place
