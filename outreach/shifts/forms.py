@@ -3,9 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from outreach.fields import LocalDateTimeField, MultiCheckboxField, count_field, options
+from outreach.fields import (
+    LocalDateTimeField,
+    MultiCheckboxField,
+    count_field,
+    optional_int,
+    options,
+)
 from outreach.shifts.services import MAX_YOUTHS_PER_CONTACT
 from outreach.vocabulary import GENDER_PLURAL, Action, AgeBand, Gender, Topic
 
@@ -17,7 +23,9 @@ class StartShiftForm(FlaskForm):
     """Start a fältpass."""
 
     team = SelectField(_l("Team"), coerce=int, validators=[InputRequired(_l("Choose a team."))])
-    area = SelectField(_l("Area"), coerce=int, validators=[InputRequired(_l("Choose an area."))])
+    area = SelectField(
+        _l("Area"), coerce=optional_int, validators=[DataRequired(_l("Choose an area."))]
+    )
     colleagues = MultiCheckboxField(_l("Out together with"), coerce=int)
     started_at = LocalDateTimeField(_l("Start time"))
     situation_note = TextAreaField(

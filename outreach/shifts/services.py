@@ -54,7 +54,7 @@ def start_shift(
     user: User,
     *,
     team: Team,
-    area: Area,
+    area: Area | None,
     colleagues: Iterable[User],
     started_at: datetime | None,
     situation_note: str,
@@ -62,6 +62,8 @@ def start_shift(
     """Start a fältpass for the user and the colleagues out with them."""
     if team not in user.field_teams:
         raise RuleViolation(_l("Choose one of your field teams."), "team")
+    if area is None:
+        raise RuleViolation(_l("Choose an area."), "area")
     if open_shift_of(user) is not None:
         raise RuleViolation(_l("You already have a shift in progress. End it first."))
     started_at = started_at or now()

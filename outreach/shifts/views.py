@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -61,7 +62,9 @@ def _start_form() -> StartShiftForm:
     teams = current_user.field_teams
     form.team.choices = options((team.id, team.name) for team in teams)
     areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
-    form.area.choices = options((area.id, area.name) for area in areas)
+    form.area.choices = options(
+        [("", _l("Choose area")), *((area.id, area.name) for area in areas)]
+    )
     colleagues = db.session.execute(
         select(User)
         .where(

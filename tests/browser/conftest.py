@@ -1,0 +1,202 @@
+"""Browser fixtures: the app served on a real port, Debian's Chromium through Playwright, and
+one call per visited page that saves a screenshot, runs axe-core and checks the console.
+
+The live server is a second app on the session database with CSRF switched on, so the htmx
+CSRF header in static/js/app.js is exercised. Browsers are never downloaded: without
+/usr/bin/chromium the browser tests are skipped.
+"""
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from outreach import create_app
+from outreach.config import ROOT
+from outreach.extensions import db
+from tests.conftest import test_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TABLET = {"width": 768, "height": 1024}
+ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core impacts that fail a test; "moderate" and "minor" are collected for the report.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# Reports CSP violations to Python even when the page replaces console.error.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const element = event.target instanceof Element ? event.target.outerHTML.slice(0, 80) : "";
+  window.__reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || "?"}:${event.lineNumber} ${element}`);
+});
+"""
+
+
+@pytest.fixture
+def live_server(app, database_url):
+    """The base URL of a second app (real CSRF) on the session database, in a thread."""
+    server_app = create_app(test_config(database_url, WTF_CSRF_ENABLED=True))
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with server_app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (sync API)."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is missing (apt-get install chromium); browsers are not downloaded"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _collect_console_error(problems: list, message) -> None:
+    """Keep console errors (failed loads and CSP refusals show up here too)."""
+    if message.type != "error":
+        return
+    problems.append(f"console.error: {message.text} ({message.location.get('url', '')})")
+
+
+class Browsing:
+    """Pages opened on the live server in fresh contexts, with the checks every page gets."""
+
+    def __init__(self, browser, base_url: str, test_name: str):
+        self.browser = browser
+        self.base_url = base_url
+        self.test_name = re.sub(r"\W+", "-", test_name).strip("-")
+        self.contexts = []
+        self.problems = {}  # page → console errors, page errors and CSP violations
+        self.axe_findings = []  # (page name, impact, rule id, targets) below the fail line
+        self.no_script = set()  # pages in contexts with JavaScript off
+        self.twin = None  # where axe runs for those pages
+        self.checked = 0
+        for old in ARTIFACTS.glob(f"{self.test_name}-*.png"):
+            old.unlink()  # screenshots of an earlier run of this test
+
+    def new_page(self, **context_options):
+        """A page in a new tablet-sized, Swedish-locale context."""
+        options = {"viewport": TABLET, "locale": "sv-SE", "base_url": self.base_url}
+        options.update(context_options)
+        context = self.browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        problems = self.problems[page] = []
+        page.on("console", lambda message: _collect_console_error(problems, message))
+        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        if not options.get("java_script_enabled", True):
+            self.no_script.add(page)
+        else:
+            page.expose_function(
+                "__reportCspViolation", lambda text: problems.append(f"CSP: {text}")
+            )
+            page.add_init_script(_CSP_LISTENER)
+        return page
+
+    def check(self, page, name: str) -> None:
+        """Screenshot the page, fail on serious/critical axe violations and on console errors."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        page.wait_for_load_state("load")
+        self.checked += 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{self.test_name}-{self.checked:02d}-{name}.png"
+        # caret="initial" leaves the DOM alone: hiding the caret leaves style="" on every
+        # input, which an htmx swap with settling would copy into a CSP violation.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
+
+        violations = Axe().run(self._axe_page(page)).response["violations"]
+        blocking = []
+        for violation in violations:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            finding = (name, violation["impact"], violation["id"], targets)
+            (blocking if violation["impact"] in BLOCKING_IMPACTS else self.axe_findings).append(
+                finding
+            )
+        assert not blocking, f"axe on {name} ({page.url}):\n" + "\n".join(
+            f"  {impact} {rule}: {', '.join(targets)}" for _, impact, rule, targets in blocking
+        )
+        self.assert_quiet(page, name)
+
+    def _axe_page(self, page):
+        """The page axe can run in: with JavaScript off, a twin showing the same HTML.
+
+        axe-core waits on timers, which never fire when JavaScript is off, so the served HTML
+        is replayed in a page with JavaScript on and the site's own scripts blocked.
+        """
+        if page not in self.no_script:
+            return page
+        if self.twin is None:
+            context = self.browser.new_context(viewport=TABLET, locale="sv-SE")
+            self.contexts.append(context)
+            self.twin = context.new_page()
+        url, html = page.url, page.content()
+
+        def replay(route):
+            request = route.request
+            if request.resource_type == "script":
+                route.abort()
+            elif request.resource_type == "document" and request.url == url:
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+            else:
+                route.continue_()
+
+        self.twin.unroute("**/*")
+        self.twin.route("**/*", replay)
+        self.twin.goto(url)
+        return self.twin
+
+    def assert_quiet(self, page, name: str = "") -> None:
+        """No console errors, uncaught errors or CSP violations so far on this page."""
+        problems = self.problems[page]
+        assert not problems, f"{name or page.url}:\n" + "\n".join(f"  {p}" for p in problems)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(chromium, live_server, request):
+    """Open pages on the live server; `browsing.check(page, name)` after each page."""
+    browsing = Browsing(chromium, live_server, request.node.name)
+    yield browsing
+    browsing.close()
+    if browsing.axe_findings:
+        # Shown with -rP or on failure; moderate and minor findings do not fail the test.
+        print("axe findings below serious:")
+        for name, impact, rule, targets in browsing.axe_findings:
+            print(f"  {name}: {impact} {rule}: {', '.join(targets)}")
+
+
+@pytest.fixture
+def page(browsing):
+    """A page with JavaScript on."""
+    return browsing.new_page()
