@@ -9,12 +9,11 @@ from outreach.admin import bp, services
 from outreach.admin.forms import AreaForm, PlaceForm, TeamForm, UserForm
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
-from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org.models import Area, PlaceKind, Team, TeamKind
-from outreach.views_common import attach_error
+from outreach.views_common import form_status, submit
 
 
 @bp.route("/")
@@ -35,41 +34,31 @@ def new_user():
     form = UserForm()
     teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
     form.teams.choices = options((team.id, team.name) for team in teams)
-    if form.validate_on_submit():
-        try:
-            create_user(
-                username=form.username.data,
-                display_name=form.display_name.data,
-                role=Role(form.role.data),
-                password=form.password.data,
-                teams=[team for team in teams if team.id in set(form.teams.data or [])],
-                email=form.email.data or None,
-            )
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The user is created."), "success")
-            return redirect(url_for("admin.overview"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("admin/user_form.html", "form", form=form, status=status)
+    outcome = submit(
+        form,
+        lambda: create_user(
+            username=form.username.data,
+            display_name=form.display_name.data,
+            role=Role(form.role.data),
+            password=form.password.data,
+            teams=[team for team in teams if team.id in set(form.teams.data or [])],
+            email=form.email.data or None,
+        ),
+    )
+    if outcome.saved:
+        flash(_("The user is created."), "success")
+        return redirect(url_for("admin.overview"), 303)
+    return render("admin/user_form.html", "form", form=form, status=form_status(form))
 
 
 def _save(form, heading: str, create, message: str):
-    """Run a create service for a valid form: commit and go back, or show the refusal."""
-    if form.validate_on_submit():
-        try:
-            create()
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("admin.overview"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("admin/simple_form.html", "form", form=form, heading=heading, status=status)
+    """Run a create service for the form: back to the overview, or the form with the refusal."""
+    if submit(form, create).saved:
+        flash(message, "success")
+        return redirect(url_for("admin.overview"), 303)
+    return render(
+        "admin/simple_form.html", "form", form=form, heading=heading, status=form_status(form)
+    )
 
 
 @bp.route("/team/nytt", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from outreach.errors import RuleViolation
 from outreach.extensions import db, login_manager
 from outreach.htmx import is_htmx, render
 from outreach.policy import allow, anyone_logged_in, public
+from outreach.views_common import form_status, submit
 
 
 @login_manager.user_loader
@@ -117,10 +118,8 @@ def logout():
 def settings():
     """The user's own settings: the UI language."""
     form = SettingsForm(locale=current_user.locale)
-    if form.validate_on_submit():
-        set_locale(current_user, form.locale.data, current_app.config["LANGUAGES"])
-        db.session.commit()
+    languages = current_app.config["LANGUAGES"]
+    if submit(form, lambda: set_locale(current_user, form.locale.data, languages)).saved:
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("auth/settings.html", "content", form=form, status=status)
+    return render("auth/settings.html", "content", form=form, status=form_status(form))

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from outreach import policy
 from outreach.auth.models import Role, User
 from outreach.clock import now, to_local
-from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render, trigger
@@ -22,7 +21,7 @@ from outreach.shifts.forms import (
     StartShiftForm,
 )
 from outreach.shifts.models import Shift
-from outreach.views_common import attach_error, forbidden
+from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Action, AgeBand, Gender, Topic
 
 RECENT_SHIFTS = 20
@@ -91,29 +90,25 @@ def new_shift():
         flash(_("You already have a shift in progress. End it first."), "info")
         return redirect(url_for("shifts.start"))
     form = _start_form()
-    if form.validate_on_submit():
-        teams = {team.id: team for team in current_user.field_teams}
+    teams = {team.id: team for team in current_user.field_teams}
+
+    def start():
         colleagues = db.session.execute(
             select(User).where(User.id.in_(form.colleagues.data or []))
         ).scalars()
-        try:
-            services.start_shift(
-                current_user,
-                team=teams.get(form.team.data),
-                area=db.session.get(Area, form.area.data),
-                colleagues=list(colleagues),
-                started_at=form.started_at.utc,
-                situation_note=form.situation_note.data or "",
-            )
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The shift has started. Take care out there."), "success")
-            return redirect(url_for("shifts.start"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("shifts/new.html", "form", form=form, status=status)
+        return services.start_shift(
+            current_user,
+            team=teams.get(form.team.data),
+            area=db.session.get(Area, form.area.data),
+            colleagues=list(colleagues),
+            started_at=form.started_at.utc,
+            situation_note=form.situation_note.data or "",
+        )
+
+    if submit(form, start).saved:
+        flash(_("The shift has started. Take care out there."), "success")
+        return redirect(url_for("shifts.start"), 303)
+    return render("shifts/new.html", "form", form=form, status=form_status(form))
 
 
 def _detail(shift: Shift, status: int = 200, **forms):
@@ -147,18 +142,13 @@ def save_note(public_id: str):
     if not policy.can_end_shift(current_user, shift):
         return forbidden(_("Only the shift's workers can change its note while it is open."))
     form = SituationNoteForm()
-    if form.validate_on_submit():
-        try:
-            services.update_situation_note(shift, form.situation_note.data or "")
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            if is_partial():
-                return _detail(shift, note_form=form, note_saved=True)
-            flash(_("The situation note is saved."), "success")
-            return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
+    if submit(
+        form, lambda: services.update_situation_note(shift, form.situation_note.data or "")
+    ).saved:
+        if is_partial():
+            return _detail(shift, note_form=form, note_saved=True)
+        flash(_("The situation note is saved."), "success")
+        return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
     return _detail(shift, status=422, note_form=form)
 
 
@@ -170,16 +160,11 @@ def end_shift(public_id: str):
     if not policy.can_end_shift(current_user, shift):
         return forbidden(_("The shift has ended, or you are not one of its workers."))
     form = EndShiftForm()
-    if form.validate_on_submit():
-        try:
-            services.end_shift(shift, situation_note=form.situation_note.data)
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The shift has ended."), "success")
-            return redirect(url_for("shifts.start"), 303)
+    if submit(
+        form, lambda: services.end_shift(shift, situation_note=form.situation_note.data)
+    ).saved:
+        flash(_("The shift has ended."), "success")
+        return redirect(url_for("shifts.start"), 303)
     return _detail(shift, status=422, end_form=form)
 
 
@@ -198,34 +183,30 @@ def new_contact(public_id: str):
     if not policy.can_log_in_shift(current_user, shift):
         return forbidden(_("Contacts are logged by the shift's workers while the shift is open."))
     form, places = _contact_form(shift)
-    saved = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            saved = services.log_anonymous_contact(
-                current_user,
-                shift,
-                place=next(p for p in places if p.id == form.place.data),
-                youth_count=form.youth_count.data,
-                gender_counts={g: form[f"gender_{g}"].data or 0 for g in Gender},
-                age_counts={a: form[f"age_{a}"].data or 0 for a in AgeBand},
-                topics=[Topic(t) for t in form.topics.data or []],
-                actions=[Action(a) for a in form.actions.data or []],
-                note=form.note.data or "",
-                occurred_at=form.occurred_at.utc,
-            )
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-            status = 422
-        else:
-            db.session.commit()
-            if not is_partial():
-                flash(_("The contact is saved."), "success")
-                return redirect(url_for("shifts.start"), 303)
-            form, places = _contact_form(shift, blank=True)
-    elif form.is_submitted():
-        status = 422
+
+    def log():
+        return services.log_anonymous_contact(
+            current_user,
+            shift,
+            place=next(p for p in places if p.id == form.place.data),
+            youth_count=form.youth_count.data,
+            gender_counts={g: form[f"gender_{g}"].data or 0 for g in Gender},
+            age_counts={a: form[f"age_{a}"].data or 0 for a in AgeBand},
+            topics=[Topic(t) for t in form.topics.data or []],
+            actions=[Action(a) for a in form.actions.data or []],
+            note=form.note.data or "",
+            occurred_at=form.occurred_at.utc,
+        )
+
+    status = form_status(form)
+    outcome = submit(form, log)
+    saved = outcome.result
+    if outcome.saved:
+        if not is_partial():
+            flash(_("The contact is saved."), "success")
+            return redirect(url_for("shifts.start"), 303)
+        form, places = _contact_form(shift, blank=True)
+        status = 200
     response = render(
         "shifts/contact.html",
         "contact_form",

@@ -7,13 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach import policy
-from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org.models import Area, Place
 from outreach.shifts.services import open_shift_of
-from outreach.views_common import attach_error, forbidden
+from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Gender, LegalBasis
 from outreach.youths import bp, services
 from outreach.youths.forms import CorrectionForm, IdentifiedContactForm, YouthForm
@@ -77,21 +76,14 @@ def _details(form: YouthForm) -> services.YouthDetails:
 def new_youth():
     """Register a youth: alias and legal basis first, the rest as it becomes known."""
     form = _youth_form()
-    if form.validate_on_submit():
-        teams = {team.id: team for team in current_user.field_teams}
-        only = next(iter(teams.values())) if len(teams) == 1 else None
-        team = teams.get(form.team.data) if form.team.data else only
-        try:
-            youth = services.register(current_user, team, _details(form))
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The youth is registered."), "success")
-            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("youths/form.html", "form", form=form, youth=None, status=status)
+    teams = {team.id: team for team in current_user.field_teams}
+    only = next(iter(teams.values())) if len(teams) == 1 else None
+    team = teams.get(form.team.data) if form.team.data else only
+    outcome = submit(form, lambda: services.register(current_user, team, _details(form)))
+    if outcome.saved:
+        flash(_("The youth is registered."), "success")
+        return redirect(url_for("youths.youth_detail", public_id=outcome.result.public_id), 303)
+    return render("youths/form.html", "form", form=form, youth=None, status=form_status(form))
 
 
 @bp.route("/ungdomar/<public_id>")
@@ -120,20 +112,12 @@ def edit_youth(public_id: str):
         return forbidden(_("You cannot change this youth's details."))
     form = _youth_form(youth)
     form.team.data = youth.team_id
-    if form.validate_on_submit():
-        try:
-            changed = services.update(current_user, youth, _details(form))
-        except RuleViolation as refusal:
-            db.session.rollback()
-            youth = policy.youth_or_404(current_user, public_id)
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            if changed:
-                flash(_("The details are saved."), "success")
-            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
-    status = 422 if form.is_submitted() else 200
-    return render("youths/form.html", "form", form=form, youth=youth, status=status)
+    outcome = submit(form, lambda: services.update(current_user, youth, _details(form)))
+    if outcome.saved:
+        if outcome.result:
+            flash(_("The details are saved."), "success")
+        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    return render("youths/form.html", "form", form=form, youth=youth, status=form_status(form))
 
 
 def _contact_form(shift, chosen: list[Youth], found: list[Youth]) -> IdentifiedContactForm:
@@ -163,31 +147,28 @@ def new_contact(public_id: str):
         chosen = services.youths_by_public_id(current_user, asked)
     found = [y for y in services.search(current_user, query) if y not in chosen] if query else []
     form = _contact_form(shift, chosen, found)
-    if form.validate_on_submit():
-        picked = [y for y in chosen if y.public_id in set(form.youths.data or [])]
-        try:
-            contact = services.record_contact(
-                current_user,
-                shift,
-                youths=picked,
-                facts=form.facts.data or "",
-                assessment=form.assessment.data or "",
-                occurred_at=form.occurred_at.utc,
-                place=db.session.get(Place, form.place.data) if form.place.data else None,
-            )
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The contact is recorded."), "success")
-            first = contact.youths[0]
-            return redirect(url_for("youths.youth_detail", public_id=first.public_id), 303)
-    status = 422 if form.is_submitted() else 200
+
+    def record():
+        picked = set(form.youths.data or [])
+        return services.record_contact(
+            current_user,
+            shift,
+            youths=[y for y in chosen if y.public_id in picked],
+            facts=form.facts.data or "",
+            assessment=form.assessment.data or "",
+            occurred_at=form.occurred_at.utc,
+            place=db.session.get(Place, form.place.data) if form.place.data else None,
+        )
+
+    outcome = submit(form, record)
+    if outcome.saved:
+        flash(_("The contact is recorded."), "success")
+        first = outcome.result.youths[0]
+        return redirect(url_for("youths.youth_detail", public_id=first.public_id), 303)
     return render(
         "youths/contact.html",
         "candidates" if request.method == "GET" else "form",
-        status=status,
+        status=form_status(form),
         shift=shift,
         form=form,
         query=query,
@@ -206,22 +187,23 @@ def correct_contact(public_id: str):
     back = request.values.get("ungdom")
     youth = next((y for y in original.youths if y.public_id == back), original.youths[0])
     form = CorrectionForm(obj=original)
-    if form.validate_on_submit():
-        try:
-            services.correct(
-                current_user,
-                original,
-                facts=form.facts.data or "",
-                assessment=form.assessment.data or "",
-            )
-        except RuleViolation as refusal:
-            db.session.rollback()
-            attach_error(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("The correction is saved. The original entry is kept."), "success")
-            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
-    status = 422 if form.is_submitted() else 200
+    outcome = submit(
+        form,
+        lambda: services.correct(
+            current_user,
+            original,
+            facts=form.facts.data or "",
+            assessment=form.assessment.data or "",
+        ),
+    )
+    if outcome.saved:
+        flash(_("The correction is saved. The original entry is kept."), "success")
+        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
     return render(
-        "youths/correct.html", "form", status=status, form=form, original=original, youth=youth
+        "youths/correct.html",
+        "form",
+        status=form_status(form),
+        form=form,
+        original=original,
+        youth=youth,
     )
