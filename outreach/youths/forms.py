@@ -76,34 +76,24 @@ class YouthForm(FlaskForm):
     protected_identity = BooleanField(_l("Protected identity"))
 
 
-class IdentifiedContactForm(FlaskForm):
+class CorrectionForm(FlaskForm):
+    """Append a correction to an entry: facts and assessment, kept apart."""
+
+    facts = TextAreaField(
+        _l("Facts: what was seen and said"),
+        validators=[
+            InputRequired(_l("Describe what was seen and said.")),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
+    )
+    assessment = TextAreaField(
+        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )
+
+
+class IdentifiedContactForm(CorrectionForm):
     """Record a contact with one or more named youths."""
 
     youths = MultiCheckboxField(_l("Youths"))
     place = SelectField(_l("Place"), coerce=optional_int, validators=[Optional()])
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
-    facts = TextAreaField(
-        _l("Facts: what was seen and said"),
-        validators=[
-            InputRequired(_l("Describe what was seen and said.")),
-            Length(max=TEXT_MAX, message=TOO_LONG),
-        ],
-    )
-    assessment = TextAreaField(
-        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
-    )
-
-
-class CorrectionForm(FlaskForm):
-    """Append a correction to an entry."""
-
-    facts = TextAreaField(
-        _l("Facts: what was seen and said"),
-        validators=[
-            InputRequired(_l("Describe what was seen and said.")),
-            Length(max=TEXT_MAX, message=TOO_LONG),
-        ],
-    )
-    assessment = TextAreaField(
-        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
-    )
