@@ -48,3 +48,16 @@ def test_app_refuses_to_start_without_a_secret_key(database_url):
     config["SECRET_KEY"] = None
     with pytest.raises(RuntimeError, match="OUTREACH_SECRET_KEY"):
         create_app(config)
+
+
+def test_foreign_keys_are_enforced_on_every_database(app):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from outreach.org.models import Place, PlaceKind
+
+    with app.app_context():
+        db.session.add(Place(area_id=999999, name="Ingenstans", kind=PlaceKind.PARK))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
