@@ -85,7 +85,7 @@ format: dev
 
 # Developers: refresh the catalogue after changing UI text, then translate the new entries.
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o outreach/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* .venv node_modules" -o outreach/translations/messages.pot .
 	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching
 
 clean:

@@ -5,10 +5,11 @@ is never used for statistics about staff.
 """
 
 import enum
+import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
 from outreach.extensions import db, enum_type
@@ -22,6 +23,7 @@ class AuditAction(enum.StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    LIST = "list"
 
 
 class AuditEvent(db.Model):
@@ -37,8 +39,12 @@ class AuditEvent(db.Model):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     #: The youth the event concerns, so a youth's access history is one indexed lookup.
     youth_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    #: Short machine-readable details (changed field names, a username tried); no free text.
+    #: Short machine-readable details (what kind of read, which entry is corrected).
     detail: Mapped[str] = mapped_column(String(500), default="")
+    #: For changes of identified records: {"field": [old, new], …} as JSON.
+    changes: Mapped[str | None] = mapped_column(Text)
+
+    user = relationship("User", lazy="joined")
 
 
 def record(
@@ -49,6 +55,7 @@ def record(
     user_id: int | None,
     youth_id: int | None = None,
     detail: str = "",
+    changes: dict[str, tuple] | None = None,
 ) -> AuditEvent:
     """Add an audit row to the current transaction."""
     event = AuditEvent(
@@ -58,6 +65,7 @@ def record(
         user_id=user_id,
         youth_id=youth_id,
         detail=detail[:500],
+        changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
     )
     db.session.add(event)
     return event

@@ -78,7 +78,7 @@ def enforce_endpoint_policy():
     if policy == PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=request.path))
     if not policy(current_user):
         abort(403)
     return None

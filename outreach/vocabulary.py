@@ -124,3 +124,18 @@ PLACE_KIND_LABELS = {
     "park": _l("Park"),
     "other": _l("Other place"),
 }
+
+#: The youth record's fields as the UI names them (for the record's change history).
+YOUTH_FIELD_LABELS = {
+    "alias": _l("Alias"),
+    "name": _l("Name"),
+    "birth_year": _l("Birth year"),
+    "gender": _l("Gender"),
+    "personnummer": _l("Personal identity number"),
+    "home_area_id": _l("Home area"),
+    "school": _l("School"),
+    "interpreter_language": _l("Interpreter"),
+    "protected_identity": _l("Protected identity"),
+    "legal_basis": _l("Purpose and legal basis"),
+    "guardians": _l("Guardians"),
+}

@@ -20,7 +20,10 @@ def _source_msgids() -> set[str]:
     for folder, method in (("outreach", "python"), ("templates", "jinja2")):
         mapping = [("**.py", "python")] if method == "python" else [("**.html", "jinja2")]
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, mapping, keywords=KEYWORDS
+            ROOT / folder,
+            mapping,
+            keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith("."),  # _macros too
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 08:00:37.180298
+Create Date: 2026-11-22 08:41:59.602471
 
 """
 from alembic import op
@@ -53,11 +53,12 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('occurred_at', outreach.clock.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('action', sa.Enum('read', 'create', 'correct', 'update', 'login', 'login_failed', 'logout', name='auditaction', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('action', sa.Enum('read', 'create', 'correct', 'update', 'login', 'login_failed', 'logout', 'list', name='auditaction', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('youth_id', sa.Integer(), nullable=True),
     sa.Column('detail', sa.String(length=500), nullable=False),
+    sa.Column('changes', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_audit_event_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
@@ -65,6 +66,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_youth_id'), ['youth_id'], unique=False)
+
+    op.create_table('login_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('started_at', outreach.clock.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', outreach.clock.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', outreach.clock.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
+    sa.UniqueConstraint('token', name=op.f('uq_login_session_token'))
+    )
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('membership',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -80,7 +95,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('square', 'school', 'youth_centre', 'station', 'mall', 'park', 'other', name='placekind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_place_area_id_area')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_place')),
-    sa.UniqueConstraint('area_id', 'name', name=op.f('uq_place_area_id'))
+    sa.UniqueConstraint('area_id', 'name', name=op.f('uq_place_area_id_name'))
     )
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_place_area_id'), ['area_id'], unique=False)
@@ -126,8 +141,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['home_area_id'], ['area.id'], name=op.f('fk_youth_home_area_id_area')),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_youth_team_id_team')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_youth')),
-    sa.UniqueConstraint('personnummer', name=op.f('uq_youth_personnummer')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_youth_public_id'))
+    sa.UniqueConstraint('public_id', name=op.f('uq_youth_public_id')),
+    sa.UniqueConstraint('team_id', 'personnummer', name=op.f('uq_youth_team_id_personnummer'))
     )
     with op.batch_alter_table('youth', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_youth_search_key'), ['search_key'], unique=False)
@@ -271,6 +286,10 @@ def downgrade():
 
     op.drop_table('place')
     op.drop_table('membership')
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
+
+    op.drop_table('login_session')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_youth_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_user_id'))

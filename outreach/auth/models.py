@@ -68,3 +68,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One logged-in session, kept on the server so that logging out really ends it.
+
+    The browser's signed cookie only names the session; a session that is ended here (logout,
+    idle timeout) is refused even if an old cookie is replayed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The random id in the session cookie.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

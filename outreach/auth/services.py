@@ -1,5 +1,6 @@
 """Passwords, login with lockout, and creating users."""
 
+import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -9,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from outreach import audit
 from outreach.audit import AuditAction
-from outreach.auth.models import Role, User
+from outreach.auth.models import LoginSession, Role, User
 from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
@@ -20,8 +21,11 @@ MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone's")
 
-BAD_CREDENTIALS = _l("Wrong username or password.")
-LOCKED = _l("Too many failed attempts. The account is locked for a while; try again later.")
+#: The one answer to every failed login, so it never tells which accounts exist or are locked.
+BAD_CREDENTIALS = _l(
+    "Wrong username or password, or the account is locked for a while after too many "
+    "failed attempts."
+)
 
 
 def hash_password(password: str) -> str:
@@ -59,7 +63,7 @@ def authenticate(username: str, password: str, *, max_failures: int, lock_second
         raise RuleViolation(BAD_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now():
         audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None, detail="locked")
-        raise RuleViolation(LOCKED)
+        raise RuleViolation(BAD_CREDENTIALS)
     if not _verify(user.password_hash, password) or not user.is_enabled:
         _count_failure(user, max_failures, lock_seconds)
         audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None)
@@ -122,3 +126,50 @@ def set_locale(user: User, locale: str, allowed: dict[str, str]) -> None:
         raise RuleViolation(_l("Choose one of the listed languages."), "locale")
     user.locale = locale
     db.session.flush()
+
+
+#: How often a session's last-seen time is written (not on every request).
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+
+def start_session(user: User) -> str:
+    """A new server-side login session; returns the token kept in the session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token=token, user_id=user.id))
+    db.session.flush()
+    return token
+
+
+def resume_session(token: str | None, user_id: int, idle: timedelta) -> tuple[bool, str]:
+    """Whether the session may go on: (True, "") or (False, "idle" | "ended").
+
+    An idle session is ended here, so that an old cookie cannot bring it back.
+    """
+    if not token:
+        return False, "ended"
+    login_session = db.session.execute(
+        select(LoginSession).where(LoginSession.token == token)
+    ).scalar_one_or_none()
+    if login_session is None or login_session.ended_at is not None:
+        return False, "ended"
+    if login_session.user_id != user_id:
+        return False, "ended"
+    moment = now()
+    if moment - login_session.last_seen_at > idle:
+        login_session.ended_at = moment
+        db.session.flush()
+        return False, "idle"
+    if moment - login_session.last_seen_at > TOUCH_INTERVAL:
+        login_session.last_seen_at = moment
+        db.session.flush()
+    return True, ""
+
+
+def end_session(token: str | None) -> None:
+    """End one session (logout)."""
+    if token:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.token == token, LoginSession.ended_at.is_(None))
+            .values(ended_at=now())
+        )

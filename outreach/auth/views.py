@@ -1,6 +1,7 @@
 """Login, logout, idle timeout and the user's own settings."""
 
-import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -9,11 +10,10 @@ from sqlalchemy import select
 
 from outreach import audit
 from outreach.audit import AuditAction
-from outreach.auth import bp
+from outreach.auth import bp, services
 from outreach.auth.forms import LoginForm, SettingsForm
 from outreach.auth.models import User
 from outreach.auth.services import authenticate, set_locale
-from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db, login_manager
 from outreach.htmx import is_htmx, render
@@ -36,35 +36,43 @@ def load_user(session_user_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     """Anonymous users are sent to the login page."""
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login", next=request.path))
+
+
+def _to_login():
+    target = url_for("auth.login")
+    if is_htmx():
+        response = current_app.make_response(("", 204))
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 @bp.before_app_request
-def end_idle_session():
-    """Log out a session that has been idle longer than the configured timeout."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+def check_session():
+    """End sessions that were logged out, invalidated or idle too long (server-side)."""
+    if request.endpoint == "static" or "_user_id" not in session:
         return None
-    timeout = current_app.config["IDLE_TIMEOUT_SECONDS"]
-    last_seen = session.get("last_seen")
-    moment = now().timestamp()
-    if last_seen is not None and moment - last_seen > timeout:
-        logout_user()
-        session.clear()
+    reason = "ended"
+    if current_user.is_authenticated:
+        idle = timedelta(seconds=current_app.config["IDLE_TIMEOUT_SECONDS"])
+        live, reason = services.resume_session(session.get("sid"), current_user.id, idle)
+        db.session.commit()  # session bookkeeping, apart from the request's own change
+        if live:
+            return None
+    logout_user()
+    session.clear()
+    if reason == "idle":
         flash(_("You were logged out after a period of inactivity."), "info")
-        target = url_for("auth.login")
-        if is_htmx():
-            response = current_app.make_response(("", 204))
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
-    session["last_seen"] = moment
-    return None
+    return _to_login()
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only redirect to a plain path on this site after login."""
+    if target and target.startswith("/") and target.isprintable() and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
+            return target
     return url_for("shifts.start")
 
 
@@ -91,11 +99,11 @@ def login():
                 db.session.commit()  # the failed attempt counts toward the lock
                 form.form_errors.append(refusal.message)
             else:
+                token = services.start_session(user)
                 db.session.commit()
                 session.clear()  # a fresh session at login
                 login_user(user)
-                session["sid"] = secrets.token_urlsafe(16)
-                session["last_seen"] = now().timestamp()
+                session["sid"] = token
                 return redirect(_safe_next(request.args.get("next")), 303)
     return render("auth/login.html", form=form, status=status)
 
@@ -105,6 +113,7 @@ def login():
 def logout():
     """Log out and forget the session."""
     if current_user.is_authenticated:
+        services.end_session(session.get("sid"))
         audit.record(AuditAction.LOGOUT, "user", current_user.id, user_id=current_user.id)
         db.session.commit()
     logout_user()

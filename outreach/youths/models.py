@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,8 @@ from outreach.vocabulary import Gender, LegalBasis
 class Youth(db.Model):
     """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
 
+    __table_args__ = (UniqueConstraint("team_id", "personnummer"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     #: The team that registered the youth; visibility follows its membership.
@@ -34,8 +37,8 @@ class Youth(db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, 10))
-    #: Normalised to 12 digits (YYYYMMDDNNNN) by python-stdnum; unique when known.
-    personnummer: Mapped[str | None] = mapped_column(String(12), unique=True)
+    #: Normalised to 12 digits (YYYYMMDDNNNN) by python-stdnum; unique within a team.
+    personnummer: Mapped[str | None] = mapped_column(String(12))
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     school: Mapped[str] = mapped_column(String(120), default="")
     #: The language an interpreter is needed for; empty when none is needed.

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from outreach import audit, personnummer, policy
-from outreach.audit import AuditAction
+from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.errors import RuleViolation
@@ -39,13 +39,28 @@ def _escape_like(term: str) -> str:
 
 
 def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
-    """The user's visible youths whose alias, name or birth year hold every word of the query."""
+    """The user's visible youths whose alias, name or birth year hold every word of the query.
+
+    Each youth listed is written to the access log, since the list shows who they are.
+    """
     terms = fold(query).split()[:5]
+    if not terms:
+        return []
     statement = policy.visible_youths(user)
     for term in terms:
         statement = statement.where(Youth.search_key.like(f"%{_escape_like(term)}%", escape="\\"))
     statement = statement.order_by(Youth.alias, Youth.id).limit(limit)
-    return list(db.session.execute(statement).scalars())
+    found = list(db.session.execute(statement).scalars())
+    for youth in found:
+        audit.record(
+            AuditAction.LIST,
+            "youth",
+            youth.id,
+            user_id=user.id,
+            youth_id=youth.id,
+            detail="search",
+        )
+    return found
 
 
 @dataclass
@@ -65,8 +80,8 @@ class YouthDetails:
     guardians: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _apply(youth: Youth, details: YouthDetails, team_id: int) -> list[str]:
-    """Validate and copy the details onto the youth; returns the names of changed fields."""
+def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple]:
+    """Validate and copy the details onto the youth; returns {field: (old, new)} of changes."""
     alias = details.alias.strip()
     if not alias:
         raise RuleViolation(_l("An alias is required."), "alias")
@@ -120,13 +135,17 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> list[str]:
         "protected_identity": bool(details.protected_identity),
         "legal_basis": details.legal_basis,
     }
-    changed = [key for key, value in values.items() if getattr(youth, key, None) != value]
+    changed = {
+        key: (getattr(youth, key, None), value)
+        for key, value in values.items()
+        if getattr(youth, key, None) != value
+    }
     for key, value in values.items():
         setattr(youth, key, value)
     guardians = [(n.strip(), p.strip()) for n, p in details.guardians if n.strip()][:2]
     current = [(g.name, g.phone) for g in youth.guardians]
     if guardians != current:
-        changed.append("guardians")
+        changed["guardians"] = (current, guardians)
         youth.guardians = [
             Guardian(position=index, name=name, phone=phone)
             for index, (name, phone) in enumerate(guardians, start=1)
@@ -148,7 +167,8 @@ def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
 
 
 def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
-    """Add or change what is known of a youth; the change is written to the audit trail."""
+    """Add or change what is known of a youth. The audit trail keeps old and new values, so
+    no edit loses what was there before. Returns the names of the changed fields."""
     changed = _apply(youth, details, youth.team_id)
     if changed:
         db.session.flush()
@@ -159,13 +179,31 @@ def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
             user_id=user.id,
             youth_id=youth.id,
             detail=",".join(changed),
+            changes=changed,
         )
-    return changed
+    return list(changed)
 
 
-def record_read(user: User, youth: Youth) -> None:
-    """Write that the user opened the youth's record."""
-    audit.record(AuditAction.READ, "youth", youth.id, user_id=user.id, youth_id=youth.id)
+def history(youth: Youth) -> list:
+    """The youth's registration and edits, newest first: who, when, which fields."""
+    return list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.youth_id == youth.id,
+                AuditEvent.entity_type == "youth",
+                AuditEvent.action.in_([AuditAction.CREATE, AuditAction.UPDATE]),
+            )
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        ).scalars()
+    )
+
+
+def record_read(user: User, youth: Youth, what: str = "page") -> None:
+    """Write that the user opened the youth's record (the page, the edit form …)."""
+    audit.record(
+        AuditAction.READ, "youth", youth.id, user_id=user.id, youth_id=youth.id, detail=what
+    )
 
 
 def record_contact(
@@ -253,17 +291,23 @@ def correct(
 
 @dataclass
 class TimelineEntry:
-    """A contact on a youth's timeline with the corrections appended to it, oldest first."""
+    """A contact on a youth's timeline with the corrections appended to it, oldest first.
+
+    `companions` are the other youths of the contact that the reader may see; `hidden` counts
+    those they may not (a protected identity is never named to someone outside it).
+    """
 
     contact: IdentifiedContact
     corrections: list[IdentifiedContact]
+    companions: list[Youth] = field(default_factory=list)
+    hidden: int = 0
 
     @property
     def current(self) -> IdentifiedContact:
         return self.corrections[-1] if self.corrections else self.contact
 
 
-def timeline(youth: Youth) -> list[TimelineEntry]:
+def timeline(user: User, youth: Youth) -> list[TimelineEntry]:
     """The youth's contacts, latest first, each with its chain of corrections."""
     contacts = db.session.execute(
         select(IdentifiedContact)
@@ -284,6 +328,22 @@ def timeline(youth: Youth) -> list[TimelineEntry]:
             root = root_of[contact.corrects_id]
             root_of[contact.id] = root
             entries[root].corrections.append(contact)
+    others = {y.id for entry in entries.values() for y in entry.contact.youths} - {youth.id}
+    visible = set()
+    if others:
+        visible = set(
+            db.session.execute(
+                policy.visible_youths(user).where(Youth.id.in_(others)).with_only_columns(Youth.id)
+            ).scalars()
+        )
+    for entry in entries.values():
+        for other in entry.contact.youths:
+            if other.id == youth.id:
+                continue
+            if other.id in visible:
+                entry.companions.append(other)
+            else:
+                entry.hidden += 1
     return sorted(
         entries.values(), key=lambda e: (e.contact.occurred_at, e.contact.id), reverse=True
     )

@@ -1,6 +1,6 @@
 """The youth registry: search, register, the youth page and contacts with named youths."""
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,15 +22,24 @@ MAX_QUERY = 100
 
 
 def _query() -> str:
-    return (request.args.get("q") or "").strip()[:MAX_QUERY]
+    """The search words. They are posted, never put in a URL, so that no name is left in the
+    tablet's history or in the server's access log."""
+    return (request.form.get("q") or "").strip()[:MAX_QUERY]
 
 
-@bp.route("/ungdomar")
+def _searched(youths: list[Youth]) -> None:
+    """Commit the access-log rows of a search (reads commit too: the log must hold)."""
+    if youths:
+        db.session.commit()
+
+
+@bp.route("/ungdomar", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def search():
-    """Find a youth by alias, name or birth year (live search with htmx, plain GET without)."""
+    """Find a youth by alias, name or birth year (live search with htmx, a plain form without)."""
     query = _query()
-    youths = services.search(current_user, query) if query else []
+    youths = services.search(current_user, query)
+    _searched(youths)
     return render("youths/search.html", "results", query=query, youths=youths)
 
 
@@ -97,7 +106,8 @@ def youth_detail(public_id: str):
     return render(
         "youths/detail.html",
         youth=youth,
-        timeline=services.timeline(youth),
+        timeline=services.timeline(current_user, youth),
+        history=services.history(youth),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
     )
@@ -110,6 +120,9 @@ def edit_youth(public_id: str):
     youth = policy.youth_or_404(current_user, public_id)
     if not policy.can_edit_youth(current_user, youth):
         return forbidden(_("You cannot change this youth's details."))
+    if request.method == "GET":
+        services.record_read(current_user, youth, "edit form")
+        db.session.commit()
     form = _youth_form(youth)
     form.team.data = youth.team_id
     outcome = submit(form, lambda: services.update(current_user, youth, _details(form)))
@@ -140,13 +153,24 @@ def new_contact(public_id: str):
     if not policy.can_log_in_shift(current_user, shift):
         return forbidden(_("Contacts are logged by the shift's workers while the shift is open."))
     query = _query()
-    if request.method == "POST":
-        chosen = services.youths_by_public_id(current_user, request.form.getlist("youths"))
-    else:
-        asked = request.args.getlist("ungdom") + request.args.getlist("youths")
-        chosen = services.youths_by_public_id(current_user, asked)
-    found = [y for y in services.search(current_user, query) if y not in chosen] if query else []
+    searching = request.form.get("action") == "search"
+    asked = request.form.getlist("youths") if request.method == "POST" else []
+    chosen = services.youths_by_public_id(current_user, asked or request.args.getlist("ungdom"))
+    found = [y for y in services.search(current_user, query) if y not in chosen]
+    _searched(found)
     form = _contact_form(shift, chosen, found)
+    if searching:
+        # "Search" inside the form: show the youths found beside those already ticked, and
+        # keep everything typed so far (this is also how it works without JavaScript).
+        return render(
+            "youths/contact.html",
+            "candidates",
+            shift=shift,
+            form=form,
+            query=query,
+            chosen=chosen,
+            found=found,
+        )
 
     def record():
         picked = set(form.youths.data or [])
@@ -167,7 +191,7 @@ def new_contact(public_id: str):
         return redirect(url_for("youths.youth_detail", public_id=first.public_id), 303)
     return render(
         "youths/contact.html",
-        "candidates" if request.method == "GET" else "form",
+        "form",
         status=form_status(form),
         shift=shift,
         form=form,
@@ -184,8 +208,15 @@ def correct_contact(public_id: str):
     original = policy.identified_contact_or_404(current_user, public_id)
     if not policy.can_correct(current_user, original):
         return forbidden(_("Only the author or a team lead can correct an entry."))
+    readable = services.youths_by_public_id(current_user, [y.public_id for y in original.youths])
+    if not readable:
+        abort(404)
     back = request.values.get("ungdom")
-    youth = next((y for y in original.youths if y.public_id == back), original.youths[0])
+    youth = next((y for y in readable if y.public_id == back), readable[0])
+    if request.method == "GET":
+        for each in readable:
+            services.record_read(current_user, each, "correction form")
+        db.session.commit()
     form = CorrectionForm(obj=original)
     outcome = submit(
         form,

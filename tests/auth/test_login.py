@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from outreach.auth.models import User
+from outreach.auth.models import LoginSession, User
 from outreach.clock import now
 from outreach.extensions import db
 from tests.factories import PASSWORD
@@ -43,10 +43,13 @@ def test_five_failures_lock_the_account_in_the_database(world, client, app):
         client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-99"})
     user = _user(app, "falt_a")
     assert user.locked_until is not None and user.locked_until > now() + timedelta(minutes=14)
-    # Even the right password is refused while locked, from any client (another process).
+    # Even the right password is refused while locked, from any client (another process),
+    # with the same answer an unknown user gets.
     other = app.test_client()
     response = other.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
     assert response.status_code == 422
+    unknown = other.post("/logga-in", data={"username": "nobody", "password": PASSWORD})
+    assert _message(response) == _message(unknown)
     assert other.get("/").status_code == 302
     # After the lock expires the right password works again.
     with app.app_context():
@@ -78,11 +81,30 @@ def test_session_is_renewed_at_login(world, client):
         assert session.get("sid")
 
 
-def test_login_does_not_redirect_off_site(world, client):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/%09/evil.example",
+        "/%0A/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_login_does_not_redirect_off_site(world, client, target):
     response = client.post(
-        "/logga-in?next=//evil.example/x", data={"username": "falt_a", "password": PASSWORD}
+        f"/logga-in?next={target}", data={"username": "falt_a", "password": PASSWORD}
     )
+    assert response.status_code == 303
     assert response.headers["Location"] == "/"
+
+
+def test_login_returns_to_the_page_asked_for(world, client):
+    response = client.post(
+        "/logga-in?next=/ungdomar/ny", data={"username": "falt_a", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/ungdomar/ny"
 
 
 def test_logout_leaves_nothing_behind(world, login):
@@ -95,30 +117,57 @@ def test_logout_leaves_nothing_behind(world, login):
     assert response.headers["Location"].startswith("/logga-in")
 
 
+def _last_seen(app, client, seconds_ago: int) -> None:
+    """Pretend the client's session was last used this long ago (kept on the server)."""
+    with client.session_transaction() as session:
+        token = session["sid"]
+    with app.app_context():
+        row = db.session.execute(
+            select(LoginSession).where(LoginSession.token == token)
+        ).scalar_one()
+        row.last_seen_at = now() - timedelta(seconds=seconds_ago)
+        db.session.commit()
+
+
 def test_idle_session_is_logged_out(world, login, app):
     client = login("falt_a")
-    with client.session_transaction() as session:
-        session["last_seen"] = (now() - timedelta(seconds=601)).timestamp()
+    _last_seen(app, client, 601)
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/logga-in"
+    assert "inte har varit aktiv" in client.get("/logga-in").get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
-def test_idle_htmx_request_is_sent_to_login(world, login):
+def test_idle_htmx_request_is_sent_to_login(world, login, app):
     client = login("falt_a")
-    with client.session_transaction() as session:
-        session["last_seen"] = (now() - timedelta(hours=1)).timestamp()
-    response = client.get("/ungdomar?q=a", headers={"HX-Request": "true"})
+    _last_seen(app, client, 3600)
+    response = client.post("/ungdomar", data={"q": "a"}, headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/logga-in"
 
 
-def test_active_session_stays(world, login):
+def test_active_session_stays(world, login, app):
     client = login("falt_a")
-    with client.session_transaction() as session:
-        session["last_seen"] = (now() - timedelta(seconds=500)).timestamp()
+    _last_seen(app, client, 500)
     assert client.get("/").status_code == 200
+
+
+def test_a_replayed_cookie_after_logout_is_refused(world, login):
+    client = login("falt_a")
+    cookie = client.get_cookie("outreach_session").value
+    assert client.post("/logga-ut").status_code == 303
+    client.set_cookie("outreach_session", cookie)
+    assert client.get("/").status_code == 302
+
+
+def test_an_idle_session_cannot_be_revived_by_its_old_cookie(world, login, app):
+    client = login("falt_a")
+    cookie = client.get_cookie("outreach_session").value
+    _last_seen(app, client, 601)
+    assert client.get("/").status_code == 302
+    client.set_cookie("outreach_session", cookie)
+    assert client.get("/").status_code == 302
 
 
 def test_bumping_the_session_epoch_logs_out_everywhere(world, login, app):
@@ -155,4 +204,4 @@ def test_bad_login_input_is_a_4xx(world, client, data):
 def test_anonymous_is_sent_to_login(client, world):
     response = client.get("/ungdomar")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/logga-in?next=/ungdomar")
+    assert response.headers["Location"] == "/logga-in?next=/ungdomar"

@@ -49,7 +49,7 @@ def test_field_worker_day(app, world, login):
     with app.app_context():
         youth = db.session.execute(select(Youth)).scalar_one()
         youth_id = youth.public_id
-    found = worker.get("/ungdomar?q=ostlin").get_data(as_text=True)
+    found = worker.post("/ungdomar", data={"q": "ostlin"}).get_data(as_text=True)
     assert "Kille i röd keps" in found
     assert (
         worker.get(f"/faltpass/{shift_id}/namngiven-kontakt?ungdom={youth_id}").status_code == 200

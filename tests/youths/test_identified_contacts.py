@@ -79,14 +79,50 @@ def test_form_preselects_the_youth_and_searches_without_javascript(login, settin
     page = client.get(f"/faltpass/{setting['shift']}/namngiven-kontakt?ungdom={setting['ali']}")
     body = page.get_data(as_text=True)
     assert re.search(rf'<input checked[^>]*value="{setting["ali"]}"', body)
-    assert f'hx-get="/faltpass/{setting["shift"]}/namngiven-kontakt"' in body
-    found = client.get(
-        f"/faltpass/{setting['shift']}/namngiven-kontakt?ungdom={setting['ali']}&q=bea"
+    assert f'hx-post="/faltpass/{setting["shift"]}/namngiven-kontakt"' in body
+    url = f"/faltpass/{setting['shift']}/namngiven-kontakt"
+    # Without JavaScript "Search" posts the whole form: ticked youths and typed text stay.
+    found = client.post(
+        url,
+        data={"action": "search", "q": "bea", "youths": [setting["ali"]], "facts": "Halvskrivet"},
     ).get_data(as_text=True)
-    assert "Bea vid torget" in found and "Ali med keps" in found
-    assert "Norr-ungdom" not in client.get(
-        f"/faltpass/{setting['shift']}/namngiven-kontakt?q=norr"
+    assert re.search(rf'<input checked[^>]*value="{setting["ali"]}"', found)
+    assert re.search(rf'<input id="youths-1"[^>]*value="{setting["bea"]}"', found)
+    assert "Halvskrivet" in found
+    # a second search keeps both once ticked
+    again = client.post(
+        url, data={"action": "search", "q": "zzz", "youths": [setting["ali"], setting["bea"]]}
     ).get_data(as_text=True)
+    assert "Ali med keps" in again and "Bea vid torget" in again
+    norr = client.post(url, data={"action": "search", "q": "norr"}).get_data(as_text=True)
+    assert "Norr-ungdom" not in norr
+
+
+def test_live_search_replaces_the_candidates_once(login, setting):
+    response = login("falt_a").post(
+        f"/faltpass/{setting['shift']}/namngiven-kontakt",
+        data={"action": "search", "q": "bea"},
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+    )
+    body = response.get_data(as_text=True)
+    assert body.count('id="youth-candidates"') == 1 and "<form" not in body
+    assert "Bea vid torget" in body
+
+
+def test_companions_under_protected_identity_are_not_named(app, world, login, setting):
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        hidden = make_youth(
+            worker, db.session.get(Team, world.team_a), "Skyddad ungdom", protected_identity=True
+        )
+        db.session.commit()
+        hidden_id = hidden.public_id
+    _record(login("falt_a"), setting, youths=[setting["ali"], hidden_id], facts="Två stycken.")
+    colleague_view = login("falt_a2").get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    assert "Skyddad ungdom" not in colleague_view and "1 ungdom till" in colleague_view
+    assert "Skyddad ungdom" in login("falt_a").get(f"/ungdomar/{setting['ali']}").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize(
