@@ -1,8 +1,9 @@
 """Outreach: street outreach log, youth registry and handoff to Våldspreventivt centrum."""
 
 import importlib
+import re
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -80,7 +81,23 @@ def _register_blueprints(app: Flask) -> None:
         # Importing an area's views attaches its routes to the area's blueprint.
         views = importlib.import_module(f"outreach.{area}.views")
         app.register_blueprint(views.bp)
+    app.before_request(refuse_control_characters)
     app.before_request(policy.enforce_endpoint_policy)
+
+
+def refuse_control_characters():
+    """Before each request: refuse NUL and other control characters in any submitted value.
+
+    No form field needs them, PostgreSQL cannot store NUL, and they hide things in logs.
+    Line breaks and tabs are allowed (text areas).
+    """
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any(_CONTROL.search(value) for value in values):
+        abort(400)
+    return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _register_cli(app: Flask) -> None:
@@ -92,7 +109,7 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from outreach import personnummer, vocabulary
+    from outreach import personnummer, policy, vocabulary
 
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm")
@@ -100,6 +117,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["masked_pnr"] = personnummer.masked
     app.jinja_env.filters["pnr"] = personnummer.formatted
     app.jinja_env.globals["vocabulary"] = vocabulary
+    app.jinja_env.globals["policy"] = policy
 
     @app.context_processor
     def form_macros():

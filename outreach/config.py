@@ -66,7 +66,8 @@ def from_environment() -> dict:
 #: Defaults that hold in every environment; from_environment() and tests override them.
 DEFAULTS = {
     "DEMO_MODE": False,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a database error never writes the values (personal data) to the log.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "outreach_session",

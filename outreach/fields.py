@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from outreach.clock import from_local
 
@@ -13,6 +13,10 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+#: The years a time typed into a form may fall in (far outside is a typo, or an attack).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -25,6 +29,16 @@ class LocalDateTimeField(DateTimeLocalField):
             format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
             **kwargs,
         )
+
+    def pre_validate(self, form):
+        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            raise ValidationError(
+                _l(
+                    "Enter a time between the years %(a)d and %(b)d.",
+                    a=EARLIEST_YEAR,
+                    b=LATEST_YEAR,
+                )
+            )
 
     @property
     def utc(self):
@@ -48,11 +62,21 @@ def count_field(label, maximum: int, minimum: int = 0, required_message=None) ->
     )
 
 
+#: What a choice that is not a number becomes: no record has this id, so it is "not a valid
+#: choice" with the usual message instead of WTForms' "could not coerce".
+NOT_A_CHOICE = -1
+
+
 def optional_int(value):
-    """Coerce a select's value to int, with the empty choice as None."""
-    if value in (None, "", "None"):
+    """Coerce a choice's value to int, with the empty choice as None."""
+    if value is None or isinstance(value, int):
+        return value
+    if value in ("", "None"):
         return None
-    return int(value)
+    try:
+        return int(value)
+    except ValueError:
+        return NOT_A_CHOICE
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -6,10 +6,12 @@ import re
 from stdnum import exceptions as stdnum_errors
 from stdnum.se import personnummer as stdnum_pnr
 
-# Ten or twelve digits, with an optional dash, plus or space before the last four: the shapes
-# people write (YYMMDD-NNNN, YYYYMMDDNNNN, YYMMDD NNNN …). Deliberately broad: a note that
-# merely looks like one is refused, valid checksum or not.
-_SHAPED_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+# Ten or twelve digits, with a separator of up to three dashes (any kind), plus signs, dots or
+# spaces before the last four: the shapes people write (YYMMDD-NNNN, YYYYMMDDNNNN,
+# YYMMDD – NNNN …). Deliberately broad: a note that merely looks like one is refused, valid
+# checksum or not.
+_SEPARATOR = r"[\s\-+.\u2010-\u2015\u2212]{0,3}"
+_SHAPED_LIKE = re.compile(rf"(?<!\d)(?:\d{{2}})?\d{{6}}{_SEPARATOR}\d{{4}}(?!\d)")
 
 
 class InvalidPersonnummer(ValueError):

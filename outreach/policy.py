@@ -13,6 +13,7 @@ from sqlalchemy import Select, exists, false, or_, select
 
 from outreach.auth.models import Role, User
 from outreach.extensions import db
+from outreach.org.models import Team
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
 
@@ -80,7 +81,8 @@ def enforce_endpoint_policy():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.path))
     if not policy(current_user):
-        abort(403)
+        # An address naming a record answers as if it did not exist; other actions say 403.
+        abort(404 if "public_id" in (request.view_args or {}) else 403)
     return None
 
 
@@ -131,6 +133,17 @@ def visible_identified_contacts(user: User) -> Select:
     """Identified contacts recorded in shifts the user can see."""
     return select(IdentifiedContact).where(
         IdentifiedContact.shift_id.in_(visible_shifts(user).with_only_columns(Shift.id))
+    )
+
+
+def possible_colleagues(user: User) -> Select:
+    """Field staff of the user's field teams who can go out on a shift with them."""
+    team_ids = [team.id for team in user.field_teams]
+    return select(User).where(
+        User.id != user.id,
+        User.is_enabled.is_(True),
+        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
+        User.teams.any(Team.id.in_(team_ids)),
     )
 
 

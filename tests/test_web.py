@@ -96,3 +96,27 @@ def test_htmx_is_served_from_our_own_static_folder(world, login):
     body = login("falt_a").get("/").get_data(as_text=True)
     assert '<script src="/static/vendor/htmx.min.js"' in body
     assert "cdn" not in body.lower() and "unpkg" not in body
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("post", "/logga-in", {"username": "falt_a\x00", "password": "x"}),
+        ("post", "/ungdomar/ny", {"alias": "Kalle\x00", "legal_basis": "consent"}),
+        ("post", "/ungdomar", {"q": "a\x00b"}),
+        ("get", "/ungdomar/ny?x=%00", None),
+        ("post", "/faltpass/nytt", {"situation_note": "a\x1bb"}),
+    ],
+)
+def test_control_characters_are_refused_before_anything_runs(world, login, method, url, data):
+    client = login("falt_a")
+    response = getattr(client, method)(url, data=data)
+    assert response.status_code == 400
+
+
+def test_line_breaks_and_tabs_in_text_are_fine(world, login):
+    client = login("falt_a")
+    response = client.post(
+        "/ungdomar/ny", data={"alias": "Kalle", "legal_basis": "consent", "school": "A\tB"}
+    )
+    assert response.status_code == 303

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from outreach.fields import MultiCheckboxField, options
+from outreach.fields import MultiCheckboxField, optional_int, options
 from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -32,7 +32,7 @@ class UserForm(FlaskForm):
         ],
     )
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
-    teams = MultiCheckboxField(_l("Teams"), coerce=int)
+    teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
     password = PasswordField(
         _l("Password (at least 12 characters)"),
         validators=[InputRequired(_l("Enter a password.")), Length(max=200, message=TOO_LONG)],
@@ -62,7 +62,7 @@ class AreaForm(FlaskForm):
 class PlaceForm(FlaskForm):
     """Create a place in an area."""
 
-    area = SelectField(_l("Area"), coerce=int)
+    area = SelectField(_l("Area"), coerce=optional_int)
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],

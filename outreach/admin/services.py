@@ -8,13 +8,20 @@ from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
 
 
+def _required_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation(_l("Enter a name."), "name")
+    return name
+
+
 def _taken(query) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
 
 
 def create_team(name: str, kind: TeamKind) -> Team:
     """A new field team or VPC team."""
-    name = name.strip()
+    name = _required_name(name)
     if _taken(select(Team.id).where(func.lower(Team.name) == name.lower())):
         raise RuleViolation(_l("There is already a team with that name."), "name")
     team = Team(name=name, kind=kind)
@@ -25,7 +32,7 @@ def create_team(name: str, kind: TeamKind) -> Team:
 
 def create_area(name: str) -> Area:
     """A new area."""
-    name = name.strip()
+    name = _required_name(name)
     if _taken(select(Area.id).where(func.lower(Area.name) == name.lower())):
         raise RuleViolation(_l("There is already an area with that name."), "name")
     area = Area(name=name)
@@ -38,7 +45,7 @@ def create_place(area: Area | None, name: str, kind: PlaceKind) -> Place:
     """A new place in an area."""
     if area is None:
         raise RuleViolation(_l("Choose an area."), "area")
-    name = name.strip()
+    name = _required_name(name)
     if _taken(
         select(Place.id).where(Place.area_id == area.id, func.lower(Place.name) == name.lower())
     ):

@@ -22,11 +22,13 @@ TOO_LONG = _l("At most %(max)d characters.")
 class StartShiftForm(FlaskForm):
     """Start a fältpass."""
 
-    team = SelectField(_l("Team"), coerce=int, validators=[InputRequired(_l("Choose a team."))])
+    team = SelectField(
+        _l("Team"), coerce=optional_int, validators=[InputRequired(_l("Choose a team."))]
+    )
     area = SelectField(
         _l("Area"), coerce=optional_int, validators=[DataRequired(_l("Choose an area."))]
     )
-    colleagues = MultiCheckboxField(_l("Out together with"), coerce=int)
+    colleagues = MultiCheckboxField(_l("Out together with"), coerce=optional_int)
     started_at = LocalDateTimeField(_l("Start time"))
     situation_note = TextAreaField(
         _l("Situation note (no names)"), validators=[Length(max=NOTE_MAX, message=TOO_LONG)]
@@ -41,14 +43,16 @@ class SituationNoteForm(FlaskForm):
     )
 
 
-class EndShiftForm(SituationNoteForm):
-    """End the shift, with a last word on the situation."""
+class EndShiftForm(FlaskForm):
+    """End the shift (the note is saved with its own form, so ending never overwrites it)."""
 
 
 class AnonymousContactForm(FlaskForm):
     """Log an anonymous contact: a tally with no personal data."""
 
-    place = RadioField(_l("Place"), coerce=int, validators=[InputRequired(_l("Choose a place."))])
+    place = RadioField(
+        _l("Place"), coerce=optional_int, validators=[InputRequired(_l("Choose a place."))]
+    )
     youth_count = count_field(
         _l("Number of youths"),
         MAX_YOUTHS_PER_CONTACT,

@@ -112,12 +112,10 @@ def update_situation_note(shift: Shift, note: str) -> None:
     db.session.flush()
 
 
-def end_shift(shift: Shift, *, situation_note: str | None = None) -> None:
+def end_shift(shift: Shift) -> None:
     """End the shift now."""
     if not shift.is_open:
         raise RuleViolation(_l("The shift has already ended."))
-    if situation_note is not None:
-        update_situation_note(shift, situation_note)
     shift.ended_at = max(now(), shift.started_at)
     db.session.flush()
 

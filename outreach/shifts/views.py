@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach import policy
-from outreach.auth.models import Role, User
+from outreach.auth.models import User
 from outreach.clock import now, to_local
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render, trigger
-from outreach.org.models import Area, Team
+from outreach.org.models import Area
 from outreach.shifts import bp, services
 from outreach.shifts.forms import (
     AnonymousContactForm,
@@ -31,7 +31,7 @@ RECENT_SHIFTS = 20
 @policy.allow(policy.anyone_logged_in)
 def start():
     """The start page: for field staff, the open shift and the way to log a contact."""
-    if current_user.role == Role.ADMIN:
+    if policy.admin(current_user):
         return redirect(url_for("admin.overview"))
     shift = services.open_shift_of(current_user) if policy.field_staff(current_user) else None
     recent = db.session.execute(
@@ -65,14 +65,7 @@ def _start_form() -> StartShiftForm:
         [("", _l("Choose area")), *((area.id, area.name) for area in areas)]
     )
     colleagues = db.session.execute(
-        select(User)
-        .where(
-            User.id != current_user.id,
-            User.is_enabled.is_(True),
-            User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
-            User.teams.any(Team.id.in_([team.id for team in teams])),
-        )
-        .order_by(User.display_name)
+        policy.possible_colleagues(current_user).order_by(User.display_name)
     ).scalars()
     form.colleagues.choices = options((user.id, user.display_name) for user in colleagues)
     if not form.is_submitted():
@@ -113,7 +106,7 @@ def new_shift():
 
 def _detail(shift: Shift, status: int = 200, **forms):
     forms.setdefault("note_form", SituationNoteForm(situation_note=shift.situation_note))
-    forms.setdefault("end_form", EndShiftForm(situation_note=shift.situation_note))
+    forms.setdefault("end_form", EndShiftForm())
     return render(
         "shifts/detail.html",
         "note_form" if "note_saved" in forms or status != 200 else None,
@@ -160,9 +153,7 @@ def end_shift(public_id: str):
     if not policy.can_end_shift(current_user, shift):
         return forbidden(_("The shift has ended, or you are not one of its workers."))
     form = EndShiftForm()
-    if submit(
-        form, lambda: services.end_shift(shift, situation_note=form.situation_note.data)
-    ).saved:
+    if submit(form, lambda: services.end_shift(shift)).saved:
         flash(_("The shift has ended."), "success")
         return redirect(url_for("shifts.start"), 303)
     return _detail(shift, status=422, end_form=form)

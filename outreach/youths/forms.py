@@ -26,7 +26,7 @@ def _text(label, maximum=120, **kwargs):
 class YouthForm(FlaskForm):
     """Register a youth, or add what has become known about them."""
 
-    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
     alias = StringField(
         _l("Alias"),
         validators=[

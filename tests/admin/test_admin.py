@@ -69,6 +69,8 @@ def test_admin_creates_teams_areas_and_places(app, world, login):
     assert admin.post("/admin/team/nytt", data={"name": "X", "kind": "secret"}).status_code == 422
     assert admin.post("/admin/omraden/nytt", data={"name": "Hyllie"}).status_code == 303
     assert admin.post("/admin/omraden/nytt", data={"name": ""}).status_code == 422
+    assert admin.post("/admin/omraden/nytt", data={"name": "   "}).status_code == 422
+    assert admin.post("/admin/team/nytt", data={"name": "  ", "kind": "field"}).status_code == 422
     with app.app_context():
         hyllie = db.session.execute(select(Area).where(Area.name == "Hyllie")).scalar_one().id
     assert (

@@ -78,6 +78,9 @@ def test_full_contact_is_stored_as_a_tally(app, world, login, shift):
         "8112189876",
         "198112189876",
         "Ali 811218 9876 vid torget",
+        "080315\u20131232",
+        "080315 - 1232",
+        "080315\u22121232",
         "pnr:20101218+9872",
     ],
 )
@@ -109,6 +112,7 @@ def test_note_with_a_personnummer_shape_is_refused(app, world, login, shift, not
         {"youth_count": 2, "note": "x" * 1001},
         {"youth_count": 2, "occurred_at": "2999-01-01T20:00"},  # far future
         {"youth_count": 2, "occurred_at": "igår"},
+        {"youth_count": 2, "occurred_at": "0001-01-01T00:00"},
     ],
 )
 def test_bad_input_is_a_4xx_and_nothing_is_saved(app, world, login, shift, data):

@@ -77,6 +77,8 @@ def test_bad_shift_input_is_refused_and_nothing_saved(app, world, login):
         {"started_at": _local(now() + timedelta(hours=3))},  # future
         {"started_at": _local(now() - timedelta(days=3))},  # too far back
         {"started_at": "i går kväll"},
+        {"started_at": "0001-01-01T00:00"},
+        {"started_at": "9999-12-31T23:59"},
         {"situation_note": "Såg 19811218-9876 vid torget"},  # personnummer in the note
         {"situation_note": "x" * 1001},
     ]
@@ -117,7 +119,7 @@ def test_end_shift_by_worker_or_lead_only(app, world, login):
         == 303
     )
     (shift,) = _shifts(app)
-    assert shift.ended_at is not None and shift.situation_note == "Klart."
+    assert shift.ended_at is not None
     # ending twice is refused; logging in an ended shift is refused
     assert worker.post(f"/faltpass/{shift.public_id}/avsluta").status_code == 403
     assert worker.get(f"/faltpass/{shift.public_id}/anonym-kontakt").status_code == 403
@@ -144,3 +146,19 @@ def test_situation_note_saved_through_htmx_returns_the_fragment(app, world, logi
     assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
     (shift,) = _shifts(app)
     assert shift.situation_note == "Många vid stationen."
+
+
+def test_ending_a_shift_never_overwrites_the_note(app, world, login):
+    worker = login("falt_a")
+    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    (shift,) = _shifts(app)
+    lead = login("lead_a")
+    lead.get(f"/faltpass/{shift.public_id}")  # the lead has the page open …
+    worker.post(f"/faltpass/{shift.public_id}/lagesbild", data={"situation_note": "Stökigt."})
+    # … and ends the shift with whatever the page held: the note stays
+    assert (
+        lead.post(f"/faltpass/{shift.public_id}/avsluta", data={"situation_note": ""}).status_code
+        == 303
+    )
+    (shift,) = _shifts(app)
+    assert shift.ended_at is not None and shift.situation_note == "Stökigt."
