@@ -5,8 +5,6 @@ asks for a partial swap; a full request gets the whole page. Responses vary on H
 caches keep the two apart.
 """
 
-import json
-
 from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
@@ -43,13 +41,4 @@ def redirect_whole_page(response: Response) -> Response:
         del response.headers["Location"]
         response.status_code = 204
         response.set_data(b"")
-    return response
-
-
-def trigger(response: Response, event: str, detail: object = True) -> Response:
-    """Ask htmx to fire a client-side event (HX-Trigger) after the swap."""
-    existing = response.headers.get("HX-Trigger")
-    events = json.loads(existing) if existing else {}
-    events[event] = detail
-    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
     return response

@@ -16,7 +16,7 @@ from outreach.auth.models import User
 from outreach.auth.services import authenticate, set_locale
 from outreach.errors import RuleViolation
 from outreach.extensions import db, login_manager
-from outreach.htmx import is_htmx, render
+from outreach.htmx import render
 from outreach.policy import allow, anyone_logged_in, public
 from outreach.views_common import form_status, submit
 
@@ -39,15 +39,6 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.path))
 
 
-def _to_login():
-    target = url_for("auth.login")
-    if is_htmx():
-        response = current_app.make_response(("", 204))
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
-
-
 @bp.before_app_request
 def check_session():
     """End sessions that were logged out, invalidated or idle too long (server-side)."""
@@ -64,7 +55,7 @@ def check_session():
     session.clear()
     if reason == "idle":
         flash(_("You were logged out after a period of inactivity."), "info")
-    return _to_login()
+    return redirect(url_for("auth.login"))  # htmx.redirect_whole_page turns it into HX-Redirect
 
 
 def _safe_next(target: str | None) -> str:

@@ -212,13 +212,14 @@ def log_anonymous_contact(
     return contact
 
 
-def contacts_in(shift: Shift) -> list[AnonymousContact]:
+def contacts_in(shift: Shift, limit: int | None = None) -> list[AnonymousContact]:
     """The shift's anonymous contacts, latest first."""
     return list(
         db.session.execute(
             select(AnonymousContact)
             .where(AnonymousContact.shift_id == shift.id)
             .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.id.desc())
+            .limit(limit)
         ).scalars()
     )
 

@@ -11,7 +11,7 @@ from outreach.auth.models import User
 from outreach.clock import now, to_local
 from outreach.extensions import db
 from outreach.fields import options
-from outreach.htmx import is_partial, render, trigger
+from outreach.htmx import is_partial, render
 from outreach.org.models import Area
 from outreach.shifts import bp, services
 from outreach.shifts.forms import (
@@ -40,7 +40,7 @@ def start():
     return render(
         "shifts/start.html",
         shift=shift,
-        contacts=services.contacts_in(shift)[:5] if shift else [],
+        contacts=services.contacts_in(shift, limit=5) if shift else [],
         youths_met=services.youths_met_in(shift) if shift else 0,
         recent_shifts=[s for s in recent if shift is None or s.id != shift.id],
     )
@@ -198,7 +198,7 @@ def new_contact(public_id: str):
             return redirect(url_for("shifts.start"), 303)
         form, places = _contact_form(shift, blank=True)
         status = 200
-    response = render(
+    return render(
         "shifts/contact.html",
         "contact_form",
         status=status,
@@ -208,6 +208,3 @@ def new_contact(public_id: str):
         saved=saved,
         youths_met=services.youths_met_in(shift),
     )
-    if saved is not None:
-        trigger(response, "contact-logged")
-    return response
