@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
 
 
-AREAS = ("auth", "shifts", "youths", "admin")
+AREAS = ("auth", "shifts", "youths", "risk", "admin")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -109,7 +109,7 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from outreach import personnummer, policy, vocabulary
+    from outreach import clock, personnummer, policy, vocabulary
 
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm")
@@ -118,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["pnr"] = personnummer.formatted
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["today"] = clock.today
 
     @app.context_processor
     def form_macros():

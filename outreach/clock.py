@@ -1,6 +1,6 @@
 """Time in one place: UTC in the database, Europe/Stockholm on screen."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -50,4 +50,9 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-__all__ = ["LOCAL_ZONE", "UTCDateTime", "from_local", "now", "to_local"]
+__all__ = ["LOCAL_ZONE", "UTCDateTime", "from_local", "now", "to_local", "today"]
+
+
+def today() -> date:
+    """Today's date on the Stockholm calendar."""
+    return to_local(now()).date()

@@ -14,6 +14,7 @@ from sqlalchemy import Select, exists, false, or_, select
 from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Team
+from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
 
@@ -167,6 +168,14 @@ def youth_or_404(user: User, public_id: str) -> Youth:
     return _one_or_404(visible_youths(user), Youth.public_id, public_id)
 
 
+def risk_marking_or_404(user: User, public_id: str) -> RiskMarking:
+    """The marking with this public id if the user may see its youth; 404 otherwise."""
+    query = select(RiskMarking).where(
+        RiskMarking.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
+    )
+    return _one_or_404(query, RiskMarking.public_id, public_id)
+
+
 def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
     """The identified contact with this public id if the user may see it; 404 otherwise."""
     return _one_or_404(visible_identified_contacts(user), IdentifiedContact.public_id, public_id)
@@ -201,6 +210,18 @@ def can_register_youth_in(user: User, team_id: int) -> bool:
 def can_edit_youth(user: User, youth: Youth) -> bool:
     """Anyone who can see a youth in their own field team may add what becomes known."""
     return field_staff(user) and youth.team_id in user.team_ids
+
+
+def can_mark_risk(user: User, youth: Youth) -> bool:
+    """Risk is marked by field staff of the youth's own team."""
+    return can_edit_youth(user, youth)
+
+
+def can_withdraw_risk(user: User, marking: RiskMarking) -> bool:
+    """A marking is withdrawn by its author or a lead of the youth's team."""
+    return marking.author_id == user.id or (
+        user.role == Role.TEAM_LEAD and marking.youth.team_id in user.team_ids
+    )
 
 
 def can_correct(user: User, contact: IdentifiedContact) -> bool:

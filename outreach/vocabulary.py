@@ -67,6 +67,25 @@ class LegalBasis(Labelled):
     PROTECTION_ASSESSMENT = "protection_assessment"
 
 
+class RiskLevel(Labelled):
+    """The field worker's level of concern; an observation, not an assessment score."""
+
+    NONE = "none"
+    LOW = "low"
+    ELEVATED = "elevated"
+    ACUTE = "acute"
+
+
+class SignGroup(Labelled):
+    """How the warning-sign catalogue is grouped."""
+
+    INDIVIDUAL = "individual"
+    FAMILY = "family"
+    FRIENDS = "friends"
+    SCHOOL = "school"
+    NEIGHBOURHOOD = "neighbourhood"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -95,6 +114,15 @@ LABELS = {
     (LegalBasis, LegalBasis.REPORT_OF_CONCERN.value): _l("Report of concern"),
     (LegalBasis, LegalBasis.HANDOFF.value): _l("Handoff"),
     (LegalBasis, LegalBasis.PROTECTION_ASSESSMENT.value): _l("Protection assessment"),
+    (RiskLevel, RiskLevel.NONE.value): _l("No concern"),
+    (RiskLevel, RiskLevel.LOW.value): _l("Low"),
+    (RiskLevel, RiskLevel.ELEVATED.value): _l("Elevated"),
+    (RiskLevel, RiskLevel.ACUTE.value): _l("Acute"),
+    (SignGroup, SignGroup.INDIVIDUAL.value): _l("Individual"),
+    (SignGroup, SignGroup.FAMILY.value): _l("Family"),
+    (SignGroup, SignGroup.FRIENDS.value): _l("Friends"),
+    (SignGroup, SignGroup.SCHOOL.value): _l("School"),
+    (SignGroup, SignGroup.NEIGHBOURHOOD.value): _l("Neighbourhood"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).

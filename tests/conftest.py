@@ -1,7 +1,9 @@
 """Fixtures: the app on a migrated database (SQLite by default, PostgreSQL when
 TEST_DATABASE_URL is set), an empty database for every test, and logged-in clients."""
 
+import importlib.util
 import os
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -63,7 +65,25 @@ def app(database_url):
     return app
 
 
+def _seeded_rows() -> dict[str, list[dict]]:
+    """What the migrations put into tables (reference data), to restore after emptying."""
+    path = Path(__file__).resolve().parent.parent / "migrations/versions/0002_risk_marking.py"
+    spec = importlib.util.spec_from_file_location("migration_0002", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {
+        "warning_sign": [
+            {"group": group, "label": label, "is_active": True}
+            for group, label in module.SEEDED_WARNING_SIGNS
+        ]
+    }
+
+
+SEEDED = _seeded_rows()
+
+
 def _empty_tables() -> None:
+    """Back to the state the migrations leave: no rows but the seeded reference data."""
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -71,6 +91,8 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+    for name, rows in SEEDED.items():
+        db.session.execute(db.metadata.tables[name].insert(), rows)
     db.session.commit()
 
 

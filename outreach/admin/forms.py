@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from outreach.fields import MultiCheckboxField, optional_int, options
-from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS
+from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
 
 TOO_LONG = _l("At most %(max)d characters.")
 
@@ -68,3 +68,13 @@ class PlaceForm(FlaskForm):
         validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
     )
     kind = SelectField(_l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()))
+
+
+class WarningSignForm(FlaskForm):
+    """Add a warning sign to the catalogue."""
+
+    group = SelectField(_l("Group"), choices=options(SignGroup.pairs()))
+    label = StringField(
+        _l("Warning sign"),
+        validators=[InputRequired(_l("Enter a name.")), Length(max=200, message=TOO_LONG)],
+    )

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.risk.models import WarningSign
+from outreach.vocabulary import SignGroup
 
 
 def _required_name(name: str) -> str:
@@ -54,3 +56,24 @@ def create_place(area: Area | None, name: str, kind: PlaceKind) -> Place:
     db.session.add(place)
     db.session.flush()
     return place
+
+
+def add_warning_sign(group: SignGroup, label: str) -> WarningSign:
+    """A new sign in the catalogue (offered in new markings at once)."""
+    label = _required_name(label)
+    if _taken(
+        select(WarningSign.id).where(
+            WarningSign.group == group, func.lower(WarningSign.label) == label.lower()
+        )
+    ):
+        raise RuleViolation(_l("The group already has that warning sign."), "label")
+    sign = WarningSign(group=group, label=label)
+    db.session.add(sign)
+    db.session.flush()
+    return sign
+
+
+def set_warning_sign_active(sign: WarningSign, active: bool) -> None:
+    """Retire a sign (kept on old markings, not offered for new ones) or bring it back."""
+    sign.is_active = active
+    db.session.flush()

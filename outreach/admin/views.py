@@ -6,14 +6,17 @@ from sqlalchemy import select
 
 from outreach import policy
 from outreach.admin import bp, services
-from outreach.admin.forms import AreaForm, PlaceForm, TeamForm, UserForm
+from outreach.admin.forms import AreaForm, PlaceForm, TeamForm, UserForm, WarningSignForm
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org.models import Area, PlaceKind, Team, TeamKind
+from outreach.risk import services as risk_services
+from outreach.risk.models import WarningSign
 from outreach.views_common import form_status, submit
+from outreach.vocabulary import SignGroup
 
 
 @bp.route("/")
@@ -99,3 +102,33 @@ def new_place():
         ),
         _("The place is created."),
     )
+
+
+@bp.route("/varningstecken", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def warning_signs():
+    """The warning-sign catalogue: every sign by group, add one, retire or restore one."""
+    form = WarningSignForm()
+    outcome = submit(
+        form, lambda: services.add_warning_sign(SignGroup(form.group.data), form.label.data)
+    )
+    if outcome.saved:
+        flash(_("The warning sign is added."), "success")
+        return redirect(url_for("admin.warning_signs"), 303)
+    return render(
+        "admin/warning_signs.html",
+        status=form_status(form),
+        form=form,
+        catalogue=risk_services.catalogue(include_retired=True),
+    )
+
+
+@bp.route("/varningstecken/<int:sign_id>/aktiv", methods=["POST"])
+@policy.allow(policy.admin)
+def toggle_warning_sign(sign_id: int):
+    """Retire a warning sign, or bring a retired one back."""
+    sign = db.get_or_404(WarningSign, sign_id)
+    services.set_warning_sign_active(sign, not sign.is_active)
+    db.session.commit()
+    flash(_("The catalogue is updated."), "success")
+    return redirect(url_for("admin.warning_signs"), 303)

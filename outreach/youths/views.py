@@ -11,6 +11,7 @@ from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org.models import Area, Place
+from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
 from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Gender, LegalBasis
@@ -40,7 +41,8 @@ def search():
     query = _query()
     youths = services.search(current_user, query)
     _searched(youths)
-    return render("youths/search.html", "results", query=query, youths=youths)
+    levels = risk_services.current(youth.id for youth in youths)
+    return render("youths/search.html", "results", query=query, youths=youths, levels=levels)
 
 
 def _youth_form(youth: Youth | None = None) -> YouthForm:
@@ -108,6 +110,9 @@ def youth_detail(public_id: str):
         youth=youth,
         timeline=services.timeline(current_user, youth),
         history=services.history(youth),
+        markings=risk_services.history(youth),
+        current_marking=risk_services.current([youth.id]).get(youth.id),
+        can_mark=policy.can_mark_risk(current_user, youth),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
     )

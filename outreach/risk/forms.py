@@ -1,0 +1,40 @@
+"""Forms of risk marking."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from outreach.fields import MultiCheckboxField, optional_int, options
+from outreach.vocabulary import RiskLevel
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class RiskMarkingForm(FlaskForm):
+    """Mark risk: the warning signs seen, a level, a comment and when to look again."""
+
+    signs = MultiCheckboxField(_l("Warning signs"), coerce=optional_int)
+    level = RadioField(
+        _l("Level"),
+        choices=options(RiskLevel.pairs()),
+        validators=[InputRequired(_l("Choose a level."))],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=TOO_LONG)])
+    review_on = DateField(
+        _l("Review date"),
+        validators=[Optional()],
+        description=_l("Leave empty for 90 days from today."),
+    )
+
+
+class WithdrawalForm(FlaskForm):
+    """Withdraw a marking, with the reason."""
+
+    reason = TextAreaField(
+        _l("Reason for withdrawing"),
+        validators=[
+            InputRequired(_l("Give a reason for withdrawing the marking.")),
+            Length(max=2000, message=TOO_LONG),
+        ],
+    )

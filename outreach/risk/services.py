@@ -1,0 +1,157 @@
+"""The rules of risk marking: signs from the catalogue, a level, a review date; markings are
+only ever added, and withdrawing one needs a reason."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from outreach import audit, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import User
+from outreach.clock import today
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
+from outreach.vocabulary import RiskLevel, SignGroup
+from outreach.youths.models import Youth
+
+DEFAULT_REVIEW_DAYS = 90
+LONGEST_REVIEW = timedelta(days=2 * 365)
+
+
+def default_review_date() -> date:
+    """A new marking is looked at again after 90 days."""
+    return today() + timedelta(days=DEFAULT_REVIEW_DAYS)
+
+
+def catalogue(include_retired: bool = False) -> dict[SignGroup, list[WarningSign]]:
+    """The warning signs by group, in the catalogue's order."""
+    query = select(WarningSign).order_by(WarningSign.label)
+    if not include_retired:
+        query = query.where(WarningSign.is_active.is_(True))
+    grouped: dict[SignGroup, list[WarningSign]] = {group: [] for group in SignGroup}
+    for sign in db.session.execute(query).scalars():
+        grouped[sign.group].append(sign)
+    return grouped
+
+
+def mark(
+    user: User,
+    youth: Youth,
+    *,
+    level: RiskLevel | None,
+    sign_ids: Iterable[int],
+    comment: str,
+    review_on: date | None,
+) -> RiskMarking:
+    """Add a marking on top of the youth's history."""
+    if not policy.can_mark_risk(user, youth):
+        raise RuleViolation(_l("Only staff of the youth's own team can mark risk."))
+    if level is None:
+        raise RuleViolation(_l("Choose a level."), "level")
+    wanted = set(sign_ids)
+    signs = list(
+        db.session.execute(
+            select(WarningSign).where(WarningSign.id.in_(wanted), WarningSign.is_active.is_(True))
+        ).scalars()
+    )
+    if len(signs) != len(wanted):
+        raise RuleViolation(_l("Choose warning signs from the list."), "signs")
+    if level != RiskLevel.NONE and not signs:
+        raise RuleViolation(_l("Choose the warning signs you have seen."), "signs")
+    review_on = review_on or default_review_date()
+    if not today() <= review_on <= today() + LONGEST_REVIEW:
+        raise RuleViolation(
+            _l("The review date must be from today and at most two years ahead."), "review_on"
+        )
+    marking = RiskMarking(
+        youth_id=youth.id,
+        level=level,
+        comment=comment.strip(),
+        review_on=review_on,
+        author_id=user.id,
+        signs=signs,
+    )
+    db.session.add(marking)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        "risk_marking",
+        marking.id,
+        user_id=user.id,
+        youth_id=youth.id,
+        detail=level.value,
+    )
+    return marking
+
+
+def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdrawal:
+    """Withdraw a marking; the reason is required and the marking stays in the history."""
+    if not policy.can_withdraw_risk(user, marking):
+        raise RuleViolation(_l("Only the author or a team lead can withdraw a marking."))
+    if marking.withdrawal is not None:
+        raise RuleViolation(_l("The marking is already withdrawn."))
+    if not reason.strip():
+        raise RuleViolation(_l("Give a reason for withdrawing the marking."), "reason")
+    withdrawal = RiskMarkingWithdrawal(
+        marking=marking, reason=reason.strip(), withdrawn_by_id=user.id
+    )
+    db.session.add(withdrawal)
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "risk_marking",
+        marking.id,
+        user_id=user.id,
+        youth_id=marking.youth_id,
+        detail="withdrawn",
+    )
+    return withdrawal
+
+
+def history(youth: Youth) -> list[RiskMarking]:
+    """Every marking of the youth, newest first."""
+    return list(
+        db.session.execute(
+            select(RiskMarking)
+            .where(RiskMarking.youth_id == youth.id)
+            .order_by(RiskMarking.id.desc())
+        ).scalars()
+    )
+
+
+def _latest_ids():
+    return select(func.max(RiskMarking.id)).group_by(RiskMarking.youth_id)
+
+
+def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
+    """The youths' current markings: the latest of each, unless it was withdrawn."""
+    ids = list(youth_ids)
+    if not ids:
+        return {}
+    latest = db.session.execute(
+        select(RiskMarking).where(
+            RiskMarking.id.in_(_latest_ids().where(RiskMarking.youth_id.in_(ids)))
+        )
+    ).scalars()
+    return {m.youth_id: m for m in latest if m.withdrawal is None}
+
+
+def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
+    """Current markings of the user's visible youths whose review date has passed."""
+    visible = policy.visible_youths(user).with_only_columns(Youth.id)
+    overdue = db.session.execute(
+        select(RiskMarking)
+        .where(
+            RiskMarking.id.in_(_latest_ids()),
+            RiskMarking.youth_id.in_(visible),
+            RiskMarking.review_on < today(),
+            RiskMarking.level != RiskLevel.NONE,
+            ~RiskMarking.withdrawal.has(),
+        )
+        .order_by(RiskMarking.review_on)
+        .limit(limit)
+    ).scalars()
+    return list(overdue)
