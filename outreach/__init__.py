@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
 
 
-AREAS = ("auth", "shifts", "youths", "risk", "admin")
+AREAS = ("auth", "shifts", "youths", "risk", "consent", "admin")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,6 +2,7 @@
 free text where they must not be."""
 
 import re
+from datetime import date
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.se import personnummer as stdnum_pnr
@@ -51,3 +52,8 @@ def formatted(normalised: str | None) -> str:
     if not normalised:
         return ""
     return f"{normalised[:8]}-{normalised[8:]}"
+
+
+def birth_date(normalised: str) -> date:
+    """The birth date of a normalised personnummer (samordningsnummer too)."""
+    return stdnum_pnr.get_birth_date(normalised)

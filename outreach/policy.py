@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import Select, exists, false, or_, select
 
 from outreach.auth.models import Role, User
+from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.risk.models import RiskMarking
@@ -176,6 +177,14 @@ def risk_marking_or_404(user: User, public_id: str) -> RiskMarking:
     return _one_or_404(query, RiskMarking.public_id, public_id)
 
 
+def consent_or_404(user: User, public_id: str) -> Consent:
+    """The consent with this public id if the user may see its youth; 404 otherwise."""
+    query = select(Consent).where(
+        Consent.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
+    )
+    return _one_or_404(query, Consent.public_id, public_id)
+
+
 def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
     """The identified contact with this public id if the user may see it; 404 otherwise."""
     return _one_or_404(visible_identified_contacts(user), IdentifiedContact.public_id, public_id)
@@ -222,6 +231,11 @@ def can_withdraw_risk(user: User, marking: RiskMarking) -> bool:
     return marking.author_id == user.id or (
         user.role == Role.TEAM_LEAD and marking.youth.team_id in user.team_ids
     )
+
+
+def can_record_consent(user: User, youth: Youth) -> bool:
+    """Consents and their withdrawals are recorded by field staff of the youth's team."""
+    return can_edit_youth(user, youth)
 
 
 def can_correct(user: User, contact: IdentifiedContact) -> bool:

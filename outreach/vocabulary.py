@@ -86,6 +86,31 @@ class SignGroup(Labelled):
     NEIGHBOURHOOD = "neighbourhood"
 
 
+class ConsentParty(Labelled):
+    """Who gave a consent."""
+
+    YOUTH = "youth"
+    GUARDIAN_1 = "guardian_1"
+    GUARDIAN_2 = "guardian_2"
+
+
+class Recipient(Labelled):
+    """Whom a consent allows sharing with."""
+
+    VPC = "vpc"
+    SSPF = "sspf"
+    SCHOOL = "school"
+    POLICE = "police"
+    OTHER = "other"
+
+
+class ConsentForm(Labelled):
+    """How a consent was given."""
+
+    ORAL = "oral"
+    WRITTEN = "written"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -123,6 +148,16 @@ LABELS = {
     (SignGroup, SignGroup.FRIENDS.value): _l("Friends"),
     (SignGroup, SignGroup.SCHOOL.value): _l("School"),
     (SignGroup, SignGroup.NEIGHBOURHOOD.value): _l("Neighbourhood"),
+    (ConsentParty, ConsentParty.YOUTH.value): _l("The youth"),
+    (ConsentParty, ConsentParty.GUARDIAN_1.value): _l("Guardian 1"),
+    (ConsentParty, ConsentParty.GUARDIAN_2.value): _l("Guardian 2"),
+    (Recipient, Recipient.VPC.value): _l("Violence prevention centre (VPC)"),
+    (Recipient, Recipient.SSPF.value): _l("SSPF (school, social services, police, leisure)"),
+    (Recipient, Recipient.SCHOOL.value): _l("School"),
+    (Recipient, Recipient.POLICE.value): _l("Police"),
+    (Recipient, Recipient.OTHER.value): _l("Other"),
+    (ConsentForm, ConsentForm.ORAL.value): _l("Oral"),
+    (ConsentForm, ConsentForm.WRITTEN.value): _l("Written"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).

@@ -1,11 +1,12 @@
 """Factory functions for test data; each flushes and returns what it made."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from outreach.auth.models import Role, User
 from outreach.auth.services import hash_password
 from outreach.clock import now
+from outreach.clock import today as clock_today
 from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
 from outreach.shifts import services as shift_services
@@ -96,3 +97,19 @@ def make_world() -> SimpleNamespace:
     )
     db.session.commit()
     return world
+
+
+def personnummer_for(born: date, serial: int = 123) -> str:
+    """A valid 12-digit personnummer for a birth date (checksum by the Luhn rule)."""
+    digits = f"{born:%y%m%d}{serial:03d}"
+    total = 0
+    for index, digit in enumerate(digits):
+        product = int(digit) * (2 if index % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return f"{born:%Y%m%d}{serial:03d}{(10 - total % 10) % 10}"
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    """The date `years` years (and `days` days more) before today in Stockholm."""
+    today = clock_today()
+    return today.replace(year=today.year - years) - timedelta(days=days)

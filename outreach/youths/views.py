@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach import policy
+from outreach.consent import services as consent_services
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
@@ -14,7 +15,7 @@ from outreach.org.models import Area, Place
 from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
 from outreach.views_common import forbidden, form_status, submit
-from outreach.vocabulary import Gender, LegalBasis
+from outreach.vocabulary import Gender, LegalBasis, Recipient
 from outreach.youths import bp, services
 from outreach.youths.forms import CorrectionForm, IdentifiedContactForm, YouthForm
 from outreach.youths.models import Youth
@@ -113,6 +114,8 @@ def youth_detail(public_id: str):
         markings=risk_services.history(youth),
         current_marking=risk_services.current([youth.id]).get(youth.id),
         can_mark=policy.can_mark_risk(current_user, youth),
+        consents=consent_services.consents_of(youth),
+        vpc_consent=consent_services.coverage(youth, Recipient.VPC),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
     )

@@ -1,0 +1,54 @@
+"""Forms of consent."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from outreach.fields import MultiCheckboxField, options
+from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class ConsentRecordForm(FlaskForm):
+    """Record one party's consent."""
+
+    given_by = RadioField(
+        _l("Who consented"),
+        choices=options(ConsentParty.pairs()),
+        validators=[InputRequired(_l("Choose who gave the consent."))],
+    )
+    recipients = MultiCheckboxField(_l("Sharing with"), choices=options(Recipient.pairs()))
+    other_recipient = StringField(
+        _l("Other recipient"), validators=[Length(max=120, message=TOO_LONG)]
+    )
+    purpose = TextAreaField(
+        _l("Purpose"),
+        validators=[
+            InputRequired(_l("State the purpose of the consent.")),
+            Length(max=2000, message=TOO_LONG),
+        ],
+    )
+    form = RadioField(
+        _l("Given"),
+        choices=options(ConsentForm.pairs()),
+        validators=[InputRequired(_l("Choose whether the consent was oral or written."))],
+    )
+    given_on = DateField(_l("Date given"), validators=[Optional()])
+    expires_on = DateField(
+        _l("Valid until"), validators=[Optional()], description=_l("Leave empty if no end date.")
+    )
+
+
+class ConsentWithdrawalForm(FlaskForm):
+    """Record that a consent was withdrawn."""
+
+    withdrawn_on = DateField(_l("Withdrawn on"), validators=[Optional()])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            InputRequired(_l("Give the reason for the withdrawal.")),
+            Length(max=2000, message=TOO_LONG),
+        ],
+    )
