@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
 
 
-AREAS = ("auth", "shifts", "youths", "risk", "consent", "admin")
+AREAS = ("auth", "shifts", "youths", "risk", "consent", "handoffs", "admin")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -119,6 +119,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["policy"] = policy
     app.jinja_env.globals["today"] = clock.today
+    app.jinja_env.globals["now"] = clock.now
+    app.jinja_env.filters["hours_minutes"] = clock.hours_and_minutes
 
     @app.context_processor
     def form_macros():

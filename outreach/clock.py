@@ -1,6 +1,6 @@
 """Time in one place: UTC in the database, Europe/Stockholm on screen."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -50,7 +50,22 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-__all__ = ["LOCAL_ZONE", "UTCDateTime", "from_local", "now", "to_local", "today"]
+__all__ = [
+    "LOCAL_ZONE",
+    "UTCDateTime",
+    "from_local",
+    "hours_and_minutes",
+    "now",
+    "to_local",
+    "today",
+]
+
+
+def hours_and_minutes(delta: timedelta) -> str:
+    """A duration as "5 h 20 min" (the sign is dropped)."""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def today() -> date:

@@ -59,6 +59,8 @@ def from_environment() -> dict:
         "SECRET_KEY": _secret_key(demo),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),
+        "HANDOFF_HOURS_NORMAL": int(os.environ.get("OUTREACH_HANDOFF_HOURS", "24")),
+        "HANDOFF_HOURS_URGENT": int(os.environ.get("OUTREACH_HANDOFF_URGENT_HOURS", "4")),
         "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", default=not demo),
     }
 
@@ -73,6 +75,9 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "outreach_session",
     "SESSION_COOKIE_SECURE": True,
     "IDLE_TIMEOUT_SECONDS": 600,
+    #: Hours VPC has to make first contact, by urgency.
+    "HANDOFF_HOURS_NORMAL": 24,
+    "HANDOFF_HOURS_URGENT": 4,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 15 * 60,
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -14,7 +14,8 @@ from sqlalchemy import Select, exists, false, or_, select
 from outreach.auth.models import Role, User
 from outreach.consent.models import Consent
 from outreach.extensions import db
-from outreach.org.models import Team
+from outreach.handoffs.models import Handoff
+from outreach.org.models import Team, TeamKind
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
@@ -32,6 +33,18 @@ def anyone_logged_in(user: User) -> bool:
 def field_staff(user: User) -> bool:
     """Field workers and team leads who belong to a field team."""
     return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD} and bool(user.field_teams)
+
+
+def vpc_staff(user: User) -> bool:
+    """Caseworkers and team leads of the VPC team."""
+    return user.role in {Role.CASEWORKER, Role.TEAM_LEAD} and any(
+        team.kind == TeamKind.VPC for team in user.teams
+    )
+
+
+def field_or_vpc_staff(user: User) -> bool:
+    """Anyone who works with handoffs: the sending side or VPC."""
+    return field_staff(user) or vpc_staff(user)
 
 
 def admin(user: User) -> bool:
@@ -149,6 +162,15 @@ def possible_colleagues(user: User) -> Select:
     )
 
 
+def visible_handoffs(user: User) -> Select:
+    """VPC sees every handoff sent to it; field staff see their own teams' handoffs."""
+    if vpc_staff(user):
+        return select(Handoff)
+    if field_staff(user):
+        return select(Handoff).where(Handoff.from_team_id.in_([t.id for t in user.field_teams]))
+    return select(Handoff).where(false())
+
+
 # --- loading one object in scope ------------------------------------------------------
 
 
@@ -183,6 +205,11 @@ def consent_or_404(user: User, public_id: str) -> Consent:
         Consent.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
     )
     return _one_or_404(query, Consent.public_id, public_id)
+
+
+def handoff_or_404(user: User, public_id: str) -> Handoff:
+    """The handoff with this public id if the user may see it; 404 otherwise."""
+    return _one_or_404(visible_handoffs(user), Handoff.public_id, public_id)
 
 
 def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
@@ -236,6 +263,23 @@ def can_withdraw_risk(user: User, marking: RiskMarking) -> bool:
 def can_record_consent(user: User, youth: Youth) -> bool:
     """Consents and their withdrawals are recorded by field staff of the youth's team."""
     return can_edit_youth(user, youth)
+
+
+def can_hand_over(user: User, youth: Youth) -> bool:
+    """A youth is handed over to VPC by field staff of the youth's team."""
+    return can_edit_youth(user, youth)
+
+
+def can_act_on_handoff(user: User, handoff: Handoff) -> bool:
+    """VPC staff acknowledge, record first contact, accept, decline and close."""
+    return vpc_staff(user)
+
+
+def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
+    """The sender, or a lead of the sending team, may withdraw before VPC accepts."""
+    return handoff.sender_id == user.id or (
+        user.role == Role.TEAM_LEAD and handoff.from_team_id in user.team_ids
+    )
 
 
 def can_correct(user: User, contact: IdentifiedContact) -> bool:

@@ -17,6 +17,7 @@ class Submission:
 
     saved: bool
     result: Any = None
+    refusal: RuleViolation | None = None
 
 
 def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
@@ -29,7 +30,7 @@ def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
     except RuleViolation as refusal:
         db.session.rollback()
         attach_error(form, refusal)
-        return Submission(saved=False)
+        return Submission(saved=False, refusal=refusal)
     db.session.commit()
     return Submission(saved=True, result=result)
 

@@ -111,6 +111,34 @@ class ConsentForm(Labelled):
     WRITTEN = "written"
 
 
+class Urgency(Labelled):
+    """How soon VPC must make first contact."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class HandoffStatus(Labelled):
+    """Where a handoff is: skickad → kvitterad → första kontakt → accepterad/avböjd → avslutad."""
+
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    FIRST_CONTACT = "first_contact"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class HandoffBasis(Labelled):
+    """The legal basis a handoff rests on: consent, or a recorded exception to secrecy."""
+
+    CONSENT = "consent"
+    OSL_10_2 = "osl_10_2"
+    OSL_10_18B = "osl_10_18b"
+    REPORT_OF_CONCERN = "report_of_concern"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -158,6 +186,19 @@ LABELS = {
     (Recipient, Recipient.OTHER.value): _l("Other"),
     (ConsentForm, ConsentForm.ORAL.value): _l("Oral"),
     (ConsentForm, ConsentForm.WRITTEN.value): _l("Written"),
+    (Urgency, Urgency.NORMAL.value): _l("Normal"),
+    (Urgency, Urgency.URGENT.value): _l("Urgent"),
+    (HandoffStatus, HandoffStatus.SENT.value): _l("Sent"),
+    (HandoffStatus, HandoffStatus.ACKNOWLEDGED.value): _l("Acknowledged"),
+    (HandoffStatus, HandoffStatus.FIRST_CONTACT.value): _l("First contact made"),
+    (HandoffStatus, HandoffStatus.ACCEPTED.value): _l("Accepted"),
+    (HandoffStatus, HandoffStatus.DECLINED.value): _l("Declined"),
+    (HandoffStatus, HandoffStatus.CLOSED.value): _l("Closed"),
+    (HandoffStatus, HandoffStatus.WITHDRAWN.value): _l("Withdrawn"),
+    (HandoffBasis, HandoffBasis.CONSENT.value): _l("Consent covering VPC"),
+    (HandoffBasis, HandoffBasis.OSL_10_2.value): _l("Exception: OSL 10 ch. 2 §"),
+    (HandoffBasis, HandoffBasis.OSL_10_18B.value): _l("Exception: OSL 10 ch. 18 b §"),
+    (HandoffBasis, HandoffBasis.REPORT_OF_CONCERN.value): _l("Exception: report of concern"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).
@@ -201,4 +242,14 @@ YOUTH_FIELD_LABELS = {
     "protected_identity": _l("Protected identity"),
     "legal_basis": _l("Purpose and legal basis"),
     "guardians": _l("Guardians"),
+}
+
+#: The buttons for the steps on a handoff.
+HANDOFF_STEP_LABELS = {
+    "acknowledge": _l("Acknowledge"),
+    "first_contact": _l("First contact made"),
+    "accept": _l("Accept"),
+    "decline": _l("Decline"),
+    "close": _l("Close"),
+    "withdraw": _l("Withdraw the handoff"),
 }

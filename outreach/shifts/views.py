@@ -34,6 +34,8 @@ def start():
     """The start page: for field staff, the open shift and the way to log a contact."""
     if policy.admin(current_user):
         return redirect(url_for("admin.overview"))
+    if policy.vpc_staff(current_user) and not policy.field_staff(current_user):
+        return redirect(url_for("handoffs.inbox"))
     shift = services.open_shift_of(current_user) if policy.field_staff(current_user) else None
     recent = db.session.execute(
         policy.visible_shifts(current_user).order_by(Shift.started_at.desc()).limit(5)

@@ -10,6 +10,7 @@ from outreach import policy
 from outreach.consent import services as consent_services
 from outreach.extensions import db
 from outreach.fields import options
+from outreach.handoffs import services as handoff_services
 from outreach.htmx import render
 from outreach.org.models import Area, Place
 from outreach.risk import services as risk_services
@@ -116,6 +117,8 @@ def youth_detail(public_id: str):
         can_mark=policy.can_mark_risk(current_user, youth),
         consents=consent_services.consents_of(youth),
         vpc_consent=consent_services.coverage(youth, Recipient.VPC),
+        handoffs=handoff_services.handoffs_of(youth),
+        open_handoff=handoff_services.open_handoff_of(youth),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
     )

@@ -86,5 +86,6 @@ def test_other_roles_pages(world, login):
     assert admin.get("/").status_code == 302
     assert admin.get("/admin/").status_code == 200
     assert admin.get("/admin/anvandare/ny").status_code == 200
-    assert login("vpc").get("/").status_code == 200
+    assert login("vpc").get("/").status_code == 302  # to the VPC inbox
+    assert login("vpc").get("/vpc").status_code == 200
     assert login("lead_a").get("/").status_code == 200

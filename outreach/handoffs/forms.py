@@ -1,0 +1,59 @@
+"""Forms of the handoff to VPC."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from outreach.fields import MultiCheckboxField, options
+from outreach.handoffs.services import SHAREABLE_FIELDS
+from outreach.vocabulary import YOUTH_FIELD_LABELS, HandoffBasis, Urgency
+
+TOO_LONG = _l("At most %(max)d characters.")
+#: The shareable fields as the form names them (the home area is a name, not an id).
+FIELD_LABELS = {**YOUTH_FIELD_LABELS, "home_area": YOUTH_FIELD_LABELS["home_area_id"]}
+
+
+class HandoffForm(FlaskForm):
+    """Hand a youth over to VPC."""
+
+    token = HiddenField()
+    reason = TextAreaField(
+        _l("Reason for the handoff"),
+        validators=[
+            InputRequired(_l("Give the reason for the handoff.")),
+            Length(max=2000, message=TOO_LONG),
+        ],
+    )
+    summary = TextAreaField(
+        _l("Summary for VPC (only what VPC needs)"),
+        validators=[
+            InputRequired(_l("Write a short summary of what VPC needs to know.")),
+            Length(max=2000, message=TOO_LONG),
+        ],
+    )
+    urgency = RadioField(
+        _l("Urgency"),
+        choices=options(Urgency.pairs()),
+        validators=[InputRequired(_l("Choose the urgency."))],
+    )
+    wants_to_leave_crime = BooleanField(_l("Wants to leave crime (avhopp)"))
+    basis = RadioField(
+        _l("Legal basis"),
+        choices=options(HandoffBasis.pairs()),
+        validators=[InputRequired(_l("Choose the legal basis."))],
+    )
+    secrecy_assessed_by = StringField(
+        _l("Secrecy assessment made by (for an exception)"),
+        validators=[Length(max=120, message=TOO_LONG)],
+    )
+    shared_fields = MultiCheckboxField(
+        _l("Youth details VPC needs (the alias is always sent)"),
+        choices=options((field, FIELD_LABELS[field]) for field in SHAREABLE_FIELDS),
+    )
+
+
+class StepForm(FlaskForm):
+    """Take a step on a handoff, with a note where the step needs one."""
+
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000, message=TOO_LONG)])

@@ -1,0 +1,70 @@
+"""Handoffs to VPC and the record of every step taken on them."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.auth.models import User
+from outreach.clock import UTCDateTime, now
+from outreach.extensions import db, enum_type
+from outreach.ids import public_id_column
+from outreach.org.models import Team
+from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
+from outreach.youths.models import Youth
+
+
+class Handoff(db.Model):
+    """An överlämning of a youth to VPC.
+
+    VPC sees only `shared_data`: the youth fields the sender ticked as needed, copied when the
+    handoff was sent. The youth's record itself stays with the sending team.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    from_team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    #: Only what VPC needs.
+    summary: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[Urgency] = mapped_column(enum_type(Urgency, 10))
+    #: The youth wants to leave crime (avhopp).
+    wants_to_leave_crime: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[HandoffBasis] = mapped_column(enum_type(HandoffBasis, 20))
+    #: Who made the secrecy assessment, for an exception to secrecy.
+    secrecy_assessed_by: Mapped[str] = mapped_column(String(120), default="")
+    #: {"field": "value as shown"} of the youth fields that travel with the handoff (JSON).
+    shared_data: Mapped[str] = mapped_column(Text)
+    status: Mapped[HandoffStatus] = mapped_column(enum_type(HandoffStatus, 20), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: How the first contact was made (phone, meeting …).
+    first_contact_how: Mapped[str] = mapped_column(Text, default="")
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The one-time token of the form that sent it: a resent form finds this handoff.
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    youth: Mapped[Youth] = relationship(lazy="joined")
+    from_team: Mapped[Team] = relationship(lazy="joined")
+    sender: Mapped[User] = relationship(lazy="joined")
+    events: Mapped[list["HandoffEvent"]] = relationship(
+        order_by="HandoffEvent.id", lazy="selectin", back_populates="handoff"
+    )
+
+
+class HandoffEvent(db.Model):
+    """One step on a handoff, with time and user."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[HandoffStatus] = mapped_column(enum_type(HandoffStatus, 20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    handoff: Mapped[Handoff] = relationship(back_populates="events")
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,273 @@
+"""The rules of handing over to VPC: a legal basis or nothing, only ticked fields travel, and
+every step is one atomic move from the status the actor saw (two at once: one wins)."""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, select, update
+
+from outreach import audit, personnummer, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.consent.services import coverage
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.handoffs.models import Handoff, HandoffEvent
+from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
+from outreach.youths.models import Youth
+
+#: The youth fields a sender may tick to travel with a handoff (the alias always does).
+SHAREABLE_FIELDS = (
+    "name",
+    "birth_year",
+    "personnummer",
+    "gender",
+    "home_area",
+    "school",
+    "guardians",
+    "interpreter_language",
+)
+
+OPEN = (HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED, HandoffStatus.FIRST_CONTACT)
+ACTIVE = (*OPEN, HandoffStatus.ACCEPTED)
+
+
+class Conflict(RuleViolation):
+    """Someone else moved the handoff on first."""
+
+
+def _value(youth: Youth, field: str):
+    if field == "personnummer":
+        return personnummer.formatted(youth.personnummer)
+    if field == "gender":
+        return youth.gender.value if youth.gender else None
+    if field == "home_area":
+        return youth.home_area.name if youth.home_area else None
+    if field == "guardians":
+        return [[g.name, g.phone] for g in youth.guardians]
+    return getattr(youth, field)
+
+
+def send(
+    user: User,
+    youth: Youth,
+    *,
+    reason: str,
+    summary: str,
+    urgency: Urgency | None,
+    wants_to_leave_crime: bool,
+    basis: HandoffBasis | None,
+    secrecy_assessed_by: str,
+    shared_fields: list[str],
+    token: str,
+    first_contact_hours: dict[Urgency, int],
+) -> Handoff:
+    """Send a handoff to VPC. A resent form (same token) finds the handoff it already made."""
+    if token:
+        earlier = db.session.execute(
+            select(Handoff).where(Handoff.submission_token == token)
+        ).scalar_one_or_none()
+        if earlier is not None and earlier.youth_id == youth.id:
+            return earlier
+    if not token or len(token) > 64:
+        raise RuleViolation(_l("The form has expired. Reload the page and try again."))
+    if not policy.can_hand_over(user, youth):
+        raise RuleViolation(_l("Only staff of the youth's own team can hand over."))
+    if open_handoff_of(youth) is not None:
+        raise RuleViolation(_l("The youth already has a handoff to VPC in progress."))
+    if not reason.strip():
+        raise RuleViolation(_l("Give the reason for the handoff."), "reason")
+    if not summary.strip():
+        raise RuleViolation(_l("Write a short summary of what VPC needs to know."), "summary")
+    if urgency is None:
+        raise RuleViolation(_l("Choose the urgency."), "urgency")
+    if basis is None:
+        raise RuleViolation(_l("Choose the legal basis."), "basis")
+    if basis == HandoffBasis.CONSENT:
+        cover = coverage(youth, Recipient.VPC)
+        if not cover.covered:
+            missing = ", ".join(str(party.label) for party in cover.missing)
+            raise RuleViolation(
+                _l(
+                    "No valid consent covers sharing with VPC (%(why)s). Record the consent "
+                    "first, or choose an exception to secrecy and say who assessed it.",
+                    why=cover.problem or missing,
+                ),
+                "basis",
+            )
+    elif not secrecy_assessed_by.strip():
+        raise RuleViolation(
+            _l("Say who made the secrecy assessment for the exception."), "secrecy_assessed_by"
+        )
+    unknown = set(shared_fields) - set(SHAREABLE_FIELDS)
+    if unknown:
+        raise RuleViolation(_l("Choose fields from the list."), "shared_fields")
+    shared = {"alias": youth.alias}
+    shared.update(
+        {field: _value(youth, field) for field in SHAREABLE_FIELDS if field in shared_fields}
+    )
+    sent_at = now()
+    handoff = Handoff(
+        youth_id=youth.id,
+        from_team_id=youth.team_id,
+        sender_id=user.id,
+        reason=reason.strip(),
+        summary=summary.strip(),
+        urgency=urgency,
+        wants_to_leave_crime=wants_to_leave_crime,
+        basis=basis,
+        secrecy_assessed_by=secrecy_assessed_by.strip() if basis != HandoffBasis.CONSENT else "",
+        shared_data=json.dumps(shared, ensure_ascii=False),
+        status=HandoffStatus.SENT,
+        sent_at=sent_at,
+        first_contact_due_at=sent_at + timedelta(hours=first_contact_hours[urgency]),
+        submission_token=token,
+    )
+    db.session.add(handoff)
+    db.session.flush()
+    db.session.add(HandoffEvent(handoff_id=handoff.id, status=HandoffStatus.SENT, user_id=user.id))
+    audit.record(
+        AuditAction.CREATE,
+        "handoff",
+        handoff.id,
+        user_id=user.id,
+        youth_id=youth.id,
+        detail="shared=" + ",".join(sorted(shared)),
+    )
+    return handoff
+
+
+def open_handoff_of(youth: Youth) -> Handoff | None:
+    """The youth's handoff that VPC has not yet accepted, declined or closed."""
+    return db.session.execute(
+        select(Handoff).where(Handoff.youth_id == youth.id, Handoff.status.in_(OPEN))
+    ).scalar_one_or_none()
+
+
+def handoffs_of(youth: Youth) -> list[Handoff]:
+    """The youth's handoffs, newest first (for the sending team)."""
+    return list(
+        db.session.execute(
+            select(Handoff).where(Handoff.youth_id == youth.id).order_by(Handoff.id.desc())
+        ).scalars()
+    )
+
+
+def shared(handoff: Handoff) -> dict:
+    """The youth data that travelled with the handoff."""
+    return json.loads(handoff.shared_data)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step VPC (or the sender) can take from some statuses to another."""
+
+    name: str
+    to: HandoffStatus
+    allowed_from: tuple[HandoffStatus, ...]
+    by_sender: bool = False
+    #: The step needs a note: how the first contact was made, why it is declined.
+    note_required: bool = False
+
+
+STEPS = {
+    step.name: step
+    for step in (
+        Step("acknowledge", HandoffStatus.ACKNOWLEDGED, (HandoffStatus.SENT,)),
+        Step(
+            "first_contact",
+            HandoffStatus.FIRST_CONTACT,
+            (HandoffStatus.ACKNOWLEDGED,),
+            note_required=True,
+        ),
+        Step("accept", HandoffStatus.ACCEPTED, (HandoffStatus.FIRST_CONTACT,)),
+        Step(
+            "decline",
+            HandoffStatus.DECLINED,
+            (HandoffStatus.ACKNOWLEDGED, HandoffStatus.FIRST_CONTACT),
+            note_required=True,
+        ),
+        Step("close", HandoffStatus.CLOSED, (HandoffStatus.ACCEPTED, HandoffStatus.DECLINED)),
+        Step("withdraw", HandoffStatus.WITHDRAWN, OPEN, by_sender=True),
+    )
+}
+
+
+def steps_for(user: User, handoff: Handoff) -> list[Step]:
+    """The steps the user may take on the handoff now."""
+    return [
+        step
+        for step in STEPS.values()
+        if handoff.status in step.allowed_from and _may(user, handoff, step)
+    ]
+
+
+def _may(user: User, handoff: Handoff, step: Step) -> bool:
+    if step.by_sender:
+        return policy.can_withdraw_handoff(user, handoff)
+    return policy.can_act_on_handoff(user, handoff)
+
+
+def take_step(user: User, handoff: Handoff, step_name: str, note: str = "") -> HandoffStatus:
+    """Move the handoff one step on, atomically from the status it has in the database."""
+    step = STEPS.get(step_name)
+    if step is None or not _may(user, handoff, step):
+        raise RuleViolation(_l("You cannot do that with this handoff."))
+    if step.note_required and not note.strip():
+        message = (
+            _l("Say how the first contact was made.")
+            if step.to == HandoffStatus.FIRST_CONTACT
+            else _l("Give the reason for declining.")
+        )
+        raise RuleViolation(message, "note")
+    seen = handoff.status
+    if seen not in step.allowed_from:
+        raise Conflict(
+            _l("The handoff is %(status)s; that step is not possible now.", status=seen.label)
+        )
+    values = {"status": step.to}
+    if step.to == HandoffStatus.FIRST_CONTACT:
+        values["first_contact_how"] = note.strip()
+    if step.to == HandoffStatus.DECLINED:
+        values["decline_reason"] = note.strip()
+    moved = db.session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, Handoff.status == seen)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict(
+            _l("Someone else acted on the handoff at the same moment. Reload to see it.")
+        )
+    db.session.add(
+        HandoffEvent(handoff_id=handoff.id, status=step.to, user_id=user.id, note=note.strip())
+    )
+    db.session.flush()
+    db.session.refresh(handoff)
+    audit.record(
+        AuditAction.UPDATE,
+        "handoff",
+        handoff.id,
+        user_id=user.id,
+        youth_id=handoff.youth_id,
+        detail=step.to.value,
+    )
+    return step.to
+
+
+def inbox() -> list[Handoff]:
+    """VPC's handoffs in progress: waiting for first contact first, the most urgent first."""
+    waiting = case(
+        (Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)), 0), else_=1
+    )
+    return list(
+        db.session.execute(
+            select(Handoff)
+            .where(Handoff.status.in_(ACTIVE + (HandoffStatus.DECLINED,)))
+            .order_by(waiting, Handoff.first_contact_due_at, Handoff.id)
+        ).scalars()
+    )

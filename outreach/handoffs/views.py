@@ -1,0 +1,112 @@
+"""Handing a youth over to VPC, the VPC inbox, and the steps taken on a handoff."""
+
+import secrets
+
+from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from outreach import policy
+from outreach.handoffs import bp, services
+from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
+from outreach.htmx import render
+from outreach.views_common import forbidden, form_status, submit
+from outreach.vocabulary import HandoffBasis, Urgency
+
+
+def _hours() -> dict[Urgency, int]:
+    config = current_app.config
+    return {
+        Urgency.NORMAL: config["HANDOFF_HOURS_NORMAL"],
+        Urgency.URGENT: config["HANDOFF_HOURS_URGENT"],
+    }
+
+
+@bp.route("/ungdomar/<public_id>/overlamning", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def new_handoff(public_id: str):
+    """Hand the youth over to VPC: reason, summary, urgency, legal basis, the fields to share."""
+    youth = policy.youth_or_404(current_user, public_id)
+    if not policy.can_hand_over(current_user, youth):
+        return forbidden(_("Only staff of the youth's own team can hand over."))
+    form = HandoffForm()
+    if not form.is_submitted():
+        form.token.data = secrets.token_urlsafe(24)
+    outcome = submit(
+        form,
+        lambda: services.send(
+            current_user,
+            youth,
+            reason=form.reason.data or "",
+            summary=form.summary.data or "",
+            urgency=Urgency(form.urgency.data) if form.urgency.data else None,
+            wants_to_leave_crime=form.wants_to_leave_crime.data,
+            basis=HandoffBasis(form.basis.data) if form.basis.data else None,
+            secrecy_assessed_by=form.secrecy_assessed_by.data or "",
+            shared_fields=form.shared_fields.data or [],
+            token=form.token.data or "",
+            first_contact_hours=_hours(),
+        ),
+    )
+    if outcome.saved:
+        flash(_("The handoff is sent to VPC."), "success")
+        return redirect(url_for("handoffs.detail", public_id=outcome.result.public_id), 303)
+    return render(
+        "handoffs/new.html",
+        "form",
+        status=form_status(form),
+        form=form,
+        youth=youth,
+        hours=_hours(),
+    )
+
+
+@bp.route("/vpc")
+@policy.allow(policy.vpc_staff)
+def inbox():
+    """VPC's inbox: handoffs in progress, the most urgent first, with the time left."""
+    return render("handoffs/inbox.html", handoffs=services.inbox())
+
+
+@bp.route("/overlamningar/<public_id>")
+@policy.allow(policy.field_or_vpc_staff)
+def detail(public_id: str):
+    """One handoff: what was shared, the reason and summary, the steps so far and next."""
+    handoff = policy.handoff_or_404(current_user, public_id)
+    return _detail(handoff)
+
+
+def _detail(handoff, status: int = 200, form: StepForm | None = None):
+    return render(
+        "handoffs/detail.html",
+        status=status,
+        handoff=handoff,
+        shared=services.shared(handoff),
+        field_labels=FIELD_LABELS,
+        steps=services.steps_for(current_user, handoff),
+        form=form or StepForm(formdata=None),
+    )
+
+
+@bp.route("/overlamningar/<public_id>/<step>", methods=["POST"])
+@policy.allow(policy.field_or_vpc_staff)
+def take_step(public_id: str, step: str):
+    """Take a step: acknowledge, first contact, accept, decline, close, or withdraw."""
+    handoff = policy.handoff_or_404(current_user, public_id)
+    if step not in services.STEPS:
+        return forbidden(_("You cannot do that with this handoff."))
+    form = StepForm()
+    outcome = submit(
+        form, lambda: services.take_step(current_user, handoff, step, form.note.data or "")
+    )
+    if outcome.saved:
+        flash(_("Saved: %(status)s.", status=outcome.result.label), "success")
+        return redirect(url_for("handoffs.detail", public_id=handoff.public_id), 303)
+    refused = outcome.refusal
+    if isinstance(refused, services.Conflict):
+        status = 409
+    elif refused is not None and refused.field is None:
+        status = 403
+    else:
+        status = form_status(form)
+    return _detail(policy.handoff_or_404(current_user, public_id), status=status, form=form)

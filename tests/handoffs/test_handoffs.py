@@ -1,0 +1,258 @@
+"""Överlämning to VPC: refused without a legal basis, only ticked fields travel, the clock is
+set, the inbox orders by urgency, every step is recorded, illegal steps and races are refused."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.handoffs.models import Handoff, HandoffEvent
+from outreach.org.models import Team
+from outreach.vocabulary import HandoffStatus
+from tests.factories import make_user, make_youth, personnummer_for, years_ago
+
+
+@pytest.fixture
+def youth(app, world):
+    """A 19-year-old team A youth with a personnummer and a school; its public id."""
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        youth = make_youth(
+            worker,
+            db.session.get(Team, world.team_a),
+            "Kille i keps",
+            name="Ali Östlin",
+            personnummer=personnummer_for(years_ago(19, days=10)),
+            school="Malmö Latin",
+        )
+        db.session.commit()
+        return youth.public_id
+
+
+def _consent_to_vpc(client, youth):
+    response = client.post(
+        f"/ungdomar/{youth}/samtycke",
+        data={
+            "given_by": "youth",
+            "recipients": ["vpc"],
+            "purpose": "Överlämning.",
+            "form": "oral",
+        },
+    )
+    assert response.status_code == 303
+
+
+def _send(client, youth, token="token-1", **data):
+    data = {
+        "token": token,
+        "reason": "Rekryteras av äldre.",
+        "summary": "Vill ha hjälp.",
+        "urgency": "normal",
+        "basis": "consent",
+        "shared_fields": ["name"],
+        **data,
+    }
+    return client.post(f"/ungdomar/{youth}/overlamning", data=data)
+
+
+def _handoffs(app) -> list[Handoff]:
+    with app.app_context():
+        found = db.session.execute(select(Handoff).order_by(Handoff.id)).scalars().all()
+        for handoff in found:
+            _ = handoff.events
+            db.session.expunge(handoff)
+        return found
+
+
+def test_refused_without_consent_or_a_recorded_exception(app, login, youth):
+    client = login("falt_a")
+    refused = _send(client, youth)
+    assert refused.status_code == 422 and "samtycke" in refused.get_data(as_text=True).lower()
+    assert _send(client, youth, basis="osl_10_2").status_code == 422  # who assessed?
+    assert _handoffs(app) == []
+    sent = _send(client, youth, basis="osl_10_2", secrecy_assessed_by="Eva Chef")
+    assert sent.status_code == 303
+    (handoff,) = _handoffs(app)
+    assert handoff.secrecy_assessed_by == "Eva Chef"
+
+
+def test_sent_with_consent_sets_the_clock_and_shares_only_ticked_fields(app, login, youth):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    assert _send(client, youth, shared_fields=["name", "school"]).status_code == 303
+    (handoff,) = _handoffs(app)
+    assert handoff.status == HandoffStatus.SENT
+    assert handoff.first_contact_due_at - handoff.sent_at == timedelta(hours=24)
+    page = login("vpc").get(f"/overlamningar/{handoff.public_id}").get_data(as_text=True)
+    assert "Ali Östlin" in page and "Malmö Latin" in page
+    assert re.search(r"\d{8}-\d{4}", page) is None  # the personnummer was not ticked
+    assert "Rekryteras av äldre." in page
+
+
+def test_urgent_handoffs_have_a_shorter_clock_and_come_first(app, world, login, youth):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    _send(client, youth, token="a")
+    with app.app_context():
+        other = make_youth(
+            db.session.get(User, world.worker_a),
+            db.session.get(Team, world.team_a),
+            "Tjej vid torget",
+        )
+        db.session.commit()
+        other_id = other.public_id
+    assert (
+        _send(
+            client,
+            other_id,
+            token="b",
+            urgency="urgent",
+            basis="osl_10_18b",
+            secrecy_assessed_by="Eva Chef",
+        ).status_code
+        == 303
+    )
+    normal, urgent = _handoffs(app)
+    assert urgent.first_contact_due_at - urgent.sent_at == timedelta(hours=4)
+    inbox = login("vpc").get("/vpc").get_data(as_text=True)
+    assert inbox.index(urgent.public_id) < inbox.index(normal.public_id)
+    assert "kvar till första kontakt" in inbox
+
+
+def test_a_resent_form_makes_one_handoff(app, login, youth):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    first = _send(client, youth, token="same")
+    again = _send(client, youth, token="same")
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(_handoffs(app)) == 1
+    assert _send(client, youth, token="other").status_code == 422  # one open handoff a youth
+
+
+def test_the_whole_way_with_every_step_recorded(app, login, youth):
+    sender = login("falt_a")
+    _consent_to_vpc(sender, youth)
+    _send(sender, youth)
+    (handoff,) = _handoffs(app)
+    url = f"/overlamningar/{handoff.public_id}"
+    vpc = login("vpc")
+    assert vpc.post(f"{url}/accept").status_code == 409  # out of order
+    assert vpc.post(f"{url}/acknowledge").status_code == 303
+    assert vpc.post(f"{url}/first_contact", data={"note": ""}).status_code == 422
+    assert (
+        vpc.post(f"{url}/first_contact", data={"note": "Träffades på fritidsgården."}).status_code
+        == 303
+    )
+    assert vpc.post(f"{url}/accept").status_code == 303
+    assert sender.post(f"{url}/withdraw").status_code == 409  # too late after acceptance
+    assert vpc.post(f"{url}/close").status_code == 303
+    (handoff,) = _handoffs(app)
+    assert handoff.status == HandoffStatus.CLOSED
+    assert handoff.first_contact_how == "Träffades på fritidsgården."
+    assert [e.status.value for e in handoff.events] == [
+        "sent",
+        "acknowledged",
+        "first_contact",
+        "accepted",
+        "closed",
+    ]
+    page = sender.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    assert "Avslutad" in page
+
+
+def test_decline_needs_a_reason_and_the_sender_may_withdraw_before(app, login, youth):
+    sender = login("falt_a")
+    _consent_to_vpc(sender, youth)
+    _send(sender, youth)
+    (handoff,) = _handoffs(app)
+    url = f"/overlamningar/{handoff.public_id}"
+    vpc = login("vpc")
+    vpc.post(f"{url}/acknowledge")
+    assert vpc.post(f"{url}/decline", data={"note": " "}).status_code == 422
+    assert vpc.post(f"{url}/withdraw").status_code == 403  # VPC does not withdraw
+    assert login("falt_a2").post(f"{url}/withdraw").status_code == 403  # not the sender
+    assert sender.post(f"{url}/acknowledge").status_code == 403  # the sender does not act for VPC
+    assert sender.post(f"{url}/withdraw").status_code == 303
+    (handoff,) = _handoffs(app)
+    assert handoff.status == HandoffStatus.WITHDRAWN
+
+
+def test_two_caseworkers_at_the_same_moment_exactly_one_wins(app, world, login, youth):
+    sender = login("falt_a")
+    _consent_to_vpc(sender, youth)
+    _send(sender, youth)
+    (handoff,) = _handoffs(app)
+    with app.app_context():
+        make_user("vpc2", Role.CASEWORKER, [db.session.get(Team, world.vpc)])
+        db.session.commit()
+    clients = [login("vpc"), login("vpc2")]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def act(client):
+        barrier.wait()
+        statuses.append(client.post(f"/overlamningar/{handoff.public_id}/acknowledge").status_code)
+
+    threads = [threading.Thread(target=act, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303, 409]
+    with app.app_context():
+        acknowledged = db.session.execute(
+            select(func.count())
+            .select_from(HandoffEvent)
+            .where(HandoffEvent.status == HandoffStatus.ACKNOWLEDGED)
+        ).scalar_one()
+    assert acknowledged == 1
+
+
+def test_caseworkers_see_the_handoff_not_the_youth(app, login, youth):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    _send(client, youth)
+    (handoff,) = _handoffs(app)
+    vpc = login("vpc")
+    assert vpc.get(f"/ungdomar/{youth}").status_code == 404
+    assert vpc.get(f"/overlamningar/{handoff.public_id}").status_code == 200
+    assert vpc.get("/").headers["Location"] == "/vpc"
+    other_team = login("falt_b")
+    assert other_team.get(f"/overlamningar/{handoff.public_id}").status_code == 404
+    assert other_team.post(f"/overlamningar/{handoff.public_id}/withdraw").status_code == 404
+    assert login("falt_a").get("/vpc").status_code == 403
+    assert login("admin").get(f"/overlamningar/{handoff.public_id}").status_code == 404
+
+
+def test_a_withdrawn_consent_blocks_new_handoffs(app, login, youth):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    consent_url = re.search(r'href="(/samtycken/[^/"]+/aterkalla)"', page).group(1)
+    assert client.post(consent_url, data={"reason": "Ångrade sig."}).status_code == 303
+    assert _send(client, youth).status_code == 422
+    assert _handoffs(app) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"reason": ""},
+        {"summary": "  "},
+        {"urgency": "yesterday"},
+        {"basis": "because"},
+        {"shared_fields": ["password_hash"]},
+        {"token": ""},
+        {"summary": "x" * 2001},
+    ],
+)
+def test_bad_handoffs_are_refused_and_nothing_saved(app, login, youth, data):
+    client = login("falt_a")
+    _consent_to_vpc(client, youth)
+    assert _send(client, youth, **data).status_code == 422
+    assert _handoffs(app) == []
