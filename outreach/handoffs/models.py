@@ -1,5 +1,6 @@
 """Handoffs to VPC and the record of every step taken on them."""
 
+import json
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
@@ -52,6 +53,15 @@ class Handoff(db.Model):
     events: Mapped[list["HandoffEvent"]] = relationship(
         order_by="HandoffEvent.id", lazy="selectin", back_populates="handoff"
     )
+
+    @property
+    def shared(self) -> dict:
+        """The youth data that travelled with the handoff."""
+        return json.loads(self.shared_data)
+
+    @property
+    def shared_alias(self) -> str:
+        return self.shared["alias"]
 
 
 class HandoffEvent(db.Model):

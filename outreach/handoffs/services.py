@@ -156,11 +156,6 @@ def handoffs_of(youth: Youth) -> list[Handoff]:
     )
 
 
-def shared(handoff: Handoff) -> dict:
-    """The youth data that travelled with the handoff."""
-    return json.loads(handoff.shared_data)
-
-
 @dataclass(frozen=True)
 class Step:
     """A step VPC (or the sender) can take from some statuses to another."""

@@ -81,7 +81,7 @@ def _detail(handoff, status: int = 200, form: StepForm | None = None):
         "handoffs/detail.html",
         status=status,
         handoff=handoff,
-        shared=services.shared(handoff),
+        shared=handoff.shared,
         field_labels=FIELD_LABELS,
         steps=services.steps_for(current_user, handoff),
         form=form or StepForm(formdata=None),
