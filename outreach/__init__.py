@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
 
 
-AREAS = ("auth", "shifts", "youths", "risk", "consent", "handoffs", "admin")
+AREAS = ("auth", "shifts", "youths", "risk", "consent", "handoffs", "notifications", "admin")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -103,9 +103,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _register_cli(app: Flask) -> None:
     from outreach.auth.cli import users_cli
     from outreach.demo import demo_cli
+    from outreach.handoffs.cli import handoffs_cli
+    from outreach.notifications.cli import notifications_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(handoffs_cli)
+    app.cli.add_command(notifications_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -120,6 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["policy"] = policy
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.filters["hours_minutes"] = clock.hours_and_minutes
 
     @app.context_processor
@@ -129,6 +134,12 @@ def _register_template_helpers(app: Flask) -> None:
         return {name: getattr(macros, name) for name in FORM_MACROS}
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "sv")
+
+
+def _unread_notifications() -> int:
+    from outreach.notifications.services import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def _register_headers(app: Flask) -> None:

@@ -60,6 +60,10 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),
         "HANDOFF_HOURS_NORMAL": int(os.environ.get("OUTREACH_HANDOFF_HOURS", "24")),
+        "SMTP_HOST": os.environ.get("OUTREACH_SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(os.environ.get("OUTREACH_SMTP_PORT", "25")),
+        "MAIL_FROM": os.environ.get("OUTREACH_MAIL_FROM", "outreach@localhost"),
+        "BASE_URL": os.environ.get("OUTREACH_BASE_URL", "http://127.0.0.1:5000"),
         "HANDOFF_HOURS_URGENT": int(os.environ.get("OUTREACH_HANDOFF_URGENT_HOURS", "4")),
         "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", default=not demo),
     }
@@ -75,6 +79,12 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "outreach_session",
     "SESSION_COOKIE_SECURE": True,
     "IDLE_TIMEOUT_SECONDS": 600,
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 25,
+    "SMTP_TIMEOUT": 10,
+    "MAIL_FROM": "outreach@localhost",
+    #: Where links in mail point.
+    "BASE_URL": "http://127.0.0.1:5000",
     #: Hours VPC has to make first contact, by urgency.
     "HANDOFF_HOURS_NORMAL": 24,
     "HANDOFF_HOURS_URGENT": 4,

@@ -41,6 +41,12 @@ class Handoff(db.Model):
     status: Mapped[HandoffStatus] = mapped_column(enum_type(HandoffStatus, 20), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: When VPC recorded first contact (the clock stops there).
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the VPC team lead was warned (75 % of the time gone), and when the breach of the
+    #: first-contact deadline was recorded; each happens once.
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     #: How the first contact was made (phone, meeting …).
     first_contact_how: Mapped[str] = mapped_column(Text, default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")

@@ -3,19 +3,21 @@ every step is one atomic move from the status the actor saw (two at once: one wi
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
-from outreach.auth.models import User
+from outreach.auth.models import Role, User
 from outreach.clock import now
 from outreach.consent.services import coverage
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
+from outreach.notifications import services as notifications
+from outreach.org.models import Team, TeamKind
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
 from outreach.youths.models import Youth
 
@@ -64,6 +66,7 @@ def send(
     shared_fields: list[str],
     token: str,
     first_contact_hours: dict[Urgency, int],
+    base_url: str,
 ) -> Handoff:
     """Send a handoff to VPC. A resent form (same token) finds the handoff it already made."""
     if token:
@@ -137,7 +140,32 @@ def send(
         youth_id=youth.id,
         detail="shared=" + ",".join(sorted(shared)),
     )
+    notifications.notify(
+        vpc_members(Role.CASEWORKER, Role.TEAM_LEAD),
+        "new_handoff",
+        handoff,
+        link=link_to(handoff, base_url),
+        mail=True,
+    )
     return handoff
+
+
+def link_to(handoff: Handoff, base_url: str) -> str:
+    """The handoff's address in Outreach (an opaque id: no personal data)."""
+    return f"{base_url.rstrip('/')}/overlamningar/{handoff.public_id}"
+
+
+def vpc_members(*roles: Role) -> list[User]:
+    """Enabled members of the VPC team with one of the roles."""
+    return list(
+        db.session.execute(
+            select(User).where(
+                User.is_enabled.is_(True),
+                User.role.in_(roles),
+                User.teams.any(Team.kind == TeamKind.VPC),
+            )
+        ).scalars()
+    )
 
 
 def open_handoff_of(youth: Youth) -> Handoff | None:
@@ -206,7 +234,17 @@ def _may(user: User, handoff: Handoff, step: Step) -> bool:
     return policy.can_act_on_handoff(user, handoff)
 
 
-def take_step(user: User, handoff: Handoff, step_name: str, note: str = "") -> HandoffStatus:
+#: The steps the sender hears about.
+SENDER_HEARS = {
+    HandoffStatus.ACKNOWLEDGED: "acknowledged",
+    HandoffStatus.FIRST_CONTACT: "first_contact",
+    HandoffStatus.DECLINED: "declined",
+}
+
+
+def take_step(
+    user: User, handoff: Handoff, step_name: str, note: str = "", base_url: str = ""
+) -> HandoffStatus:
     """Move the handoff one step on, atomically from the status it has in the database."""
     step = STEPS.get(step_name)
     if step is None or not _may(user, handoff, step):
@@ -226,6 +264,7 @@ def take_step(user: User, handoff: Handoff, step_name: str, note: str = "") -> H
     values = {"status": step.to}
     if step.to == HandoffStatus.FIRST_CONTACT:
         values["first_contact_how"] = note.strip()
+        values["first_contact_at"] = now()
     if step.to == HandoffStatus.DECLINED:
         values["decline_reason"] = note.strip()
     moved = db.session.execute(
@@ -251,7 +290,102 @@ def take_step(user: User, handoff: Handoff, step_name: str, note: str = "") -> H
         youth_id=handoff.youth_id,
         detail=step.to.value,
     )
+    if step.to in SENDER_HEARS:
+        notifications.notify(
+            [handoff.sender], SENDER_HEARS[step.to], handoff, link=link_to(handoff, base_url)
+        )
     return step.to
+
+
+#: At this share of the time to first contact, the VPC team lead is warned.
+WARN_AT = 0.75
+
+
+@dataclass
+class TickResult:
+    """What one run of the clock did."""
+
+    warned: int = 0
+    breached: int = 0
+
+
+def tick(base_url: str, moment: datetime | None = None) -> TickResult:
+    """Warn at 75 % of the time to first contact and record breaches at 100 %.
+
+    Safe to run every minute on several machines at once: each warning and breach is claimed
+    by a conditional UPDATE (and candidates are locked with SKIP LOCKED on PostgreSQL), so it
+    happens exactly once. A run after a pause catches up: a deadline missed while nobody was
+    looking is still recorded, even if first contact came later.
+    """
+    moment = moment or now()
+    result = TickResult()
+    leads: list[User] | None = None
+    candidates = (
+        db.session.execute(
+            select(Handoff)
+            .where(
+                Handoff.status != HandoffStatus.WITHDRAWN,
+                Handoff.breached_at.is_(None),
+                Handoff.sent_at <= moment,
+            )
+            .order_by(Handoff.first_contact_due_at)
+            .with_for_update(skip_locked=True, of=Handoff)
+        )
+        .scalars()
+        .all()
+    )
+    for handoff in candidates:
+        link = link_to(handoff, base_url)
+        span = handoff.first_contact_due_at - handoff.sent_at
+        if (
+            handoff.warned_at is None
+            and handoff.first_contact_at is None
+            and moment >= handoff.sent_at + span * WARN_AT
+            and _claim_once(handoff, Handoff.warned_at, moment)
+        ):
+            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
+            notifications.notify(leads, "warning", handoff, link=link, mail=True)
+            result.warned += 1
+        contacted_in_time = (
+            handoff.first_contact_at is not None
+            and handoff.first_contact_at <= handoff.first_contact_due_at
+        )
+        if (
+            moment >= handoff.first_contact_due_at
+            and not contacted_in_time
+            and _claim_once(handoff, Handoff.breached_at, moment)
+        ):
+            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
+            notifications.notify(leads, "overdue", handoff, link=link, mail=True)
+            audit.record(
+                AuditAction.UPDATE,
+                "handoff",
+                handoff.id,
+                user_id=None,
+                youth_id=handoff.youth_id,
+                detail="first contact overdue",
+            )
+            result.breached += 1
+    return result
+
+
+def _claim_once(handoff: Handoff, column, moment: datetime) -> bool:
+    """Set a once-only timestamp if nobody has; True for the one run that did."""
+    done = db.session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, column.is_(None))
+        .values({column.key: moment})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return done == 1
+
+
+def breaches(since: datetime | None = None) -> int:
+    """How many first-contact deadlines were missed (since a moment, or ever)."""
+    query = select(func.count(Handoff.id)).where(Handoff.breached_at.is_not(None))
+    if since is not None:
+        query = query.where(Handoff.breached_at >= since)
+    return db.session.execute(query).scalar_one()
 
 
 def inbox() -> list[Handoff]:

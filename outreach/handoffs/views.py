@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,6 +46,7 @@ def new_handoff(public_id: str):
             shared_fields=form.shared_fields.data or [],
             token=form.token.data or "",
             first_contact_hours=_hours(),
+            base_url=request.host_url,
         ),
     )
     if outcome.saved:
@@ -97,7 +98,10 @@ def take_step(public_id: str, step: str):
         return forbidden(_("You cannot do that with this handoff."))
     form = StepForm()
     outcome = submit(
-        form, lambda: services.take_step(current_user, handoff, step, form.note.data or "")
+        form,
+        lambda: services.take_step(
+            current_user, handoff, step, form.note.data or "", base_url=request.host_url
+        ),
     )
     if outcome.saved:
         flash(_("Saved: %(status)s.", status=outcome.result.label), "success")

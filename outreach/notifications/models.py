@@ -1,0 +1,44 @@
+"""In-app notifications and the outbox of mail waiting to be delivered."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.clock import UTCDateTime, now
+from outreach.extensions import db
+
+
+class Notification(db.Model):
+    """Something a user should see: a new handoff, a step on their handoff, a clock warning."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: new_handoff, acknowledged, first_contact, declined, warning, overdue
+    kind: Mapped[str] = mapped_column(String(20))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoff.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    handoff = relationship("Handoff", lazy="joined")
+
+
+class OutboxMail(db.Model):
+    """A mail written in the same transaction as its event and delivered later by a worker.
+
+    Mail carries no personal data: only that something waits, and a link.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: One mail per event and recipient, however often the event is processed.
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
+    #: A worker holds the mail until then while it talks to the SMTP server.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_error: Mapped[str] = mapped_column(String(500), default="")

@@ -1,0 +1,149 @@
+"""Notifying users in the app and by mail. Mail goes through the outbox, written in the same
+transaction as the event, and is delivered by `flask notifications send`."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.extensions import db
+from outreach.notifications.models import Notification, OutboxMail
+
+#: What each kind of notification says (in the app, and as the mail's subject).
+TEXTS = {
+    "new_handoff": _l("A new handoff is waiting in the VPC inbox"),
+    "acknowledged": _l("VPC has acknowledged your handoff"),
+    "first_contact": _l("VPC has made first contact"),
+    "declined": _l("VPC has declined your handoff"),
+    "warning": _l("Three quarters of the time to first contact have passed"),
+    "overdue": _l("First contact is overdue"),
+}
+#: How long a worker may hold a mail while talking to the SMTP server.
+CLAIM = timedelta(minutes=5)
+LONGEST_BACKOFF = timedelta(hours=1)
+
+
+def notify(
+    users: Iterable[User], kind: str, handoff, *, link: str, mail: bool = False
+) -> list[Notification]:
+    """Tell the users in the app, and by mail (no personal data, only a link) if asked."""
+    made = []
+    for user in users:
+        notification = Notification(user_id=user.id, kind=kind, handoff_id=handoff.id)
+        db.session.add(notification)
+        made.append(notification)
+        if mail and user.email:
+            with force_locale(user.locale or "sv"):
+                subject = str(TEXTS[kind])
+                body = _(
+                    "%(what)s.\n\nOpen Outreach to see it: %(link)s\n\n"
+                    "This mail holds no personal data; everything is in Outreach.",
+                    what=subject,
+                    link=link,
+                )
+            db.session.add(
+                OutboxMail(
+                    dedupe_key=f"{kind}:{handoff.id}:{user.id}",
+                    to_address=user.email,
+                    subject=f"Outreach: {subject}",
+                    body=body,
+                )
+            )
+    db.session.flush()
+    return made
+
+
+def unread_count(user: User) -> int:
+    """How many notifications the user has not opened."""
+    return db.session.execute(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ).scalar_one()
+
+
+def latest_for(user: User, limit: int = 50) -> list[Notification]:
+    """The user's notifications, newest first."""
+    return list(
+        db.session.execute(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def mark_all_read(user: User) -> None:
+    """The user has seen their notifications."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now())
+    )
+
+
+# --- the outbox ------------------------------------------------------------------------
+
+
+def due_mail_ids(moment: datetime, limit: int = 50) -> list[int]:
+    """Mail waiting for delivery now."""
+    return list(
+        db.session.execute(
+            select(OutboxMail.id)
+            .where(
+                OutboxMail.sent_at.is_(None),
+                OutboxMail.next_attempt_at <= moment,
+                or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < moment),
+            )
+            .order_by(OutboxMail.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def claim(mail_id: int, moment: datetime) -> OutboxMail | None:
+    """Hold a mail for this worker; None if another worker has it or it went out."""
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.sent_at.is_(None),
+            or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < moment),
+        )
+        .values(claimed_until=moment + CLAIM)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return db.session.get(OutboxMail, mail_id) if claimed == 1 else None
+
+
+def as_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    """The mail as an email message."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Message-ID"] = f"<outreach-{mail.dedupe_key.replace(':', '-')}@outreach>"
+    message.set_content(mail.body)
+    return message
+
+
+def mark_sent(mail: OutboxMail, moment: datetime) -> None:
+    """The SMTP server accepted the mail."""
+    mail.sent_at = moment
+    mail.claimed_until = None
+    mail.attempts += 1
+
+
+def mark_failed(mail: OutboxMail, moment: datetime, error: str) -> None:
+    """Delivery failed: try again later, waiting longer each time (never dropped)."""
+    mail.attempts += 1
+    mail.claimed_until = None
+    mail.last_error = error[:500]
+    mail.next_attempt_at = moment + min(timedelta(minutes=2**mail.attempts), LONGEST_BACKOFF)

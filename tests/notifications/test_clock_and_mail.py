@@ -1,0 +1,233 @@
+"""The first-contact clock (warning at 75 %, breach at 100 %, once, with catch-up), in-app
+notifications with the header badge, and mail through the outbox over real SMTP."""
+
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.handoffs import services as handoff_services
+from outreach.handoffs.models import Handoff
+from outreach.notifications.cli import deliver_once
+from outreach.notifications.models import Notification, OutboxMail
+from outreach.org.models import Team
+from tests.factories import make_user, make_youth, personnummer_for, years_ago
+
+BASE = "http://outreach.test"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.controller = None
+        self.port = None
+
+    def start(self, port: int | None = None) -> None:
+        """(Re)start the server on its port."""
+        self.port = port or self.port
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Take the server down (an outage)."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on localhost; the app's mail goes there during the test."""
+    inbox = Inbox()
+    port = _free_port()
+    saved = app.config["SMTP_HOST"], app.config["SMTP_PORT"], app.config["SMTP_TIMEOUT"]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=5)
+    inbox.start(port)
+    yield inbox
+    inbox.stop()
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"], app.config["SMTP_TIMEOUT"] = saved
+
+
+@pytest.fixture
+def handoff(app, world, login):
+    """A handoff from falt_a (with email), VPC staff with email; the handoff's public id."""
+    with app.app_context():
+        vpc = db.session.get(Team, world.vpc)
+        db.session.get(User, world.caseworker).email = "handlaggare@vpc.test"
+        db.session.get(User, world.worker_a).email = "falt@outreach.test"
+        make_user("vpc_lead", Role.TEAM_LEAD, [vpc]).email = "chef@vpc.test"
+        worker = db.session.get(User, world.worker_a)
+        youth = make_youth(
+            worker,
+            db.session.get(Team, world.team_a),
+            "Kille i keps",
+            name="Ali Östlin",
+            personnummer=personnummer_for(years_ago(19, 5)),
+        )
+        db.session.commit()
+        youth_id = youth.public_id
+    client = login("falt_a")
+    client.post(
+        f"/ungdomar/{youth_id}/samtycke",
+        data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "form": "oral"},
+    )
+    response = client.post(
+        f"/ungdomar/{youth_id}/overlamning",
+        data={
+            "token": "t1",
+            "reason": "Rekryteras.",
+            "summary": "Behöver stöd.",
+            "urgency": "normal",
+            "basis": "consent",
+            "shared_fields": ["name"],
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        return db.session.execute(select(Handoff.public_id)).scalar_one()
+
+
+def _kinds(app, username) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(Notification.kind)
+                .join(User, User.id == Notification.user_id)
+                .where(User.username == username)
+                .order_by(Notification.id)
+            ).scalars()
+        )
+
+
+def _tick(app, hours: float):
+    with app.app_context():
+        sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
+        result = handoff_services.tick(BASE, sent_at + timedelta(hours=hours))
+        db.session.commit()
+        return result
+
+
+def test_a_new_handoff_reaches_vpc_in_the_app_and_by_mail(app, login, handoff):
+    assert _kinds(app, "vpc") == ["new_handoff"] and _kinds(app, "vpc_lead") == ["new_handoff"]
+    caseworker = login("vpc")
+    badge = caseworker.get("/notiser/badge", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert '<span class="count">1</span>' in badge and 'hx-trigger="every 20s"' in badge
+    page = caseworker.get("/notiser").get_data(as_text=True)
+    assert "En ny överlämning väntar" in page
+    badge = caseworker.get("/notiser/badge").get_data(as_text=True)
+    assert 'class="count"' not in badge  # read now
+    with app.app_context():
+        assert db.session.execute(select(func.count(OutboxMail.id))).scalar_one() == 2
+
+
+def test_the_sender_hears_of_each_step(app, login, handoff):
+    vpc = login("vpc")
+    vpc.post(f"/overlamningar/{handoff}/acknowledge")
+    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Ringde."})
+    assert _kinds(app, "falt_a") == ["acknowledged", "first_contact"]
+    assert 'Notiser <span class="count">2</span>' in login("falt_a").get("/").get_data(as_text=True)
+
+
+def test_the_clock_warns_at_75_percent_and_records_the_breach_once(app, login, handoff):
+    assert (_tick(app, 17.9).warned, _tick(app, 17.9).breached) == (0, 0)
+    assert _tick(app, 18).warned == 1  # 75 % of 24 h
+    assert _tick(app, 20).warned == 0  # once
+    assert _tick(app, 23.9).breached == 0
+    assert _tick(app, 24.01).breached == 1
+    assert _tick(app, 30).breached == 0  # once
+    assert _kinds(app, "vpc_lead") == ["new_handoff", "warning", "overdue"]
+    assert _kinds(app, "vpc") == ["new_handoff"]  # warnings go to the VPC team lead
+    with app.app_context():
+        assert handoff_services.breaches() == 1
+    inbox = login("vpc").get("/vpc").get_data(as_text=True)
+    assert "Tidsfristen för första kontakt missades" in inbox
+
+
+def test_a_breach_missed_while_the_scheduler_was_down_is_caught_up(app, login, handoff):
+    vpc = login("vpc")
+    vpc.post(f"/overlamningar/{handoff}/acknowledge")
+    with app.app_context():
+        late = db.session.execute(select(Handoff.first_contact_due_at)).scalar_one()
+        late += timedelta(hours=2)
+    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Träffades."})
+    with app.app_context():
+        row = db.session.execute(select(Handoff)).scalar_one()
+        row.first_contact_at = late  # first contact came after the deadline …
+        db.session.commit()
+    assert _tick(app, 27).breached == 1  # … and the first run afterwards records the breach
+
+
+def test_first_contact_in_time_is_no_breach(app, login, handoff):
+    vpc = login("vpc")
+    vpc.post(f"/overlamningar/{handoff}/acknowledge")
+    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Ringde."})
+    result = _tick(app, 48)
+    assert (result.warned, result.breached) == (0, 0)
+
+
+def test_ticks_at_the_same_moment_on_several_machines_warn_once(app, handoff):
+    results = []
+    barrier = threading.Barrier(3)
+
+    def run():
+        barrier.wait()
+        results.append(_tick(app, 19).warned)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 1
+    assert _kinds(app, "vpc_lead").count("warning") == 1
+
+
+def test_the_tick_command(app, handoff):
+    result = app.test_cli_runner().invoke(args=["handoffs", "tick"])
+    assert result.exit_code == 0 and "warned 0" in result.output
+
+
+def test_mail_goes_out_over_smtp_without_personal_data(app, handoff, smtp):
+    with app.app_context():
+        assert deliver_once() == (2, 0)
+        assert deliver_once() == (0, 0)  # never twice
+    recipients = sorted(r for tos, _ in smtp.messages for r in tos)
+    assert recipients == ["chef@vpc.test", "handlaggare@vpc.test"]
+    for _tos, content in smtp.messages:
+        assert "/overlamningar/" in content
+        for personal in ("Ali", "Östlin", "keps", "Rekryteras"):
+            assert personal not in content
+
+
+def test_an_smtp_outage_delays_mail_and_never_loses_or_doubles_it(app, handoff, smtp):
+    smtp.stop()
+    with app.app_context():
+        assert deliver_once() == (0, 2)
+        waiting = db.session.execute(select(OutboxMail)).scalars().all()
+        assert all(m.sent_at is None and m.attempts == 1 and m.last_error for m in waiting)
+        assert deliver_once() == (0, 0)  # backing off: not due yet
+    smtp.start()
+    with app.app_context():
+        for mail in db.session.execute(select(OutboxMail)).scalars():
+            mail.next_attempt_at -= timedelta(hours=1)  # the backoff has passed
+        db.session.commit()
+        assert deliver_once() == (2, 0)
+        assert deliver_once() == (0, 0)
+    assert len(smtp.messages) == 2
