@@ -83,6 +83,8 @@ DEFAULTS = {
     "SMTP_PORT": 25,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "outreach@localhost",
+    #: How often the notification badge asks for news (seconds).
+    "BADGE_POLL_SECONDS": 20,
     #: Where links in mail point.
     "BASE_URL": "http://127.0.0.1:5000",
     #: Hours VPC has to make first contact, by urgency.

@@ -55,6 +55,7 @@ USERS = [
     ("falt3", "Sara Öberg", Role.FIELD_WORKER, ["Fältgruppen Norr"]),
     ("teamledare", "Tomas Teamledare", Role.TEAM_LEAD, ["Fältgruppen Söder"]),
     ("handlaggare", "Hanna Handläggare", Role.CASEWORKER, ["Våldspreventivt centrum"]),
+    ("vpcledare", "Viktor VPC-ledare", Role.TEAM_LEAD, ["Våldspreventivt centrum"]),
     ("admin", "Anders Systemförvaltare", Role.ADMIN, []),
 ]
 
@@ -63,6 +64,7 @@ LOGINS = [
     ("falt", "Fältarbetare (Fältgruppen Söder)"),
     ("teamledare", "Teamledare (Fältgruppen Söder)"),
     ("handlaggare", "VPC-handläggare"),
+    ("vpcledare", "Teamledare, Våldspreventivt centrum"),
     ("admin", "Systemförvaltare"),
 ]
 

@@ -30,7 +30,9 @@ class ConsentRecordForm(FlaskForm):
             Length(max=2000, message=TOO_LONG),
         ],
     )
-    form = RadioField(
+    # Not named "form": a field of that name would hide the <form> element's own .form in the
+    # browser's DOM, and htmx could not read the form.
+    given_as = RadioField(
         _l("Given"),
         choices=options(ConsentForm.pairs()),
         validators=[InputRequired(_l("Choose whether the consent was oral or written."))],

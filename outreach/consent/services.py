@@ -107,7 +107,7 @@ def record(
     if not purpose.strip():
         raise RuleViolation(_l("State the purpose of the consent."), "purpose")
     if form is None:
-        raise RuleViolation(_l("Choose whether the consent was oral or written."), "form")
+        raise RuleViolation(_l("Choose whether the consent was oral or written."), "given_as")
     consent = Consent(
         youth_id=youth.id,
         given_by=given_by,

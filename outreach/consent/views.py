@@ -29,7 +29,7 @@ def new_consent(public_id: str):
             recipients=[Recipient(r) for r in form.recipients.data or []],
             other_recipient=form.other_recipient.data or "",
             purpose=form.purpose.data or "",
-            form=ConsentForm(form.form.data) if form.form.data else None,
+            form=ConsentForm(form.given_as.data) if form.given_as.data else None,
             given_on=form.given_on.data,
             expires_on=form.expires_on.data,
         ),

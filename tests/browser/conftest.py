@@ -46,7 +46,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.fixture
 def live_server(app, database_url):
     """The base URL of a second app (real CSRF) on the session database, in a thread."""
-    server_app = create_app(test_config(database_url, WTF_CSRF_ENABLED=True))
+    server_app = create_app(test_config(database_url, WTF_CSRF_ENABLED=True, BADGE_POLL_SECONDS=1))
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

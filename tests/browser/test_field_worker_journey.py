@@ -17,7 +17,7 @@ from outreach.org.models import Place
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.vocabulary import AgeBand, Gender, Topic
 from outreach.youths.models import IdentifiedContact, Youth
-from tests import factories
+from tests.browser.steps import chip, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -81,18 +81,6 @@ def test_without_javascript(app, world, browsing):
         assert [t.topic for t in contact.topics] == [Topic.LEISURE]
 
 
-def log_in(browsing, page, username: str) -> None:
-    """Open the site, get sent to the login page, log in and land on the start page."""
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/logga-in"))
-    browsing.check(page, "login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{browsing.base_url}/")
-    expect(page.locator("form.logout")).to_be_visible()
-
-
 def start_shift(browsing, page, world) -> str:
     """From the start page, start a shift in Möllevången with falt_a2; returns its public id."""
     page.locator("main a[href='/faltpass/nytt']").click()
@@ -110,11 +98,6 @@ def start_shift(browsing, page, world) -> str:
     shift = db.session.execute(select(Shift)).scalar_one()
     assert {worker.username for worker in shift.workers} == {"falt_a", "falt_a2"}
     return shift.public_id
-
-
-def chip(form, name: str, value):
-    """The chip (a label around a visually covered input) for one choice."""
-    return form.locator("label.chip", has=form.page.locator(f"input[name={name}][value='{value}']"))
 
 
 def step(form, field: str, by: int):

@@ -42,7 +42,7 @@ def youth_aged(app, world):
 
 
 def _consent(client, youth, **data):
-    data = {"recipients": ["vpc"], "purpose": "Överlämning till VPC.", "form": "written", **data}
+    data = {"recipients": ["vpc"], "purpose": "Överlämning till VPC.", "given_as": "written", **data}
     return client.post(f"/ungdomar/{youth}/samtycke", data=data)
 
 
@@ -150,7 +150,7 @@ def test_withdrawal_stops_sharing_at_once(app, login, youth_aged):
         {"recipients": ["mafia"]},
         {"recipients": ["other"]},  # other without saying who
         {"purpose": "  "},
-        {"form": "telepathic"},
+        {"given_as": "telepathic"},
         {"given_on": (today() + timedelta(days=2)).isoformat()},
         {"given_on": "igår"},
         {"expires_on": today().isoformat()},  # expires the day it was given

@@ -40,7 +40,7 @@ def _consent_to_vpc(client, youth):
             "given_by": "youth",
             "recipients": ["vpc"],
             "purpose": "Överlämning.",
-            "form": "oral",
+            "given_as": "oral",
         },
     )
     assert response.status_code == 303

@@ -86,7 +86,7 @@ def handoff(app, world, login):
     client = login("falt_a")
     client.post(
         f"/ungdomar/{youth_id}/samtycke",
-        data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "form": "oral"},
+        data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "given_as": "oral"},
     )
     response = client.post(
         f"/ungdomar/{youth_id}/overlamning",
