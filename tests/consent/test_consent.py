@@ -42,7 +42,12 @@ def youth_aged(app, world):
 
 
 def _consent(client, youth, **data):
-    data = {"recipients": ["vpc"], "purpose": "Överlämning till VPC.", "given_as": "written", **data}
+    data = {
+        "recipients": ["vpc"],
+        "purpose": "Överlämning till VPC.",
+        "given_as": "written",
+        **data,
+    }
     return client.post(f"/ungdomar/{youth}/samtycke", data=data)
 
 
