@@ -71,7 +71,17 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
 
 
-AREAS = ("auth", "shifts", "youths", "risk", "consent", "handoffs", "notifications", "admin")
+AREAS = (
+    "auth",
+    "shifts",
+    "youths",
+    "risk",
+    "consent",
+    "reports",
+    "handoffs",
+    "notifications",
+    "admin",
+)
 
 
 def _register_blueprints(app: Flask) -> None:

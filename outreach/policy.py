@@ -16,6 +16,7 @@ from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team, TeamKind
+from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
@@ -212,6 +213,14 @@ def handoff_or_404(user: User, public_id: str) -> Handoff:
     return _one_or_404(visible_handoffs(user), Handoff.public_id, public_id)
 
 
+def report_or_404(user: User, public_id: str) -> ReportOfConcern:
+    """The report with this public id if the user may see its child; 404 otherwise."""
+    query = select(ReportOfConcern).where(
+        ReportOfConcern.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
+    )
+    return _one_or_404(query, ReportOfConcern.public_id, public_id)
+
+
 def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
     """The identified contact with this public id if the user may see it; 404 otherwise."""
     return _one_or_404(visible_identified_contacts(user), IdentifiedContact.public_id, public_id)
@@ -280,6 +289,16 @@ def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
     return handoff.sender_id == user.id or (
         user.role == Role.TEAM_LEAD and handoff.from_team_id in user.team_ids
     )
+
+
+def can_report_concern(user: User, youth: Youth) -> bool:
+    """A report of concern is written by field staff of the child's team."""
+    return can_edit_youth(user, youth)
+
+
+def leads_field_team(user: User) -> bool:
+    """A team lead of a field team (alerted to unsent reports of concern)."""
+    return user.role == Role.TEAM_LEAD and bool(user.field_teams)
 
 
 def can_correct(user: User, contact: IdentifiedContact) -> bool:

@@ -139,6 +139,16 @@ class HandoffBasis(Labelled):
     REPORT_OF_CONCERN = "report_of_concern"
 
 
+class ConcernKind(Labelled):
+    """What a report of concern is about; some kinds forbid telling the family."""
+
+    VIOLENCE = "violence"
+    SEXUAL_ABUSE = "sexual_abuse"
+    HONOUR = "honour"
+    CRIME = "crime"
+    OTHER = "other"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -199,6 +209,11 @@ LABELS = {
     (HandoffBasis, HandoffBasis.OSL_10_2.value): _l("Exception: OSL 10 ch. 2 §"),
     (HandoffBasis, HandoffBasis.OSL_10_18B.value): _l("Exception: OSL 10 ch. 18 b §"),
     (HandoffBasis, HandoffBasis.REPORT_OF_CONCERN.value): _l("Exception: report of concern"),
+    (ConcernKind, ConcernKind.VIOLENCE.value): _l("Violence"),
+    (ConcernKind, ConcernKind.SEXUAL_ABUSE.value): _l("Sexual abuse"),
+    (ConcernKind, ConcernKind.HONOUR.value): _l("Honour-related"),
+    (ConcernKind, ConcernKind.CRIME.value): _l("Crime or recruitment into crime"),
+    (ConcernKind, ConcernKind.OTHER.value): _l("Other"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).

@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
 from outreach.org.models import Team, TeamKind
+from outreach.reports.services import sent_report_of
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
 from outreach.youths.models import Youth
 
@@ -101,7 +102,11 @@ def send(
                 ),
                 "basis",
             )
-    elif not secrecy_assessed_by.strip():
+    elif basis == HandoffBasis.REPORT_OF_CONCERN and sent_report_of(youth) is None:
+        raise RuleViolation(
+            _l("A handoff can cite a report of concern only once the report is sent."), "basis"
+        )
+    if basis != HandoffBasis.CONSENT and not secrecy_assessed_by.strip():
         raise RuleViolation(
             _l("Say who made the secrecy assessment for the exception."), "secrecy_assessed_by"
         )

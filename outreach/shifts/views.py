@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render
 from outreach.org.models import Area
+from outreach.reports import services as report_services
 from outreach.risk import services as risk_services
 from outreach.shifts import bp, services
 from outreach.shifts.forms import (
@@ -47,6 +48,7 @@ def start():
         youths_met=services.youths_met_in(shift) if shift else 0,
         recent_shifts=[s for s in recent if shift is None or s.id != shift.id],
         due_for_review=risk_services.due_for_review(current_user),
+        stale_reports=report_services.stale_drafts(current_user),
     )
 
 

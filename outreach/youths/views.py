@@ -13,6 +13,7 @@ from outreach.fields import options
 from outreach.handoffs import services as handoff_services
 from outreach.htmx import render
 from outreach.org.models import Area, Place
+from outreach.reports import services as report_services
 from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
 from outreach.views_common import forbidden, form_status, submit
@@ -118,6 +119,7 @@ def youth_detail(public_id: str):
         consents=consent_services.consents_of(youth),
         vpc_consent=consent_services.coverage(youth, Recipient.VPC),
         handoffs=handoff_services.handoffs_of(youth),
+        reports=report_services.reports_of(youth),
         open_handoff=handoff_services.open_handoff_of(youth),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),

@@ -1,0 +1,39 @@
+"""Forms of the report of concern."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from outreach.fields import MultiCheckboxField, options
+from outreach.vocabulary import ConcernKind
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+def _text(label, required=None, maximum=4000):
+    validators = [Length(max=maximum, message=TOO_LONG)]
+    if required:
+        validators.insert(0, InputRequired(required))
+    return TextAreaField(label, validators=validators)
+
+
+class ReportForm(FlaskForm):
+    """Write (or change) a report of concern about one child."""
+
+    kinds = MultiCheckboxField(_l("The concern is about"), choices=options(ConcernKind.pairs()))
+    concern = _text(
+        _l("The concrete concern, with examples"),
+        _l("Describe the concrete concern, with examples."),
+    )
+    child_said = _text(_l("What the child said"))
+    reporter_saw = _text(_l("What you saw yourself"))
+    relation = _text(
+        _l("Your relation to the child"), _l("Say what your relation to the child is."), 500
+    )
+    earlier_concern = _text(_l("Earlier concern, if known"))
+    family_informed = BooleanField(_l("The family has been told about the report"))
+
+
+class SendForm(FlaskForm):
+    """Record that the report was sent."""

@@ -1,0 +1,49 @@
+"""Reports of concern (orosanmälan): one child per report, drafted and then sent."""
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.auth.models import User
+from outreach.clock import UTCDateTime, now
+from outreach.extensions import db
+from outreach.ids import public_id_column
+from outreach.vocabulary import ConcernKind
+from outreach.youths.models import Youth
+
+
+class ReportOfConcern(db.Model):
+    """An orosanmälan about one child. Never anonymous: the author is the reporter."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = public_id_column()
+    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    #: Comma-separated ConcernKind codes.
+    kinds: Mapped[str] = mapped_column(String(120))
+    #: The concrete concern, with examples.
+    concern: Mapped[str] = mapped_column(Text)
+    #: What the child said, kept apart from what the reporter saw.
+    child_said: Mapped[str] = mapped_column(Text, default="")
+    reporter_saw: Mapped[str] = mapped_column(Text, default="")
+    #: The reporter's relation to the child.
+    relation: Mapped[str] = mapped_column(Text)
+    earlier_concern: Mapped[str] = mapped_column(Text, default="")
+    family_informed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: The child's identity, guardians and interpreter need as they were when it was sent.
+    child_snapshot: Mapped[str | None] = mapped_column(Text)
+
+    youth: Mapped[Youth] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def concern_kinds(self) -> list[ConcernKind]:
+        return [ConcernKind(code) for code in self.kinds.split(",") if code]
+
+    @property
+    def child(self) -> dict | None:
+        return json.loads(self.child_snapshot) if self.child_snapshot else None

@@ -1,0 +1,174 @@
+"""The rules of a report of concern: a child under 18, one child per report, the family is not
+told about violence, sexual abuse or honour-related concern, and it should go the same day."""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from outreach import audit, personnummer, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import User
+from outreach.clock import LOCAL_ZONE, now, today
+from outreach.consent.services import ADULT_FROM, age_range
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.reports.models import ReportOfConcern
+from outreach.vocabulary import ConcernKind
+from outreach.youths.models import Youth
+
+#: Concern of these kinds must not be told to the family.
+NOT_TO_BE_TOLD = {ConcernKind.VIOLENCE, ConcernKind.SEXUAL_ABUSE, ConcernKind.HONOUR}
+
+
+@dataclass
+class ReportContents:
+    """What the reporter writes."""
+
+    kinds: list[ConcernKind]
+    concern: str
+    child_said: str
+    reporter_saw: str
+    relation: str
+    earlier_concern: str
+    family_informed: bool
+
+
+def _check(youth: Youth, contents: ReportContents) -> None:
+    ages = age_range(youth, today())
+    if ages is None:
+        raise RuleViolation(
+            _l(
+                "A report of concern is about a child: add the personal identity number or "
+                "birth year."
+            )
+        )
+    if ages[0] >= ADULT_FROM:
+        raise RuleViolation(_l("A report of concern is for a child under 18."))
+    if not contents.kinds:
+        raise RuleViolation(_l("Choose what the concern is about."), "kinds")
+    if not contents.concern.strip():
+        raise RuleViolation(_l("Describe the concrete concern, with examples."), "concern")
+    if not contents.relation.strip():
+        raise RuleViolation(_l("Say what your relation to the child is."), "relation")
+    if contents.family_informed and NOT_TO_BE_TOLD & set(contents.kinds):
+        raise RuleViolation(
+            _l(
+                "The family must not be told when the concern is violence, sexual abuse or "
+                "honour-related."
+            ),
+            "family_informed",
+        )
+
+
+def _apply(report: ReportOfConcern, contents: ReportContents) -> None:
+    report.kinds = ",".join(dict.fromkeys(kind.value for kind in contents.kinds))
+    report.concern = contents.concern.strip()
+    report.child_said = contents.child_said.strip()
+    report.reporter_saw = contents.reporter_saw.strip()
+    report.relation = contents.relation.strip()
+    report.earlier_concern = contents.earlier_concern.strip()
+    report.family_informed = contents.family_informed
+
+
+def draft(user: User, youth: Youth, contents: ReportContents) -> ReportOfConcern:
+    """Start a report of concern about one child (a draft until it is marked sent)."""
+    if not policy.can_report_concern(user, youth):
+        raise RuleViolation(_l("Only staff of the child's own team can report concern."))
+    _check(youth, contents)
+    report = ReportOfConcern(youth_id=youth.id, author_id=user.id)
+    _apply(report, contents)
+    db.session.add(report)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE, "report_of_concern", report.id, user_id=user.id, youth_id=youth.id
+    )
+    return report
+
+
+def revise(user: User, report: ReportOfConcern, contents: ReportContents) -> None:
+    """Change a draft; a sent report is never changed."""
+    if report.sent_at is not None or report.author_id != user.id:
+        raise RuleViolation(
+            _l("Only the author can change the report, and only before it is sent.")
+        )
+    _check(report.youth, contents)
+    _apply(report, contents)
+    db.session.flush()
+
+
+def mark_sent(user: User, report: ReportOfConcern) -> None:
+    """Record that the report went to the intake unit, with the child's details as they were."""
+    if report.sent_at is not None or report.author_id != user.id:
+        raise RuleViolation(_l("Only the author can send the report, and only once."))
+    youth = report.youth
+    report.child_snapshot = json.dumps(child_details(youth), ensure_ascii=False)
+    report.sent_at = now()
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "report_of_concern",
+        report.id,
+        user_id=user.id,
+        youth_id=youth.id,
+        detail="sent",
+    )
+
+
+def child_details(youth: Youth) -> dict:
+    """The child's identity, guardians and interpreter need, as a report states them."""
+    return {
+        "alias": youth.alias,
+        "name": youth.name,
+        "personnummer": personnummer.formatted(youth.personnummer),
+        "birth_year": youth.birth_year,
+        "guardians": [[g.name, g.phone] for g in youth.guardians],
+        "interpreter_language": youth.interpreter_language,
+    }
+
+
+def reports_of(youth: Youth) -> list[ReportOfConcern]:
+    """The youth's reports, newest first."""
+    return list(
+        db.session.execute(
+            select(ReportOfConcern)
+            .where(ReportOfConcern.youth_id == youth.id)
+            .order_by(ReportOfConcern.id.desc())
+        ).scalars()
+    )
+
+
+def sent_report_of(youth: Youth) -> ReportOfConcern | None:
+    """The youth's latest sent report, which a handoff may cite as its legal basis."""
+    return db.session.execute(
+        select(ReportOfConcern)
+        .where(ReportOfConcern.youth_id == youth.id, ReportOfConcern.sent_at.is_not(None))
+        .order_by(ReportOfConcern.sent_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def stale_drafts(user: User) -> list[ReportOfConcern]:
+    """Drafts of the team lead's teams that were not sent the day they were started."""
+    if not policy.leads_field_team(user):
+        return []
+    start_of_today = now().astimezone(LOCAL_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    visible = policy.visible_youths(user).with_only_columns(Youth.id)
+    return list(
+        db.session.execute(
+            select(ReportOfConcern)
+            .where(
+                ReportOfConcern.sent_at.is_(None),
+                ReportOfConcern.created_at < start_of_today,
+                ReportOfConcern.youth_id.in_(visible),
+            )
+            .order_by(ReportOfConcern.created_at)
+        ).scalars()
+    )
+
+
+def kinds_from(codes: Iterable[str]) -> list[ConcernKind]:
+    """ConcernKinds from form codes (unknown codes are refused by the form)."""
+    return [ConcernKind(code) for code in codes]

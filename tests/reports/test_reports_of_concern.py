@@ -1,0 +1,161 @@
+"""Orosanmälan: a child under 18, the contents DOMAIN.md lists, the family never told about
+violence, sexual abuse or honour, drafts not sent the same day alert the team lead, and a sent
+report can be the legal basis of a handoff."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from outreach.auth.models import User
+from outreach.clock import now
+from outreach.extensions import db
+from outreach.org.models import Team
+from outreach.reports.models import ReportOfConcern
+from tests.factories import make_youth, personnummer_for, years_ago
+
+REPORT = {
+    "kinds": ["crime"],
+    "concern": "Springer ärenden åt äldre killar, sågs med en väska vid stationen.",
+    "child_said": "Sa att han får betalt.",
+    "reporter_saw": "Nya dyra kläder.",
+    "relation": "Fältarbetare som träffar honom på fritidsgården.",
+}
+
+
+@pytest.fixture
+def child(app, world):
+    """A 14-year-old in team A with a guardian; public id."""
+    with app.app_context():
+        youth = make_youth(
+            db.session.get(User, world.worker_a),
+            db.session.get(Team, world.team_a),
+            "Kille 14",
+            name="Omar Said",
+            personnummer=personnummer_for(years_ago(14, 30)),
+            guardians=[("Leila Said", "070-111")],
+            interpreter_language="arabiska",
+        )
+        db.session.commit()
+        return youth.public_id
+
+
+def _reports(app):
+    with app.app_context():
+        found = db.session.execute(select(ReportOfConcern)).scalars().all()
+        for report in found:
+            db.session.expunge(report)
+        return found
+
+
+def test_draft_send_and_print(app, login, child):
+    client = login("falt_a")
+    assert client.post(f"/ungdomar/{child}/orosanmalan", data=REPORT).status_code == 303
+    (report,) = _reports(app)
+    assert report.sent_at is None and report.author_id is not None
+    assert client.post(f"/orosanmalningar/{report.public_id}/skickad").status_code == 303
+    page = client.get(f"/orosanmalningar/{report.public_id}/utskrift").get_data(as_text=True)
+    for text in (
+        "Omar Said",
+        "Leila Said",
+        "arabiska",
+        "Sa att han får betalt.",
+        "Nya dyra kläder.",
+        "Fatima Fält",
+        "Springer ärenden",
+    ):
+        assert text in page
+    (report,) = _reports(app)
+    assert report.sent_at is not None and report.child["name"] == "Omar Said"
+    # a sent report is never changed, nor sent twice
+    changed = client.post(f"/orosanmalningar/{report.public_id}", data={**REPORT, "concern": "x"})
+    assert changed.status_code == 422
+    assert client.post(f"/orosanmalningar/{report.public_id}/skickad").status_code == 403
+
+
+def test_the_family_is_not_told_about_violence_abuse_or_honour(app, login, child):
+    client = login("falt_a")
+    for kind in ("violence", "sexual_abuse", "honour"):
+        data = {**REPORT, "kinds": [kind, "crime"], "family_informed": "y"}
+        response = client.post(f"/ungdomar/{child}/orosanmalan", data=data)
+        assert response.status_code == 422
+    assert _reports(app) == []
+    ok = client.post(f"/ungdomar/{child}/orosanmalan", data={**REPORT, "family_informed": "y"})
+    assert ok.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kinds": []},
+        {"kinds": ["gossip"]},
+        {"concern": " "},
+        {"relation": ""},
+        {"concern": "x" * 4001},
+    ],
+)
+def test_bad_reports_are_refused(app, login, child, data):
+    assert (
+        login("falt_a").post(f"/ungdomar/{child}/orosanmalan", data={**REPORT, **data}).status_code
+        == 422
+    )
+    assert _reports(app) == []
+
+
+def test_only_for_children(app, world, login):
+    with app.app_context():
+        adult = make_youth(
+            db.session.get(User, world.worker_a),
+            db.session.get(Team, world.team_a),
+            "Vuxen",
+            personnummer=personnummer_for(years_ago(19, 30)),
+        )
+        unknown = make_youth(
+            db.session.get(User, world.worker_a), db.session.get(Team, world.team_a), "Okänd ålder"
+        )
+        db.session.commit()
+        ids = adult.public_id, unknown.public_id
+    for youth in ids:
+        assert (
+            login("falt_a").post(f"/ungdomar/{youth}/orosanmalan", data=REPORT).status_code == 422
+        )
+
+
+def test_drafts_older_than_the_day_alert_the_team_lead(app, login, child):
+    login("falt_a").post(f"/ungdomar/{child}/orosanmalan", data=REPORT)
+    assert "inte skickats samma dag" not in login("lead_a").get("/").get_data(as_text=True)
+    with app.app_context():
+        report = db.session.execute(select(ReportOfConcern)).scalar_one()
+        report.created_at = now() - timedelta(days=1, hours=1)
+        db.session.commit()
+    start = login("lead_a").get("/").get_data(as_text=True)
+    assert "inte skickats samma dag" in start and "Kille 14" in start
+    assert "inte skickats samma dag" not in login("falt_a2").get("/").get_data(as_text=True)
+
+
+def test_a_handoff_can_cite_a_sent_report(app, login, child):
+    client = login("falt_a")
+    handoff = {
+        "token": "r1",
+        "reason": "Rekryteras.",
+        "summary": "Stöd.",
+        "urgency": "urgent",
+        "basis": "report_of_concern",
+        "secrecy_assessed_by": "Eva Chef",
+    }
+    assert client.post(f"/ungdomar/{child}/overlamning", data=handoff).status_code == 422
+    client.post(f"/ungdomar/{child}/orosanmalan", data=REPORT)
+    (report,) = _reports(app)
+    assert client.post(f"/ungdomar/{child}/overlamning", data=handoff).status_code == 422  # draft
+    client.post(f"/orosanmalningar/{report.public_id}/skickad")
+    assert client.post(f"/ungdomar/{child}/overlamning", data=handoff).status_code == 303
+
+
+def test_other_teams_and_roles_see_no_report(app, login, child):
+    login("falt_a").post(f"/ungdomar/{child}/orosanmalan", data=REPORT)
+    (report,) = _reports(app)
+    for username in ("falt_b", "vpc", "admin"):
+        client = login(username)
+        assert client.get(f"/orosanmalningar/{report.public_id}/utskrift").status_code == 404
+        assert client.post(f"/ungdomar/{child}/orosanmalan", data=REPORT).status_code == 404
+    assert login("falt_a2").post(f"/orosanmalningar/{report.public_id}/skickad").status_code == 403
