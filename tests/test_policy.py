@@ -166,3 +166,119 @@ def test_protected_identity_is_seen_by_creator_author_and_lead_only(app, world, 
     # In lists the name is masked even for those who may open the record.
     listing = login("lead_a").post("/ungdomar", data={"q": "skyddad"}).get_data(as_text=True)
     assert "Skyddad ungdom" in listing and "Hemlig Person" not in listing
+
+
+@pytest.fixture
+def issue_3_records(app, world):
+    """A risk marking, consent, handoff and report of concern about a team A child."""
+    from outreach.consent import services as consent
+    from outreach.handoffs import services as handoffs
+    from outreach.reports import services as reports
+    from outreach.risk import services as risk
+    from outreach.vocabulary import (
+        ConcernKind,
+        ConsentForm,
+        ConsentParty,
+        HandoffBasis,
+        Recipient,
+        RiskLevel,
+        Urgency,
+    )
+    from tests.factories import personnummer_for, years_ago
+
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        child = make_youth(
+            worker,
+            db.session.get(Team, world.team_a),
+            "Barn 14",
+            personnummer=personnummer_for(years_ago(14, 40)),
+            guardians=[("Förälder", "")],
+        )
+        marking = risk.mark(
+            worker, child, level=RiskLevel.NONE, sign_ids=[], comment="", review_on=None
+        )
+        given = consent.record(
+            worker,
+            child,
+            given_by=ConsentParty.GUARDIAN_1,
+            recipients=[Recipient.VPC],
+            other_recipient="",
+            purpose="VPC",
+            form=ConsentForm.ORAL,
+            given_on=None,
+            expires_on=None,
+        )
+        report = reports.draft(
+            worker,
+            child,
+            reports.ReportContents(
+                kinds=[ConcernKind.CRIME],
+                concern="Oro.",
+                child_said="",
+                reporter_saw="",
+                relation="Fältarbetare",
+                earlier_concern="",
+                family_informed=False,
+            ),
+        )
+        handoff = handoffs.send(
+            worker,
+            child,
+            reason="R",
+            summary="S",
+            urgency=Urgency.NORMAL,
+            wants_to_leave_crime=False,
+            basis=HandoffBasis.OSL_10_2,
+            secrecy_assessed_by="Chef",
+            shared_fields=[],
+            token="policy",
+            first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
+            base_url="http://x",
+        )
+        db.session.commit()
+        return {
+            "child": child.public_id,
+            "marking": marking.public_id,
+            "consent": given.public_id,
+            "report": report.public_id,
+            "handoff": handoff.public_id,
+        }
+
+
+TEAM_ONLY = {
+    "falt_a": 200,
+    "falt_a2": 200,
+    "lead_a": 200,
+    "falt_b": 404,
+    "vpc": 404,
+    "admin": 404,
+    None: 302,
+}
+ISSUE_3_PAGES = {
+    "/ungdomar/{child}/orosmarkering": TEAM_ONLY,
+    "/ungdomar/{child}/samtycke": TEAM_ONLY,
+    "/ungdomar/{child}/overlamning": TEAM_ONLY,
+    "/ungdomar/{child}/orosanmalan": TEAM_ONLY,
+    "/samtycken/{consent}/aterkalla": TEAM_ONLY,
+    "/orosanmalningar/{report}/utskrift": TEAM_ONLY,
+    "/orosmarkeringar/{marking}/aterkalla": {**TEAM_ONLY, "falt_a2": 403},  # author or lead
+    "/overlamningar/{handoff}": {**TEAM_ONLY, "vpc": 200},  # VPC sees the handoff itself
+    "/vpc": {
+        "falt_a": 403,
+        "falt_a2": 403,
+        "lead_a": 403,
+        "falt_b": 403,
+        "vpc": 200,
+        "admin": 403,
+        None: 302,
+    },
+}
+
+
+@pytest.mark.parametrize("page", ISSUE_3_PAGES)
+@pytest.mark.parametrize("username", EXPECTED)
+def test_issue_3_truth_table(app, login, issue_3_records, page, username):
+    client = login(username) if username else app.test_client()
+    url = page.format(**issue_3_records)
+    assert client.get(url).status_code == ISSUE_3_PAGES[page][username]
