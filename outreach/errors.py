@@ -11,3 +11,7 @@ class RuleViolation(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class Conflict(RuleViolation):
+    """Someone else changed the record first; the view answers 409."""

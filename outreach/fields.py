@@ -14,6 +14,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
+    def pre_validate(self, form):
+        allowed = {self.coerce(value) for value, *_rest in self.iter_choices()}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("Choose from the listed options."))
+
 
 #: The years a time typed into a form may fall in (far outside is a typo, or an attack).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

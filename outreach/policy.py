@@ -168,7 +168,10 @@ def visible_handoffs(user: User) -> Select:
     if vpc_staff(user):
         return select(Handoff)
     if field_staff(user):
-        return select(Handoff).where(Handoff.from_team_id.in_([t.id for t in user.field_teams]))
+        # the sending team, within the protected-identity rule of visible_youths
+        return select(Handoff).where(
+            Handoff.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
+        )
     return select(Handoff).where(false())
 
 

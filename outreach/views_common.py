@@ -4,11 +4,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
-from outreach.errors import RuleViolation
+from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.htmx import render
+
+SIMULTANEOUS = _l(
+    "Someone else saved the same thing at the same moment. Reload the page to see it."
+)
 
 
 @dataclass
@@ -27,16 +33,26 @@ def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
         return Submission(saved=False)
     try:
         result = act()
+        db.session.commit()
     except RuleViolation as refusal:
         db.session.rollback()
         attach_error(form, refusal)
         return Submission(saved=False, refusal=refusal)
-    db.session.commit()
+    except IntegrityError:
+        # Someone saved the same thing at the same moment (a double submit, two users): the
+        # database's constraints let one win; this one is told.
+        db.session.rollback()
+        refusal = Conflict(SIMULTANEOUS)
+        attach_error(form, refusal)
+        return Submission(saved=False, refusal=refusal)
     return Submission(saved=True, result=result)
 
 
-def form_status(form: FlaskForm) -> int:
-    """422 for a form that was submitted and not saved, 200 for a form just shown."""
+def form_status(form: FlaskForm, outcome: Submission | None = None) -> int:
+    """409 when someone else got there first, 422 for a form that was submitted and not
+    saved, 200 for a form just shown."""
+    if outcome is not None and isinstance(outcome.refusal, Conflict):
+        return 409
     return 422 if form.is_submitted() else 200
 
 

@@ -61,3 +61,39 @@ def test_foreign_keys_are_enforced_on_every_database(app):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_sqlite_table_rebuild_keeps_the_rows_that_refer_to_it(tmp_path):
+    """Migrations that rebuild a table on SQLite must not cascade into referring rows."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'migrate.sqlite'}"
+    migrating = create_app(test_config(url))
+    with migrating.app_context():
+        upgrade(revision="0006")
+    connection = sqlite3.connect(tmp_path / "migrate.sqlite")
+    connection.executescript(
+        """
+        INSERT INTO team (id, name, kind) VALUES (1, 'T', 'field');
+        INSERT INTO user (id, username, display_name, role, password_hash, locale, is_enabled,
+            failed_logins, session_epoch, created_at) VALUES (1, 'u', 'U', 'field_worker', 'x',
+            'sv', 1, 0, 0, '2026-01-01');
+        INSERT INTO youth (id, public_id, team_id, alias, name, school, interpreter_language,
+            protected_identity, legal_basis, search_key, created_by_id, created_at)
+            VALUES (1, 'y', 1, 'A', '', '', '', 0, 'consent', 'a', 1, '2026-01-01');
+        INSERT INTO handoff (id, public_id, youth_id, from_team_id, sender_id, reason, summary,
+            urgency, wants_to_leave_crime, basis, secrecy_assessed_by, shared_data, status,
+            sent_at, first_contact_due_at, first_contact_how, decline_reason, submission_token)
+            VALUES (1, 'h', 1, 1, 1, 'r', 's', 'normal', 0, 'osl_10_2', 'x', '{}', 'sent',
+            '2026-01-01', '2026-01-02', '', '', 't');
+        INSERT INTO handoff_event (handoff_id, status, user_id, at, note)
+            VALUES (1, 'sent', 1, '2026-01-01', '');
+        """
+    )
+    connection.commit()
+    with migrating.app_context():
+        upgrade()  # 0007 rebuilds the handoff table
+    assert connection.execute("SELECT count(*) FROM handoff_event").fetchone() == (1,)
+    connection.close()

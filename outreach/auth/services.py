@@ -140,7 +140,9 @@ def start_session(user: User) -> str:
     return token
 
 
-def resume_session(token: str | None, user_id: int, idle: timedelta) -> tuple[bool, str]:
+def resume_session(
+    token: str | None, user_id: int, idle: timedelta, *, activity: bool = True
+) -> tuple[bool, str]:
     """Whether the session may go on: (True, "") or (False, "idle" | "ended").
 
     An idle session is ended here, so that an old cookie cannot bring it back.
@@ -159,7 +161,7 @@ def resume_session(token: str | None, user_id: int, idle: timedelta) -> tuple[bo
         login_session.ended_at = moment
         db.session.flush()
         return False, "idle"
-    if moment - login_session.last_seen_at > TOUCH_INTERVAL:
+    if activity and moment - login_session.last_seen_at > TOUCH_INTERVAL:
         login_session.last_seen_at = moment
         db.session.flush()
     return True, ""

@@ -39,6 +39,11 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.path))
 
 
+#: Requests the page makes by itself (polling), which are not the user being active: they
+#: must not keep an idle session alive on a tablet left on a bus.
+PASSIVE = {"notifications.badge"}
+
+
 @bp.before_app_request
 def check_session():
     """End sessions that were logged out, invalidated or idle too long (server-side)."""
@@ -47,7 +52,9 @@ def check_session():
     reason = "ended"
     if current_user.is_authenticated:
         idle = timedelta(seconds=current_app.config["IDLE_TIMEOUT_SECONDS"])
-        live, reason = services.resume_session(session.get("sid"), current_user.id, idle)
+        live, reason = services.resume_session(
+            session.get("sid"), current_user.id, idle, activity=request.endpoint not in PASSIVE
+        )
         db.session.commit()  # session bookkeeping, apart from the request's own change
         if live:
             return None

@@ -1,12 +1,13 @@
 """Recording consent for a youth and recording its withdrawal."""
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
 from outreach.consent import bp, services
 from outreach.consent.forms import ConsentRecordForm, ConsentWithdrawalForm
+from outreach.handoffs import services as handoff_services
 from outreach.htmx import render
 from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
@@ -48,14 +49,20 @@ def withdraw(public_id: str):
     if not policy.can_record_consent(current_user, consent.youth):
         return forbidden(_("Only staff of the youth's own team can record consent."))
     form = ConsentWithdrawalForm()
-    outcome = submit(
-        form,
-        lambda: services.withdraw(
+
+    def withdraw_and_stop_sharing():
+        services.withdraw(
             current_user, consent, withdrawn_on=form.withdrawn_on.data, reason=form.reason.data
-        ),
-    )
+        )
+        return handoff_services.stop_sharing_without_consent(
+            current_user, consent.youth, current_app.config["BASE_URL"]
+        )
+
+    outcome = submit(form, withdraw_and_stop_sharing)
     if outcome.saved:
         flash(_("The withdrawal is recorded."), "success")
+        if outcome.result:
+            flash(_("The handoff to VPC that rested on the consent is withdrawn."), "info")
         return redirect(url_for("youths.youth_detail", public_id=consent.youth.public_id), 303)
     return render(
         "consent/withdraw.html", "form", status=form_status(form), form=form, consent=consent

@@ -3,7 +3,7 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.auth.models import User
@@ -14,6 +14,8 @@ from outreach.org.models import Team
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from outreach.youths.models import Youth
 
+OPEN_CONDITION = "status IN ('sent', 'acknowledged', 'first_contact')"
+
 
 class Handoff(db.Model):
     """An överlämning of a youth to VPC.
@@ -22,9 +24,22 @@ class Handoff(db.Model):
     handoff was sent. The youth's record itself stays with the sending team.
     """
 
+    __table_args__ = (
+        # At most one handoff a youth waits for VPC's first contact, also under concurrency.
+        Index(
+            "uq_handoff_one_open_per_youth",
+            "youth_id",
+            unique=True,
+            postgresql_where=text(OPEN_CONDITION),
+            sqlite_where=text(OPEN_CONDITION),
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    #: The sent report of concern a handoff on that basis cites.
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report_of_concern.id"))
     from_team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     reason: Mapped[str] = mapped_column(Text)
@@ -67,6 +82,7 @@ class Handoff(db.Model):
 
     @property
     def shared_alias(self) -> str:
+        """The alias, which always travels with the handoff."""
         return self.shared["alias"]
 
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
 from outreach.clock import now
 from outreach.consent.services import coverage
-from outreach.errors import RuleViolation
+from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
@@ -36,10 +36,6 @@ SHAREABLE_FIELDS = (
 
 OPEN = (HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED, HandoffStatus.FIRST_CONTACT)
 ACTIVE = (*OPEN, HandoffStatus.ACCEPTED)
-
-
-class Conflict(RuleViolation):
-    """Someone else moved the handoff on first."""
 
 
 def _value(youth: Youth, field: str):
@@ -74,8 +70,10 @@ def send(
         earlier = db.session.execute(
             select(Handoff).where(Handoff.submission_token == token)
         ).scalar_one_or_none()
-        if earlier is not None and earlier.youth_id == youth.id:
-            return earlier
+        if earlier is not None:
+            if earlier.youth_id == youth.id:
+                return earlier
+            raise RuleViolation(_l("The form has expired. Reload the page and try again."))
     if not token or len(token) > 64:
         raise RuleViolation(_l("The form has expired. Reload the page and try again."))
     if not policy.can_hand_over(user, youth):
@@ -102,7 +100,8 @@ def send(
                 ),
                 "basis",
             )
-    elif basis == HandoffBasis.REPORT_OF_CONCERN and sent_report_of(youth) is None:
+    report = sent_report_of(youth) if basis == HandoffBasis.REPORT_OF_CONCERN else None
+    if basis == HandoffBasis.REPORT_OF_CONCERN and report is None:
         raise RuleViolation(
             _l("A handoff can cite a report of concern only once the report is sent."), "basis"
         )
@@ -120,6 +119,7 @@ def send(
     sent_at = now()
     handoff = Handoff(
         youth_id=youth.id,
+        report_id=report.id if report else None,
         from_team_id=youth.team_id,
         sender_id=user.id,
         reason=reason.strip(),
@@ -170,6 +170,60 @@ def vpc_members(*roles: Role) -> list[User]:
                 User.teams.any(Team.kind == TeamKind.VPC),
             )
         ).scalars()
+    )
+
+
+def stop_sharing_without_consent(user: User, youth: Youth, base_url: str) -> list[Handoff]:
+    """After a consent is withdrawn: handoffs resting on consent that no longer covers VPC are
+    withdrawn at once, so VPC sees no more of the youth. Returns those withdrawn."""
+    if coverage(youth, Recipient.VPC).covered:
+        return []
+    stopped = []
+    for handoff in db.session.execute(
+        select(Handoff).where(
+            Handoff.youth_id == youth.id,
+            Handoff.basis == HandoffBasis.CONSENT,
+            Handoff.status.in_(ACTIVE),
+        )
+    ).scalars():
+        _move(handoff, HandoffStatus.WITHDRAWN, user, str(CONSENT_WITHDRAWN))
+        notifications.notify(
+            vpc_members(Role.CASEWORKER, Role.TEAM_LEAD),
+            "consent_withdrawn",
+            handoff,
+            link=link_to(handoff, base_url),
+        )
+        stopped.append(handoff)
+    return stopped
+
+
+CONSENT_WITHDRAWN = _l("The consent was withdrawn: nothing more is shared.")
+
+
+def _move(handoff: Handoff, to: HandoffStatus, user: User, note: str) -> None:
+    db.session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id)
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.add(HandoffEvent(handoff_id=handoff.id, status=to, user_id=user.id, note=note))
+    db.session.flush()
+    db.session.refresh(handoff)
+    audit.record(
+        AuditAction.UPDATE,
+        "handoff",
+        handoff.id,
+        user_id=user.id,
+        youth_id=handoff.youth_id,
+        detail=to.value,
+    )
+
+
+def record_read(user: User, handoff: Handoff) -> None:
+    """Write that the user opened the handoff (its youth's shared data)."""
+    audit.record(
+        AuditAction.READ, "handoff", handoff.id, user_id=user.id, youth_id=handoff.youth_id
     )
 
 
@@ -329,9 +383,14 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
         db.session.execute(
             select(Handoff)
             .where(
-                Handoff.status != HandoffStatus.WITHDRAWN,
                 Handoff.breached_at.is_(None),
                 Handoff.sent_at <= moment,
+                # the clock still runs, or first contact came late and the breach is not
+                # recorded yet (a catch-up); handoffs handled in time never come back here
+                or_(
+                    Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)),
+                    Handoff.first_contact_at > Handoff.first_contact_due_at,
+                ),
             )
             .order_by(Handoff.first_contact_due_at)
             .with_for_update(skip_locked=True, of=Handoff)

@@ -1,17 +1,21 @@
 """Handing a youth over to VPC, the VPC inbox, and the steps taken on a handoff."""
 
 import secrets
+from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
+from outreach.clock import now
+from outreach.errors import Conflict
+from outreach.extensions import db
 from outreach.handoffs import bp, services
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
 from outreach.htmx import render
 from outreach.views_common import forbidden, form_status, submit
-from outreach.vocabulary import HandoffBasis, Urgency
+from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 
 
 def _hours() -> dict[Urgency, int]:
@@ -46,7 +50,7 @@ def new_handoff(public_id: str):
             shared_fields=form.shared_fields.data or [],
             token=form.token.data or "",
             first_contact_hours=_hours(),
-            base_url=request.host_url,
+            base_url=current_app.config["BASE_URL"],
         ),
     )
     if outcome.saved:
@@ -66,7 +70,11 @@ def new_handoff(public_id: str):
 @policy.allow(policy.vpc_staff)
 def inbox():
     """VPC's inbox: handoffs in progress, the most urgent first, with the time left."""
-    return render("handoffs/inbox.html", handoffs=services.inbox())
+    return render(
+        "handoffs/inbox.html",
+        handoffs=services.inbox(),
+        breaches=services.breaches(since=now() - timedelta(days=30)),
+    )
 
 
 @bp.route("/overlamningar/<public_id>")
@@ -74,6 +82,8 @@ def inbox():
 def detail(public_id: str):
     """One handoff: what was shared, the reason and summary, the steps so far and next."""
     handoff = policy.handoff_or_404(current_user, public_id)
+    services.record_read(current_user, handoff)
+    db.session.commit()
     return _detail(handoff)
 
 
@@ -82,7 +92,11 @@ def _detail(handoff, status: int = 200, form: StepForm | None = None):
         "handoffs/detail.html",
         status=status,
         handoff=handoff,
-        shared=handoff.shared,
+        # A withdrawn handoff shares nothing more: VPC no longer sees the youth's details.
+        shared=handoff.shared
+        if handoff.status != HandoffStatus.WITHDRAWN or not policy.vpc_staff(current_user)
+        else {"alias": handoff.shared_alias},
+        withheld=handoff.status == HandoffStatus.WITHDRAWN and policy.vpc_staff(current_user),
         field_labels=FIELD_LABELS,
         steps=services.steps_for(current_user, handoff),
         form=form or StepForm(formdata=None),
@@ -100,17 +114,19 @@ def take_step(public_id: str, step: str):
     outcome = submit(
         form,
         lambda: services.take_step(
-            current_user, handoff, step, form.note.data or "", base_url=request.host_url
+            current_user,
+            handoff,
+            step,
+            form.note.data or "",
+            base_url=current_app.config["BASE_URL"],
         ),
     )
     if outcome.saved:
         flash(_("Saved: %(status)s.", status=outcome.result.label), "success")
         return redirect(url_for("handoffs.detail", public_id=handoff.public_id), 303)
     refused = outcome.refusal
-    if isinstance(refused, services.Conflict):
-        status = 409
-    elif refused is not None and refused.field is None:
+    if refused is not None and refused.field is None and not isinstance(refused, Conflict):
         status = 403
     else:
-        status = form_status(form)
+        status = form_status(form, outcome)
     return _detail(policy.handoff_or_404(current_user, public_id), status=status, form=form)

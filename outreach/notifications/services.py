@@ -23,6 +23,7 @@ TEXTS = {
     "declined": _l("VPC has declined your handoff"),
     "warning": _l("Three quarters of the time to first contact have passed"),
     "overdue": _l("First contact is overdue"),
+    "consent_withdrawn": _l("A consent was withdrawn and its handoff stopped"),
 }
 #: How long a worker may hold a mail while talking to the SMTP server.
 CLAIM = timedelta(minutes=5)

@@ -117,6 +117,18 @@ def mark_sent(user: User, report: ReportOfConcern) -> None:
     )
 
 
+def record_read(user: User, report: ReportOfConcern, what: str) -> None:
+    """Write that the user read or printed the report."""
+    audit.record(
+        AuditAction.READ,
+        "report_of_concern",
+        report.id,
+        user_id=user.id,
+        youth_id=report.youth_id,
+        detail=what,
+    )
+
+
 def child_details(youth: Youth) -> dict:
     """The child's identity, guardians and interpreter need, as a report states them."""
     return {

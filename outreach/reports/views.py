@@ -1,10 +1,11 @@
 """Drafting, sending and printing a report of concern."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
+from outreach.extensions import db
 from outreach.htmx import render
 from outreach.reports import bp, services
 from outreach.reports.forms import ReportForm, SendForm
@@ -45,6 +46,9 @@ def new_report(public_id: str):
 def report(public_id: str):
     """The report: change it while it is a draft, or see it as sent."""
     found = policy.report_or_404(current_user, public_id)
+    if request.method == "GET":
+        services.record_read(current_user, found, "page")
+        db.session.commit()
     form = ReportForm(obj=found)
     if not form.is_submitted():
         form.kinds.data = [kind.value for kind in found.concern_kinds]
@@ -81,5 +85,7 @@ def mark_sent(public_id: str):
 def printable(public_id: str):
     """The report as it is sent: printable (the print stylesheet drops the navigation)."""
     found = policy.report_or_404(current_user, public_id)
+    services.record_read(current_user, found, "print")
+    db.session.commit()
     child = found.child or services.child_details(found.youth)
     return render("reports/print.html", report=found, child=child)

@@ -205,3 +205,23 @@ def test_anonymous_is_sent_to_login(client, world):
     response = client.get("/ungdomar")
     assert response.status_code == 302
     assert response.headers["Location"] == "/logga-in?next=/ungdomar"
+
+
+def test_the_polling_badge_does_not_keep_an_idle_session_alive(world, login, app):
+    client = login("falt_a")
+    _last_seen(app, client, 590)
+    assert client.get("/notiser/badge", headers={"HX-Request": "true"}).status_code == 200
+    # the poll did not count as activity: eleven more seconds and the session is idle too long
+    _shift_last_seen(app, client, seconds=11)
+    assert client.get("/notiser/badge", headers={"HX-Request": "true"}).status_code == 204
+
+
+def _shift_last_seen(app, client, seconds: int) -> None:
+    with client.session_transaction() as session:
+        token = session["sid"]
+    with app.app_context():
+        row = db.session.execute(
+            select(LoginSession).where(LoginSession.token == token)
+        ).scalar_one()
+        row.last_seen_at = row.last_seen_at - timedelta(seconds=seconds)
+        db.session.commit()
