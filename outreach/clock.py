@@ -56,6 +56,7 @@ __all__ = [
     "from_local",
     "hours_and_minutes",
     "now",
+    "start_of_today",
     "to_local",
     "today",
 ]
@@ -66,6 +67,11 @@ def hours_and_minutes(delta: timedelta) -> str:
     minutes = int(abs(delta.total_seconds()) // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def start_of_today() -> datetime:
+    """Midnight that began today on the Stockholm calendar, as aware UTC."""
+    return datetime.combine(today(), datetime.min.time(), LOCAL_ZONE).astimezone(UTC)
 
 
 def today() -> date:

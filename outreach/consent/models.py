@@ -40,10 +40,12 @@ class Consent(db.Model):
 
     @property
     def recipients(self) -> list[Recipient]:
+        """Whom the consent allows sharing with, in the vocabulary's order."""
         order = list(Recipient)
         return sorted((row.recipient for row in self.recipient_rows), key=order.index)
 
     def covers(self, recipient: Recipient) -> bool:
+        """The consent allows sharing with the recipient."""
         return recipient in self.recipients
 
     def is_active_on(self, day: date) -> bool:

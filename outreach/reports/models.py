@@ -42,8 +42,10 @@ class ReportOfConcern(db.Model):
 
     @property
     def concern_kinds(self) -> list[ConcernKind]:
+        """What the concern is about."""
         return [ConcernKind(code) for code in self.kinds.split(",") if code]
 
     @property
     def child(self) -> dict | None:
+        """The child's details as sent, or None for a draft."""
         return json.loads(self.child_snapshot) if self.child_snapshot else None

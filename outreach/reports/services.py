@@ -11,7 +11,7 @@ from sqlalchemy import select
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
-from outreach.clock import LOCAL_ZONE, now, today
+from outreach.clock import now, start_of_today, today
 from outreach.consent.services import ADULT_FROM, age_range
 from outreach.errors import RuleViolation
 from outreach.extensions import db
@@ -166,14 +166,13 @@ def stale_drafts(user: User) -> list[ReportOfConcern]:
     """Drafts of the team lead's teams that were not sent the day they were started."""
     if not policy.leads_field_team(user):
         return []
-    start_of_today = now().astimezone(LOCAL_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
     visible = policy.visible_youths(user).with_only_columns(Youth.id)
     return list(
         db.session.execute(
             select(ReportOfConcern)
             .where(
                 ReportOfConcern.sent_at.is_(None),
-                ReportOfConcern.created_at < start_of_today,
+                ReportOfConcern.created_at < start_of_today(),
                 ReportOfConcern.youth_id.in_(visible),
             )
             .order_by(ReportOfConcern.created_at)
