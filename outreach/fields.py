@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.clock import from_local
 
@@ -87,3 +87,11 @@ def optional_int(value):
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select, radio or checkbox field from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+def max_length(maximum: int) -> Length:
+    """A length limit with the one message every form uses."""
+    return Length(max=maximum, message=TOO_LONG)

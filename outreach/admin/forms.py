@@ -3,12 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
-from outreach.fields import MultiCheckboxField, optional_int, options
+from outreach.fields import MultiCheckboxField, max_length, optional_int, options
 from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
-
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 class UserForm(FlaskForm):
@@ -16,26 +14,26 @@ class UserForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        validators=[InputRequired(_l("A username is required.")), Length(max=60, message=TOO_LONG)],
+        validators=[InputRequired(_l("A username is required.")), max_length(60)],
         render_kw={"autocomplete": "off", "autocapitalize": "none"},
     )
     display_name = StringField(
         _l("Full name"),
-        validators=[InputRequired(_l("Enter the full name.")), Length(max=120, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter the full name.")), max_length(120)],
     )
     email = EmailField(
         _l("Email"),
         validators=[
             Optional(),
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address.")),
-            Length(max=254),
+            max_length(254),
         ],
     )
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
     teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
     password = PasswordField(
         _l("Password (at least 12 characters)"),
-        validators=[InputRequired(_l("Enter a password.")), Length(max=200, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter a password.")), max_length(200)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -45,7 +43,7 @@ class TeamForm(FlaskForm):
 
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
     kind = SelectField(_l("Kind"), choices=options(TEAM_KIND_LABELS.items()))
 
@@ -55,7 +53,7 @@ class AreaForm(FlaskForm):
 
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
 
 
@@ -65,7 +63,7 @@ class PlaceForm(FlaskForm):
     area = SelectField(_l("Area"), coerce=optional_int)
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Enter a name.")), Length(max=120, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
     kind = SelectField(_l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()))
 
@@ -76,5 +74,5 @@ class WarningSignForm(FlaskForm):
     group = SelectField(_l("Group"), choices=options(SignGroup.pairs()))
     label = StringField(
         _l("Warning sign"),
-        validators=[InputRequired(_l("Enter a name.")), Length(max=200, message=TOO_LONG)],
+        validators=[InputRequired(_l("Enter a name.")), max_length(200)],
     )

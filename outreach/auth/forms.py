@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from outreach.fields import options
+from outreach.fields import max_length, options
 
 
 class LoginForm(FlaskForm):
@@ -13,12 +13,12 @@ class LoginForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(message=_l("Enter your username.")), Length(max=60)],
+        validators=[DataRequired(message=_l("Enter your username.")), max_length(60)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter your password.")), max_length(200)],
         render_kw={"autocomplete": "current-password"},
     )
 

@@ -3,12 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, options
+from outreach.fields import MultiCheckboxField, max_length, options
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
-
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 class ConsentRecordForm(FlaskForm):
@@ -20,14 +18,12 @@ class ConsentRecordForm(FlaskForm):
         validators=[InputRequired(_l("Choose who gave the consent."))],
     )
     recipients = MultiCheckboxField(_l("Sharing with"), choices=options(Recipient.pairs()))
-    other_recipient = StringField(
-        _l("Other recipient"), validators=[Length(max=120, message=TOO_LONG)]
-    )
+    other_recipient = StringField(_l("Other recipient"), validators=[max_length(120)])
     purpose = TextAreaField(
         _l("Purpose"),
         validators=[
             InputRequired(_l("State the purpose of the consent.")),
-            Length(max=2000, message=TOO_LONG),
+            max_length(2000),
         ],
     )
     # Not named "form": a field of that name would hide the <form> element's own .form in the
@@ -51,6 +47,6 @@ class ConsentWithdrawalForm(FlaskForm):
         _l("Reason"),
         validators=[
             InputRequired(_l("Give the reason for the withdrawal.")),
-            Length(max=2000, message=TOO_LONG),
+            max_length(2000),
         ],
     )

@@ -3,13 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from outreach.fields import MultiCheckboxField, options
+from outreach.fields import MultiCheckboxField, max_length, options
 from outreach.handoffs.services import SHAREABLE_FIELDS
 from outreach.vocabulary import YOUTH_FIELD_LABELS, HandoffBasis, Urgency
 
-TOO_LONG = _l("At most %(max)d characters.")
 #: The shareable fields as the form names them (the home area is a name, not an id).
 FIELD_LABELS = {**YOUTH_FIELD_LABELS, "home_area": YOUTH_FIELD_LABELS["home_area_id"]}
 
@@ -22,14 +21,14 @@ class HandoffForm(FlaskForm):
         _l("Reason for the handoff"),
         validators=[
             InputRequired(_l("Give the reason for the handoff.")),
-            Length(max=2000, message=TOO_LONG),
+            max_length(2000),
         ],
     )
     summary = TextAreaField(
         _l("Summary for VPC (only what VPC needs)"),
         validators=[
             InputRequired(_l("Write a short summary of what VPC needs to know.")),
-            Length(max=2000, message=TOO_LONG),
+            max_length(2000),
         ],
     )
     urgency = RadioField(
@@ -45,7 +44,7 @@ class HandoffForm(FlaskForm):
     )
     secrecy_assessed_by = StringField(
         _l("Secrecy assessment made by (for an exception)"),
-        validators=[Length(max=120, message=TOO_LONG)],
+        validators=[max_length(120)],
     )
     shared_fields = MultiCheckboxField(
         _l("Youth details VPC needs (the alias is always sent)"),
@@ -56,4 +55,4 @@ class HandoffForm(FlaskForm):
 class StepForm(FlaskForm):
     """Take a step on a handoff, with a note where the step needs one."""
 
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000, message=TOO_LONG)])
+    note = TextAreaField(_l("Note"), validators=[max_length(2000)])

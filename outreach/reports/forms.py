@@ -3,16 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from outreach.fields import MultiCheckboxField, options
+from outreach.fields import MultiCheckboxField, max_length, options
 from outreach.vocabulary import ConcernKind
-
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 def _text(label, required=None, maximum=4000):
-    validators = [Length(max=maximum, message=TOO_LONG)]
+    validators = [max_length(maximum)]
     if required:
         validators.insert(0, InputRequired(required))
     return TextAreaField(label, validators=validators)

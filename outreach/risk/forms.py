@@ -3,12 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, optional_int, options
+from outreach.fields import MultiCheckboxField, max_length, optional_int, options
 from outreach.vocabulary import RiskLevel
-
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 class RiskMarkingForm(FlaskForm):
@@ -20,7 +18,7 @@ class RiskMarkingForm(FlaskForm):
         choices=options(RiskLevel.pairs()),
         validators=[InputRequired(_l("Choose a level."))],
     )
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=TOO_LONG)])
+    comment = TextAreaField(_l("Comment"), validators=[max_length(2000)])
     review_on = DateField(
         _l("Review date"),
         validators=[Optional()],
@@ -35,6 +33,6 @@ class WithdrawalForm(FlaskForm):
         _l("Reason for withdrawing"),
         validators=[
             InputRequired(_l("Give a reason for withdrawing the marking.")),
-            Length(max=2000, message=TOO_LONG),
+            max_length(2000),
         ],
     )

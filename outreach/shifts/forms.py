@@ -3,12 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
 from outreach.fields import (
     LocalDateTimeField,
     MultiCheckboxField,
     count_field,
+    max_length,
     optional_int,
     options,
 )
@@ -16,7 +17,6 @@ from outreach.shifts.services import MAX_YOUTHS_PER_CONTACT
 from outreach.vocabulary import GENDER_PLURAL, Action, AgeBand, Gender, Topic
 
 NOTE_MAX = 1000
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 class StartShiftForm(FlaskForm):
@@ -31,7 +31,7 @@ class StartShiftForm(FlaskForm):
     colleagues = MultiCheckboxField(_l("Out together with"), coerce=optional_int)
     started_at = LocalDateTimeField(_l("Start time"))
     situation_note = TextAreaField(
-        _l("Situation note (no names)"), validators=[Length(max=NOTE_MAX, message=TOO_LONG)]
+        _l("Situation note (no names)"), validators=[max_length(NOTE_MAX)]
     )
 
 
@@ -39,7 +39,7 @@ class SituationNoteForm(FlaskForm):
     """Write the shift's situation note, or end the shift with it."""
 
     situation_note = TextAreaField(
-        _l("Situation note (no names)"), validators=[Length(max=NOTE_MAX, message=TOO_LONG)]
+        _l("Situation note (no names)"), validators=[max_length(NOTE_MAX)]
     )
 
 
@@ -63,7 +63,7 @@ class AnonymousContactForm(FlaskForm):
     actions = MultiCheckboxField(_l("Actions"), choices=options(Action.pairs()))
     note = TextAreaField(
         _l("Note (optional, no names or personal identity numbers)"),
-        validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+        validators=[max_length(NOTE_MAX)],
     )
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
 

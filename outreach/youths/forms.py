@@ -10,17 +10,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from outreach.fields import LocalDateTimeField, MultiCheckboxField, optional_int, options
+from outreach.fields import (
+    LocalDateTimeField,
+    MultiCheckboxField,
+    max_length,
+    optional_int,
+    options,
+)
 from outreach.vocabulary import Gender, LegalBasis
 
-TOO_LONG = _l("At most %(max)d characters.")
 TEXT_MAX = 4000
 
 
 def _text(label, maximum=120, **kwargs):
-    return StringField(label, validators=[Length(max=maximum, message=TOO_LONG)], **kwargs)
+    return StringField(label, validators=[max_length(maximum)], **kwargs)
 
 
 class YouthForm(FlaskForm):
@@ -31,7 +36,7 @@ class YouthForm(FlaskForm):
         _l("Alias"),
         validators=[
             InputRequired(_l("An alias is required.")),
-            Length(max=120, message=TOO_LONG),
+            max_length(120),
         ],
         description=_l('For example "boy in a red cap at Värnhemstorget".'),
     )
@@ -83,12 +88,10 @@ class CorrectionForm(FlaskForm):
         _l("Facts: what was seen and said"),
         validators=[
             InputRequired(_l("Describe what was seen and said.")),
-            Length(max=TEXT_MAX, message=TOO_LONG),
+            max_length(TEXT_MAX),
         ],
     )
-    assessment = TextAreaField(
-        _l("Your assessment"), validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
-    )
+    assessment = TextAreaField(_l("Your assessment"), validators=[max_length(TEXT_MAX)])
 
 
 class IdentifiedContactForm(CorrectionForm):
