@@ -14,17 +14,17 @@ HTMX_INTEGRITY := sha512-oF7JgXhDW9UXCy/k1ZYFUQgzu/rm19ORWPSPNL91vPluB2PB9+MV55t
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium lint format i18n clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium pango lint format i18n clean
 
-run: install assets translations db demo
+run: install pango assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
 	$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: dev assets translations chromium lint
+test: dev pango assets translations chromium lint
 	$(BIN)/pytest
 
 # The suite again on PostgreSQL: TEST_DATABASE_URL must name a throwaway database.
-test-postgres: dev assets translations chromium
+test-postgres: dev pango assets translations chromium
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL"; exit 2; }
 	$(BIN)/pytest
 
@@ -74,6 +74,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; }
+
+# WeasyPrint draws the monthly report as PDF with Debian's Pango; installed when missing and the
+# machine allows. Without it the report is still printed (or saved as PDF) from the browser.
+pango:
+	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Pango is missing and cannot be installed here: no PDF of the monthly report"; fi; }
 
 lint: dev
 	$(BIN)/ruff check .

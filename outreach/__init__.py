@@ -80,6 +80,8 @@ AREAS = (
     "reports",
     "handoffs",
     "notifications",
+    "review",
+    "stats",
     "admin",
 )
 
@@ -128,6 +130,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm")
     app.jinja_env.filters["date"] = lambda value: format_date(value, "d MMMM yyyy")
+    app.jinja_env.filters["date_short"] = lambda value: format_datetime(value, "d MMM yyyy")
     app.jinja_env.filters["masked_pnr"] = personnummer.masked
     app.jinja_env.filters["pnr"] = personnummer.formatted
     app.jinja_env.globals["vocabulary"] = vocabulary

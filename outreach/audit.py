@@ -24,6 +24,8 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     LIST = "list"
+    EXPORT = "export"
+    PRINT = "print"
 
 
 class AuditEvent(db.Model):

@@ -55,7 +55,9 @@ __all__ = [
     "UTCDateTime",
     "from_local",
     "hours_and_minutes",
+    "local_date",
     "now",
+    "start_of_day",
     "start_of_today",
     "to_local",
     "today",
@@ -69,11 +71,21 @@ def hours_and_minutes(delta: timedelta) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
+def start_of_day(day: date) -> datetime:
+    """Midnight that began the day on the Stockholm calendar, as aware UTC."""
+    return datetime.combine(day, datetime.min.time(), LOCAL_ZONE).astimezone(UTC)
+
+
 def start_of_today() -> datetime:
     """Midnight that began today on the Stockholm calendar, as aware UTC."""
-    return datetime.combine(today(), datetime.min.time(), LOCAL_ZONE).astimezone(UTC)
+    return start_of_day(today())
+
+
+def local_date(moment: datetime) -> date:
+    """The Stockholm calendar day an instant falls on (23:30 on 31 October is October)."""
+    return to_local(moment).date()
 
 
 def today() -> date:
     """Today's date on the Stockholm calendar."""
-    return to_local(now()).date()
+    return local_date(now())

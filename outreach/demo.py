@@ -1,14 +1,44 @@
 """`flask demo load`: a Malmö-like demo setting, for `make run` only (never in production)."""
 
+import json
+import random
+from datetime import datetime, time, timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from outreach.auth.models import Role
+from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
+from outreach.clock import LOCAL_ZONE, today
 from outreach.extensions import db
+from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.review.models import ShiftReview
+from outreach.risk.models import RiskMarking
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+)
+from outreach.vocabulary import (
+    Action,
+    AgeBand,
+    Gender,
+    HandoffBasis,
+    HandoffStatus,
+    LegalBasis,
+    ReviewDecision,
+    ReviewStatus,
+    RiskLevel,
+    Topic,
+    Urgency,
+)
+from outreach.youths.models import IdentifiedContact, Youth
+from outreach.youths.services import search_key
 
 DEMO_PASSWORD = "demo-outreach-2026"  # noqa: S105 (documented demo password, demo mode only)
 
@@ -86,6 +116,7 @@ def load():
         click.echo("Demo data is already loaded.")
     else:
         load_demo_data()
+        load_demo_history()
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
@@ -112,3 +143,166 @@ def load_demo_data() -> None:
             teams=[teams[t] for t in team_names],
             email=f"{username}@demo.invalid",
         )
+
+
+#: (alias, birth year, gender, level of concern or None)
+DEMO_YOUTHS = [
+    ("Kille i röd keps vid Möllevångstorget", 2010, Gender.BOY, RiskLevel.ELEVATED),
+    ("Tjej med cykel vid Folkets park", 2011, Gender.GIRL, RiskLevel.LOW),
+    ("Lång kille med två telefoner", 2009, Gender.BOY, RiskLevel.ACUTE),
+    ("Kille från fritidsgården Möllan", 2012, Gender.BOY, None),
+    ("Tjej i grön jacka vid Triangeln", 2008, Gender.GIRL, RiskLevel.LOW),
+]
+
+
+def load_demo_history(weeks: int = 10) -> None:
+    """Eight to ten weeks of street work for the statistics and review pages to show.
+
+    Written straight into the tables, since the services only take times around now.
+    """
+    rng = random.Random(2026)  # the same demo every time
+    users = {u.username: u for u in db.session.execute(select(User)).scalars()}
+    teams = {t.name: t for t in db.session.execute(select(Team)).scalars()}
+    areas = {a.name: a for a in db.session.execute(select(Area)).scalars()}
+    crews = [
+        (teams["Fältgruppen Söder"], [users["falt"], users["falt2"]], ["Möllevången", "Centrum"]),
+        (teams["Fältgruppen Söder"], [users["teamledare"], users["falt"]], ["Rosengård"]),
+        (teams["Fältgruppen Norr"], [users["falt3"]], ["Värnhem", "Hyllie"]),
+    ]
+    first_day = today() - timedelta(weeks=weeks)
+    shifts = []
+    for offset in range(weeks * 7):
+        day = first_day + timedelta(days=offset)
+        if day.weekday() not in (1, 4, 5) or day >= today():
+            continue
+        for team, crew, area_names in crews:
+            area = areas[rng.choice(area_names)]
+            start = datetime.combine(day, time(18, 0), LOCAL_ZONE)
+            shift = Shift(
+                team=team,
+                area=area,
+                started_at=start,
+                ended_at=start + timedelta(hours=5, minutes=30),
+                situation_note=rng.choice(SITUATIONS),
+                created_by_id=crew[0].id,
+                workers=list(crew),
+                review_status=ReviewStatus.REVIEWED
+                if day < today() - timedelta(days=14)
+                else ReviewStatus.PENDING,
+            )
+            db.session.add(shift)
+            shifts.append(shift)
+            for _n in range(rng.randint(3, 8)):
+                db.session.add(_demo_contact(rng, shift, crew, area, start))
+    db.session.flush()
+    _demo_youths(rng, users["falt"], teams["Fältgruppen Söder"], shifts)
+    returned = next(s for s in reversed(shifts) if users["falt"] in s.workers)
+    returned.review_status = ReviewStatus.RETURNED
+    db.session.add(
+        ShiftReview(
+            shift_id=returned.id,
+            decision=ReviewDecision.RETURNED,
+            comment="Lägesbilden saknas för Rosengård. Kan ni komplettera?",
+            user_id=users["teamledare"].id,
+        )
+    )
+
+
+SITUATIONS = [
+    "Lugnt, många ute efter skolan.",
+    "Oro efter bråk vid torget i helgen; polisen var på plats.",
+    "Fritidsgården stängde tidigt, ungdomar samlades vid stationen.",
+    "Regn, få ute.",
+    "Många yngre ute sent; pratade med några föräldrar.",
+]
+
+
+def _demo_contact(rng, shift, crew, area, start) -> AnonymousContact:
+    youth_count = rng.choices([1, 2, 3, 4, 5, 6, 8], weights=[3, 4, 4, 3, 2, 1, 1])[0]
+    girls = rng.randint(0, youth_count)
+    boys = rng.randint(0, youth_count - girls)
+    band = rng.choice(list(AgeBand)[:4])
+    counts = {Gender.GIRL: girls, Gender.BOY: boys, band: rng.randint(1, youth_count)}
+    return AnonymousContact(
+        shift=shift,
+        place=rng.choice(area.places),
+        occurred_at=start + timedelta(minutes=rng.randint(10, 325)),
+        youth_count=youth_count,
+        created_by_id=rng.choice(crew).id,
+        counts=[ContactCount(category=str(c), count=n) for c, n in counts.items() if n],
+        topics=[ContactTopic(topic=t) for t in rng.sample(list(Topic), rng.randint(1, 3))],
+        actions=[ContactAction(action=a) for a in rng.sample(list(Action), rng.randint(1, 2))],
+    )
+
+
+def _demo_youths(rng, worker: User, team: Team, shifts: list[Shift]) -> None:
+    """A few named youths in the team, met in its shifts, some marked and handed over."""
+    own = [s for s in shifts if s.team_id == team.id]
+    vpc_lead = db.session.execute(select(User).where(User.username == "vpcledare")).scalar_one()
+    for number, (alias, born, gender, level) in enumerate(DEMO_YOUTHS):
+        youth = Youth(
+            team_id=team.id,
+            alias=alias,
+            birth_year=born,
+            gender=gender,
+            legal_basis=LegalBasis.CONSENT,
+            created_by_id=worker.id,
+        )
+        youth.search_key = search_key(youth)
+        db.session.add(youth)
+        met_in = rng.sample(own, 3)
+        for shift in met_in:
+            db.session.add(
+                IdentifiedContact(
+                    shift_id=shift.id,
+                    occurred_at=shift.started_at + timedelta(minutes=rng.randint(30, 300)),
+                    facts="Pratade om skolan och vad som händer i området.",
+                    author_id=worker.id,
+                    youths=[youth],
+                )
+            )
+        if level is not None:
+            db.session.add(
+                RiskMarking(
+                    youth=youth,
+                    level=level,
+                    review_on=today() + timedelta(days=60),
+                    author_id=worker.id,
+                )
+            )
+        if number < 2:
+            _demo_handoff(youth, worker, vpc_lead, met_in[-1], fast=number == 0)
+    db.session.flush()
+
+
+def _demo_handoff(youth, worker, vpc_lead, shift, fast: bool) -> None:
+    sent = shift.started_at + timedelta(hours=6)
+    due = sent + timedelta(hours=24)
+    contact = sent + (timedelta(hours=5) if fast else timedelta(hours=30))
+    handoff = Handoff(
+        youth=youth,
+        from_team_id=youth.team_id,
+        sender_id=worker.id,
+        reason="Tecken på rekrytering: äldre kompisar, nya dyra kläder.",
+        summary="Ungdomen vill ha stöd; träffas helst efter skolan.",
+        urgency=Urgency.NORMAL,
+        basis=HandoffBasis.OSL_10_18B,
+        secrecy_assessed_by="Tomas Teamledare",
+        shared_data=json.dumps({"alias": youth.alias}, ensure_ascii=False),
+        status=HandoffStatus.ACCEPTED,
+        sent_at=sent,
+        first_contact_due_at=due,
+        first_contact_at=contact,
+        breached_at=None if fast else due,
+        first_contact_how="Telefon",
+        submission_token=f"demo-{youth.alias[:40]}",
+    )
+    db.session.add(handoff)
+    steps = [
+        (HandoffStatus.SENT, sent, worker),
+        (HandoffStatus.ACKNOWLEDGED, sent + timedelta(hours=1 if fast else 9), vpc_lead),
+        (HandoffStatus.FIRST_CONTACT, contact, vpc_lead),
+        (HandoffStatus.ACCEPTED, contact + timedelta(days=1), vpc_lead),
+    ]
+    for status, at, user in steps:
+        handoff.events.append(HandoffEvent(status=status, at=at, user_id=user.id))

@@ -1,7 +1,7 @@
 """Form fields shared by several areas."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -24,6 +24,13 @@ class MultiCheckboxField(SelectMultipleField):
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
+def _check_year(value) -> None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _l("Enter a time between the years %(a)d and %(b)d.", a=EARLIEST_YEAR, b=LATEST_YEAR)
+        )
+
+
 class LocalDateTimeField(DateTimeLocalField):
     """A Stockholm wall-clock date and time in the form, aware UTC in `utc`."""
 
@@ -36,18 +43,26 @@ class LocalDateTimeField(DateTimeLocalField):
         )
 
     def pre_validate(self, form):
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise ValidationError(
-                _l(
-                    "Enter a time between the years %(a)d and %(b)d.",
-                    a=EARLIEST_YEAR,
-                    b=LATEST_YEAR,
-                )
-            )
+        _check_year(self.data)
 
     @property
     def utc(self):
         return from_local(self.data) if self.data else None
+
+
+class CalendarDateField(DateField):
+    """An optional date on the Stockholm calendar, within the years a typed date may fall in."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(
+            label,
+            validators=validators or [Optional()],
+            invalid_value_message=_l("Enter a date as YYYY-MM-DD."),
+            **kwargs,
+        )
+
+    def pre_validate(self, form):
+        _check_year(self.data)
 
 
 def count_field(label, maximum: int, minimum: int = 0, required_message=None) -> IntegerField:

@@ -19,6 +19,7 @@ from outreach.org.models import Team, TeamKind
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
+from outreach.vocabulary import ReviewStatus
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
 
 Predicate = Callable[[User], bool]
@@ -244,10 +245,13 @@ def can_log_in_shift(user: User, shift: Shift) -> bool:
 
 def can_end_shift(user: User, shift: Shift) -> bool:
     """A shift is ended by one of its workers, or by a lead of its team."""
-    return shift.is_open and (
-        is_shift_worker(user, shift)
-        or (user.role == Role.TEAM_LEAD and shift.team_id in user.team_ids)
-    )
+    return shift.is_open and (is_shift_worker(user, shift) or leads_team_of(user, shift))
+
+
+def can_edit_situation_note(user: User, shift: Shift) -> bool:
+    """The note is kept by whoever may end the open shift, and by its workers while a team
+    lead has returned the shift to them."""
+    return can_end_shift(user, shift) or can_resubmit_shift(user, shift)
 
 
 def can_register_youth_in(user: User, team_id: int) -> bool:
@@ -300,8 +304,46 @@ def can_report_concern(user: User, youth: Youth) -> bool:
 
 
 def leads_field_team(user: User) -> bool:
-    """A team lead of a field team (alerted to unsent reports of concern)."""
+    """A team lead of a field team: reviews the team's log, is alerted to unsent reports."""
     return user.role == Role.TEAM_LEAD and bool(user.field_teams)
+
+
+def leads_a_team(user: User) -> bool:
+    """A team lead of a field team or of VPC (statistics)."""
+    return user.role == Role.TEAM_LEAD and bool(user.teams)
+
+
+def statistics_teams(user: User) -> list[Team]:
+    """The field teams whose numbers the user follows: a VPC lead follows every field team
+    (the handoffs come from all of them), a field team's lead their own."""
+    if not leads_a_team(user):
+        return []
+    if vpc_staff(user):
+        return list(
+            db.session.execute(
+                select(Team).where(Team.kind == TeamKind.FIELD).order_by(Team.name)
+            ).scalars()
+        )
+    return sorted(user.field_teams, key=lambda team: team.name)
+
+
+def leads_team_of(user: User, shift: Shift) -> bool:
+    """The user is a team lead of the shift's team."""
+    return user.role == Role.TEAM_LEAD and shift.team_id in user.team_ids
+
+
+def can_review_shift(user: User, shift: Shift) -> bool:
+    """An ended shift waiting for review is signed off or returned by a lead of its team."""
+    return (
+        leads_team_of(user, shift)
+        and not shift.is_open
+        and shift.review_status == ReviewStatus.PENDING
+    )
+
+
+def can_resubmit_shift(user: User, shift: Shift) -> bool:
+    """A returned shift is answered and sent back for review by one of its workers."""
+    return is_shift_worker(user, shift) and shift.review_status == ReviewStatus.RETURNED
 
 
 def can_correct(user: User, contact: IdentifiedContact) -> bool:

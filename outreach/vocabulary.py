@@ -149,6 +149,39 @@ class ConcernKind(Labelled):
     OTHER = "other"
 
 
+class ReviewStatus(Labelled):
+    """Where the team lead's review of a shift stands."""
+
+    PENDING = "pending"
+    REVIEWED = "reviewed"
+    RETURNED = "returned"
+
+
+class ReviewDecision(Labelled):
+    """One step in the review of a shift: signed off, returned to the workers, or sent back for
+    review after the workers answered."""
+
+    REVIEWED = "reviewed"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+
+
+class ContactKind(Labelled):
+    """The two kinds of contact in the log."""
+
+    ANONYMOUS = "anonymous"
+    IDENTIFIED = "identified"
+
+
+class Period(Labelled):
+    """The length of a statistics period."""
+
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    CUSTOM = "custom"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -214,6 +247,18 @@ LABELS = {
     (ConcernKind, ConcernKind.HONOUR.value): _l("Honour-related"),
     (ConcernKind, ConcernKind.CRIME.value): _l("Crime or recruitment into crime"),
     (ConcernKind, ConcernKind.OTHER.value): _l("Other"),
+    (ReviewStatus, ReviewStatus.PENDING.value): _l("To review"),
+    (ReviewStatus, ReviewStatus.REVIEWED.value): _l("Reviewed"),
+    (ReviewStatus, ReviewStatus.RETURNED.value): _l("Returned"),
+    (ReviewDecision, ReviewDecision.REVIEWED.value): _l("Signed off"),
+    (ReviewDecision, ReviewDecision.RETURNED.value): _l("Returned to the workers"),
+    (ReviewDecision, ReviewDecision.RESUBMITTED.value): _l("Sent back for review"),
+    (ContactKind, ContactKind.ANONYMOUS.value): _l("Anonymous contact"),
+    (ContactKind, ContactKind.IDENTIFIED.value): _l("Contact with named youth"),
+    (Period, Period.WEEK.value): _l("Week"),
+    (Period, Period.MONTH.value): _l("Month"),
+    (Period, Period.YEAR.value): _l("Year"),
+    (Period, Period.CUSTOM.value): _l("Own dates"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).

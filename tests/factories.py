@@ -5,15 +5,21 @@ from types import SimpleNamespace
 
 from outreach.auth.models import Role, User
 from outreach.auth.services import hash_password
-from outreach.clock import now
+from outreach.clock import from_local, now
 from outreach.clock import today as clock_today
 from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
 from outreach.shifts import services as shift_services
-from outreach.shifts.models import Shift
-from outreach.vocabulary import LegalBasis
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+)
+from outreach.vocabulary import LegalBasis, ReviewStatus
 from outreach.youths import services as youth_services
-from outreach.youths.models import Youth
+from outreach.youths.models import IdentifiedContact, Youth
 
 PASSWORD = "rätt-lösenord-123"
 _HASH = None
@@ -113,3 +119,80 @@ def years_ago(years: int, days: int = 0) -> date:
     """The date `years` years (and `days` days more) before today in Stockholm."""
     today = clock_today()
     return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def local(text: str) -> datetime:
+    """A Stockholm wall-clock time like "2026-10-31 23:30" as aware UTC."""
+    return from_local(datetime.fromisoformat(text))
+
+
+def make_past_shift(
+    team: Team,
+    area: Area,
+    workers: list[User],
+    started_at: datetime,
+    hours: float = 5,
+    review_status: ReviewStatus = ReviewStatus.PENDING,
+) -> Shift:
+    """An ended shift in the past (the service only starts shifts around now)."""
+    shift = Shift(
+        team=team,
+        area=area,
+        started_at=started_at,
+        ended_at=started_at + timedelta(hours=hours),
+        created_by_id=workers[0].id,
+        workers=list(workers),
+        review_status=review_status,
+    )
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def log_tally(
+    shift: Shift,
+    place: Place,
+    at: datetime,
+    youths: int,
+    counts: dict | None = None,
+    topics=(),
+    actions=(),
+    by: User | None = None,
+) -> AnonymousContact:
+    """An anonymous contact at any time (the service only logs into open shifts)."""
+    contact = AnonymousContact(
+        shift_id=shift.id,
+        place=place,
+        occurred_at=at,
+        youth_count=youths,
+        created_by_id=(by or shift.workers[0]).id,
+        counts=[ContactCount(category=str(c), count=n) for c, n in (counts or {}).items()],
+        topics=[ContactTopic(topic=t) for t in topics],
+        actions=[ContactAction(action=a) for a in actions],
+    )
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def log_named(
+    shift: Shift,
+    youths: list[Youth],
+    at: datetime,
+    by: User | None = None,
+    corrects: IdentifiedContact | None = None,
+    place: Place | None = None,
+) -> IdentifiedContact:
+    """A contact with named youths at any time."""
+    contact = IdentifiedContact(
+        shift_id=shift.id,
+        occurred_at=at,
+        place=place,
+        facts="Pratade en stund.",
+        author_id=(by or shift.workers[0]).id,
+        youths=list(youths),
+        corrects_id=corrects.id if corrects else None,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    return contact

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from outreach import audit, policy
 from outreach.audit import AuditAction
@@ -124,6 +124,15 @@ def history(youth: Youth) -> list[RiskMarking]:
 
 def _latest_ids():
     return select(func.max(RiskMarking.id)).group_by(RiskMarking.youth_id)
+
+
+def youths_at_level(level: RiskLevel) -> Select:
+    """The ids of youths whose current marking has the level (a subquery)."""
+    return select(RiskMarking.youth_id).where(
+        RiskMarking.id.in_(_latest_ids()),
+        RiskMarking.level == level,
+        ~RiskMarking.withdrawal.has(),
+    )
 
 
 def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:

@@ -1,24 +1,26 @@
 """Shifts and anonymous contacts (tallies without personal data)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from outreach.auth.models import User
-from outreach.clock import UTCDateTime, now
+from outreach.clock import UTCDateTime, local_date, now
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
-from outreach.vocabulary import Action, Topic
+from outreach.vocabulary import Action, ReviewStatus, Topic
 
 shift_worker = Table(
     "shift_worker",
@@ -28,19 +30,36 @@ shift_worker = Table(
 )
 
 
+class LocalDay:
+    """Keeps `occurred_on`, the Stockholm calendar day of `occurred_at`, for statistics by day,
+    week and month that every database can group without time-zone functions."""
+
+    @validates("occurred_at")
+    def _keep_local_day(self, _key, moment: datetime) -> datetime:
+        self.occurred_on = local_date(moment)
+        return moment
+
+
 class Shift(db.Model):
     """A fältpass: workers out together in one area for one evening."""
+
+    # Newest first, with the public id breaking ties: the review list's keyset order.
+    __table_args__ = (Index("ix_shift_started_at_public_id", "started_at", "public_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: A short note on the situation in the area; never names.
     situation_note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    #: The team lead's review: pending until signed off or returned to the workers.
+    review_status: Mapped[ReviewStatus] = mapped_column(
+        enum_type(ReviewStatus, 10), default=ReviewStatus.PENDING, index=True
+    )
 
     team: Mapped[Team] = relationship(lazy="joined")
     area: Mapped[Area] = relationship(lazy="joined")
@@ -54,16 +73,20 @@ class Shift(db.Model):
         return self.ended_at is None
 
 
-class AnonymousContact(db.Model):
+class AnonymousContact(LocalDay, db.Model):
     """A tally of youths met at a place: counts, topics and actions, no personal data."""
 
-    __table_args__ = (CheckConstraint("youth_count >= 1", name="youth_count_positive"),)
+    __table_args__ = (
+        CheckConstraint("youth_count >= 1", name="youth_count_positive"),
+        Index("ix_anonymous_contact_occurred_at_public_id", "occurred_at", "public_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
     youth_count: Mapped[int] = mapped_column(Integer)
     #: Optional free text; refused when it holds anything shaped like a personnummer.
     note: Mapped[str] = mapped_column(Text, default="")

@@ -14,6 +14,8 @@ from outreach.fields import options
 from outreach.htmx import is_partial, render
 from outreach.org.models import Area
 from outreach.reports import services as report_services
+from outreach.review import services as review_services
+from outreach.review.forms import ResubmitForm, ReturnForm, SignOffForm
 from outreach.risk import services as risk_services
 from outreach.shifts import bp, services
 from outreach.shifts.forms import (
@@ -25,6 +27,7 @@ from outreach.shifts.forms import (
 from outreach.shifts.models import Shift
 from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Action, AgeBand, Gender, Topic
+from outreach.youths import services as youth_services
 
 RECENT_SHIFTS = 20
 
@@ -49,6 +52,8 @@ def start():
         recent_shifts=[s for s in recent if shift is None or s.id != shift.id],
         due_for_review=risk_services.due_for_review(current_user),
         stale_reports=report_services.stale_drafts(current_user),
+        returned_shifts=review_services.returned_to(current_user),
+        waiting_for_review=review_services.waiting_for_review(current_user),
     )
 
 
@@ -110,27 +115,39 @@ def new_shift():
     return render("shifts/new.html", "form", form=form, status=form_status(form))
 
 
-def _detail(shift: Shift, status: int = 200, **forms):
+def render_shift(shift: Shift, status: int = 200, block: str | None = None, **forms):
+    """The shift's page (or one block of it), with any of its forms as submitted."""
     forms.setdefault("note_form", SituationNoteForm(situation_note=shift.situation_note))
     forms.setdefault("end_form", EndShiftForm())
-    return render(
+    forms.setdefault("sign_off_form", SignOffForm())
+    forms.setdefault("return_form", ReturnForm())
+    forms.setdefault("resubmit_form", ResubmitForm())
+    named = youth_services.contacts_in_shift(current_user, shift)
+    response = render(
         "shifts/detail.html",
-        "note_form" if "note_saved" in forms or status != 200 else None,
+        block,
         status=status,
         shift=shift,
         contacts=services.contacts_in(shift),
+        named_contacts=named,
         youths_met=services.youths_met_in(shift),
+        review_steps=review_services.history(shift),
         can_log=policy.can_log_in_shift(current_user, shift),
         can_end=policy.can_end_shift(current_user, shift),
+        can_edit_note=policy.can_edit_situation_note(current_user, shift),
+        can_review=policy.can_review_shift(current_user, shift),
+        can_resubmit=policy.can_resubmit_shift(current_user, shift),
         **forms,
     )
+    db.session.commit()  # the named youths shown are in the access log
+    return response
 
 
 @bp.route("/faltpass/<public_id>")
 @policy.allow(policy.field_staff)
 def shift_detail(public_id: str):
     """One shift: its workers, note, and the contacts logged in it."""
-    return _detail(policy.shift_or_404(current_user, public_id))
+    return render_shift(policy.shift_or_404(current_user, public_id))
 
 
 @bp.route("/faltpass/<public_id>/lagesbild", methods=["POST"])
@@ -138,17 +155,17 @@ def shift_detail(public_id: str):
 def save_note(public_id: str):
     """Save the shift's situation note."""
     shift = policy.shift_or_404(current_user, public_id)
-    if not policy.can_end_shift(current_user, shift):
+    if not policy.can_edit_situation_note(current_user, shift):
         return forbidden(_("Only the shift's workers can change its note while it is open."))
     form = SituationNoteForm()
     if submit(
         form, lambda: services.update_situation_note(shift, form.situation_note.data or "")
     ).saved:
         if is_partial():
-            return _detail(shift, note_form=form, note_saved=True)
+            return render_shift(shift, block="note_form", note_form=form, note_saved=True)
         flash(_("The situation note is saved."), "success")
         return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
-    return _detail(shift, status=422, note_form=form)
+    return render_shift(shift, status=422, block="note_form", note_form=form)
 
 
 @bp.route("/faltpass/<public_id>/avsluta", methods=["POST"])
@@ -162,7 +179,7 @@ def end_shift(public_id: str):
     if submit(form, lambda: services.end_shift(shift)).saved:
         flash(_("The shift has ended."), "success")
         return redirect(url_for("shifts.start"), 303)
-    return _detail(shift, status=422, end_form=form)
+    return render_shift(shift, status=422, end_form=form)
 
 
 def _contact_form(shift: Shift, blank: bool = False) -> tuple[AnonymousContactForm, list]:

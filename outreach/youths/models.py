@@ -1,11 +1,13 @@
 """Identified youths, their guardians, and the contacts recorded with them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -20,7 +22,7 @@ from outreach.clock import UTCDateTime, now
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
-from outreach.shifts.models import Shift
+from outreach.shifts.models import LocalDay, Shift
 from outreach.vocabulary import Gender, LegalBasis
 
 
@@ -93,17 +95,22 @@ identified_contact_youth = Table(
 )
 
 
-class IdentifiedContact(db.Model):
+class IdentifiedContact(LocalDay, db.Model):
     """A contact with one or more named youths during a shift.
 
     Entries are never edited: a correction is a new entry pointing at the one it corrects,
     and both are shown.
     """
 
+    __table_args__ = (
+        Index("ix_identified_contact_occurred_at_public_id", "occurred_at", "public_id"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     #: What was seen and said.
     facts: Mapped[str] = mapped_column(Text)

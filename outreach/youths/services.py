@@ -29,7 +29,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _search_key(youth: Youth) -> str:
+def search_key(youth: Youth) -> str:
+    """What a search matches: alias, name and birth year, folded."""
     parts = [youth.alias, youth.name, str(youth.birth_year or "")]
     return fold(" ".join(part for part in parts if part))[:400]
 
@@ -150,7 +151,7 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
             Guardian(position=index, name=name, phone=phone)
             for index, (name, phone) in enumerate(guardians, start=1)
         ]
-    youth.search_key = _search_key(youth)
+    youth.search_key = search_key(youth)
     return changed
 
 
@@ -307,6 +308,45 @@ class TimelineEntry:
         return self.corrections[-1] if self.corrections else self.contact
 
 
+def _chains(contacts) -> list[TimelineEntry]:
+    """Contacts (oldest first) gathered into entries, each with its chain of corrections."""
+    entries: dict[int, TimelineEntry] = {}
+    root_of: dict[int, int] = {}
+    for contact in contacts:
+        root = root_of.get(contact.corrects_id) if contact.corrects_id else None
+        if root is None:
+            entries[contact.id] = TimelineEntry(contact, [])
+            root_of[contact.id] = contact.id
+        else:
+            root_of[contact.id] = root
+            entries[root].corrections.append(contact)
+    return list(entries.values())
+
+
+def _name_visible(user: User, entries: list[TimelineEntry], besides: Youth | None) -> set[int]:
+    """Fill each entry's companions (youths the user may see) and hidden count; the ids of
+    the youths named."""
+    others = {y.id for entry in entries for y in entry.contact.youths}
+    if besides is not None:
+        others.discard(besides.id)
+    visible = set()
+    if others:
+        visible = set(
+            db.session.execute(
+                policy.visible_youths(user).where(Youth.id.in_(others)).with_only_columns(Youth.id)
+            ).scalars()
+        )
+    for entry in entries:
+        for other in entry.contact.youths:
+            if besides is not None and other.id == besides.id:
+                continue
+            if other.id in visible:
+                entry.companions.append(other)
+            else:
+                entry.hidden += 1
+    return visible
+
+
 def timeline(user: User, youth: Youth) -> list[TimelineEntry]:
     """The youth's contacts, latest first, each with its chain of corrections."""
     contacts = db.session.execute(
@@ -318,35 +358,9 @@ def timeline(user: User, youth: Youth) -> list[TimelineEntry]:
         .where(identified_contact_youth.c.youth_id == youth.id)
         .order_by(IdentifiedContact.created_at, IdentifiedContact.id)
     ).scalars()
-    entries: dict[int, TimelineEntry] = {}
-    root_of: dict[int, int] = {}
-    for contact in contacts:
-        if contact.corrects_id is None or contact.corrects_id not in root_of:
-            entries[contact.id] = TimelineEntry(contact, [])
-            root_of[contact.id] = contact.id
-        else:
-            root = root_of[contact.corrects_id]
-            root_of[contact.id] = root
-            entries[root].corrections.append(contact)
-    others = {y.id for entry in entries.values() for y in entry.contact.youths} - {youth.id}
-    visible = set()
-    if others:
-        visible = set(
-            db.session.execute(
-                policy.visible_youths(user).where(Youth.id.in_(others)).with_only_columns(Youth.id)
-            ).scalars()
-        )
-    for entry in entries.values():
-        for other in entry.contact.youths:
-            if other.id == youth.id:
-                continue
-            if other.id in visible:
-                entry.companions.append(other)
-            else:
-                entry.hidden += 1
-    return sorted(
-        entries.values(), key=lambda e: (e.contact.occurred_at, e.contact.id), reverse=True
-    )
+    entries = _chains(contacts)
+    _name_visible(user, entries, besides=youth)
+    return sorted(entries, key=lambda e: (e.contact.occurred_at, e.contact.id), reverse=True)
 
 
 def youths_by_public_id(user: User, public_ids: list[str]) -> list[Youth]:
@@ -358,3 +372,22 @@ def youths_by_public_id(user: User, public_ids: list[str]) -> list[Youth]:
             policy.visible_youths(user).where(Youth.public_id.in_(public_ids[:50]))
         ).scalars()
     )
+
+
+def contacts_in_shift(user: User, shift: Shift) -> list[TimelineEntry]:
+    """The shift's contacts with named youths, oldest first, each with its corrections.
+
+    `companions` are the youths the reader may see (each written to the access log), `hidden`
+    counts the others; an entry with a hidden youth is shown without its text.
+    """
+    contacts = db.session.execute(
+        select(IdentifiedContact)
+        .where(IdentifiedContact.shift_id == shift.id)
+        .order_by(IdentifiedContact.created_at, IdentifiedContact.id)
+    ).scalars()
+    entries = _chains(contacts)
+    for youth_id in sorted(_name_visible(user, entries, besides=None)):
+        audit.record(
+            AuditAction.LIST, "youth", youth_id, user_id=user.id, youth_id=youth_id, detail="shift"
+        )
+    return sorted(entries, key=lambda e: (e.contact.occurred_at, e.contact.id))

@@ -45,7 +45,7 @@
   }
 
   function enhance(root) {
-    root.querySelectorAll("button.step[hidden]").forEach(function (button) {
+    root.querySelectorAll("button.step[hidden], button[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
     });
   }
@@ -56,6 +56,7 @@
       event.preventDefault();
       step(button);
     }
+    if (event.target.closest("button[data-print]")) window.print();
   });
 
   // After a form is swapped in, move focus to its first error, or to its success message.

@@ -1,0 +1,510 @@
+"""The team lead's review: the filtered log of the team's contacts and shifts, read a page at a
+time in keyset order, and the sign-off or return of a shift. Services flush; the view commits.
+
+Keyset pagination: a page starts after the last row of the one before (its time and public id),
+so page 5,000 costs the same index walk as page 1 and rows logged meanwhile never shift a page.
+Anonymous and named contacts live in two tables; each is read in the same order and the two
+sorted runs are merged.
+"""
+
+import base64
+import binascii
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, func, or_, select, tuple_
+
+from outreach import audit, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import User
+from outreach.clock import start_of_day
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+from outreach.personnummer import contains_personnummer_shape
+from outreach.review.models import ShiftReview
+from outreach.risk import services as risk_services
+from outreach.shifts.models import AnonymousContact, ContactTopic, Shift, shift_worker
+from outreach.vocabulary import ContactKind, ReviewDecision, ReviewStatus, RiskLevel, Topic
+from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+
+PAGE_SIZE = 50
+#: Rows read per query when a whole filtered list is exported.
+EXPORT_CHUNK = 1000
+MAX_COMMENT = 2000
+
+#: Anonymous contacts sort before named ones logged at the same instant.
+KIND_RANK = {ContactKind.ANONYMOUS: 0, ContactKind.IDENTIFIED: 1}
+
+BAD_CURSOR = _l("The page address is damaged. Start again from the first page.")
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What the team lead narrowed the log to; every field optional but the teams."""
+
+    team_ids: tuple[int, ...]
+    date_from: date | None = None
+    date_to: date | None = None
+    area_id: int | None = None
+    place_id: int | None = None
+    worker_id: int | None = None
+    topic: Topic | None = None
+    kind: ContactKind | None = None
+    risk: RiskLevel | None = None
+    status: ReviewStatus | None = None
+
+    @property
+    def wants_anonymous(self) -> bool:
+        """Named contacts have no topics, anonymous ones no youths with a risk level."""
+        return self.kind in (None, ContactKind.ANONYMOUS) and self.risk is None
+
+    @property
+    def wants_identified(self) -> bool:
+        return self.kind in (None, ContactKind.IDENTIFIED) and self.topic is None
+
+
+# --- the cursor ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """Where a page ends: the last row's time, kind and public id (descending order)."""
+
+    at: datetime
+    rank: int
+    public_id: str
+
+    def encode(self) -> str:
+        raw = f"{self.at.isoformat()}|{self.rank}|{self.public_id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> "Cursor":
+        """The cursor in a page address; a damaged one is refused with a message."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            at, rank, public_id = raw.split("|")
+            moment = datetime.fromisoformat(at)
+            if moment.tzinfo is None or rank not in ("0", "1") or not public_id:
+                raise ValueError(raw)
+            return cls(moment, int(rank), public_id)
+        except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+            raise RuleViolation(BAD_CURSOR) from error
+
+
+def _after(query: Select, moment_column, id_column, rank: int, cursor: Cursor | None) -> Select:
+    """Rows after the cursor in (time, rank, public id) descending order."""
+    if cursor is None:
+        return query
+    if rank < cursor.rank:
+        return query.where(moment_column <= cursor.at)
+    if rank > cursor.rank:
+        return query.where(moment_column < cursor.at)
+    return query.where(tuple_(moment_column, id_column) < tuple_(cursor.at, cursor.public_id))
+
+
+# --- the contacts in the log --------------------------------------------------------------
+
+
+@dataclass
+class LogEntry:
+    """One row of the review list: an anonymous tally or a contact with named youths."""
+
+    kind: ContactKind
+    contact: AnonymousContact | IdentifiedContact
+    #: Filled for a whole page at once (see _load_shifts_once).
+    shift: Shift | None
+    #: Named contacts: the youths met, their current risk markings, and whether it was corrected.
+    youths: list[Youth] = field(default_factory=list)
+    corrected: bool = False
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.contact.occurred_at, KIND_RANK[self.kind], self.contact.public_id)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.contact.occurred_at
+
+    @property
+    def author(self) -> User:
+        if isinstance(self.contact, AnonymousContact):
+            return self.contact.created_by
+        return self.contact.author
+
+    @property
+    def youth_count(self) -> int:
+        if isinstance(self.contact, AnonymousContact):
+            return self.contact.youth_count
+        return len(self.youths)
+
+
+@dataclass
+class Page:
+    """A page of the list and the cursor of the next, if there is one."""
+
+    entries: list
+    next_cursor: Cursor | None
+    levels: dict = field(default_factory=dict)
+
+
+def _shift_conditions(user: User, wanted: ReviewFilter) -> Select:
+    """The ids of the user's shifts in the wanted teams, worker and review status."""
+    query = policy.visible_shifts(user).with_only_columns(Shift.id)
+    query = query.where(Shift.team_id.in_(wanted.team_ids))
+    if wanted.area_id is not None:
+        query = query.where(Shift.area_id == wanted.area_id)
+    if wanted.worker_id is not None:
+        query = query.where(
+            Shift.id.in_(
+                select(shift_worker.c.shift_id).where(shift_worker.c.user_id == wanted.worker_id)
+            )
+        )
+    if wanted.status is not None:
+        query = query.where(Shift.review_status == wanted.status)
+    if wanted.status == ReviewStatus.PENDING:
+        query = query.where(Shift.ended_at.is_not(None))  # in progress is not yet to review
+    return query
+
+
+def _within_dates(query: Select, column, wanted: ReviewFilter) -> Select:
+    """Whole Stockholm days: a contact at 23:30 on the 31st is on the 31st."""
+    if wanted.date_from is not None:
+        query = query.where(column >= start_of_day(wanted.date_from))
+    if wanted.date_to is not None:
+        query = query.where(column < start_of_day(wanted.date_to + timedelta(days=1)))
+    return query
+
+
+def anonymous_contacts(user: User, wanted: ReviewFilter) -> Select:
+    """The anonymous contacts the filter lets through (no order)."""
+    query = select(AnonymousContact).where(
+        AnonymousContact.shift_id.in_(_shift_conditions(user, wanted))
+    )
+    query = _within_dates(query, AnonymousContact.occurred_at, wanted)
+    if wanted.place_id is not None:
+        query = query.where(AnonymousContact.place_id == wanted.place_id)
+    if wanted.topic is not None:
+        query = query.where(
+            exists().where(
+                ContactTopic.contact_id == AnonymousContact.id, ContactTopic.topic == wanted.topic
+            )
+        )
+    return query
+
+
+def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
+    """The named contacts the filter lets through, corrections left out (no order)."""
+    query = policy.visible_identified_contacts(user).where(
+        IdentifiedContact.shift_id.in_(_shift_conditions(user, wanted)),
+        IdentifiedContact.corrects_id.is_(None),
+    )
+    query = _within_dates(query, IdentifiedContact.occurred_at, wanted)
+    if wanted.place_id is not None:
+        query = query.where(IdentifiedContact.place_id == wanted.place_id)
+    if wanted.risk is not None:
+        query = query.where(
+            exists().where(
+                identified_contact_youth.c.contact_id == IdentifiedContact.id,
+                identified_contact_youth.c.youth_id.in_(risk_services.youths_at_level(wanted.risk)),
+            )
+        )
+    return query
+
+
+def _anonymous_run(user, wanted, cursor, limit) -> list[LogEntry]:
+    query = _after(
+        anonymous_contacts(user, wanted),
+        AnonymousContact.occurred_at,
+        AnonymousContact.public_id,
+        KIND_RANK[ContactKind.ANONYMOUS],
+        cursor,
+    )
+    rows = db.session.execute(
+        query.order_by(
+            AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc()
+        ).limit(limit)
+    ).scalars()
+    return [LogEntry(ContactKind.ANONYMOUS, contact, None) for contact in rows]
+
+
+def _identified_run(user, wanted, cursor, limit) -> list[LogEntry]:
+    query = _after(
+        identified_contacts(user, wanted),
+        IdentifiedContact.occurred_at,
+        IdentifiedContact.public_id,
+        KIND_RANK[ContactKind.IDENTIFIED],
+        cursor,
+    )
+    contacts = list(
+        db.session.execute(
+            query.order_by(
+                IdentifiedContact.occurred_at.desc(), IdentifiedContact.public_id.desc()
+            ).limit(limit)
+        )
+        .unique()
+        .scalars()
+    )
+    corrected = set(
+        db.session.execute(
+            select(IdentifiedContact.corrects_id).where(
+                IdentifiedContact.corrects_id.in_([c.id for c in contacts])
+            )
+        ).scalars()
+    )
+    return [
+        LogEntry(
+            ContactKind.IDENTIFIED,
+            contact,
+            None,
+            youths=list(contact.youths),
+            corrected=contact.id in corrected,
+        )
+        for contact in contacts
+    ]
+
+
+def contact_page(
+    user: User, wanted: ReviewFilter, cursor: Cursor | None, size: int = PAGE_SIZE
+) -> Page:
+    """One page of the filtered contacts, newest first, after the cursor."""
+    runs = []
+    if wanted.wants_anonymous:
+        runs.append(_anonymous_run(user, wanted, cursor, size + 1))
+    if wanted.wants_identified:
+        runs.append(_identified_run(user, wanted, cursor, size + 1))
+    merged = list(heapq.merge(*runs, key=lambda entry: entry.cursor, reverse=True))
+    entries = merged[:size]
+    _load_shifts_once(entries)
+    more = len(merged) > size
+    return Page(entries, entries[-1].cursor if more else None)
+
+
+def _load_shifts_once(entries: list[LogEntry]) -> None:
+    """The shifts of a page in one query (the contacts' lazy shift would be one each)."""
+    ids = {entry.contact.shift_id for entry in entries}
+    if not ids:
+        return
+    shifts = {
+        shift.id: shift
+        for shift in db.session.execute(select(Shift).where(Shift.id.in_(ids))).unique().scalars()
+    }
+    for entry in entries:
+        entry.shift = shifts[entry.contact.shift_id]
+
+
+def listed_youths(entries: list[LogEntry]) -> list[int]:
+    """The ids of the named youths a page shows."""
+    return sorted({youth.id for entry in entries for youth in entry.youths})
+
+
+def record_youths(user: User, youth_ids: list[int], action: AuditAction, detail: str) -> None:
+    """Write each named youth the user sees in the list, or exports, to the access log."""
+    for youth_id in youth_ids:
+        audit.record(action, "youth", youth_id, user_id=user.id, youth_id=youth_id, detail=detail)
+
+
+def all_contacts(user: User, wanted: ReviewFilter) -> Iterator[LogEntry]:
+    """Every filtered contact, newest first, read a chunk at a time (for exports)."""
+    cursor = None
+    while True:
+        page = contact_page(user, wanted, cursor, size=EXPORT_CHUNK)
+        yield from page.entries
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+        db.session.expunge_all()  # keep memory flat however long the export
+
+
+def youths_in(user: User, wanted: ReviewFilter) -> list[int]:
+    """The ids of the named youths in the filtered contacts (what an export will show)."""
+    if not wanted.wants_identified:
+        return []
+    contacts = identified_contacts(user, wanted).with_only_columns(IdentifiedContact.id)
+    return list(
+        db.session.execute(
+            select(identified_contact_youth.c.youth_id)
+            .where(identified_contact_youth.c.contact_id.in_(contacts))
+            .distinct()
+        ).scalars()
+    )
+
+
+# --- the shifts ---------------------------------------------------------------------------
+
+
+@dataclass
+class ShiftRow:
+    """A shift in the review list with what was logged in it."""
+
+    shift: Shift
+    anonymous_contacts: int = 0
+    youths_met: int = 0
+    identified_contacts: int = 0
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.shift.started_at, 0, self.shift.public_id)
+
+
+def shifts(user: User, wanted: ReviewFilter) -> Select:
+    """The shifts the filter lets through; contact filters keep shifts that have such a contact."""
+    query = policy.visible_shifts(user).where(Shift.id.in_(_shift_conditions(user, wanted)))
+    query = _within_dates(query, Shift.started_at, wanted)
+    contact_filter = wanted.place_id, wanted.topic, wanted.kind, wanted.risk
+    if any(value is not None for value in contact_filter):
+        wanted_contacts = []
+        if wanted.wants_anonymous:
+            wanted_contacts.append(
+                anonymous_contacts(user, wanted).with_only_columns(AnonymousContact.shift_id)
+            )
+        if wanted.wants_identified:
+            wanted_contacts.append(
+                identified_contacts(user, wanted).with_only_columns(IdentifiedContact.shift_id)
+            )
+        query = query.where(or_(*(Shift.id.in_(q) for q in wanted_contacts)))
+    return query
+
+
+def shift_page(
+    user: User, wanted: ReviewFilter, cursor: Cursor | None, size: int = PAGE_SIZE
+) -> Page:
+    """One page of the filtered shifts, newest first, with their tallies."""
+    query = _after(shifts(user, wanted), Shift.started_at, Shift.public_id, 0, cursor)
+    found = list(
+        db.session.execute(
+            query.order_by(Shift.started_at.desc(), Shift.public_id.desc()).limit(size + 1)
+        )
+        .unique()
+        .scalars()
+    )
+    rows = {shift.id: ShiftRow(shift) for shift in found[:size]}
+    if rows:
+        tallies = db.session.execute(
+            select(
+                AnonymousContact.shift_id,
+                func.count(),
+                func.coalesce(func.sum(AnonymousContact.youth_count), 0),
+            )
+            .where(AnonymousContact.shift_id.in_(rows))
+            .group_by(AnonymousContact.shift_id)
+        )
+        for shift_id, count, youths in tallies:
+            rows[shift_id].anonymous_contacts = count
+            rows[shift_id].youths_met = int(youths)
+        named = db.session.execute(
+            select(IdentifiedContact.shift_id, func.count())
+            .where(IdentifiedContact.shift_id.in_(rows), IdentifiedContact.corrects_id.is_(None))
+            .group_by(IdentifiedContact.shift_id)
+        )
+        for shift_id, count in named:
+            rows[shift_id].identified_contacts = count
+    entries = list(rows.values())
+    more = len(found) > size
+    return Page(entries, entries[-1].cursor if more else None)
+
+
+# --- sign-off -----------------------------------------------------------------------------
+
+
+def _check_comment(comment: str, required: bool) -> str:
+    comment = comment.strip()
+    if required and not comment:
+        raise RuleViolation(_l("Write what the workers should look at."), "comment")
+    if len(comment) > MAX_COMMENT:
+        raise RuleViolation(_l("At most %(max)d characters.", max=MAX_COMMENT), "comment")
+    if contains_personnummer_shape(comment):
+        raise RuleViolation(
+            _l("The comment looks like it contains a personal identity number; leave it out."),
+            "comment",
+        )
+    return comment
+
+
+def _decide(user: User, shift: Shift, decision: ReviewDecision, comment: str) -> ShiftReview:
+    shift.review_status = {
+        ReviewDecision.REVIEWED: ReviewStatus.REVIEWED,
+        ReviewDecision.RETURNED: ReviewStatus.RETURNED,
+        ReviewDecision.RESUBMITTED: ReviewStatus.PENDING,
+    }[decision]
+    step = ShiftReview(shift_id=shift.id, decision=decision, comment=comment, user_id=user.id)
+    db.session.add(step)
+    db.session.flush()
+    return step
+
+
+def sign_off(user: User, shift: Shift) -> ShiftReview:
+    """The team lead marks an ended shift as reviewed."""
+    if not policy.can_review_shift(user, shift):
+        raise RuleViolation(_not_reviewable(shift))
+    return _decide(user, shift, ReviewDecision.REVIEWED, "")
+
+
+def return_to_workers(user: User, shift: Shift, comment: str) -> ShiftReview:
+    """The team lead sends an ended shift back to its workers with a comment."""
+    if not policy.can_review_shift(user, shift):
+        raise RuleViolation(_not_reviewable(shift))
+    return _decide(user, shift, ReviewDecision.RETURNED, _check_comment(comment, required=True))
+
+
+def resubmit(user: User, shift: Shift, comment: str) -> ShiftReview:
+    """A worker answers a returned shift and sends it back for review."""
+    if not policy.can_resubmit_shift(user, shift):
+        raise RuleViolation(_l("Only the shift's workers can answer a returned shift."))
+    return _decide(user, shift, ReviewDecision.RESUBMITTED, _check_comment(comment, required=False))
+
+
+def _not_reviewable(shift: Shift):
+    if shift.is_open:
+        return _l("The shift is still in progress; it can be reviewed once it has ended.")
+    if shift.review_status == ReviewStatus.RETURNED:
+        return _l("The shift is with its workers; it can be reviewed when they send it back.")
+    if shift.review_status == ReviewStatus.REVIEWED:
+        return _l("The shift has already been reviewed.")
+    return _l("Only a lead of the shift's team can review it.")
+
+
+def history(shift: Shift) -> list[ShiftReview]:
+    """The review steps of a shift, oldest first."""
+    return list(
+        db.session.execute(
+            select(ShiftReview).where(ShiftReview.shift_id == shift.id).order_by(ShiftReview.id)
+        ).scalars()
+    )
+
+
+def returned_to(user: User) -> list[tuple[Shift, ShiftReview]]:
+    """The user's shifts that a team lead has returned, with the return that says why."""
+    latest = (
+        select(func.max(ShiftReview.id))
+        .where(ShiftReview.decision == ReviewDecision.RETURNED)
+        .group_by(ShiftReview.shift_id)
+    )
+    rows = db.session.execute(
+        select(Shift, ShiftReview)
+        .join(ShiftReview, ShiftReview.shift_id == Shift.id)
+        .join(shift_worker, shift_worker.c.shift_id == Shift.id)
+        .where(
+            shift_worker.c.user_id == user.id,
+            Shift.review_status == ReviewStatus.RETURNED,
+            ShiftReview.id.in_(latest),
+        )
+        .order_by(Shift.started_at.desc())
+    ).unique()
+    return [(shift, step) for shift, step in rows]
+
+
+def waiting_for_review(user: User) -> int:
+    """How many ended shifts of the teams the user leads wait for review."""
+    if not policy.leads_field_team(user):
+        return 0
+    return db.session.execute(
+        select(func.count()).select_from(
+            policy.visible_shifts(user)
+            .where(Shift.review_status == ReviewStatus.PENDING, Shift.ended_at.is_not(None))
+            .subquery()
+        )
+    ).scalar_one()

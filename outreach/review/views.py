@@ -1,0 +1,261 @@
+"""The team lead's review list, its exports, and the sign-off of shifts."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach import policy
+from outreach.audit import AuditAction
+from outreach.auth.models import Role, User
+from outreach.clock import today
+from outreach.errors import RuleViolation
+from outreach.exports import Table, csv_response, xlsx_response
+from outreach.extensions import db
+from outreach.fields import options
+from outreach.htmx import render
+from outreach.org.models import Area, Place, Team
+from outreach.review import bp, services
+from outreach.review.forms import ResubmitForm, ReturnForm, ReviewFilterForm, SignOffForm
+from outreach.review.services import Cursor, LogEntry, ReviewFilter
+from outreach.risk import services as risk_services
+from outreach.shifts.views import render_shift
+from outreach.views_common import attach_error, forbidden, submit
+from outreach.vocabulary import (
+    GENDER_PLURAL,
+    AgeBand,
+    ContactKind,
+    Gender,
+    ReviewStatus,
+    RiskLevel,
+    Topic,
+)
+
+SHOW_CONTACTS, SHOW_SHIFTS = "contacts", "shifts"
+EVERYONE = _l("All")
+
+
+def _filter_form() -> ReviewFilterForm:
+    form = ReviewFilterForm(request.args)
+    teams = sorted(current_user.field_teams, key=lambda team: team.name)
+    form.team.choices = options([("", _l("All my teams")), *((t.id, t.name) for t in teams)])
+    areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
+    form.area.choices = options([("", EVERYONE), *((a.id, a.name) for a in areas)])
+    places = db.session.execute(
+        select(Place, Area.name)
+        .join(Area, Area.id == Place.area_id)
+        .order_by(Area.name, Place.name)
+    ).all()
+    form.place.choices = options(
+        [("", EVERYONE), *((p.id, f"{p.name} ({area})") for p, area in places)]
+    )
+    workers = db.session.execute(
+        select(User)
+        .where(
+            User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
+            User.teams.any(Team.id.in_([t.id for t in teams])),
+        )
+        .order_by(User.display_name)
+    ).scalars()
+    form.worker.choices = options([("", EVERYONE), *((u.id, u.display_name) for u in workers)])
+    form.topic.choices = options([("", EVERYONE), *Topic.pairs()])
+    form.kind.choices = options([("", EVERYONE), *ContactKind.pairs()])
+    form.risk.choices = options([("", EVERYONE), *RiskLevel.pairs()])
+    form.status.choices = options([("", EVERYONE), *ReviewStatus.pairs()])
+    return form
+
+
+def _wanted(form: ReviewFilterForm) -> ReviewFilter:
+    team_ids = tuple(t.id for t in current_user.field_teams)
+    return ReviewFilter(
+        team_ids=(form.team.data,) if form.team.data else team_ids,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        area_id=form.area.data,
+        place_id=form.place.data,
+        worker_id=form.worker.data,
+        topic=Topic(form.topic.data) if form.topic.data else None,
+        kind=ContactKind(form.kind.data) if form.kind.data else None,
+        risk=RiskLevel(form.risk.data) if form.risk.data else None,
+        status=ReviewStatus(form.status.data) if form.status.data else None,
+    )
+
+
+def _filters_in_address(**changes) -> dict:
+    """The current filters as address arguments, with some changed (None drops one)."""
+    args = {key: value for key, value in request.args.items() if value}
+    args.update(changes)
+    return {key: value for key, value in args.items() if value is not None}
+
+
+def _list_page(form, show: str, page: services.Page, status: int):
+    next_args = None
+    if page.next_cursor is not None:
+        next_args = _filters_in_address(after=page.next_cursor.encode(), show=show)
+    return render(
+        "review/index.html",
+        "rows",
+        status=status,
+        form=form,
+        show=show,
+        page=page,
+        next_args=next_args,
+        first_page_args=_filters_in_address(after=None, show=show),
+        tab_args={
+            name: _filters_in_address(after=None, show=name)
+            for name in (SHOW_CONTACTS, SHOW_SHIFTS)
+        },
+        export_args=_filters_in_address(after=None, show=None),
+        sign_off_form=SignOffForm(),
+    )
+
+
+@bp.route("/granskning")
+@policy.allow(policy.leads_field_team)
+def index():
+    """The team's log, filtered and paged: contacts or shifts, newest first."""
+    form = _filter_form()
+    show = SHOW_SHIFTS if request.args.get("show") == SHOW_SHIFTS else SHOW_CONTACTS
+    page = services.Page([], None)
+    if not form.validate():
+        return _list_page(form, show, page, 400)
+    try:
+        cursor = Cursor.decode(form.after.data) if form.after.data else None
+    except RuleViolation as refusal:
+        attach_error(form, refusal)
+        return _list_page(form, show, page, 400)
+    wanted = _wanted(form)
+    if show == SHOW_SHIFTS:
+        page = services.shift_page(current_user, wanted, cursor)
+    else:
+        page = services.contact_page(current_user, wanted, cursor)
+        listed = services.listed_youths(page.entries)
+        page.levels = risk_services.current(listed)
+        services.record_youths(current_user, listed, AuditAction.LIST, "review list")
+    response = _list_page(form, show, page, 200)
+    db.session.commit()  # after rendering, so the page's rows are not expired and reloaded
+    return response
+
+
+def _youth_cell(entry: LogEntry) -> str:
+    return ", ".join(
+        f"{youth.alias} ({_('protected identity')})" if youth.protected_identity else youth.alias
+        for youth in entry.youths
+    )
+
+
+def log_table(entries) -> Table:
+    """The review list as a table to export: one row per contact, no free text."""
+    header = [
+        _("Time"),
+        _("Kind"),
+        _("Team"),
+        _("Area"),
+        _("Place"),
+        _("Youths"),
+        *(str(GENDER_PLURAL[gender]) for gender in Gender),
+        *(str(band.label) for band in AgeBand),
+        _("Topics"),
+        _("Actions"),
+        _("Named youths"),
+        _("Logged by"),
+        _("Out together"),
+        _("Review"),
+    ]
+
+    def rows():
+        for entry in entries:
+            contact, shift = entry.contact, entry.shift
+            anonymous = entry.kind == ContactKind.ANONYMOUS
+            yield [
+                contact.occurred_at,
+                str(entry.kind.label),
+                shift.team.name,
+                shift.area.name,
+                contact.place.name if contact.place else "",
+                entry.youth_count,
+                *(contact.count_of(g) if anonymous else None for g in Gender),
+                *(contact.count_of(band) if anonymous else None for band in AgeBand),
+                ", ".join(str(t.topic.label) for t in contact.topics) if anonymous else "",
+                ", ".join(str(a.action.label) for a in contact.actions) if anonymous else "",
+                _youth_cell(entry),
+                entry.author.display_name,
+                ", ".join(worker.display_name for worker in shift.workers),
+                str(shift.review_status.label),
+            ]
+
+    return Table(_("Contacts"), header, rows())
+
+
+@bp.route("/granskning/export.<any(csv, xlsx):fmt>")
+@policy.allow(policy.leads_field_team)
+def export(fmt: str):
+    """The filtered list as CSV or XLSX; named youths in it are written to the access log."""
+    form = _filter_form()
+    if not form.validate():
+        return _list_page(form, SHOW_CONTACTS, services.Page([], None), 400)
+    wanted = _wanted(form)
+    youth_ids = services.youths_in(current_user, wanted)
+    services.record_youths(current_user, youth_ids, AuditAction.EXPORT, f"review list {fmt}")
+    db.session.commit()
+    table = log_table(services.all_contacts(current_user, wanted))
+    filename = f"kontakter-{today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, [table])
+    return xlsx_response(filename, [table])
+
+
+# --- sign-off -------------------------------------------------------------------------------
+
+
+def _back_to(shift) -> str:
+    """Where to go after a review step: the list the lead came from, or the shift."""
+    target = request.form.get("next", "")
+    if target.startswith("/granskning") and "//" not in target:
+        return target
+    return url_for("shifts.shift_detail", public_id=shift.public_id)
+
+
+@bp.route("/faltpass/<public_id>/granskad", methods=["POST"])
+@policy.allow(policy.leads_field_team)
+def sign_off(public_id: str):
+    """Mark an ended shift as reviewed."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.leads_team_of(current_user, shift):
+        return forbidden(_("Only a lead of the shift's team can review it."))
+    form = SignOffForm()
+    if submit(form, lambda: services.sign_off(current_user, shift)).saved:
+        flash(_("The shift is marked as reviewed."), "success")
+        return redirect(_back_to(shift), 303)
+    return render_shift(shift, status=422, sign_off_form=form)
+
+
+@bp.route("/faltpass/<public_id>/aterlamna", methods=["POST"])
+@policy.allow(policy.leads_field_team)
+def return_shift(public_id: str):
+    """Return an ended shift to its workers with a comment."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.leads_team_of(current_user, shift):
+        return forbidden(_("Only a lead of the shift's team can review it."))
+    form = ReturnForm()
+    if submit(
+        form, lambda: services.return_to_workers(current_user, shift, form.comment.data or "")
+    ).saved:
+        flash(_("The shift is returned to its workers."), "success")
+        return redirect(_back_to(shift), 303)
+    return render_shift(shift, status=422, return_form=form)
+
+
+@bp.route("/faltpass/<public_id>/svara", methods=["POST"])
+@policy.allow(policy.field_staff)
+def resubmit(public_id: str):
+    """Answer a returned shift and send it back for review."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not policy.is_shift_worker(current_user, shift):
+        return forbidden(_("Only the shift's workers can answer a returned shift."))
+    form = ResubmitForm()
+    if submit(form, lambda: services.resubmit(current_user, shift, form.comment.data or "")).saved:
+        flash(_("The shift is sent back for review."), "success")
+        return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
+    return render_shift(shift, status=422, resubmit_form=form)
