@@ -1,14 +1,17 @@
 """Authorization: every endpoint declares a policy, and each record type is scoped to teams."""
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
 
 from outreach import create_app, policy
-from outreach.auth.models import User
+from outreach.auth.models import Role, User
+from outreach.clock import now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from tests.conftest import test_config
-from tests.factories import make_shift, make_youth
+from tests.factories import make_past_shift, make_shift, make_user, make_youth
 
 
 def test_every_endpoint_declares_a_policy(app: Flask):
@@ -282,3 +285,52 @@ def test_issue_3_truth_table(app, login, issue_3_records, page, username):
     client = login(username) if username else app.test_client()
     url = page.format(**issue_3_records)
     assert client.get(url).status_code == ISSUE_3_PAGES[page][username]
+
+
+# Issue 4: review is for the leads of field teams; statistics for every team lead (a VPC lead
+# follows all field teams); nobody else gets either.
+ISSUE_4_PAGES = {
+    "review list": "/granskning",
+    "review export": "/granskning/export.csv",
+    "statistics": "/statistik",
+    "statistics export": "/statistik/export.xlsx",
+    "monthly report": "/statistik/manadsrapport",
+}
+ISSUE_4_EXPECTED = {
+    "falt_a": {},
+    "lead_a": {page: 200 for page in ISSUE_4_PAGES},
+    "vpc_lead": {"statistics": 200, "statistics export": 200, "monthly report": 200},
+    "vpc": {},
+    "admin": {},
+}
+
+
+@pytest.fixture
+def issue_4_users(app, world):
+    with app.app_context():
+        make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
+        db.session.commit()
+
+
+@pytest.mark.parametrize("page", ISSUE_4_PAGES)
+@pytest.mark.parametrize("username", ISSUE_4_EXPECTED)
+def test_issue_4_truth_table(login, issue_4_users, page, username):
+    expected = ISSUE_4_EXPECTED[username].get(page, 403)
+    assert login(username).get(ISSUE_4_PAGES[page]).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [("lead_a", 303), ("falt_a", 404), ("vpc_lead", 404), ("vpc", 404), ("admin", 404)],
+)
+def test_only_a_lead_of_the_team_signs_off(app, world, login, issue_4_users, username, expected):
+    with app.app_context():
+        shift = make_past_shift(
+            db.session.get(Team, world.team_a),
+            db.session.get(Area, world.area),
+            [db.session.get(User, world.worker_a)],
+            now() - timedelta(days=1),
+        )
+        db.session.commit()
+        public_id = shift.public_id
+    assert login(username).post(f"/faltpass/{public_id}/granskad").status_code == expected

@@ -140,7 +140,9 @@ def index():
 
 def _youth_cell(entry: LogEntry) -> str:
     return ", ".join(
-        f"{youth.alias} ({_('protected identity')})" if youth.protected_identity else youth.alias
+        _("%(alias)s (protected identity)", alias=youth.alias)
+        if youth.protected_identity
+        else youth.alias
         for youth in entry.youths
     )
 
@@ -177,8 +179,8 @@ def log_table(entries) -> Table:
                 entry.youth_count,
                 *(contact.count_of(g) if anonymous else None for g in Gender),
                 *(contact.count_of(band) if anonymous else None for band in AgeBand),
-                ", ".join(str(t.topic.label) for t in contact.topics) if anonymous else "",
-                ", ".join(str(a.action.label) for a in contact.actions) if anonymous else "",
+                ", ".join(str(t.label) for t in contact.topic_list) if anonymous else "",
+                ", ".join(str(a.label) for a in contact.action_list) if anonymous else "",
                 _youth_cell(entry),
                 entry.author.display_name,
                 ", ".join(worker.display_name for worker in shift.workers),
@@ -199,7 +201,14 @@ def export(fmt: str):
     youth_ids = services.youths_in(current_user, wanted)
     services.record_youths(current_user, youth_ids, AuditAction.EXPORT, f"review list {fmt}")
     db.session.commit()
-    table = log_table(services.all_contacts(current_user, wanted))
+    user_id = current_user.id
+
+    def entries():
+        # Read while the response is sent: the user is loaded again, since the request's
+        # objects are gone from the session by then.
+        yield from services.all_contacts(db.session.get(User, user_id), wanted)
+
+    table = log_table(entries())
     filename = f"kontakter-{today().isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, [table])

@@ -109,6 +109,18 @@ class AnonymousContact(LocalDay, db.Model):
     def count_of(self, category: str) -> int:
         return sum(c.count for c in self.counts if c.category == category)
 
+    @property
+    def topic_list(self) -> list[Topic]:
+        """The topics in the vocabulary's order."""
+        chosen = {t.topic for t in self.topics}
+        return [topic for topic in Topic if topic in chosen]
+
+    @property
+    def action_list(self) -> list[Action]:
+        """The actions in the vocabulary's order."""
+        chosen = {a.action for a in self.actions}
+        return [action for action in Action if action in chosen]
+
 
 class ContactCount(db.Model):
     """How many of the youths in an anonymous contact fall in one gender or age band."""

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from outreach.fields import CalendarDateField
+from outreach.fields import CalendarDateField, options
 from outreach.vocabulary import Period
 
 #: The team choice that means every team the user follows.
@@ -21,7 +21,7 @@ class StatisticsForm(FlaskForm):
     team = SelectField(_l("Team"), validators=[Optional()])
     period = SelectField(
         _l("Period"),
-        choices=Period.pairs(),
+        choices=options(Period.pairs()),
         default=Period.MONTH.value,
         validators=[Optional()],
     )

@@ -124,7 +124,9 @@ class StatTable:
 
     @property
     def is_empty(self) -> bool:
-        return not any(isinstance(v, int) and v for row in self.rows for v in row[1:])
+        return not any(
+            (isinstance(v, int) and v) or v == SUPPRESSED for row in self.rows for v in row[1:]
+        )
 
 
 def _small(value) -> bool:

@@ -73,6 +73,7 @@ def _page(template: str, form, stats, **extra):
         form=form,
         stats=stats,
         charts=charted,
+        hidden=services.SUPPRESSED,
         address=lambda **changes: _address(form, **changes),
         **extra,
     )
@@ -116,7 +117,7 @@ def _about_table(about: str, stats: services.Statistics) -> Table:
             [_("From"), stats.period.start],
             [_("To"), stats.period.end],
             [_("Made"), now()],
-            [_("Counts from 1 to 4 are shown as <5."), ""],
+            [_("Counts from 1 to 4 are shown as %(hidden)s.", hidden=services.SUPPRESSED), ""],
         ],
     )
 

@@ -1,0 +1,144 @@
+"""The statistics page, the monthly report and its PDF, as team leads use them."""
+
+import base64
+
+import pytest
+from sqlalchemy import event
+
+from outreach import pdf
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.org.models import Area, Team
+from outreach.vocabulary import Gender
+from tests.factories import local, log_tally, make_past_shift, make_user
+
+
+@pytest.fixture
+def month(app, world):
+    """Some October contacts of team A and team B, and a VPC team lead."""
+    with app.app_context():
+        area = db.session.get(Area, world.area)
+        for team_id, worker_id, youths in (
+            (world.team_a, world.worker_a, 7),
+            (world.team_b, world.worker_b, 3),
+        ):
+            shift = make_past_shift(
+                db.session.get(Team, team_id),
+                area,
+                [db.session.get(User, worker_id)],
+                local("2026-10-09 18:00"),
+            )
+            log_tally(shift, area.places[0], local("2026-10-09 19:00"), youths, {Gender.GIRL: 2})
+        make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)], "Viktor VPC")
+        db.session.commit()
+    return world
+
+
+def test_a_field_team_lead_sees_the_own_team_with_exact_counts(month, login):
+    response = login("lead_a").get("/statistik?period=month&day=2026-10-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Statistik: oktober 2026" in page
+    assert "Fältgruppen Söder" in page and "Fältgruppen Norr" not in page
+    assert '<img class="chart" src="data:image/svg+xml;base64,' in page
+    assert '<th scope="row">Tjejer</th><td>2</td>' in page
+    assert "visas som &lt;5, eftersom siffrorna lämnar teamet" not in page
+    assert "day=2026-09-30" in page and "day=2026-11-01" in page  # previous and next month
+
+
+def test_charts_are_svg_without_external_requests(month, login):
+    page = login("lead_a").get("/statistik?period=month&day=2026-10-01").get_data(as_text=True)
+    uri = page.split('<img class="chart" src="')[1].split('"')[0]
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "kozea.github.io" not in svg
+    assert 'src="http' not in svg and 'href="http' not in svg
+
+
+def test_a_vpc_lead_sees_every_field_team_with_small_counts_hidden(month, login):
+    page = login("vpc_lead").get("/statistik?period=month&day=2026-10-01").get_data(as_text=True)
+    assert '<option selected value="all">Alla team</option>' in page
+    assert "Fältgruppen Norr, Fältgruppen Söder" in page
+    assert "visas som &lt;5, eftersom siffrorna lämnar teamet" in page
+    assert '<th scope="row">Tjejer</th><td>&lt;5</td>' in page  # 2 + 2
+
+
+def test_only_team_leads_see_statistics(month, login):
+    assert login("falt_a").get("/statistik").status_code == 403
+    assert login("vpc").get("/statistik").status_code == 403
+    assert login("admin").get("/statistik").status_code == 403
+    assert login("falt_a").get("/statistik/manadsrapport").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=custom",
+        "period=custom&start=2026-10-10&end=2026-10-01",
+        "period=custom&start=2020-01-01&end=2026-01-01",
+        "period=fortnight",
+        "day=2026-02-30",
+        "team=999999",
+    ],
+)
+def test_bad_choices_answer_400_with_a_message(month, login, query):
+    response = login("lead_a").get(f"/statistik?{query}")
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_another_teams_figures_are_not_offered_to_a_field_lead(month, login):
+    response = login("lead_a").get(f"/statistik?team={month.team_b}")
+    assert response.status_code == 400
+
+
+def test_statistics_never_read_the_access_log(app, month, login):
+    client = login("vpc_lead")
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/statistik?period=year&day=2026-10-01").status_code == 200
+        assert client.get("/statistik/export.csv?period=year&day=2026-10-01").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert reads and not any("audit_event" in s for s in reads)
+
+
+def test_the_monthly_report_prints(month, login):
+    client = login("lead_a")
+    response = client.get("/statistik/manadsrapport?day=2026-10-20&period=year")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Månadsrapport: oktober 2026" in page  # always a month
+    assert "Skapad" in page and "Tomas Lead" in page
+    assert "data-print" in page
+
+
+@pytest.mark.skipif(not pdf.available(), reason="WeasyPrint's system libraries are missing")
+def test_the_monthly_report_as_pdf(month, login):
+    response = login("lead_a").get("/statistik/manadsrapport.pdf?day=2026-10-20")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.get_data().startswith(b"%PDF")
+    assert "manadsrapport-2026-10.pdf" in response.headers["Content-Disposition"]
+
+
+def test_pdf_drawing_reads_only_our_static_files():
+    if not pdf.available():
+        pytest.skip("WeasyPrint's system libraries are missing")
+    fetcher = pdf._fetcher()
+    assert fetcher.fetch("http://127.0.0.1:5000/static/css/app.css").status == 200
+    for refused in (
+        "http://127.0.0.1:5000/static/../outreach/config.py",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(refused)
