@@ -23,11 +23,26 @@ from outreach.auth.models import User
 from outreach.clock import start_of_day
 from outreach.errors import RuleViolation
 from outreach.extensions import db
+from outreach.org.models import Area, Place, Team
 from outreach.personnummer import contains_personnummer_shape
 from outreach.review.models import ShiftReview
 from outreach.risk import services as risk_services
-from outreach.shifts.models import AnonymousContact, ContactTopic, Shift, shift_worker
-from outreach.vocabulary import ContactKind, ReviewDecision, ReviewStatus, RiskLevel, Topic
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+    shift_worker,
+)
+from outreach.vocabulary import (
+    Action,
+    ContactKind,
+    ReviewDecision,
+    ReviewStatus,
+    RiskLevel,
+    Topic,
+)
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
 
 PAGE_SIZE = 50
@@ -307,16 +322,184 @@ def record_youths(user: User, youth_ids: list[int], action: AuditAction, detail:
         audit.record(action, "youth", youth_id, user_id=user.id, youth_id=youth_id, detail=detail)
 
 
-def all_contacts(user: User, wanted: ReviewFilter) -> Iterator[LogEntry]:
+@dataclass
+class ExportRow:
+    """A contact as an export shows it: plain values read without ORM objects, so a year of a
+    large municipality streams quickly in flat memory."""
+
+    kind: ContactKind
+    occurred_at: datetime
+    public_id: str
+    shift_id: int
+    place: str
+    author: str
+    youth_count: int = 0
+    #: Gender and age-band codes → count (anonymous contacts).
+    counts: dict[str, int] = field(default_factory=dict)
+    topics: list[Topic] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    #: (alias, protected identity) of each named youth.
+    youths: list[tuple[str, bool]] = field(default_factory=list)
+    shift: "ShiftFacts | None" = None
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.occurred_at, KIND_RANK[self.kind], self.public_id)
+
+
+@dataclass
+class ShiftFacts:
+    """What an export says about a contact's shift."""
+
+    team: str
+    area: str
+    review_status: ReviewStatus
+    workers: list[str] = field(default_factory=list)
+
+
+def _grouped(query) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for key, *values in db.session.execute(query):
+        grouped.setdefault(key, []).append(values[0] if len(values) == 1 else tuple(values))
+    return grouped
+
+
+def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
+    query = _after(
+        anonymous_contacts(user, wanted),
+        AnonymousContact.occurred_at,
+        AnonymousContact.public_id,
+        KIND_RANK[ContactKind.ANONYMOUS],
+        cursor,
+    )
+    rows = db.session.execute(
+        query.with_only_columns(
+            AnonymousContact.id,
+            AnonymousContact.occurred_at,
+            AnonymousContact.public_id,
+            AnonymousContact.shift_id,
+            AnonymousContact.youth_count,
+            Place.name,
+            User.display_name,
+        )
+        .join(Place, Place.id == AnonymousContact.place_id)
+        .join(User, User.id == AnonymousContact.created_by_id)
+        .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc())
+        .limit(limit)
+    ).all()
+    ids = [row[0] for row in rows]
+    counts = _grouped(
+        select(ContactCount.contact_id, ContactCount.category, ContactCount.count).where(
+            ContactCount.contact_id.in_(ids)
+        )
+    )
+    topics = _grouped(
+        select(ContactTopic.contact_id, ContactTopic.topic).where(ContactTopic.contact_id.in_(ids))
+    )
+    actions = _grouped(
+        select(ContactAction.contact_id, ContactAction.action).where(
+            ContactAction.contact_id.in_(ids)
+        )
+    )
+    return [
+        ExportRow(
+            ContactKind.ANONYMOUS,
+            at,
+            public_id,
+            shift_id,
+            place,
+            author,
+            youth_count=youth_count,
+            counts=dict(counts.get(contact_id, [])),
+            topics=[t for t in Topic if t in set(topics.get(contact_id, []))],
+            actions=[a for a in Action if a in set(actions.get(contact_id, []))],
+        )
+        for contact_id, at, public_id, shift_id, youth_count, place, author in rows
+    ]
+
+
+def _identified_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
+    query = _after(
+        identified_contacts(user, wanted),
+        IdentifiedContact.occurred_at,
+        IdentifiedContact.public_id,
+        KIND_RANK[ContactKind.IDENTIFIED],
+        cursor,
+    )
+    rows = db.session.execute(
+        query.with_only_columns(
+            IdentifiedContact.id,
+            IdentifiedContact.occurred_at,
+            IdentifiedContact.public_id,
+            IdentifiedContact.shift_id,
+            Place.name,
+            User.display_name,
+        )
+        .outerjoin(Place, Place.id == IdentifiedContact.place_id)
+        .join(User, User.id == IdentifiedContact.author_id)
+        .order_by(IdentifiedContact.occurred_at.desc(), IdentifiedContact.public_id.desc())
+        .limit(limit)
+    ).all()
+    youths = _grouped(
+        select(identified_contact_youth.c.contact_id, Youth.alias, Youth.protected_identity)
+        .join(Youth, Youth.id == identified_contact_youth.c.youth_id)
+        .where(identified_contact_youth.c.contact_id.in_([row[0] for row in rows]))
+        .order_by(Youth.alias)
+    )
+    return [
+        ExportRow(
+            ContactKind.IDENTIFIED,
+            at,
+            public_id,
+            shift_id,
+            place or "",
+            author,
+            youths=youths.get(contact_id, []),
+            youth_count=len(youths.get(contact_id, [])),
+        )
+        for contact_id, at, public_id, shift_id, place, author in rows
+    ]
+
+
+def _shift_facts(shift_ids: set[int], known: dict[int, ShiftFacts]) -> None:
+    """Add what is not yet known about these shifts (a year has a few thousand)."""
+    missing = shift_ids - known.keys()
+    if not missing:
+        return
+    for shift_id, team, area, status in db.session.execute(
+        select(Shift.id, Team.name, Area.name, Shift.review_status)
+        .join(Team, Team.id == Shift.team_id)
+        .join(Area, Area.id == Shift.area_id)
+        .where(Shift.id.in_(missing))
+    ):
+        known[shift_id] = ShiftFacts(team, area, status)
+    for shift_id, name in db.session.execute(
+        select(shift_worker.c.shift_id, User.display_name)
+        .join(User, User.id == shift_worker.c.user_id)
+        .where(shift_worker.c.shift_id.in_(missing))
+        .order_by(User.display_name)
+    ):
+        known[shift_id].workers.append(name)
+
+
+def export_rows(user: User, wanted: ReviewFilter) -> Iterator[ExportRow]:
     """Every filtered contact, newest first, read a chunk at a time (for exports)."""
-    cursor = None
+    cursor, shifts = None, {}
     while True:
-        page = contact_page(user, wanted, cursor, size=EXPORT_CHUNK)
-        yield from page.entries
-        if page.next_cursor is None:
+        runs = []
+        if wanted.wants_anonymous:
+            runs.append(_anonymous_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
+        if wanted.wants_identified:
+            runs.append(_identified_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
+        merged = list(heapq.merge(*runs, key=lambda row: row.cursor, reverse=True))
+        chunk = merged[:EXPORT_CHUNK]
+        _shift_facts({row.shift_id for row in chunk}, shifts)
+        for row in chunk:
+            row.shift = shifts[row.shift_id]
+            yield row
+        if len(merged) <= EXPORT_CHUNK:
             return
-        cursor = page.next_cursor
-        db.session.expunge_all()  # keep memory flat however long the export
+        cursor = chunk[-1].cursor
 
 
 def youths_in(user: User, wanted: ReviewFilter) -> list[int]:

@@ -18,12 +18,13 @@ from outreach.htmx import render
 from outreach.org.models import Area, Place, Team
 from outreach.review import bp, services
 from outreach.review.forms import ResubmitForm, ReturnForm, ReviewFilterForm, SignOffForm
-from outreach.review.services import Cursor, LogEntry, ReviewFilter
+from outreach.review.services import Cursor, ReviewFilter
 from outreach.risk import services as risk_services
 from outreach.shifts.views import render_shift
 from outreach.views_common import attach_error, forbidden, submit
 from outreach.vocabulary import (
     GENDER_PLURAL,
+    Action,
     AgeBand,
     ContactKind,
     Gender,
@@ -31,6 +32,9 @@ from outreach.vocabulary import (
     RiskLevel,
     Topic,
 )
+
+#: The vocabularies whose labels an export of the list writes.
+VOCABULARIES = (AgeBand, Topic, Action, ContactKind, ReviewStatus)
 
 SHOW_CONTACTS, SHOW_SHIFTS = "contacts", "shifts"
 EVERYONE = _l("All")
@@ -138,17 +142,10 @@ def index():
     return response
 
 
-def _youth_cell(entry: LogEntry) -> str:
-    return ", ".join(
-        _("%(alias)s (protected identity)", alias=youth.alias)
-        if youth.protected_identity
-        else youth.alias
-        for youth in entry.youths
-    )
-
-
-def log_table(entries) -> Table:
+def log_table(rows) -> Table:
     """The review list as a table to export: one row per contact, no free text."""
+    labels = {member: str(member.label) for vocabulary in VOCABULARIES for member in vocabulary}
+    protected = _("%(alias)s (protected identity)", alias="{}")
     header = [
         _("Time"),
         _("Kind"),
@@ -157,7 +154,7 @@ def log_table(entries) -> Table:
         _("Place"),
         _("Youths"),
         *(str(GENDER_PLURAL[gender]) for gender in Gender),
-        *(str(band.label) for band in AgeBand),
+        *(labels[band] for band in AgeBand),
         _("Topics"),
         _("Actions"),
         _("Named youths"),
@@ -165,29 +162,31 @@ def log_table(entries) -> Table:
         _("Out together"),
         _("Review"),
     ]
+    categories = [*Gender, *AgeBand]
 
-    def rows():
-        for entry in entries:
-            contact, shift = entry.contact, entry.shift
-            anonymous = entry.kind == ContactKind.ANONYMOUS
+    def cells():
+        for row in rows:
+            anonymous = row.kind == ContactKind.ANONYMOUS
             yield [
-                contact.occurred_at,
-                str(entry.kind.label),
-                shift.team.name,
-                shift.area.name,
-                contact.place.name if contact.place else "",
-                entry.youth_count,
-                *(contact.count_of(g) if anonymous else None for g in Gender),
-                *(contact.count_of(band) if anonymous else None for band in AgeBand),
-                ", ".join(str(t.label) for t in contact.topic_list) if anonymous else "",
-                ", ".join(str(a.label) for a in contact.action_list) if anonymous else "",
-                _youth_cell(entry),
-                entry.author.display_name,
-                ", ".join(worker.display_name for worker in shift.workers),
-                str(shift.review_status.label),
+                row.occurred_at,
+                labels[row.kind],
+                row.shift.team,
+                row.shift.area,
+                row.place,
+                row.youth_count,
+                *(row.counts.get(str(c), 0) if anonymous else None for c in categories),
+                ", ".join(labels[topic] for topic in row.topics),
+                ", ".join(labels[action] for action in row.actions),
+                ", ".join(
+                    protected.format(alias) if is_protected else alias
+                    for alias, is_protected in row.youths
+                ),
+                row.author,
+                ", ".join(row.shift.workers),
+                labels[row.shift.review_status],
             ]
 
-    return Table(_("Contacts"), header, rows())
+    return Table(_("Contacts"), header, cells())
 
 
 @bp.route("/granskning/export.<any(csv, xlsx):fmt>")
@@ -206,7 +205,7 @@ def export(fmt: str):
     def entries():
         # Read while the response is sent: the user is loaded again, since the request's
         # objects are gone from the session by then.
-        yield from services.all_contacts(db.session.get(User, user_id), wanted)
+        yield from services.export_rows(db.session.get(User, user_id), wanted)
 
     table = log_table(entries())
     filename = f"kontakter-{today().isoformat()}.{fmt}"
