@@ -215,6 +215,8 @@ def timed(client, address: str) -> tuple[float, int, object]:
     started = time.perf_counter()
     response = client.get(address)
     size = sum(len(piece) for piece in response.response)  # streams are read to the end
+    if response.status_code != 200:
+        raise SystemExit(f"{address} answered {response.status_code}")
     return time.perf_counter() - started, size, response
 
 

@@ -5,8 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from outreach.fields import CalendarDateField, max_length, optional_int
+from outreach.fields import CalendarDateField, max_length, optional_int, options
 from outreach.review.services import MAX_COMMENT
+
+NEWEST, OLDEST = "newest", "oldest"
 
 
 def optional_code(value):
@@ -30,6 +32,12 @@ class ReviewFilterForm(FlaskForm):
     kind = SelectField(_l("Kind"), coerce=optional_code, validators=[Optional()])
     risk = SelectField(_l("Risk level"), coerce=optional_code, validators=[Optional()])
     status = SelectField(_l("Review"), coerce=optional_code, validators=[Optional()])
+    order = SelectField(
+        _l("Order"),
+        choices=options([(NEWEST, _l("Newest first")), (OLDEST, _l("Oldest first"))]),
+        default=NEWEST,
+        validators=[Optional()],
+    )
     after = HiddenField()
 
     def validate_date_to(self, field):

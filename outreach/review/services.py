@@ -70,6 +70,7 @@ class ReviewFilter:
     kind: ContactKind | None = None
     risk: RiskLevel | None = None
     status: ReviewStatus | None = None
+    oldest_first: bool = False
 
     @property
     def wants_anonymous(self) -> bool:
@@ -110,15 +111,36 @@ class Cursor:
             raise RuleViolation(BAD_CURSOR) from error
 
 
-def _after(query: Select, moment_column, id_column, rank: int, cursor: Cursor | None) -> Select:
-    """Rows after the cursor in (time, rank, public id) descending order."""
-    if cursor is None:
-        return query
-    if rank < cursor.rank:
-        return query.where(moment_column <= cursor.at)
-    if rank > cursor.rank:
-        return query.where(moment_column < cursor.at)
-    return query.where(tuple_(moment_column, id_column) < tuple_(cursor.at, cursor.public_id))
+def in_order(
+    query: Select,
+    moment_column,
+    id_column,
+    rank: int,
+    cursor: Cursor | None,
+    oldest_first: bool,
+    limit: int,
+) -> Select:
+    """The rows after the cursor in (time, kind rank, public id) order, newest or oldest
+    first, at most `limit` of them."""
+    if cursor is not None:
+        # Seen from the cursor, a row of a later-sorting kind at the same instant comes after it.
+        later_kind = rank > cursor.rank if oldest_first else rank < cursor.rank
+        same_kind = rank == cursor.rank
+        if oldest_first:
+            beyond = moment_column >= cursor.at if later_kind else moment_column > cursor.at
+            pair = tuple_(moment_column, id_column) > tuple_(cursor.at, cursor.public_id)
+        else:
+            beyond = moment_column <= cursor.at if later_kind else moment_column < cursor.at
+            pair = tuple_(moment_column, id_column) < tuple_(cursor.at, cursor.public_id)
+        query = query.where(pair if same_kind else beyond)
+    if oldest_first:
+        return query.order_by(moment_column.asc(), id_column.asc()).limit(limit)
+    return query.order_by(moment_column.desc(), id_column.desc()).limit(limit)
+
+
+def _merged(runs: list[list], wanted: "ReviewFilter") -> list:
+    """Two sorted runs (anonymous, named) as one, in the wanted order."""
+    return list(heapq.merge(*runs, key=lambda row: row.cursor, reverse=not wanted.oldest_first))
 
 
 # --- the contacts in the log --------------------------------------------------------------
@@ -230,38 +252,38 @@ def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
     return query
 
 
-def _anonymous_run(user, wanted, cursor, limit) -> list[LogEntry]:
-    query = _after(
+def _ordered_anonymous(user, wanted, cursor, limit) -> Select:
+    return in_order(
         anonymous_contacts(user, wanted),
         AnonymousContact.occurred_at,
         AnonymousContact.public_id,
         KIND_RANK[ContactKind.ANONYMOUS],
         cursor,
+        wanted.oldest_first,
+        limit,
     )
-    rows = db.session.execute(
-        query.order_by(
-            AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc()
-        ).limit(limit)
-    ).scalars()
-    return [LogEntry(ContactKind.ANONYMOUS, contact, None) for contact in rows]
 
 
-def _identified_run(user, wanted, cursor, limit) -> list[LogEntry]:
-    query = _after(
+def _ordered_identified(user, wanted, cursor, limit) -> Select:
+    return in_order(
         identified_contacts(user, wanted),
         IdentifiedContact.occurred_at,
         IdentifiedContact.public_id,
         KIND_RANK[ContactKind.IDENTIFIED],
         cursor,
+        wanted.oldest_first,
+        limit,
     )
+
+
+def _anonymous_run(user, wanted, cursor, limit) -> list[LogEntry]:
+    rows = db.session.execute(_ordered_anonymous(user, wanted, cursor, limit)).scalars()
+    return [LogEntry(ContactKind.ANONYMOUS, contact, None) for contact in rows]
+
+
+def _identified_run(user, wanted, cursor, limit) -> list[LogEntry]:
     contacts = list(
-        db.session.execute(
-            query.order_by(
-                IdentifiedContact.occurred_at.desc(), IdentifiedContact.public_id.desc()
-            ).limit(limit)
-        )
-        .unique()
-        .scalars()
+        db.session.execute(_ordered_identified(user, wanted, cursor, limit)).unique().scalars()
     )
     corrected = set(
         db.session.execute(
@@ -285,13 +307,13 @@ def _identified_run(user, wanted, cursor, limit) -> list[LogEntry]:
 def contact_page(
     user: User, wanted: ReviewFilter, cursor: Cursor | None, size: int = PAGE_SIZE
 ) -> Page:
-    """One page of the filtered contacts, newest first, after the cursor."""
+    """One page of the filtered contacts in the wanted order, after the cursor."""
     runs = []
     if wanted.wants_anonymous:
         runs.append(_anonymous_run(user, wanted, cursor, size + 1))
     if wanted.wants_identified:
         runs.append(_identified_run(user, wanted, cursor, size + 1))
-    merged = list(heapq.merge(*runs, key=lambda entry: entry.cursor, reverse=True))
+    merged = _merged(runs, wanted)
     entries = merged[:size]
     _load_shifts_once(entries)
     more = len(merged) > size
@@ -365,15 +387,9 @@ def _grouped(query) -> dict[int, list]:
 
 
 def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
-    query = _after(
-        anonymous_contacts(user, wanted),
-        AnonymousContact.occurred_at,
-        AnonymousContact.public_id,
-        KIND_RANK[ContactKind.ANONYMOUS],
-        cursor,
-    )
     rows = db.session.execute(
-        query.with_only_columns(
+        _ordered_anonymous(user, wanted, cursor, limit)
+        .with_only_columns(
             AnonymousContact.id,
             AnonymousContact.occurred_at,
             AnonymousContact.public_id,
@@ -384,8 +400,6 @@ def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
         )
         .join(Place, Place.id == AnonymousContact.place_id)
         .join(User, User.id == AnonymousContact.created_by_id)
-        .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc())
-        .limit(limit)
     ).all()
     ids = [row[0] for row in rows]
     counts = _grouped(
@@ -419,15 +433,9 @@ def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
 
 
 def _identified_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
-    query = _after(
-        identified_contacts(user, wanted),
-        IdentifiedContact.occurred_at,
-        IdentifiedContact.public_id,
-        KIND_RANK[ContactKind.IDENTIFIED],
-        cursor,
-    )
     rows = db.session.execute(
-        query.with_only_columns(
+        _ordered_identified(user, wanted, cursor, limit)
+        .with_only_columns(
             IdentifiedContact.id,
             IdentifiedContact.occurred_at,
             IdentifiedContact.public_id,
@@ -437,8 +445,6 @@ def _identified_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
         )
         .outerjoin(Place, Place.id == IdentifiedContact.place_id)
         .join(User, User.id == IdentifiedContact.author_id)
-        .order_by(IdentifiedContact.occurred_at.desc(), IdentifiedContact.public_id.desc())
-        .limit(limit)
     ).all()
     youths = _grouped(
         select(identified_contact_youth.c.contact_id, Youth.alias, Youth.protected_identity)
@@ -483,7 +489,7 @@ def _shift_facts(shift_ids: set[int], known: dict[int, ShiftFacts]) -> None:
 
 
 def export_rows(user: User, wanted: ReviewFilter) -> Iterator[ExportRow]:
-    """Every filtered contact, newest first, read a chunk at a time (for exports)."""
+    """Every filtered contact in the wanted order, read a chunk at a time (for exports)."""
     cursor, shifts = None, {}
     while True:
         runs = []
@@ -491,7 +497,7 @@ def export_rows(user: User, wanted: ReviewFilter) -> Iterator[ExportRow]:
             runs.append(_anonymous_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
         if wanted.wants_identified:
             runs.append(_identified_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
-        merged = list(heapq.merge(*runs, key=lambda row: row.cursor, reverse=True))
+        merged = _merged(runs, wanted)
         chunk = merged[:EXPORT_CHUNK]
         _shift_facts({row.shift_id for row in chunk}, shifts)
         for row in chunk:
@@ -555,15 +561,17 @@ def shifts(user: User, wanted: ReviewFilter) -> Select:
 def shift_page(
     user: User, wanted: ReviewFilter, cursor: Cursor | None, size: int = PAGE_SIZE
 ) -> Page:
-    """One page of the filtered shifts, newest first, with their tallies."""
-    query = _after(shifts(user, wanted), Shift.started_at, Shift.public_id, 0, cursor)
-    found = list(
-        db.session.execute(
-            query.order_by(Shift.started_at.desc(), Shift.public_id.desc()).limit(size + 1)
-        )
-        .unique()
-        .scalars()
+    """One page of the filtered shifts in the wanted order, with their tallies."""
+    query = in_order(
+        shifts(user, wanted),
+        Shift.started_at,
+        Shift.public_id,
+        0,
+        cursor,
+        wanted.oldest_first,
+        size + 1,
     )
+    found = list(db.session.execute(query).unique().scalars())
     rows = {shift.id: ShiftRow(shift) for shift in found[:size]}
     if rows:
         tallies = db.session.execute(

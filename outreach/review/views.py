@@ -17,7 +17,13 @@ from outreach.fields import options
 from outreach.htmx import render
 from outreach.org.models import Area, Place, Team
 from outreach.review import bp, services
-from outreach.review.forms import ResubmitForm, ReturnForm, ReviewFilterForm, SignOffForm
+from outreach.review.forms import (
+    OLDEST,
+    ResubmitForm,
+    ReturnForm,
+    ReviewFilterForm,
+    SignOffForm,
+)
 from outreach.review.services import Cursor, ReviewFilter
 from outreach.risk import services as risk_services
 from outreach.shifts.views import render_shift
@@ -83,6 +89,7 @@ def _wanted(form: ReviewFilterForm) -> ReviewFilter:
         kind=ContactKind(form.kind.data) if form.kind.data else None,
         risk=RiskLevel(form.risk.data) if form.risk.data else None,
         status=ReviewStatus(form.status.data) if form.status.data else None,
+        oldest_first=form.order.data == OLDEST,
     )
 
 

@@ -225,3 +225,23 @@ def test_queries_per_page_do_not_grow_with_the_data(app, world, login, show):
     large = _statements(app, client, f"/granskning?show={show}")
     assert large == small
     assert large <= 32  # a page of 50 rows: about 15 queries, whatever the log holds
+
+
+def test_oldest_first_pages_the_other_way(app, world, login):
+    _many(app, world, shifts=3, per_shift=20)  # 60 anonymous + 3 named, with ties
+    with app.app_context():
+        lead = db.session.get(User, world.lead_a)
+        newest = ReviewFilter(team_ids=(world.team_a,))
+        oldest = ReviewFilter(team_ids=(world.team_a,), oldest_first=True)
+        forwards, cursor = [], None
+        while True:
+            page = services.contact_page(lead, oldest, cursor, size=7)
+            forwards += [entry.cursor for entry in page.entries]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        backwards = [row.cursor for row in services.export_rows(lead, newest)]
+    assert len(forwards) == 63
+    assert forwards == list(reversed(backwards))
+    page = login("lead_a").get("/granskning?order=oldest").get_data(as_text=True)
+    assert '<option selected value="oldest">Äldst först</option>' in page
