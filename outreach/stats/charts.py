@@ -55,11 +55,13 @@ def svg(table: StatTable, width: int = 760, height: int = 360) -> bytes:
         max_scale=6,
         margin=12,
     )
-    chart.x_labels = [str(row[0]) for row in table.rows]
-    if len(table.rows) > 20:
+    # pygal draws horizontal bars from the bottom up: reversed, they read like the table
+    rows = table.rows[::-1] if table.chart == "hbar" else table.rows
+    chart.x_labels = [str(row[0]) for row in rows]
+    if len(rows) > 20:
         chart.x_labels_major_every = 4
     for column, heading in enumerate(table.headers[1:], start=1):
-        chart.add(heading, [_number(row[column]) for row in table.rows])
+        chart.add(heading, [_number(row[column]) for row in rows])
     return chart.render()
 
 
