@@ -248,6 +248,7 @@ def main() -> None:
     client.post("/logga-in", data={"username": "lead", "password": PASSWORD})
     whole_year = f"date_from={year}-01-01&date_to={year}-12-31"
 
+    timed(client, f"/granskning?{whole_year}")  # warm up: templates, catalogue, caches
     seconds, size, first = timed(client, f"/granskning?{whole_year}")
     print(f"review list, page 1:        {seconds * 1000:7.0f} ms  ({size:,} bytes)")
     with app.app_context():

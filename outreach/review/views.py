@@ -229,6 +229,23 @@ def _back_to(shift) -> str:
     target = request.form.get("next", "")
     if target.startswith("/granskning") and "//" not in target:
         return target
+    return _shift_page(shift)
+
+
+def _review_step(public_id, may, refusal, form_class, act, done, form_name, back):
+    """A review step on a shift: load (404) → may the user (403) → the form through the
+    service → back with a message, or the shift's page with the form's errors (422)."""
+    shift = policy.shift_or_404(current_user, public_id)
+    if not may(current_user, shift):
+        return forbidden(refusal)
+    form = form_class()
+    if submit(form, lambda: act(shift, form)).saved:
+        flash(done, "success")
+        return redirect(back(shift), 303)
+    return render_shift(shift, status=422, **{form_name: form})
+
+
+def _shift_page(shift) -> str:
     return url_for("shifts.shift_detail", public_id=shift.public_id)
 
 
@@ -236,41 +253,47 @@ def _back_to(shift) -> str:
 @policy.allow(policy.leads_field_team)
 def sign_off(public_id: str):
     """Mark an ended shift as reviewed."""
-    shift = policy.shift_or_404(current_user, public_id)
-    if not policy.leads_team_of(current_user, shift):
-        return forbidden(_("Only a lead of the shift's team can review it."))
-    form = SignOffForm()
-    if submit(form, lambda: services.sign_off(current_user, shift)).saved:
-        flash(_("The shift is marked as reviewed."), "success")
-        return redirect(_back_to(shift), 303)
-    return render_shift(shift, status=422, sign_off_form=form)
+    return _review_step(
+        public_id,
+        policy.leads_team_of,
+        _("Only a lead of the shift's team can review it."),
+        SignOffForm,
+        lambda shift, _form: services.sign_off(current_user, shift),
+        _("The shift is marked as reviewed."),
+        "sign_off_form",
+        _back_to,
+    )
 
 
 @bp.route("/faltpass/<public_id>/aterlamna", methods=["POST"])
 @policy.allow(policy.leads_field_team)
 def return_shift(public_id: str):
     """Return an ended shift to its workers with a comment."""
-    shift = policy.shift_or_404(current_user, public_id)
-    if not policy.leads_team_of(current_user, shift):
-        return forbidden(_("Only a lead of the shift's team can review it."))
-    form = ReturnForm()
-    if submit(
-        form, lambda: services.return_to_workers(current_user, shift, form.comment.data or "")
-    ).saved:
-        flash(_("The shift is returned to its workers."), "success")
-        return redirect(_back_to(shift), 303)
-    return render_shift(shift, status=422, return_form=form)
+    return _review_step(
+        public_id,
+        policy.leads_team_of,
+        _("Only a lead of the shift's team can review it."),
+        ReturnForm,
+        lambda shift, form: services.return_to_workers(
+            current_user, shift, form.comment.data or ""
+        ),
+        _("The shift is returned to its workers."),
+        "return_form",
+        _back_to,
+    )
 
 
 @bp.route("/faltpass/<public_id>/svara", methods=["POST"])
 @policy.allow(policy.field_staff)
 def resubmit(public_id: str):
     """Answer a returned shift and send it back for review."""
-    shift = policy.shift_or_404(current_user, public_id)
-    if not policy.is_shift_worker(current_user, shift):
-        return forbidden(_("Only the shift's workers can answer a returned shift."))
-    form = ResubmitForm()
-    if submit(form, lambda: services.resubmit(current_user, shift, form.comment.data or "")).saved:
-        flash(_("The shift is sent back for review."), "success")
-        return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
-    return render_shift(shift, status=422, resubmit_form=form)
+    return _review_step(
+        public_id,
+        policy.is_shift_worker,
+        _("Only the shift's workers can answer a returned shift."),
+        ResubmitForm,
+        lambda shift, form: services.resubmit(current_user, shift, form.comment.data or ""),
+        _("The shift is sent back for review."),
+        "resubmit_form",
+        _shift_page,
+    )
