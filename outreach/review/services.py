@@ -50,7 +50,7 @@ PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 MAX_COMMENT = 2000
 
-#: Anonymous contacts sort before named ones logged at the same instant.
+#: Breaks ties between an anonymous and a named contact logged at the same instant.
 KIND_RANK = {ContactKind.ANONYMOUS: 0, ContactKind.IDENTIFIED: 1}
 
 BAD_CURSOR = _l("The page address is damaged. Start again from the first page.")
@@ -154,7 +154,7 @@ class LogEntry:
     contact: AnonymousContact | IdentifiedContact
     #: Filled for a whole page at once (see _load_shifts_once).
     shift: Shift | None
-    #: Named contacts: the youths met, their current risk markings, and whether it was corrected.
+    #: Named contacts: the youths met, and whether the entry has been corrected since.
     youths: list[Youth] = field(default_factory=list)
     corrected: bool = False
 
@@ -185,6 +185,7 @@ class Page:
 
     entries: list
     next_cursor: Cursor | None
+    #: The current risk marking of each named youth on the page, by youth id.
     levels: dict = field(default_factory=dict)
 
 
