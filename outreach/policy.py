@@ -327,6 +327,21 @@ def statistics_teams(user: User) -> list[Team]:
     return sorted(user.field_teams, key=lambda team: team.name)
 
 
+def sees_exact_counts(user: User, teams: list[Team]) -> bool:
+    """Small counts are shown exactly only to members of every team they describe; for
+    anyone else (a VPC lead following the field teams) they are hidden."""
+    return all(team.id in user.team_ids for team in teams)
+
+
+def team_workers(user: User) -> Select:
+    """Field staff of the user's field teams, the user included (the review list's filter)."""
+    team_ids = [team.id for team in user.field_teams]
+    return select(User).where(
+        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
+        User.teams.any(Team.id.in_(team_ids)),
+    )
+
+
 def leads_team_of(user: User, shift: Shift) -> bool:
     """The user is a team lead of the shift's team."""
     return user.role == Role.TEAM_LEAD and shift.team_id in user.team_ids

@@ -12,17 +12,19 @@ import binascii
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, or_, select, tuple_
+from sqlalchemy import Select, exists, false, func, or_, select, tuple_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach import audit, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import start_of_day
-from outreach.errors import RuleViolation
+from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
+from outreach.fields import EARLIEST_YEAR, LATEST_YEAR
 from outreach.org.models import Area, Place, Team
 from outreach.personnummer import contains_personnummer_shape
 from outreach.review.models import ShiftReview
@@ -71,6 +73,9 @@ class ReviewFilter:
     risk: RiskLevel | None = None
     status: ReviewStatus | None = None
     oldest_first: bool = False
+    #: Only what was logged up to this moment (an export fixes it when it starts, so what it
+    #: writes to the access log and what it sends are the same contacts).
+    logged_by: datetime | None = None
 
     @property
     def wants_anonymous(self) -> bool:
@@ -106,8 +111,11 @@ class Cursor:
             moment = datetime.fromisoformat(at)
             if moment.tzinfo is None or rank not in ("0", "1") or not public_id:
                 raise ValueError(raw)
+            moment = moment.astimezone(UTC)
+            if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+                raise ValueError(raw)
             return cls(moment, int(rank), public_id)
-        except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+        except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as error:
             raise RuleViolation(BAD_CURSOR) from error
 
 
@@ -223,6 +231,8 @@ def anonymous_contacts(user: User, wanted: ReviewFilter) -> Select:
         AnonymousContact.shift_id.in_(_shift_conditions(user, wanted))
     )
     query = _within_dates(query, AnonymousContact.occurred_at, wanted)
+    if wanted.logged_by is not None:
+        query = query.where(AnonymousContact.created_at <= wanted.logged_by)
     if wanted.place_id is not None:
         query = query.where(AnonymousContact.place_id == wanted.place_id)
     if wanted.topic is not None:
@@ -241,6 +251,8 @@ def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
         IdentifiedContact.corrects_id.is_(None),
     )
     query = _within_dates(query, IdentifiedContact.occurred_at, wanted)
+    if wanted.logged_by is not None:
+        query = query.where(IdentifiedContact.created_at <= wanted.logged_by)
     if wanted.place_id is not None:
         query = query.where(IdentifiedContact.place_id == wanted.place_id)
     if wanted.risk is not None:
@@ -555,7 +567,8 @@ def shifts(user: User, wanted: ReviewFilter) -> Select:
             wanted_contacts.append(
                 identified_contacts(user, wanted).with_only_columns(IdentifiedContact.shift_id)
             )
-        query = query.where(or_(*(Shift.id.in_(q) for q in wanted_contacts)))
+        # false() first: filters that rule out both kinds of contact leave no shift either
+        query = query.where(or_(false(), *(Shift.id.in_(q) for q in wanted_contacts)))
     return query
 
 
@@ -616,12 +629,27 @@ def _check_comment(comment: str, required: bool) -> str:
     return comment
 
 
+#: Where each step takes a shift, and from where.
+STEPS = {
+    ReviewDecision.REVIEWED: (ReviewStatus.PENDING, ReviewStatus.REVIEWED),
+    ReviewDecision.RETURNED: (ReviewStatus.PENDING, ReviewStatus.RETURNED),
+    ReviewDecision.RESUBMITTED: (ReviewStatus.RETURNED, ReviewStatus.PENDING),
+}
+
+
 def _decide(user: User, shift: Shift, decision: ReviewDecision, comment: str) -> ShiftReview:
-    shift.review_status = {
-        ReviewDecision.REVIEWED: ReviewStatus.REVIEWED,
-        ReviewDecision.RETURNED: ReviewStatus.RETURNED,
-        ReviewDecision.RESUBMITTED: ReviewStatus.PENDING,
-    }[decision]
+    """Move the shift on, if nobody moved it first (two leads, a double click): the status
+    changes only where it still is what the step starts from."""
+    start, end = STEPS[decision]
+    moved = db.session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.review_status == start)
+        .values(review_status=end)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict(_l("Someone else reviewed or answered the shift just now. Reload the page."))
+    set_committed_value(shift, "review_status", end)
     step = ShiftReview(shift_id=shift.id, decision=decision, comment=comment, user_id=user.id)
     db.session.add(step)
     db.session.flush()

@@ -1,5 +1,7 @@
 """The team lead's review list, its exports, and the sign-off of shifts."""
 
+from dataclasses import replace
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,14 +10,14 @@ from sqlalchemy import select
 
 from outreach import policy
 from outreach.audit import AuditAction
-from outreach.auth.models import Role, User
-from outreach.clock import today
+from outreach.auth.models import User
+from outreach.clock import now, today
 from outreach.errors import RuleViolation
 from outreach.exports import Table, csv_response, xlsx_response
 from outreach.extensions import db
 from outreach.fields import options
-from outreach.htmx import render
-from outreach.org.models import Area, Place, Team
+from outreach.htmx import is_partial, render
+from outreach.org.models import Area, Place
 from outreach.review import bp, services
 from outreach.review.forms import (
     OLDEST,
@@ -27,7 +29,7 @@ from outreach.review.forms import (
 from outreach.review.services import Cursor, ReviewFilter
 from outreach.risk import services as risk_services
 from outreach.shifts.views import render_shift
-from outreach.views_common import attach_error, forbidden, submit
+from outreach.views_common import attach_error, forbidden, form_status, submit
 from outreach.vocabulary import (
     GENDER_PLURAL,
     Action,
@@ -61,12 +63,7 @@ def _filter_form() -> ReviewFilterForm:
         [("", EVERYONE), *((p.id, f"{p.name} ({area})") for p, area in places)]
     )
     workers = db.session.execute(
-        select(User)
-        .where(
-            User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
-            User.teams.any(Team.id.in_([t.id for t in teams])),
-        )
-        .order_by(User.display_name)
+        policy.team_workers(current_user).order_by(User.display_name)
     ).scalars()
     form.worker.choices = options([("", EVERYONE), *((u.id, u.display_name) for u in workers)])
     form.topic.choices = options([("", EVERYONE), *Topic.pairs()])
@@ -119,6 +116,7 @@ def _list_page(form, show: str, page: services.Page, status: int):
         },
         export_args=_filters_in_address(after=None, show=None),
         sign_off_form=SignOffForm(),
+        partial=is_partial(),
     )
 
 
@@ -203,7 +201,7 @@ def export(fmt: str):
     form = _filter_form()
     if not form.validate():
         return _list_page(form, SHOW_CONTACTS, services.Page([], None), 400)
-    wanted = _wanted(form)
+    wanted = replace(_wanted(form), logged_by=now())
     youth_ids = services.youths_in(current_user, wanted)
     services.record_youths(current_user, youth_ids, AuditAction.EXPORT, f"review list {fmt}")
     db.session.commit()
@@ -239,10 +237,11 @@ def _review_step(public_id, may, refusal, form_class, act, done, form_name, back
     if not may(current_user, shift):
         return forbidden(refusal)
     form = form_class()
-    if submit(form, lambda: act(shift, form)).saved:
+    outcome = submit(form, lambda: act(shift, form))
+    if outcome.saved:
         flash(done, "success")
         return redirect(back(shift), 303)
-    return render_shift(shift, status=422, **{form_name: form})
+    return render_shift(shift, status=form_status(form, outcome), **{form_name: form})
 
 
 def _shift_page(shift) -> str:

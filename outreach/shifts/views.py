@@ -122,7 +122,8 @@ def render_shift(shift: Shift, status: int = 200, block: str | None = None, **fo
     forms.setdefault("sign_off_form", SignOffForm())
     forms.setdefault("return_form", ReturnForm())
     forms.setdefault("resubmit_form", ResubmitForm())
-    named = youth_services.contacts_in_shift(current_user, shift)
+    # The named youths are listed (and written to the access log) only on the whole page.
+    named = youth_services.contacts_in_shift(current_user, shift) if block is None else []
     response = render(
         "shifts/detail.html",
         block,
@@ -139,7 +140,8 @@ def render_shift(shift: Shift, status: int = 200, block: str | None = None, **fo
         can_resubmit=policy.can_resubmit_shift(current_user, shift),
         **forms,
     )
-    db.session.commit()  # the named youths shown are in the access log
+    if named:
+        db.session.commit()  # the access-log rows of the youths shown
     return response
 
 

@@ -43,7 +43,8 @@ from outreach.youths.models import IdentifiedContact, Youth, identified_contact_
 
 #: Counts from 1 to this are not shown where numbers leave the team.
 SMALL_COUNT = 4
-SUPPRESSED = "<5"
+#: What a hidden count shows (as Statistics Sweden marks figures left out).
+SUPPRESSED = ".."
 LONGEST_CUSTOM_PERIOD = timedelta(days=3 * 366)
 
 
@@ -133,20 +134,29 @@ def _small(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SMALL_COUNT
 
 
+def _gives_away(values: list[int]) -> bool:
+    """Whether hidden cells of a column whose total is shown can be worked out: one alone, or
+    several that can only be all 1s or all 4s."""
+    count, total = len(values), sum(values)
+    return count == 1 or total in (count, SMALL_COUNT * count)
+
+
 def suppress(table: StatTable) -> StatTable:
-    """The table with counts of 1–4 hidden, and in a partition, each column's next smallest
-    count too when only one was hidden (else the total gives it away)."""
+    """The table with counts of 1–4 hidden. In a partition (where the rows add up to the total
+    shown) further cells of the column are hidden, smallest first, until the hidden ones cannot
+    be worked out from the total."""
     rows = [list(row) for row in table.rows]
     for column in range(1, len(table.headers)):
-        hidden = [i for i, row in enumerate(rows) if _small(row[column])]
-        if table.partition and len(hidden) == 1:
+        hidden = {i for i, row in enumerate(rows) if _small(row[column])}
+        while table.partition and hidden and _gives_away([rows[i][column] for i in hidden]):
             others = [
                 (row[column], i)
                 for i, row in enumerate(rows)
                 if i not in hidden and isinstance(row[column], int) and row[column] > 0
             ]
-            if others:
-                hidden.append(min(others)[1])
+            if not others:
+                break  # the total is small too, and hidden below
+            hidden.add(min(others)[1])
         for i in hidden:
             rows[i][column] = SUPPRESSED
     total = None
@@ -443,8 +453,18 @@ def _handoff_figures(team_ids, period: StatsPeriod) -> HandoffFigures:
     return figures
 
 
-def _handoff_tables(figures: HandoffFigures) -> list[StatTable]:
+def _handoff_tables(figures: HandoffFigures, suppressed: bool) -> list[StatTable]:
     share = figures.share_within_clock
+
+    def shown(count: int):
+        return SUPPRESSED if suppressed and _small(count) else count
+
+    def timing(values: list[timedelta], measure) -> str:
+        if suppressed and _small(len(values)):
+            return SUPPRESSED  # one handoff's time, or few, tells about that youth
+        value = measure(values)
+        return hours_and_minutes(value) if value is not None else "–"
+
     statuses = StatTable(
         "handoffs",
         str(_l("Handoffs to VPC sent in the period")),
@@ -460,9 +480,6 @@ def _handoff_tables(figures: HandoffFigures) -> list[StatTable]:
         ],
     )
 
-    def duration(value: timedelta | None) -> str:
-        return hours_and_minutes(value) if value is not None else "–"
-
     speed = StatTable(
         "speed",
         str(_l("How fast VPC responded")),
@@ -470,25 +487,31 @@ def _handoff_tables(figures: HandoffFigures) -> list[StatTable]:
         [
             [
                 str(_l("Time to acknowledgement")),
-                duration(median(figures.to_acknowledge)),
-                duration(percentile_90(figures.to_acknowledge)),
+                timing(figures.to_acknowledge, median),
+                timing(figures.to_acknowledge, percentile_90),
                 len(figures.to_acknowledge),
             ],
             [
                 str(_l("Time to first contact")),
-                duration(median(figures.to_first_contact)),
-                duration(percentile_90(figures.to_first_contact)),
+                timing(figures.to_first_contact, median),
+                timing(figures.to_first_contact, percentile_90),
                 len(figures.to_first_contact),
             ],
         ],
         chart=None,
         note=str(
             _l(
-                "Within the first-contact clock: %(share)s (%(within)d of %(ended)d handoffs "
+                "Within the first-contact clock: %(share)s (%(within)s of %(ended)s handoffs "
                 "whose clock has stopped or run out).",
-                share=f"{share:.0%}" if share is not None else "–",
-                within=figures.within_clock,
-                ended=figures.clock_ended,
+                share=(
+                    SUPPRESSED
+                    if shown(figures.clock_ended) == SUPPRESSED
+                    else f"{share:.0%}"
+                    if share is not None
+                    else "–"
+                ),
+                within=shown(figures.within_clock),
+                ended=shown(figures.clock_ended),
             )
         ),
     )
@@ -541,7 +564,7 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
             str(_l("Action")),
         ),
         _risk_levels(team_ids),
-        *_handoff_tables(handoffs),
+        *_handoff_tables(handoffs, suppressed),
     ]
     if suppressed:
         tables = [suppress(table) for table in tables]

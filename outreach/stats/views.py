@@ -30,21 +30,26 @@ def _form() -> tuple[StatisticsForm, dict]:
     return form, by_id
 
 
-def _statistics(form: StatisticsForm, by_id: dict) -> services.Statistics | None:
-    """The figures the form asks for, or None with the reason at the form's fields."""
+def _statistics(
+    form: StatisticsForm, by_id: dict, leaves_the_team: bool = False
+) -> services.Statistics | None:
+    """The figures the form asks for, or None with the reason at the form's fields. Figures
+    made to leave the team (exports, the monthly report) hide small counts."""
     if not form.validate():
         return None
     teams = list(by_id.values()) if form.team.data == ALL_TEAMS else [by_id[form.team.data]]
     try:
         period = services.period_for(
-            Period(form.period.data), form.day.data or today(), form.start.data, form.end.data
+            Period(form.period.data or Period.MONTH),
+            form.day.data or today(),
+            form.start.data,
+            form.end.data,
         )
     except RuleViolation as refusal:
         attach_error(form, refusal)
         return None
-    # Numbers shown outside the team they describe hide small counts (a VPC lead's view).
-    outside = any(team.id not in current_user.team_ids for team in teams)
-    return services.compute(teams, period, suppressed=outside)
+    leaving = leaves_the_team or not policy.sees_exact_counts(current_user, teams)
+    return services.compute(teams, period, suppressed=leaving)
 
 
 def _address(form: StatisticsForm, **changes) -> dict:
@@ -94,10 +99,10 @@ def overview():
 def export(fmt: str):
     """The statistics tables as CSV or XLSX, small counts hidden: these numbers leave the team."""
     form, by_id = _form()
-    stats = _statistics(form, by_id) if by_id else None
+    stats = _statistics(form, by_id, leaves_the_team=True) if by_id else None
     if stats is None:
         return _page("stats/overview.html", form, None)
-    tables = [services.suppress(table) for table in stats.tables]
+    tables = stats.tables
     about = ", ".join(team.name for team in stats.teams)
     exported = [Table(table.title, table.headers, table_rows(table)) for table in tables]
     exported.insert(0, _about_table(about, stats))
@@ -117,14 +122,21 @@ def _about_table(about: str, stats: services.Statistics) -> Table:
             [_("From"), stats.period.start],
             [_("To"), stats.period.end],
             [_("Made"), now()],
-            [_("Counts from 1 to 4 are shown as %(hidden)s.", hidden=services.SUPPRESSED), ""],
+            [
+                _(
+                    "Counts from 1 to 4, and where needed one more so that a total does not "
+                    "give them away, are shown as %(hidden)s.",
+                    hidden=services.SUPPRESSED,
+                ),
+                "",
+            ],
         ],
     )
 
 
 def _report(form, by_id):
     form.period.data = Period.MONTH.value
-    return _statistics(form, by_id)
+    return _statistics(form, by_id, leaves_the_team=True)
 
 
 def _report_page(form, stats, for_pdf: bool = False):

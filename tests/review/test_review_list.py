@@ -245,3 +245,24 @@ def test_oldest_first_pages_the_other_way(app, world, login):
     assert forwards == list(reversed(backwards))
     page = login("lead_a").get("/granskning?order=oldest").get_data(as_text=True)
     assert '<option selected value="oldest">Äldst först</option>' in page
+
+
+def test_a_cursor_outside_the_calendar_is_refused(world, login):
+    from base64 import urlsafe_b64encode
+
+    for raw in ("0001-01-01T00:00:00+14:00|0|x", "9999-12-31T23:59:59-14:00|1|x"):
+        token = urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        response = login("lead_a").get(f"/granskning?after={token}")
+        assert response.status_code == 400
+
+
+def test_filters_that_rule_out_every_contact_leave_no_shift(app, world, log, login):
+    page = login("lead_a").get("/granskning?show=shifts&kind=anonymous&risk=acute")
+    assert page.status_code == 200
+    assert "Inget matchar filtren." in page.get_data(as_text=True)
+
+
+def test_show_more_with_a_damaged_address_says_so_in_the_list(world, log, login):
+    response = login("lead_a").get("/granskning?after=x", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert "Sidans adress är skadad" in response.get_data(as_text=True)

@@ -139,3 +139,55 @@ def test_only_the_workers_answer_and_only_a_returned_shift(app, world, login, en
 def test_the_lead_start_page_counts_shifts_waiting(world, login, ended):
     page = login("lead_a").get("/").get_data(as_text=True)
     assert "1 avslutat fältpass väntar på din granskning." in page
+
+
+def test_two_leads_at_once_one_wins_the_other_hears_409(app, world, ended):
+    from sqlalchemy import update
+
+    from outreach.errors import Conflict
+    from outreach.review import services
+
+    with app.app_context():
+        shift = db.session.execute(select(Shift).where(Shift.public_id == ended)).scalar_one()
+        lead = db.session.get(User, world.lead_a)
+        # another lead signs it off in the meantime; this lead's page still shows it pending
+        db.session.execute(
+            update(Shift)
+            .where(Shift.id == shift.id)
+            .values(review_status=ReviewStatus.REVIEWED)
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(Conflict):
+            services.return_to_workers(lead, shift, "Titta på tiderna.")
+        db.session.rollback()
+    assert _shift(app, ended) == (ReviewStatus.PENDING, [])
+
+
+def test_saving_the_note_in_place_lists_no_youths(app, world, login, ended):
+    from outreach.audit import AuditAction, AuditEvent
+    from tests.factories import log_named, make_youth
+
+    with app.app_context():
+        shift = db.session.execute(select(Shift).where(Shift.public_id == ended)).scalar_one()
+        worker = db.session.get(User, world.worker_a)
+        log_named(shift, [make_youth(worker, shift.team, "Åsa")], shift.started_at)
+        shift.review_status = ReviewStatus.RETURNED
+        db.session.commit()
+    client = login("falt_a")
+    response = client.post(
+        f"/faltpass/{ended}/lagesbild",
+        data={"situation_note": "Lugnt."},
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        listed = db.session.execute(
+            select(AuditEvent.id).where(AuditEvent.action == AuditAction.LIST)
+        ).all()
+    assert listed == []  # the note form alone came back: no youth was shown
+    client.get(f"/faltpass/{ended}")
+    with app.app_context():
+        listed = db.session.execute(
+            select(AuditEvent.detail).where(AuditEvent.action == AuditAction.LIST)
+        ).scalars()
+        assert list(listed) == ["shift"]

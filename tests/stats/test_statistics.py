@@ -243,12 +243,12 @@ def test_small_counts_are_hidden_with_the_cell_that_would_give_them_away(app, oc
     tables, _handoffs = _figures(app, october, suppressed=True)
     gender = tables["gender"]
     # girls 6, boys 3 (hidden), other 0, not noted 1 (hidden): two hidden, nothing more to hide
-    assert [row[1] for row in gender.rows] == [6, "<5", 0, "<5"]
+    assert [row[1] for row in gender.rows] == [6, "..", 0, ".."]
     assert gender.total == ["Totalt", 10]
     areas = tables["areas"]
     # 2 and 1 contacts: both hidden; the one named contact too (the other area has none)
-    assert areas.rows == [["Möllevången", "<5", 5, "<5"], ["Rosengård", "<5", 5, 0]]
-    assert areas.total == ["Totalt", "<5", 10, "<5"]
+    assert areas.rows == [["Möllevången", "..", 5, ".."], ["Rosengård", "..", 5, 0]]
+    assert areas.total == ["Totalt", "..", 10, ".."]
 
 
 def test_complementary_suppression_in_a_partition():
@@ -260,9 +260,9 @@ def test_complementary_suppression_in_a_partition():
         total=["Totalt", 23],
         partition=True,
     )
-    assert [row[1] for row in stats.suppress(table).rows] == ["<5", "<5", 12]
+    assert [row[1] for row in stats.suppress(table).rows] == ["..", "..", 12]
     not_partition = stats.StatTable("t", "T", ["Ämne", "Antal"], [["a", 2], ["b", 9]])
-    assert [row[1] for row in stats.suppress(not_partition).rows] == ["<5", 9]
+    assert [row[1] for row in stats.suppress(not_partition).rows] == ["..", 9]
 
 
 @pytest.mark.parametrize(
@@ -277,3 +277,31 @@ def test_complementary_suppression_in_a_partition():
 def test_periods(kind, anchor, start, end):
     period = stats.period_for(kind, anchor)
     assert (period.start, period.end) == (start, end)
+
+
+def test_hidden_cells_cannot_be_worked_out_from_the_total():
+    ones = stats.StatTable(
+        "t",
+        "T",
+        ["Kön", "Antal"],
+        [["a", 1], ["b", 1], ["c", 50]],
+        total=["Totalt", 52],
+        partition=True,
+    )
+    assert [row[1] for row in stats.suppress(ones).rows] == ["..", "..", ".."]
+    fours = stats.StatTable(
+        "t",
+        "T",
+        ["Kön", "Antal"],
+        [["a", 4], ["b", 4], ["c", 9], ["d", 30]],
+        total=["Totalt", 47],
+        partition=True,
+    )
+    assert [row[1] for row in stats.suppress(fours).rows] == ["..", "..", "..", 30]
+
+
+def test_hidden_view_hides_few_handoffs_times_too(app, october):
+    tables, _handoffs = _figures(app, october, suppressed=True)
+    speed = tables["speed"]
+    assert speed.rows[0][1:] == ["..", "..", ".."]  # 3 handoffs acknowledged
+    assert "(.. av .. överlämningar" in speed.note
