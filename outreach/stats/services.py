@@ -124,6 +124,15 @@ class StatTable:
     note: str = ""
 
     @property
+    def has_visible_numbers(self) -> bool:
+        """Some count is shown (a chart of hidden counts only would be empty)."""
+        return any(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0
+            for row in self.rows
+            for v in row[1:]
+        )
+
+    @property
     def is_empty(self) -> bool:
         return not any(
             (isinstance(v, int) and v) or v == SUPPRESSED for row in self.rows for v in row[1:]
@@ -478,6 +487,7 @@ def _handoff_tables(figures: HandoffFigures, suppressed: bool) -> list[StatTable
             [str(_l("Handoffs withdrawn")), figures.withdrawn],
             [str(_l("First-contact deadline missed")), figures.breaches],
         ],
+        chart="hbar",
     )
 
     speed = StatTable(

@@ -70,7 +70,7 @@ def _page(template: str, form, stats, **extra):
         charted = {
             table.key: charts.data_uri(table)
             for table in stats.tables
-            if table.chart and not table.is_empty
+            if table.chart and table.has_visible_numbers
         }
     return render(
         template,
