@@ -102,10 +102,10 @@ def export(fmt: str):
     stats = _statistics(form, by_id, leaves_the_team=True) if by_id else None
     if stats is None:
         return _page("stats/overview.html", form, None)
-    tables = stats.tables
-    about = ", ".join(team.name for team in stats.teams)
-    exported = [Table(table.title, table.headers, table_rows(table)) for table in tables]
-    exported.insert(0, _about_table(about, stats))
+    exported = [
+        _about_table(", ".join(team.name for team in stats.teams), stats),
+        *(Table(table.title, table.headers, table_rows(table)) for table in stats.tables),
+    ]
     filename = f"statistik-{stats.period.start.isoformat()}-{stats.period.end.isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, exported)
@@ -139,13 +139,12 @@ def _report(form, by_id):
     return _statistics(form, by_id, leaves_the_team=True)
 
 
-def _report_page(form, stats, for_pdf: bool = False):
+def _report_page(form, stats):
     return _page(
         "stats/report.html",
         form,
         stats,
         made_at=now(),
-        for_pdf=for_pdf,
         pdf_available=pdf.available(),
         back=url_for("stats.overview", **_address(form)),
     )
@@ -169,7 +168,7 @@ def monthly_report_pdf():
     if not by_id:
         return render("stats/no_teams.html")
     stats = _report(form, by_id)
-    page = _report_page(form, stats, for_pdf=True)
+    page = _report_page(form, stats)
     if stats is None:
         return page
     if not pdf.available():
