@@ -115,7 +115,6 @@ def _list_page(form, show: str, page: services.Page, status: int):
             for name in (SHOW_CONTACTS, SHOW_SHIFTS)
         },
         export_args=_filters_in_address(after=None, show=None),
-        sign_off_form=SignOffForm(),
         partial=is_partial(),
     )
 
@@ -123,7 +122,7 @@ def _list_page(form, show: str, page: services.Page, status: int):
 @bp.route("/granskning")
 @policy.allow(policy.leads_field_team)
 def index():
-    """The team's log, filtered and paged: contacts or shifts, newest first."""
+    """The team's log, filtered and paged: contacts or shifts, newest (or oldest) first."""
     form = _filter_form()
     show = SHOW_SHIFTS if request.args.get("show") == SHOW_SHIFTS else SHOW_CONTACTS
     page = services.Page([], None)
