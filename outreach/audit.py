@@ -71,3 +71,9 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) -> None:
+    """Add a row for each youth a list, page or export showed the user."""
+    for youth_id in youth_ids:
+        record(action, "youth", youth_id, user_id=user_id, youth_id=youth_id, detail=detail)

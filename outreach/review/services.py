@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, or_, select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from outreach import audit, policy
-from outreach.audit import AuditAction
+from outreach import policy
 from outreach.auth.models import User
 from outreach.clock import start_of_day
 from outreach.errors import Conflict, RuleViolation
@@ -155,36 +154,50 @@ def _merged(runs: list[list], wanted: "ReviewFilter") -> list:
 
 
 @dataclass
-class LogEntry:
-    """One row of the review list: an anonymous tally or a contact with named youths."""
+class NamedYouth:
+    """A youth named in a contact, as the list shows them."""
+
+    id: int
+    public_id: str
+    alias: str
+    protected_identity: bool
+
+
+@dataclass
+class ShiftFacts:
+    """What the list says about a contact's shift."""
+
+    public_id: str
+    team: str
+    area: str
+    review_status: ReviewStatus
+    workers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LogRow:
+    """One contact of the list, anonymous or named: plain values read without ORM objects, so
+    a page is a handful of queries and a year's export streams in flat memory."""
 
     kind: ContactKind
-    contact: AnonymousContact | IdentifiedContact
-    #: Filled for a whole page at once (see _load_shifts_once).
-    shift: Shift | None
-    #: Named contacts: the youths met, and whether the entry has been corrected since.
-    youths: list[Youth] = field(default_factory=list)
+    occurred_at: datetime
+    public_id: str
+    shift_id: int
+    place: str
+    author: str
+    youth_count: int = 0
+    #: Gender and age-band codes → count (anonymous contacts).
+    counts: dict[str, int] = field(default_factory=dict)
+    topics: list[Topic] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    youths: list[NamedYouth] = field(default_factory=list)
+    #: A named contact that has been corrected since.
     corrected: bool = False
+    shift: ShiftFacts | None = None
 
     @property
     def cursor(self) -> Cursor:
-        return Cursor(self.contact.occurred_at, KIND_RANK[self.kind], self.contact.public_id)
-
-    @property
-    def occurred_at(self) -> datetime:
-        return self.contact.occurred_at
-
-    @property
-    def author(self) -> User:
-        if isinstance(self.contact, AnonymousContact):
-            return self.contact.created_by
-        return self.contact.author
-
-    @property
-    def youth_count(self) -> int:
-        if isinstance(self.contact, AnonymousContact):
-            return self.contact.youth_count
-        return len(self.youths)
+        return Cursor(self.occurred_at, KIND_RANK[self.kind], self.public_id)
 
 
 @dataclass
@@ -289,109 +302,6 @@ def _ordered_identified(user, wanted, cursor, limit) -> Select:
     )
 
 
-def _anonymous_run(user, wanted, cursor, limit) -> list[LogEntry]:
-    rows = db.session.execute(_ordered_anonymous(user, wanted, cursor, limit)).scalars()
-    return [LogEntry(ContactKind.ANONYMOUS, contact, None) for contact in rows]
-
-
-def _identified_run(user, wanted, cursor, limit) -> list[LogEntry]:
-    contacts = list(
-        db.session.execute(_ordered_identified(user, wanted, cursor, limit)).unique().scalars()
-    )
-    corrected = set(
-        db.session.execute(
-            select(IdentifiedContact.corrects_id).where(
-                IdentifiedContact.corrects_id.in_([c.id for c in contacts])
-            )
-        ).scalars()
-    )
-    return [
-        LogEntry(
-            ContactKind.IDENTIFIED,
-            contact,
-            None,
-            youths=list(contact.youths),
-            corrected=contact.id in corrected,
-        )
-        for contact in contacts
-    ]
-
-
-def contact_page(
-    user: User, wanted: ReviewFilter, cursor: Cursor | None, size: int = PAGE_SIZE
-) -> Page:
-    """One page of the filtered contacts in the wanted order, after the cursor."""
-    runs = []
-    if wanted.wants_anonymous:
-        runs.append(_anonymous_run(user, wanted, cursor, size + 1))
-    if wanted.wants_identified:
-        runs.append(_identified_run(user, wanted, cursor, size + 1))
-    merged = _merged(runs, wanted)
-    entries = merged[:size]
-    _load_shifts_once(entries)
-    more = len(merged) > size
-    return Page(entries, entries[-1].cursor if more else None)
-
-
-def _load_shifts_once(entries: list[LogEntry]) -> None:
-    """The shifts of a page in one query (the contacts' lazy shift would be one each)."""
-    ids = {entry.contact.shift_id for entry in entries}
-    if not ids:
-        return
-    shifts = {
-        shift.id: shift
-        for shift in db.session.execute(select(Shift).where(Shift.id.in_(ids))).unique().scalars()
-    }
-    for entry in entries:
-        entry.shift = shifts[entry.contact.shift_id]
-
-
-def listed_youths(entries: list[LogEntry]) -> list[int]:
-    """The ids of the named youths a page shows."""
-    return sorted({youth.id for entry in entries for youth in entry.youths})
-
-
-def record_youths(user: User, youth_ids: list[int], action: AuditAction, detail: str) -> None:
-    """Write each named youth the user sees in the list, or exports, to the access log."""
-    for youth_id in youth_ids:
-        audit.record(action, "youth", youth_id, user_id=user.id, youth_id=youth_id, detail=detail)
-
-
-@dataclass
-class ExportRow:
-    """A contact as an export shows it: plain values read without ORM objects, so a year of a
-    large municipality streams quickly in flat memory."""
-
-    kind: ContactKind
-    occurred_at: datetime
-    public_id: str
-    shift_id: int
-    place: str
-    author: str
-    youth_count: int = 0
-    #: Gender and age-band codes → count (anonymous contacts).
-    counts: dict[str, int] = field(default_factory=dict)
-    topics: list[Topic] = field(default_factory=list)
-    actions: list[Action] = field(default_factory=list)
-    #: (alias, protected identity) of each named youth.
-    youths: list[tuple[str, bool]] = field(default_factory=list)
-    shift: "ShiftFacts | None" = None
-
-    @property
-    def cursor(self) -> Cursor:
-        return Cursor(self.occurred_at, KIND_RANK[self.kind], self.public_id)
-
-
-@dataclass
-class ShiftFacts:
-    """What an export says about a contact's shift."""
-
-    team: str
-    area: str
-    review_status: ReviewStatus
-    workers: list[str] = field(default_factory=list)
-
-
 def _grouped(query) -> dict[int, list]:
     grouped: dict[int, list] = {}
     for key, *values in db.session.execute(query):
@@ -399,7 +309,7 @@ def _grouped(query) -> dict[int, list]:
     return grouped
 
 
-def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
+def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
     rows = db.session.execute(
         _ordered_anonymous(user, wanted, cursor, limit)
         .with_only_columns(
@@ -429,7 +339,7 @@ def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
         )
     )
     return [
-        ExportRow(
+        LogRow(
             ContactKind.ANONYMOUS,
             at,
             public_id,
@@ -445,7 +355,7 @@ def _anonymous_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
     ]
 
 
-def _identified_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
+def _identified_run(user, wanted, cursor, limit) -> list[LogRow]:
     rows = db.session.execute(
         _ordered_identified(user, wanted, cursor, limit)
         .with_only_columns(
@@ -459,22 +369,35 @@ def _identified_export_run(user, wanted, cursor, limit) -> list[ExportRow]:
         .outerjoin(Place, Place.id == IdentifiedContact.place_id)
         .join(User, User.id == IdentifiedContact.author_id)
     ).all()
+    ids = [row[0] for row in rows]
     youths = _grouped(
-        select(identified_contact_youth.c.contact_id, Youth.alias, Youth.protected_identity)
+        select(
+            identified_contact_youth.c.contact_id,
+            Youth.id,
+            Youth.public_id,
+            Youth.alias,
+            Youth.protected_identity,
+        )
         .join(Youth, Youth.id == identified_contact_youth.c.youth_id)
-        .where(identified_contact_youth.c.contact_id.in_([row[0] for row in rows]))
+        .where(identified_contact_youth.c.contact_id.in_(ids))
         .order_by(Youth.alias)
     )
+    corrected = set(
+        db.session.execute(
+            select(IdentifiedContact.corrects_id).where(IdentifiedContact.corrects_id.in_(ids))
+        ).scalars()
+    )
     return [
-        ExportRow(
+        LogRow(
             ContactKind.IDENTIFIED,
             at,
             public_id,
             shift_id,
             place or "",
             author,
-            youths=youths.get(contact_id, []),
+            youths=[NamedYouth(*youth) for youth in youths.get(contact_id, [])],
             youth_count=len(youths.get(contact_id, [])),
+            corrected=contact_id in corrected,
         )
         for contact_id, at, public_id, shift_id, place, author in rows
     ]
@@ -485,13 +408,13 @@ def _shift_facts(shift_ids: set[int], known: dict[int, ShiftFacts]) -> None:
     missing = shift_ids - known.keys()
     if not missing:
         return
-    for shift_id, team, area, status in db.session.execute(
-        select(Shift.id, Team.name, Area.name, Shift.review_status)
+    for shift_id, public_id, team, area, status in db.session.execute(
+        select(Shift.id, Shift.public_id, Team.name, Area.name, Shift.review_status)
         .join(Team, Team.id == Shift.team_id)
         .join(Area, Area.id == Shift.area_id)
         .where(Shift.id.in_(missing))
     ):
-        known[shift_id] = ShiftFacts(team, area, status)
+        known[shift_id] = ShiftFacts(public_id, team, area, status)
     for shift_id, name in db.session.execute(
         select(shift_worker.c.shift_id, User.display_name)
         .join(User, User.id == shift_worker.c.user_id)
@@ -501,24 +424,44 @@ def _shift_facts(shift_ids: set[int], known: dict[int, ShiftFacts]) -> None:
         known[shift_id].workers.append(name)
 
 
-def export_rows(user: User, wanted: ReviewFilter) -> Iterator[ExportRow]:
+def contact_page(
+    user: User,
+    wanted: ReviewFilter,
+    cursor: Cursor | None,
+    size: int = PAGE_SIZE,
+    shifts: dict[int, ShiftFacts] | None = None,
+) -> Page:
+    """One page of the filtered contacts in the wanted order, after the cursor. `shifts`
+    keeps what is known of shifts from page to page (an export's pages)."""
+    runs = []
+    if wanted.wants_anonymous:
+        runs.append(_anonymous_run(user, wanted, cursor, size + 1))
+    if wanted.wants_identified:
+        runs.append(_identified_run(user, wanted, cursor, size + 1))
+    merged = _merged(runs, wanted)
+    entries = merged[:size]
+    shifts = {} if shifts is None else shifts
+    _shift_facts({row.shift_id for row in entries}, shifts)
+    for row in entries:
+        row.shift = shifts[row.shift_id]
+    more = len(merged) > size
+    return Page(entries, entries[-1].cursor if more else None)
+
+
+def listed_youths(entries: list[LogRow]) -> list[int]:
+    """The ids of the named youths a page shows."""
+    return sorted({youth.id for row in entries for youth in row.youths})
+
+
+def export_rows(user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
     """Every filtered contact in the wanted order, read a chunk at a time (for exports)."""
     cursor, shifts = None, {}
     while True:
-        runs = []
-        if wanted.wants_anonymous:
-            runs.append(_anonymous_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
-        if wanted.wants_identified:
-            runs.append(_identified_export_run(user, wanted, cursor, EXPORT_CHUNK + 1))
-        merged = _merged(runs, wanted)
-        chunk = merged[:EXPORT_CHUNK]
-        _shift_facts({row.shift_id for row in chunk}, shifts)
-        for row in chunk:
-            row.shift = shifts[row.shift_id]
-            yield row
-        if len(merged) <= EXPORT_CHUNK:
+        page = contact_page(user, wanted, cursor, EXPORT_CHUNK, shifts)
+        yield from page.entries
+        if page.next_cursor is None:
             return
-        cursor = chunk[-1].cursor
+        cursor = page.next_cursor
 
 
 def youths_in(user: User, wanted: ReviewFilter) -> list[int]:

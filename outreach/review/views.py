@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach import policy
+from outreach import audit, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import now, today
@@ -140,7 +140,7 @@ def index():
         page = services.contact_page(current_user, wanted, cursor)
         listed = services.listed_youths(page.entries)
         page.levels = risk_services.current(listed)
-        services.record_youths(current_user, listed, AuditAction.LIST, "review list")
+        audit.record_youths(AuditAction.LIST, listed, user_id=current_user.id, detail="review list")
     response = _list_page(form, show, page, 200)
     db.session.commit()  # after rendering, so the page's rows are not expired and reloaded
     return response
@@ -182,8 +182,8 @@ def log_table(rows) -> Table:
                 ", ".join(labels[topic] for topic in row.topics),
                 ", ".join(labels[action] for action in row.actions),
                 ", ".join(
-                    protected.format(alias) if is_protected else alias
-                    for alias, is_protected in row.youths
+                    protected.format(youth.alias) if youth.protected_identity else youth.alias
+                    for youth in row.youths
                 ),
                 row.author,
                 ", ".join(row.shift.workers),
@@ -202,7 +202,9 @@ def export(fmt: str):
         return _list_page(form, SHOW_CONTACTS, services.Page([], None), 400)
     wanted = replace(_wanted(form), logged_by=now())
     youth_ids = services.youths_in(current_user, wanted)
-    services.record_youths(current_user, youth_ids, AuditAction.EXPORT, f"review list {fmt}")
+    audit.record_youths(
+        AuditAction.EXPORT, youth_ids, user_id=current_user.id, detail=f"review list {fmt}"
+    )
     db.session.commit()
     user_id = current_user.id
 

@@ -124,6 +124,11 @@ class StatTable:
     note: str = ""
 
     @property
+    def rows_with_total(self) -> list[list]:
+        """The rows followed by the total row, if any (as an export writes them)."""
+        return [*self.rows, *([self.total] if self.total else [])]
+
+    @property
     def has_visible_numbers(self) -> bool:
         """Some count is shown (a chart of hidden counts only would be empty)."""
         return any(

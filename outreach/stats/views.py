@@ -12,7 +12,6 @@ from outreach.fields import options
 from outreach.htmx import render
 from outreach.stats import bp, charts, services
 from outreach.stats.forms import ALL_TEAMS, StatisticsForm
-from outreach.stats.services import StatTable
 from outreach.views_common import attach_error
 from outreach.vocabulary import Period
 
@@ -104,7 +103,7 @@ def export(fmt: str):
         return _page("stats/overview.html", form, None)
     exported = [
         _about_table(", ".join(team.name for team in stats.teams), stats),
-        *(Table(table.title, table.headers, table_rows(table)) for table in stats.tables),
+        *(Table(table.title, table.headers, table.rows_with_total) for table in stats.tables),
     ]
     filename = f"statistik-{stats.period.start.isoformat()}-{stats.period.end.isoformat()}.{fmt}"
     if fmt == "csv":
@@ -180,8 +179,3 @@ def monthly_report_pdf():
     name = f"manadsrapport-{stats.period.start:%Y-%m}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def table_rows(table: StatTable) -> list[list]:
-    """The rows of a table followed by its total row."""
-    return [*table.rows, *([table.total] if table.total else [])]

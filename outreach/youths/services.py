@@ -52,15 +52,9 @@ def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
         statement = statement.where(Youth.search_key.like(f"%{_escape_like(term)}%", escape="\\"))
     statement = statement.order_by(Youth.alias, Youth.id).limit(limit)
     found = list(db.session.execute(statement).scalars())
-    for youth in found:
-        audit.record(
-            AuditAction.LIST,
-            "youth",
-            youth.id,
-            user_id=user.id,
-            youth_id=youth.id,
-            detail="search",
-        )
+    audit.record_youths(
+        AuditAction.LIST, [youth.id for youth in found], user_id=user.id, detail="search"
+    )
     return found
 
 
@@ -386,8 +380,6 @@ def contacts_in_shift(user: User, shift: Shift) -> list[TimelineEntry]:
         .order_by(IdentifiedContact.created_at, IdentifiedContact.id)
     ).scalars()
     entries = _chains(contacts)
-    for youth_id in sorted(_name_visible(user, entries, besides=None)):
-        audit.record(
-            AuditAction.LIST, "youth", youth_id, user_id=user.id, youth_id=youth_id, detail="shift"
-        )
+    shown = sorted(_name_visible(user, entries, besides=None))
+    audit.record_youths(AuditAction.LIST, shown, user_id=user.id, detail="shift")
     return sorted(entries, key=lambda e: (e.contact.occurred_at, e.contact.id))
