@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from outreach.auth.models import User
-from outreach.clock import now
+from outreach.clock import local_date, now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender, Topic
@@ -42,7 +42,7 @@ def week(app, world):
                 )
         log_named(first, [make_youth(fatima, team, "Åsa vid torget")], first.started_at)
         db.session.commit()
-        return {"first": first.public_id}
+        return {"first": first.public_id, "day": local_date(first.started_at).isoformat()}
 
 
 def test_review_sign_off_statistics_and_export(world, week, browsing):
@@ -107,6 +107,9 @@ def test_review_sign_off_statistics_and_export(world, week, browsing):
 
     # statistics with charts, and the monthly report
     lead.get_by_role("link", name="Statistik", exact=True).click()
+    expect(lead.locator("h1")).to_contain_text("Statistik")
+    # the month of the shifts: in the first days of a month they fall in the one before
+    lead.goto(f"/statistik?period=month&day={week['day']}")
     browsing.check(lead, "statistics")
     charts = lead.locator("img.chart")
     assert charts.count() >= 5
