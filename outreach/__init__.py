@@ -87,8 +87,9 @@ AREAS = (
 
 
 def _register_blueprints(app: Flask) -> None:
-    from outreach import policy
+    from outreach import ids, policy
 
+    app.url_map.converters.update(ids.CONVERTERS)
     for area in AREAS:
         # Importing an area's views attaches its routes to the area's blueprint.
         views = importlib.import_module(f"outreach.{area}.views")

@@ -1,9 +1,15 @@
-"""Opaque public ids for URLs, so that ids cannot be walked from one record to the next."""
+"""Opaque public ids for URLs, so that ids cannot be walked from one record to the next.
+
+Every address that names a record says which kind of record it names with a converter of
+that kind (`/ungdomar/<youth:public_id>`): an id of the wrong shape never reaches a view, and
+the authorization tests know from the address which record to put in it.
+"""
 
 import secrets
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.routing import BaseConverter
 
 PUBLIC_ID_LENGTH = 16
 
@@ -18,3 +24,19 @@ def public_id_column() -> Mapped[str]:
     return mapped_column(
         String(PUBLIC_ID_LENGTH), unique=True, nullable=False, default=new_public_id
     )
+
+
+class PublicIdConverter(BaseConverter):
+    """A public id in an address; `kind` names the record it addresses."""
+
+    regex = rf"[A-Za-z0-9_-]{{{PUBLIC_ID_LENGTH}}}"
+    kind = ""
+
+
+#: The kinds of record addressed by public id, each with its URL converter.
+RECORD_KINDS = ("shift", "youth", "contact", "marking", "consent", "report", "handoff")
+
+CONVERTERS = {
+    kind: type(f"{kind.title()}IdConverter", (PublicIdConverter,), {"kind": kind})
+    for kind in RECORD_KINDS
+}

@@ -196,3 +196,99 @@ def log_named(
     db.session.add(contact)
     db.session.flush()
     return contact
+
+
+def make_records(team: Team, worker: User, area: Area, shift_state: str = "open") -> dict:
+    """One record of every addressable kind for a team, all by `worker`, by kind:
+    a shift ("open", "ended" waiting for review, or "returned" to its worker), a child of 14
+    with a named contact in it, a risk marking, a consent, a draft report of concern and a
+    handoff sent to VPC. An earlier open shift of the worker is ended first."""
+    from outreach.consent import services as consent
+    from outreach.handoffs import services as handoffs
+    from outreach.reports import services as reports
+    from outreach.risk import services as risk
+    from outreach.risk.models import WarningSign
+    from outreach.vocabulary import (
+        ConcernKind,
+        ConsentForm,
+        ConsentParty,
+        HandoffBasis,
+        Recipient,
+        RiskLevel,
+        Urgency,
+    )
+
+    earlier = shift_services.open_shift_of(worker)
+    if earlier is not None:
+        earlier.ended_at = now()
+    if shift_state == "open":
+        shift = make_past_shift(team, area, [worker], now() - timedelta(hours=1))
+        shift.ended_at = None
+    else:
+        status = ReviewStatus.RETURNED if shift_state == "returned" else ReviewStatus.PENDING
+        shift = make_past_shift(
+            team, area, [worker], now() - timedelta(days=1), review_status=status
+        )
+    child = make_youth(
+        worker,
+        team,
+        f"Barn i {team.name}",
+        name="Kim Exempel",
+        personnummer=personnummer_for(years_ago(14, 40), serial=100 + shift.id % 800),
+        guardians=[("Förälder Exempel", "070-000 00 00")],
+    )
+    contact = log_named(shift, [child], shift.started_at + timedelta(minutes=5))
+    sign = db.session.execute(
+        db.select(WarningSign.id).where(WarningSign.is_active.is_(True)).limit(1)
+    ).scalar_one()
+    marking = risk.mark(
+        worker, child, level=RiskLevel.ELEVATED, sign_ids=[sign], comment="", review_on=None
+    )
+    given = consent.record(
+        worker,
+        child,
+        given_by=ConsentParty.GUARDIAN_1,
+        recipients=[Recipient.VPC],
+        other_recipient="",
+        purpose="Stöd från VPC",
+        form=ConsentForm.ORAL,
+        given_on=None,
+        expires_on=None,
+    )
+    report = reports.draft(
+        worker,
+        child,
+        reports.ReportContents(
+            kinds=[ConcernKind.CRIME],
+            concern="Oro för rekrytering.",
+            child_said="",
+            reporter_saw="",
+            relation="Fältarbetare",
+            earlier_concern="",
+            family_informed=False,
+        ),
+    )
+    handoff = handoffs.send(
+        worker,
+        child,
+        reason="Rekryteringsrisk",
+        summary="Behöver kontakt.",
+        urgency=Urgency.NORMAL,
+        wants_to_leave_crime=False,
+        basis=HandoffBasis.OSL_10_2,
+        secrecy_assessed_by="Enhetschef",
+        shared_fields=["name"],
+        token=f"records-{shift.id}",
+        first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
+        base_url="http://127.0.0.1",
+    )
+    db.session.commit()
+    return {
+        "shift": shift,
+        "youth": child,
+        "contact": contact,
+        "marking": marking,
+        "consent": given,
+        "report": report,
+        "handoff": handoff,
+    }

@@ -13,7 +13,7 @@ from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 
 
-@bp.route("/ungdomar/<public_id>/samtycke", methods=["GET", "POST"])
+@bp.route("/ungdomar/<youth:public_id>/samtycke", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_consent(public_id: str):
     """Record one party's consent (who, to whom, purpose, oral or written, dates)."""
@@ -41,7 +41,7 @@ def new_consent(public_id: str):
     return render("consent/new.html", "form", status=form_status(form), form=form, youth=youth)
 
 
-@bp.route("/samtycken/<public_id>/aterkalla", methods=["GET", "POST"])
+@bp.route("/samtycken/<consent:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def withdraw(public_id: str):
     """Record that a consent is withdrawn; sharing that relies on it stops at once."""

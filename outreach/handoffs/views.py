@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ def _hours() -> dict[Urgency, int]:
     }
 
 
-@bp.route("/ungdomar/<public_id>/overlamning", methods=["GET", "POST"])
+@bp.route("/ungdomar/<youth:public_id>/overlamning", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_handoff(public_id: str):
     """Hand the youth over to VPC: reason, summary, urgency, legal basis, the fields to share."""
@@ -77,7 +77,7 @@ def inbox():
     )
 
 
-@bp.route("/overlamningar/<public_id>")
+@bp.route("/overlamningar/<handoff:public_id>")
 @policy.allow(policy.field_or_vpc_staff)
 def detail(public_id: str):
     """One handoff: what was shared, the reason and summary, the steps so far and next."""
@@ -103,13 +103,13 @@ def _detail(handoff, status: int = 200, form: StepForm | None = None):
     )
 
 
-@bp.route("/overlamningar/<public_id>/<step>", methods=["POST"])
+@bp.route("/overlamningar/<handoff:public_id>/<step>", methods=["POST"])
 @policy.allow(policy.field_or_vpc_staff)
 def take_step(public_id: str, step: str):
     """Take a step: acknowledge, first contact, accept, decline, close, or withdraw."""
     handoff = policy.handoff_or_404(current_user, public_id)
     if step not in services.STEPS:
-        return forbidden(_("You cannot do that with this handoff."))
+        abort(404)
     form = StepForm()
     outcome = submit(
         form,

@@ -24,7 +24,7 @@ def _contents(form: ReportForm) -> services.ReportContents:
     )
 
 
-@bp.route("/ungdomar/<public_id>/orosanmalan", methods=["GET", "POST"])
+@bp.route("/ungdomar/<youth:public_id>/orosanmalan", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_report(public_id: str):
     """Start a report of concern about this child."""
@@ -41,7 +41,7 @@ def new_report(public_id: str):
     )
 
 
-@bp.route("/orosanmalningar/<public_id>", methods=["GET", "POST"])
+@bp.route("/orosanmalningar/<report:public_id>", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def report(public_id: str):
     """The report: change it while it is a draft, or see it as sent."""
@@ -67,7 +67,7 @@ def report(public_id: str):
     )
 
 
-@bp.route("/orosanmalningar/<public_id>/skickad", methods=["POST"])
+@bp.route("/orosanmalningar/<report:public_id>/skickad", methods=["POST"])
 @policy.allow(policy.field_staff)
 def mark_sent(public_id: str):
     """Record that the report was sent to the intake unit (printed or by their channel)."""
@@ -80,7 +80,7 @@ def mark_sent(public_id: str):
     return forbidden(outcome.refusal.message if outcome.refusal else _("Reload the page."))
 
 
-@bp.route("/orosanmalningar/<public_id>/utskrift")
+@bp.route("/orosanmalningar/<report:public_id>/utskrift")
 @policy.allow(policy.field_staff)
 def printable(public_id: str):
     """The report as it is sent: printable (the print stylesheet drops the navigation)."""

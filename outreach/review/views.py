@@ -249,7 +249,7 @@ def _shift_page(shift) -> str:
     return url_for("shifts.shift_detail", public_id=shift.public_id)
 
 
-@bp.route("/faltpass/<public_id>/granskad", methods=["POST"])
+@bp.route("/faltpass/<shift:public_id>/granskad", methods=["POST"])
 @policy.allow(policy.leads_field_team)
 def sign_off(public_id: str):
     """Mark an ended shift as reviewed."""
@@ -265,7 +265,7 @@ def sign_off(public_id: str):
     )
 
 
-@bp.route("/faltpass/<public_id>/aterlamna", methods=["POST"])
+@bp.route("/faltpass/<shift:public_id>/aterlamna", methods=["POST"])
 @policy.allow(policy.leads_field_team)
 def return_shift(public_id: str):
     """Return an ended shift to its workers with a comment."""
@@ -283,7 +283,7 @@ def return_shift(public_id: str):
     )
 
 
-@bp.route("/faltpass/<public_id>/svara", methods=["POST"])
+@bp.route("/faltpass/<shift:public_id>/svara", methods=["POST"])
 @policy.allow(policy.field_staff)
 def resubmit(public_id: str):
     """Answer a returned shift and send it back for review."""

@@ -12,7 +12,7 @@ from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import RiskLevel
 
 
-@bp.route("/ungdomar/<public_id>/orosmarkering", methods=["GET", "POST"])
+@bp.route("/ungdomar/<youth:public_id>/orosmarkering", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_marking(public_id: str):
     """Mark risk on a youth: signs from the catalogue, a level, a review date."""
@@ -49,7 +49,7 @@ def new_marking(public_id: str):
     )
 
 
-@bp.route("/orosmarkeringar/<public_id>/aterkalla", methods=["GET", "POST"])
+@bp.route("/orosmarkeringar/<marking:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def withdraw(public_id: str):
     """Withdraw a marking, giving the reason; the marking stays in the history."""

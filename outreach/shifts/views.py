@@ -145,14 +145,14 @@ def render_shift(shift: Shift, status: int = 200, block: str | None = None, **fo
     return response
 
 
-@bp.route("/faltpass/<public_id>")
+@bp.route("/faltpass/<shift:public_id>")
 @policy.allow(policy.field_staff)
 def shift_detail(public_id: str):
     """One shift: its workers, note, and the contacts logged in it."""
     return render_shift(policy.shift_or_404(current_user, public_id))
 
 
-@bp.route("/faltpass/<public_id>/lagesbild", methods=["POST"])
+@bp.route("/faltpass/<shift:public_id>/lagesbild", methods=["POST"])
 @policy.allow(policy.field_staff)
 def save_note(public_id: str):
     """Save the shift's situation note."""
@@ -170,7 +170,7 @@ def save_note(public_id: str):
     return render_shift(shift, status=422, block="note_form", note_form=form)
 
 
-@bp.route("/faltpass/<public_id>/avsluta", methods=["POST"])
+@bp.route("/faltpass/<shift:public_id>/avsluta", methods=["POST"])
 @policy.allow(policy.field_staff)
 def end_shift(public_id: str):
     """End the shift."""
@@ -191,7 +191,7 @@ def _contact_form(shift: Shift, blank: bool = False) -> tuple[AnonymousContactFo
     return form, places
 
 
-@bp.route("/faltpass/<public_id>/anonym-kontakt", methods=["GET", "POST"])
+@bp.route("/faltpass/<shift:public_id>/anonym-kontakt", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_contact(public_id: str):
     """Log an anonymous contact in an open shift."""

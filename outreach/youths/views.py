@@ -100,7 +100,7 @@ def new_youth():
     return render("youths/form.html", "form", form=form, youth=None, status=form_status(form))
 
 
-@bp.route("/ungdomar/<public_id>")
+@bp.route("/ungdomar/<youth:public_id>")
 @policy.allow(policy.field_staff)
 def youth_detail(public_id: str):
     """The youth's page: what is known, and the timeline of contacts."""
@@ -126,7 +126,7 @@ def youth_detail(public_id: str):
     )
 
 
-@bp.route("/ungdomar/<public_id>/andra", methods=["GET", "POST"])
+@bp.route("/ungdomar/<youth:public_id>/andra", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def edit_youth(public_id: str):
     """Add or change what is known about a youth."""
@@ -158,7 +158,7 @@ def _contact_form(shift, chosen: list[Youth], found: list[Youth]) -> IdentifiedC
     return form
 
 
-@bp.route("/faltpass/<public_id>/namngiven-kontakt", methods=["GET", "POST"])
+@bp.route("/faltpass/<shift:public_id>/namngiven-kontakt", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def new_contact(public_id: str):
     """Record a contact with named youths during a shift."""
@@ -214,7 +214,7 @@ def new_contact(public_id: str):
     )
 
 
-@bp.route("/kontakter/<public_id>/rattelse", methods=["GET", "POST"])
+@bp.route("/kontakter/<contact:public_id>/rattelse", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
 def correct_contact(public_id: str):
     """Append a correction to a contact entry (the entry itself is never changed)."""

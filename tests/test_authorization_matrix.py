@@ -1,0 +1,268 @@
+"""The authorization matrix: every endpoint × every role × records of team A and of team B.
+
+The endpoints come from `app.url_map`, and what an address names comes from its converter
+(`<youth:public_id>`), so a new route joins the matrix by being declared; nothing here lists
+the routes. What each role may do is written below from DOMAIN.md, apart from policy.py, so
+the two can disagree and the test can fail: which roles a declared policy admits, who sees a
+team's records, and the few endpoints that narrow further to one relation to the record.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from outreach import create_app, ids, policy
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.org.models import Area, Team
+from outreach.risk.models import WarningSign
+from tests.conftest import test_config
+from tests.factories import make_records, make_user
+
+#: The roles, by the username the world gives them; None is a visitor who is not logged in.
+ROLES = (None, "falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead", "admin")
+
+#: Which roles each declared policy admits at all.
+ADMITS = {
+    "anyone_logged_in": {"falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead", "admin"},
+    "field_staff": {"falt_a", "falt_a2", "falt_b", "lead_a"},
+    "vpc_staff": {"vpc", "vpc_lead"},
+    "field_or_vpc_staff": {"falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead"},
+    "admin": {"admin"},
+    "leads_field_team": {"lead_a"},
+    "leads_a_team": {"lead_a", "vpc_lead"},
+}
+
+#: A role's relation to a team's records: the worker who made them (out on the shift, author
+#: of every entry), a colleague in the same team, the team's lead, or VPC. Team B has only
+#: its worker in the matrix.
+RELATION = {
+    "A": {
+        "falt_a": "worker",
+        "falt_a2": "colleague",
+        "lead_a": "lead",
+        "vpc": "vpc",
+        "vpc_lead": "vpc",
+    },
+    "B": {"falt_b": "worker", "vpc": "vpc", "vpc_lead": "vpc"},
+}
+
+#: Who sees a record of each kind: its team; VPC sees the handoffs sent to it and no more.
+SEES = {kind: {"worker", "colleague", "lead"} for kind in ids.RECORD_KINDS} | {
+    "handoff": {"worker", "colleague", "lead", "vpc"}
+}
+
+#: Endpoints that narrow who may act on a record they see.
+ONLY = {
+    # an open shift is ended, and its note kept, by its workers or the team's lead
+    "shifts.end_shift": {"worker", "lead"},
+    "shifts.save_note": {"worker", "lead"},
+    # an entry is corrected, a risk marking withdrawn, by its author or the team's lead
+    "youths.correct_contact": {"worker", "lead"},
+    "risk.withdraw": {"worker", "lead"},
+    # contacts are logged by the workers out on the shift, not by their lead
+    "shifts.new_contact": {"worker"},
+    "youths.new_contact": {"worker"},
+    # VPC takes the steps on a handoff (the sample step is "acknowledge")
+    "handoffs.take_step": {"vpc"},
+    # a lead of the shift's team signs off or returns; its workers answer a returned shift
+    "review.sign_off": {"lead"},
+    "review.return_shift": {"lead"},
+    "review.resubmit": {"worker"},
+    # the author sends their report of concern
+    "reports.mark_sent": {"worker"},
+}
+
+#: The state a shift must be in for an endpoint to have anything to do.
+SHIFT_STATE = {
+    "review.sign_off": "ended",
+    "review.return_shift": "ended",
+    "review.resubmit": "returned",
+}
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+#: Values for address parts that do not name a team's record.
+SAMPLE_VALUES = {"step": "acknowledge"}
+
+
+def _endpoints() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(endpoint, rule, methods) of every route but static files, from a throwaway app."""
+    app = create_app(test_config("sqlite://"))
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = tuple(sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}))
+        found.append((rule.endpoint, rule.rule, methods))
+    return sorted(found)
+
+
+ENDPOINTS = _endpoints()
+_ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z_]+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
+
+
+@dataclass
+class Address:
+    """An endpoint's address filled in for one team's records."""
+
+    url: str
+    #: The kinds of record the address names (empty for an address without one).
+    kinds: list[str]
+
+
+def _address(rule: str, records: dict, sign_id: int) -> Address:
+    kinds = []
+
+    def fill(match: re.Match) -> str:
+        converter, options, name = match.group("converter", "options", "name")
+        if converter in ids.CONVERTERS:
+            kinds.append(converter)
+            return records[converter]
+        if converter == "any":
+            return options.split(",")[0].strip()
+        if converter == "int":
+            return str(sign_id)
+        return SAMPLE_VALUES[name]
+
+    return Address(_ARGUMENT.sub(fill, rule), kinds)
+
+
+def _expected(endpoint: str, view_policy, role: str | None, team: str, address: Address):
+    """What the role should get: "ok" (the request is served), "login", 403 or 404."""
+    if view_policy == policy.PUBLIC:
+        return "ok"
+    if role is None:
+        return "login"
+    name = view_policy.__name__
+    assert name in ADMITS, f"say in ADMITS which roles the new policy {name} admits"
+    if role not in ADMITS[name]:
+        return 404 if address.kinds else 403
+    relation = RELATION[team].get(role)
+    for kind in address.kinds:
+        if relation not in SEES[kind]:
+            return 404
+    if address.kinds and relation not in ONLY.get(endpoint, {relation}):
+        return 403
+    return "ok"
+
+
+def _outcome(response) -> str | int:
+    """The response as the matrix counts it: logging out, which sends everyone to the login
+    page, is served like any other public page."""
+    status = response.status_code
+    assert status < 500, f"{response.request.method} {response.request.path} answered {status}"
+    if status in (302, 303) and "/logga-in" in response.location:
+        return "ok" if response.request.path == "/logga-ut" else "login"
+    if status in (403, 404):
+        return status
+    return "ok"
+
+
+@pytest.fixture
+def matrix_world(app, world):
+    """The world plus a VPC team lead."""
+    with app.app_context():
+        make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
+        db.session.commit()
+    return world
+
+
+#: Requests checked, by method and expected outcome; written to test-artifacts/ at the end.
+COUNTS = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_counts():
+    yield
+    if not COUNTS:
+        return
+    lines = [f"endpoints: {len(ENDPOINTS)}", f"roles: {len(ROLES)}"]
+    lines += [
+        f"{method} expected {outcome}: {n}" for (method, outcome), n in sorted(COUNTS.items())
+    ]
+    lines.append(f"requests checked: {sum(COUNTS.values())}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "authorization-matrix.txt").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "methods"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, methods):
+    world = matrix_world
+    clients = {role: signed_in(role) if role else app.test_client() for role in ROLES}
+    view_policy = app.view_functions[endpoint].access_policy
+    state = SHIFT_STATE.get(endpoint, "open")
+
+    def fresh_records(team: str) -> dict:
+        with app.app_context():
+            team_row = db.session.get(Team, world.team_a if team == "A" else world.team_b)
+            worker = db.session.get(User, world.worker_a if team == "A" else world.worker_b)
+            records = make_records(team_row, worker, db.session.get(Area, world.area), state)
+            sign_id = db.session.execute(db.select(WarningSign.id).limit(1)).scalar_one()
+            return {
+                "records": {kind: record.public_id for kind, record in records.items()},
+                "sign": sign_id,
+            }
+
+    made = {team: fresh_records(team) for team in "AB"}
+    wrong = []
+    for role in ROLES:
+        for team in "AB":
+            for method in methods:
+                address = _address(rule, made[team]["records"], made[team]["sign"])
+                expected = _expected(endpoint, view_policy, role, team, address)
+                response = clients[role].open(address.url, method=method)
+                response.get_data()  # a streamed download runs to its end
+                response.close()
+                got = _outcome(response)
+                COUNTS[(method, str(expected))] += 1
+                if got != expected:
+                    wrong.append(
+                        f"{role or 'anonymous'} {method} {address.url} (team {team}): "
+                        f"expected {expected}, got {response.status_code} {response.location}"
+                    )
+                if method != "GET" and got == "ok":
+                    made[team] = fresh_records(team)  # the request may have changed them
+            if not address.kinds:
+                break  # an address without a team's record is the same for both teams
+    assert not wrong, "\n".join(wrong)
+
+
+RECORD_ENDPOINTS = [e for e in ENDPOINTS if any(f"<{k}:" in e[1] for k in ids.RECORD_KINDS)]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rule", "methods"), RECORD_ENDPOINTS, ids=[e[0] for e in RECORD_ENDPOINTS]
+)
+def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, methods):
+    """Guessing: the record's own database id and its neighbours, its public id with one
+    character changed, and the public id of another kind of the user's own records all answer
+    404 to a user who may open the record itself."""
+    with app.app_context():
+        records = make_records(
+            db.session.get(Team, world.team_a),
+            db.session.get(User, world.worker_a),
+            db.session.get(Area, world.area),
+            SHIFT_STATE.get(endpoint, "open"),
+        )
+        public = {kind: record.public_id for kind, record in records.items()}
+        numeric = {kind: record.id for kind, record in records.items()}
+    user = "lead_a" if "lead" in ONLY.get(endpoint, {"lead"}) else "falt_a"
+    client = signed_in(user)
+    kinds = [k for k in ids.RECORD_KINDS if f"<{k}:" in rule]
+    guesses = []
+    for kind in kinds:
+        own = public[kind]
+        changed = own[:-1] + ("A" if own[-1] != "A" else "B")
+        other_kind = public["contact" if kind != "contact" else "youth"]
+        for number in (numeric[kind] - 1, numeric[kind], numeric[kind] + 1):
+            guesses.append({**public, kind: str(number)})
+        guesses += [{**public, kind: changed}, {**public, kind: other_kind}]
+    for guess in guesses:
+        url = _address(rule, guess, sign_id=1).url
+        for method in methods:
+            response = client.open(url, method=method)
+            assert response.status_code == 404, (method, url, response.status_code)
