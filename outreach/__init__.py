@@ -63,6 +63,9 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    from outreach import crypto
+
+    crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -114,11 +117,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _register_cli(app: Flask) -> None:
+    from outreach.audit import audit_cli
     from outreach.auth.cli import users_cli
+    from outreach.crypto import crypto_cli
     from outreach.demo import demo_cli
     from outreach.handoffs.cli import handoffs_cli
     from outreach.notifications.cli import notifications_cli
 
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(crypto_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(handoffs_cli)

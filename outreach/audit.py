@@ -1,18 +1,38 @@
 """The one way to write the audit trail: who read, exported or changed which record, and when.
 
-Rows are only ever added, in the same transaction as the change they describe. The trail
-is never used for statistics about staff.
+Rows are only ever added, in the same transaction as the change they describe, and never
+changed: the database refuses UPDATE and DELETE on them (a trigger set up by migration 0010).
+Each row carries the hash of the row before it, so `flask audit verify` finds a row that was
+altered, deleted or inserted out of order (see verify()). Someone who can rewrite the whole
+table and its head could recompute every hash; note the head that the command prints now and
+then somewhere else (`flask audit verify --expect SEQ:HASH` checks it is still there).
+
+record() keeps a row aside until the transaction commits; at commit the pending rows get the
+next places in the chain under a lock on the chain's head row, so the chain is written in
+commit order and the lock is held only for the commit itself. The old and new values of a
+change are encrypted (crypto.py) before they are hashed, so the hash gives nothing away.
+
+The trail is never used for statistics about staff.
 """
 
 import enum
+import hashlib
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import ForeignKey, Integer, String, Text, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
+from outreach.crypto import keys
 from outreach.extensions import db, enum_type
+
+#: The hash the first row of the chain follows.
+GENESIS = "0" * 64
 
 
 class AuditAction(enum.StrEnum):
@@ -26,12 +46,16 @@ class AuditAction(enum.StrEnum):
     LIST = "list"
     EXPORT = "export"
     PRINT = "print"
+    GRANT = "grant"
+    REVOKE = "revoke"
 
 
 class AuditEvent(db.Model):
-    """One access to, or change of, a record."""
+    """One access to, or change of, a record: one link of the hash chain."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The row's place in the chain: 1, 2, 3 … in the order the rows were committed.
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
     #: None for events without a logged-in user (failed logins).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
@@ -43,10 +67,51 @@ class AuditEvent(db.Model):
     youth_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: Short machine-readable details (what kind of read, which entry is corrected).
     detail: Mapped[str] = mapped_column(String(500), default="")
-    #: For changes of identified records: {"field": [old, new], …} as JSON.
+    #: For changes of identified records: {"field": [old, new], …} as JSON, encrypted
+    #: (read it through `changed`).
     changes: Mapped[str | None] = mapped_column(Text)
+    #: The row_hash of the row before this one in the chain (GENESIS for the first).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of prev_hash and this row's content (row_hash()).
+    row_hash: Mapped[str] = mapped_column(String(64))
 
     user = relationship("User", lazy="joined")
+
+    @property
+    def changed(self) -> dict[str, list] | None:
+        """The old and new values of a change, decrypted."""
+        return json.loads(keys().decrypt(self.changes)) if self.changes else None
+
+
+class AuditChain(db.Model):
+    """The head of the hash chain: one row, locked while pending rows join the chain."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The seq of the last row in the chain.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: The row_hash of the last row in the chain.
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+HEAD_ID = 1
+
+
+def row_hash(row) -> str:
+    """The hash of one row: its place, the hash it follows and everything it says."""
+    content = [
+        row.seq,
+        row.prev_hash,
+        row.occurred_at.isoformat(),
+        row.user_id,
+        str(row.action),
+        row.entity_type,
+        row.entity_id,
+        row.youth_id,
+        row.detail,
+        row.changes,
+    ]
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def record(
@@ -59,21 +124,172 @@ def record(
     detail: str = "",
     changes: dict[str, tuple] | None = None,
 ) -> AuditEvent:
-    """Add an audit row to the current transaction."""
-    event = AuditEvent(
+    """Add an audit row to the current transaction; it is written when the transaction
+    commits, and not at all if it rolls back."""
+    row = AuditEvent(
+        occurred_at=now(),
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
         user_id=user_id,
         youth_id=youth_id,
         detail=detail[:500],
-        changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
+        changes=keys().encrypt(json.dumps(changes, ensure_ascii=False, default=str))
+        if changes
+        else None,
     )
-    db.session.add(event)
-    return event
+    db.session.connection()  # begins the transaction the row belongs to, if none has begun
+    db.session.info.setdefault(_PENDING, []).append(row)
+    return row
 
 
 def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) -> None:
     """Add a row for each youth a list, page or export showed the user."""
     for youth_id in youth_ids:
         record(action, "youth", youth_id, user_id=user_id, youth_id=youth_id, detail=detail)
+
+
+_PENDING = "audit_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending_rows(session: Session) -> None:
+    """At commit: give the pending rows the next places in the chain and add them.
+
+    The UPDATE of the head row takes its lock (a row lock on PostgreSQL, the write lock on
+    SQLite) and returns the head as it is once the lock is held, so two transactions never
+    follow the same row.
+    """
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = session.execute(
+        update(AuditChain)
+        .where(AuditChain.id == HEAD_ID)
+        .values(seq=AuditChain.seq + len(pending))
+        .returning(AuditChain.seq, AuditChain.last_hash)
+    ).one()
+    seq, previous = head.seq - len(pending), head.last_hash
+    for row in pending:
+        seq += 1
+        row.seq, row.prev_hash = seq, previous
+        row.row_hash = previous = row_hash(row)
+    session.execute(update(AuditChain).where(AuditChain.id == HEAD_ID).values(last_hash=previous))
+    session.add_all(pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending_rows(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction writes no audit rows (its change did not happen either)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+# --- verification -----------------------------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    """What `flask audit verify` found: rows checked, and the first break if any."""
+
+    rows: int
+    head_seq: int
+    head_hash: str
+    #: The seq of the first row that is not as written (or where rows are missing).
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def _rows_in_chain_order(batch: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = list(
+            db.session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+                .execution_options(populate_existing=True)
+            ).scalars()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify(batch: int = 5000) -> ChainReport:
+    """Walk the chain from its first row and report the first row that was altered, deleted
+    or inserted out of order.
+
+    - a row whose content no longer gives its hash was altered;
+    - a gap in seq, or a row that does not follow the hash of the row before it, means rows
+      were deleted or inserted there;
+    - a row with a lower database id than the row before it was inserted out of order (rows
+      join the chain in the order they are inserted);
+    - the head must name the last row, or rows at the end were deleted or added outside the
+      chain.
+    """
+    head = db.session.get(AuditChain, HEAD_ID)
+    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
+    expected_seq, previous_hash, previous_id, count = 1, GENESIS, 0, 0
+
+    def broken(at: int, problem: str) -> ChainReport:
+        return ChainReport(count, head_seq, head_hash, at, problem)
+
+    for row in _rows_in_chain_order(batch):
+        count += 1
+        if row.seq != expected_seq:
+            return broken(expected_seq, f"rows {expected_seq}–{row.seq - 1} are missing")
+        if row.prev_hash != previous_hash:
+            return broken(
+                row.seq,
+                "does not follow the row before it (a row was deleted, inserted or altered there)",
+            )
+        if row_hash(row) != row.row_hash:
+            return broken(row.seq, "was altered")
+        if row.id < previous_id:
+            return broken(row.seq, "was inserted out of order")
+        expected_seq, previous_hash, previous_id = row.seq + 1, row.row_hash, row.id
+    last_seq = expected_seq - 1
+    if last_seq < head_seq:
+        return broken(expected_seq, f"rows {expected_seq}–{head_seq} are missing")
+    if last_seq > head_seq:
+        return broken(head_seq + 1, "the chain goes on past its recorded head")
+    if previous_hash != head_hash:
+        return broken(last_seq, "is not the last row the chain's head recorded")
+    return ChainReport(count, head_seq, head_hash)
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@click.group("audit")
+def audit_cli():
+    """The audit trail."""
+
+
+@audit_cli.command("verify")
+@click.option(
+    "--expect", metavar="SEQ:HASH", help="A head noted earlier that must still be in the chain."
+)
+@with_appcontext
+def verify_command(expect: str | None):
+    """Check the hash chain; exit 1 and name the first row that is not as written."""
+    report = verify()
+    if not report.intact:
+        click.echo(f"BROKEN at row {report.broken_at}: {report.problem} ({report.rows} rows read)")
+        raise SystemExit(1)
+    if expect:
+        seq, _sep, expected_hash = expect.partition(":")
+        row = db.session.execute(
+            select(AuditEvent).where(AuditEvent.seq == int(seq))
+        ).scalar_one_or_none()
+        if row is None or row.row_hash != expected_hash:
+            click.echo(f"BROKEN: row {seq} is not the row noted earlier ({report.rows} rows read)")
+            raise SystemExit(1)
+    click.echo(f"intact: {report.rows} rows; head {report.head_seq}:{report.head_hash}")

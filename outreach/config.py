@@ -1,8 +1,8 @@
 """Settings, read from OUTREACH_* environment variables.
 
 SQLite in instance/ is the embedded default; production sets OUTREACH_DATABASE_URL to
-PostgreSQL. Demo mode (OUTREACH_DEMO=1, set by `make run`) may generate a local secret key and
-load demo data; production must set OUTREACH_SECRET_KEY.
+PostgreSQL. Demo mode (OUTREACH_DEMO=1, set by `make run`) may generate local secret and field
+keys and load demo data; production must set OUTREACH_SECRET_KEY and OUTREACH_FIELD_KEY.
 """
 
 import os
@@ -36,14 +36,15 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _secret_key(demo: bool) -> str | None:
-    key = os.environ.get("OUTREACH_SECRET_KEY")
-    if key:
-        return key
+def _secret(variable: str, demo: bool) -> str | None:
+    """A secret from the environment; in demo mode only, a random one kept in instance/ (so
+    sessions and encrypted demo data survive a restart)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
     if not demo:
         return None
-    # Demo mode only: a random key kept in instance/ so sessions survive a restart.
-    path = INSTANCE / "secret_key"
+    path = INSTANCE / variable.removeprefix("OUTREACH_").lower()
     if not path.exists():
         INSTANCE.mkdir(exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -56,7 +57,13 @@ def from_environment() -> dict:
     demo = _flag("OUTREACH_DEMO")
     return {
         "DEMO_MODE": demo,
-        "SECRET_KEY": _secret_key(demo),
+        "SECRET_KEY": _secret("OUTREACH_SECRET_KEY", demo),
+        "FIELD_KEY": _secret("OUTREACH_FIELD_KEY", demo),
+        "FIELD_KEYS_RETIRED": tuple(
+            key.strip()
+            for key in os.environ.get("OUTREACH_FIELD_KEYS_RETIRED", "").split(",")
+            if key.strip()
+        ),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),
         "HANDOFF_HOURS_NORMAL": int(os.environ.get("OUTREACH_HANDOFF_HOURS", "24")),

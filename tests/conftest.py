@@ -3,13 +3,14 @@ TEST_DATABASE_URL is set), an empty database for every test, and logged-in clien
 
 import importlib.util
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from outreach import create_app
+from outreach import audit, create_app
 from outreach.config import normalise_database_url
 from outreach.extensions import db
 from tests import factories
@@ -27,6 +28,7 @@ def test_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "FIELD_KEY": "test-field-key-not-for-production-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
@@ -75,25 +77,50 @@ def _seeded_rows() -> dict[str, list[dict]]:
         "warning_sign": [
             {"group": group, "label": label, "is_active": True}
             for group, label in module.SEEDED_WARNING_SIGNS
-        ]
+        ],
+        "audit_chain": [{"id": audit.HEAD_ID, "seq": 0, "last_hash": audit.GENESIS}],
     }
 
 
 SEEDED = _seeded_rows()
 
 
+@contextmanager
+def append_only_suspended():
+    """Inside: the audit trail's append-only triggers do not fire (as the database's superuser
+    could arrange), for emptying tables between tests and for tampering in the audit tests.
+    Commits at the end."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        db.session.commit()
+        return
+    triggers = db.session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": "audit_event"},
+    ).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    try:
+        yield
+    finally:
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
+        db.session.commit()
+
+
 def _empty_tables() -> None:
     """Back to the state the migrations leave: no rows but the seeded reference data."""
     tables = [t for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    for name, rows in SEEDED.items():
-        db.session.execute(db.metadata.tables[name].insert(), rows)
-    db.session.commit()
+    with append_only_suspended():
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(table.delete())
+        for name, rows in SEEDED.items():
+            db.session.execute(db.metadata.tables[name].insert(), rows)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, now
+from outreach.crypto import EncryptedText
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Team
@@ -51,8 +52,9 @@ class Handoff(db.Model):
     basis: Mapped[HandoffBasis] = mapped_column(enum_type(HandoffBasis, 20))
     #: Who made the secrecy assessment, for an exception to secrecy.
     secrecy_assessed_by: Mapped[str] = mapped_column(String(120), default="")
-    #: {"field": "value as shown"} of the youth fields that travel with the handoff (JSON).
-    shared_data: Mapped[str] = mapped_column(Text)
+    #: {"field": "value as shown"} of the youth fields that travel with the handoff (JSON,
+    #: encrypted at rest).
+    shared_data: Mapped[str] = mapped_column(EncryptedText())
     status: Mapped[HandoffStatus] = mapped_column(enum_type(HandoffStatus, 20), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

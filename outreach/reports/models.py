@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, now
+from outreach.crypto import EncryptedText
 from outreach.extensions import db
 from outreach.ids import public_id_column
 from outreach.vocabulary import ConcernKind
@@ -34,8 +35,9 @@ class ReportOfConcern(db.Model):
     family_informed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    #: The child's identity, guardians and interpreter need as they were when it was sent.
-    child_snapshot: Mapped[str | None] = mapped_column(Text)
+    #: The child's identity, guardians and interpreter need as they were when it was sent
+    #: (JSON, encrypted at rest).
+    child_snapshot: Mapped[str | None] = mapped_column(EncryptedText())
 
     youth: Mapped[Youth] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")

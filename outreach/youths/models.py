@@ -15,10 +15,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, now
+from outreach.crypto import EncryptedText, keys
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
@@ -29,7 +30,7 @@ from outreach.vocabulary import Gender, LegalBasis
 class Youth(db.Model):
     """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
 
-    __table_args__ = (UniqueConstraint("team_id", "personnummer"),)
+    __table_args__ = (UniqueConstraint("team_id", "personnummer_lookup"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
@@ -39,8 +40,11 @@ class Youth(db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, 10))
-    #: Normalised to 12 digits (YYYYMMDDNNNN) by python-stdnum; unique within a team.
-    personnummer: Mapped[str | None] = mapped_column(String(12))
+    #: Normalised to 12 digits (YYYYMMDDNNNN) by python-stdnum; encrypted at rest, so it can
+    #: not be compared in SQL: find it by `personnummer_lookup`.
+    personnummer: Mapped[str | None] = mapped_column(EncryptedText())
+    #: Keyed hash of the personnummer (crypto.FieldKeys.lookup_hash); unique within a team.
+    personnummer_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     school: Mapped[str] = mapped_column(String(120), default="")
     #: The language an interpreter is needed for; empty when none is needed.
@@ -62,6 +66,11 @@ class Youth(db.Model):
         order_by="Guardian.position",
         lazy="selectin",
     )
+
+    @validates("personnummer")
+    def _keep_lookup(self, _key, value: str | None) -> str | None:
+        self.personnummer_lookup = keys().lookup_hash(value) if value else None
+        return value
 
 
 class Guardian(db.Model):

@@ -11,6 +11,7 @@ from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
+from outreach.crypto import keys
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
@@ -40,16 +41,25 @@ def _escape_like(term: str) -> str:
 
 
 def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
-    """The user's visible youths whose alias, name or birth year hold every word of the query.
+    """The user's visible youths whose alias, name or birth year hold every word of the query,
+    or whose personnummer it is.
 
     Each youth listed is written to the access log, since the list shows who they are.
     """
-    terms = fold(query).split()[:5]
-    if not terms:
-        return []
     statement = policy.visible_youths(user)
-    for term in terms:
-        statement = statement.where(Youth.search_key.like(f"%{_escape_like(term)}%", escape="\\"))
+    try:
+        # A whole personnummer is looked up exactly, by its keyed hash (it is stored encrypted).
+        pnr = personnummer.normalise(query)
+    except personnummer.InvalidPersonnummer:
+        terms = fold(query).split()[:5]
+        if not terms:
+            return []
+        for term in terms:
+            statement = statement.where(
+                Youth.search_key.like(f"%{_escape_like(term)}%", escape="\\")
+            )
+    else:
+        statement = statement.where(Youth.personnummer_lookup.in_(keys().lookup_hashes(pnr)))
     statement = statement.order_by(Youth.alias, Youth.id).limit(limit)
     found = list(db.session.execute(statement).scalars())
     audit.record_youths(
@@ -101,7 +111,9 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
         birth_year = personnummer.birth_year(pnr)
         taken = db.session.execute(
             select(Youth.id).where(
-                Youth.team_id == team_id, Youth.personnummer == pnr, Youth.id != youth.id
+                Youth.team_id == team_id,
+                Youth.personnummer_lookup.in_(keys().lookup_hashes(pnr)),
+                Youth.id != youth.id,
             )
         ).first()
         if taken:

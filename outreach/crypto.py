@@ -1,0 +1,197 @@
+"""Sensitive fields at rest: encrypted with Fernet (AES, authenticated), found by a keyed hash.
+
+The personnummer, the youth details that travel with a handoff or a sent report, the old and
+new values in the audit trail and the users' two-factor secrets are stored encrypted, so a
+database dump alone does not reveal them. An exact lookup (is this personnummer registered?)
+goes through a keyed hash (HMAC-SHA256) kept beside the ciphertext.
+
+Both keys are derived (HKDF) from OUTREACH_FIELD_KEY. Rotation: set a new OUTREACH_FIELD_KEY,
+move the old one to OUTREACH_FIELD_KEYS_RETIRED and run `flask crypto rotate-key`; rows are
+re-encrypted and re-hashed with the new key. The audit trail is append-only and keeps what it
+was written with, so a retired key stays listed as long as audit rows need it (the command
+says how many do).
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+import click
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Text, select, type_coerce
+from sqlalchemy.types import TypeDecorator
+
+#: The shortest field key accepted (characters of a random string).
+MIN_KEY_LENGTH = 32
+
+
+def generate_key() -> str:
+    """A new random field key."""
+    return secrets.token_urlsafe(32)
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+        secret.encode()
+    )
+
+
+class FieldKeys:
+    """The current field key (encrypts, hashes) and retired ones (still decrypt, still find)."""
+
+    def __init__(self, current: str, retired: tuple[str, ...] = ()):
+        for secret in (current, *retired):
+            if len(secret) < MIN_KEY_LENGTH:
+                raise ValueError(
+                    f"A field key must be at least {MIN_KEY_LENGTH} characters "
+                    "(flask crypto generate-key makes one)."
+                )
+        secrets_in_order = (current, *retired)
+        self._fernets = [
+            Fernet(base64.urlsafe_b64encode(_derive(secret, b"outreach field encryption")))
+            for secret in secrets_in_order
+        ]
+        self._all = MultiFernet(self._fernets)
+        self._lookup_keys = [_derive(secret, b"outreach lookup") for secret in secrets_in_order]
+
+    def encrypt(self, text: str) -> str:
+        """A token of the text, with the current key."""
+        return self._all.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        """The text of a token made with any of the keys."""
+        return self._all.decrypt(token.encode()).decode()
+
+    def rotate(self, token: str) -> str:
+        """The same text encrypted with the current key."""
+        return self._all.rotate(token.encode()).decode()
+
+    def is_current(self, token: str) -> bool:
+        """The token was made with the current key."""
+        try:
+            self._fernets[0].decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    def lookup_hash(self, value: str) -> str:
+        """The keyed hash of a value with the current key (stored for exact lookup)."""
+        return self.lookup_hashes(value)[0]
+
+    def lookup_hashes(self, value: str) -> list[str]:
+        """The keyed hash of a value with each key, current first: a lookup finds rows hashed
+        before a rotation finished too."""
+        return [
+            hmac.new(key, value.encode(), hashlib.sha256).hexdigest() for key in self._lookup_keys
+        ]
+
+
+def init_app(app) -> None:
+    """Build the app's field keys from FIELD_KEY and FIELD_KEYS_RETIRED."""
+    key = app.config.get("FIELD_KEY")
+    if not key:
+        raise RuntimeError(
+            "OUTREACH_FIELD_KEY is not set. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))') and keep it apart "
+            "from database backups."
+        )
+    app.extensions["field_keys"] = FieldKeys(key, tuple(app.config.get("FIELD_KEYS_RETIRED", ())))
+
+
+def keys() -> FieldKeys:
+    """The field keys of the current app."""
+    return current_app.extensions["field_keys"]
+
+
+class EncryptedText(TypeDecorator):
+    """Text stored as a Fernet token and read back as text. Not comparable in SQL: find rows
+    by a lookup-hash column instead."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return keys().encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return keys().decrypt(value)
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@click.group("crypto")
+def crypto_cli():
+    """Keys of the encrypted fields."""
+
+
+@crypto_cli.command("generate-key")
+def generate_key_command():
+    """Print a new random field key (for OUTREACH_FIELD_KEY)."""
+    click.echo(generate_key())
+
+
+@crypto_cli.command("rotate-key")
+@click.option("--batch", default=1000, show_default=True, help="Rows per transaction.")
+@with_appcontext
+def rotate_key_command(batch: int):
+    """Re-encrypt every encrypted field, and recompute every lookup hash, with the current key.
+
+    Run it after moving the old key to OUTREACH_FIELD_KEYS_RETIRED. It can be run again; rows
+    already on the current key are rewritten the same way.
+    """
+    from outreach.extensions import db
+
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, EncryptedText):
+                count = _rotate_column(db, table, column, batch)
+                click.echo(f"{table.name}.{column.name}: {count} rows on the current key")
+    from outreach.audit import AuditEvent
+
+    waiting = sum(
+        1
+        for token in db.session.execute(
+            select(AuditEvent.changes).where(AuditEvent.changes.is_not(None))
+        ).scalars()
+        if not keys().is_current(token)
+    )
+    click.echo(
+        f"audit_event.changes: {waiting} rows (append-only) still need a retired key; keep "
+        "it in OUTREACH_FIELD_KEYS_RETIRED while they are kept"
+        if waiting
+        else "audit_event.changes: every row on the current key"
+    )
+
+
+def _rotate_column(db, table, column, batch: int) -> int:
+    """Rewrite one encrypted column (and its `<name>_lookup` hash column, if any) in batches."""
+    lookup = table.columns.get(f"{column.name}_lookup")
+    raw = type_coerce(column, Text)
+    last_id, count = 0, 0
+    while True:
+        rows = db.session.execute(
+            select(table.c.id, raw)
+            .where(table.c.id > last_id, column.is_not(None))
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return count
+        for row_id, token in rows:
+            values = {column.name: type_coerce(keys().rotate(token), Text)}
+            if lookup is not None:
+                values[lookup.name] = keys().lookup_hash(keys().decrypt(token))
+            db.session.execute(table.update().where(table.c.id == row_id).values(values))
+        db.session.commit()
+        count += len(rows)
+        last_id = rows[-1][0]
