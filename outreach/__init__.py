@@ -6,9 +6,10 @@ import re
 from flask import Flask, abort, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import config as settings
-from outreach.extensions import babel, csrf, db, login_manager, migrate
+from outreach.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,6 +26,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+
+#: Browser features the app never uses, turned off for it and anything it could be made to load.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 FORM_MACROS = ("field", "form_errors", "chips", "stepper", "checkbox")
 
@@ -72,6 +89,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are renewed at login and time out
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind HTTPS proxies: the client's address (for the rate limits) and scheme come
+        # from the X-Forwarded-* headers the given number of proxies set.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 AREAS = (
@@ -174,8 +197,13 @@ def _register_headers(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Addresses hold record ids: never tell another site where the user came from.
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Served over HTTPS (everywhere but local development): browsers keep to it.
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint != "static":
             # Every page may show personal data: never keep it in the browser's cache,
             # so nothing is readable behind the back button after logout.

@@ -73,6 +73,10 @@ def from_environment() -> dict:
         "BASE_URL": os.environ.get("OUTREACH_BASE_URL", "http://127.0.0.1:5000"),
         "HANDOFF_HOURS_URGENT": int(os.environ.get("OUTREACH_HANDOFF_URGENT_HOURS", "4")),
         "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", default=not demo),
+        "SESSION_LIFETIME_SECONDS": int(os.environ.get("OUTREACH_SESSION_LIFETIME", "43200")),
+        "REQUIRE_2FA": _flag("OUTREACH_REQUIRE_2FA", default=not demo),
+        "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "memory://"),
+        "PROXY_COUNT": int(os.environ.get("OUTREACH_PROXY_COUNT", "0")),
     }
 
 
@@ -99,6 +103,16 @@ DEFAULTS = {
     "HANDOFF_HOURS_URGENT": 4,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 15 * 60,
+    #: Longest a login lasts, however active (seconds).
+    "SESSION_LIFETIME_SECONDS": 12 * 3600,
+    #: Second factor for every role that sees identified youths (and the admin).
+    "REQUIRE_2FA": True,
+    #: Login and second-factor attempts per client address (Flask-Limiter notation).
+    "LOGIN_RATE_LIMIT": "10 per minute; 60 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    #: How many proxies in front set X-Forwarded-For/-Proto (0: none, the default).
+    "PROXY_COUNT": 0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "sv",

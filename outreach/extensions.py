@@ -3,6 +3,8 @@
 import sqlite3
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +32,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Per-address limits on login and second factor (storage: RATELIMIT_STORAGE_URI).
+limiter = Limiter(key_func=get_remote_address)
 
 
 def enum_type(enum_class: type, length: int) -> Enum:

@@ -54,6 +54,12 @@ def admin(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
+def must_use_two_factor(user: User) -> bool:
+    """Who logs in with a second factor when it is required (OUTREACH_REQUIRE_2FA): everyone
+    who can see identified youths, and the admin, who can reach every account."""
+    return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD, Role.CASEWORKER, Role.ADMIN}
+
+
 # --- the endpoint registry ---------------------------------------------------------------
 
 PUBLIC = "public"

@@ -33,6 +33,10 @@ def test_config(database_url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
         "DEMO_MODE": False,
+        # Most tests log in with a password alone and many times from one address; the
+        # second factor and the rate limits have tests of their own that tighten them.
+        "REQUIRE_2FA": False,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
     }
     config.update(overrides)
     return config

@@ -120,3 +120,36 @@ def test_line_breaks_and_tabs_in_text_are_fine(world, login):
         "/ungdomar/ny", data={"alias": "Kalle", "legal_basis": "consent", "school": "A\tB"}
     )
     assert response.status_code == 303
+
+
+def test_security_headers_on_every_response(world, login):
+    client = login("falt_a")
+    for response in (client.get("/"), client.get("/static/css/app.css"), client.get("/nope")):
+        headers = response.headers
+        csp = dict(
+            part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+        )
+        assert csp["default-src"] == "'self'"
+        assert csp["frame-ancestors"] == "'none'"
+        assert csp["form-action"] == "'self'"
+        assert csp["base-uri"] == "'none'"
+        assert "unsafe" not in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert "camera=()" in headers["Permissions-Policy"]
+        assert "geolocation=()" in headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in headers  # development: plain http
+
+
+def test_https_deployments_send_hsts_and_secure_cookies(database_url, world):
+    https = create_app(test_config(database_url, SESSION_COOKIE_SECURE=True))
+    client = https.test_client()
+    response = client.post(
+        "/logga-in",
+        data={"username": "falt_a", "password": PASSWORD},
+        base_url="https://outreach.example",
+    )
+    assert response.status_code == 303
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -2,21 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from outreach.fields import MultiCheckboxField, max_length, optional_int, options
 from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
 
 
-class UserForm(FlaskForm):
-    """Create a user."""
+class UserDetailsForm(FlaskForm):
+    """Change a user's name, email, role, teams, and whether the account is in use."""
 
-    username = StringField(
-        _l("Username"),
-        validators=[InputRequired(_l("A username is required.")), max_length(60)],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"},
-    )
     display_name = StringField(
         _l("Full name"),
         validators=[InputRequired(_l("Enter the full name.")), max_length(120)],
@@ -31,6 +26,17 @@ class UserForm(FlaskForm):
     )
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
     teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
+    is_enabled = BooleanField(_l("The account is in use (untick to stop every login)"))
+
+
+class UserForm(UserDetailsForm):
+    """Create a user."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[InputRequired(_l("A username is required.")), max_length(60)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
     password = PasswordField(
         _l("Password (at least 12 characters)"),
         validators=[InputRequired(_l("Enter a password.")), max_length(200)],

@@ -1,8 +1,13 @@
-"""The admin's rules for teams, areas and places: names are unique where they must be."""
+"""The admin's rules for users, teams, areas and places: names are unique where they must be,
+and a change of a user's rights ends their sessions."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from outreach import audit
+from outreach.audit import AuditAction
+from outreach.auth.models import Role, User
+from outreach.auth.services import end_every_session
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
@@ -77,3 +82,53 @@ def set_warning_sign_active(sign: WarningSign, active: bool) -> None:
     """Retire a sign (kept on old markings, not offered for new ones) or bring it back."""
     sign.is_active = active
     db.session.flush()
+
+
+def update_user(
+    user: User,
+    *,
+    by: User,
+    display_name: str,
+    email: str | None,
+    role: Role,
+    teams: list[Team],
+    enabled: bool,
+) -> list[str]:
+    """Change a user; returns the names of the changed fields. A change of what the user may
+    do (role, teams, the account in use) ends every session they have: they log in again,
+    with a new session, to get the new rights."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise RuleViolation(_l("Enter the full name."), "display_name")
+    if user.id == by.id and (role != user.role or not enabled):
+        raise RuleViolation(_l("You cannot change your own role or stop your own account."))
+    before = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role.value,
+        "teams": sorted(team.name for team in user.teams),
+        "is_enabled": user.is_enabled,
+    }
+    user.display_name, user.email, user.role = display_name, email or None, role
+    user.teams, user.is_enabled = list(teams), enabled
+    after = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role.value,
+        "teams": sorted(team.name for team in user.teams),
+        "is_enabled": user.is_enabled,
+    }
+    changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            "user",
+            user.id,
+            user_id=by.id,
+            detail=",".join(changed),
+            changes=changed,
+        )
+    if changed.keys() & {"role", "teams", "is_enabled"}:
+        end_every_session(user, by=by, why="rights changed")
+    db.session.flush()
+    return list(changed)

@@ -2,11 +2,23 @@
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from outreach import policy
 from outreach.admin import bp, services
-from outreach.admin.forms import AreaForm, PlaceForm, TeamForm, UserForm, WarningSignForm
+from outreach.admin.forms import (
+    AreaForm,
+    PlaceForm,
+    TeamForm,
+    UserDetailsForm,
+    UserForm,
+    WarningSignForm,
+)
+from outreach.auth import services as auth_services
+from outreach.auth import two_factor
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
 from outreach.extensions import db
@@ -30,13 +42,21 @@ def overview():
     return render("admin/overview.html", teams=teams, users=users, areas=areas, members=members)
 
 
+def _with_team_choices(form):
+    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
+    form.teams.choices = options((team.id, team.name) for team in teams)
+    return form, teams
+
+
+def _chosen(teams: list[Team], form) -> list[Team]:
+    return [team for team in teams if team.id in set(form.teams.data or [])]
+
+
 @bp.route("/anvandare/ny", methods=["GET", "POST"])
 @policy.allow(policy.admin)
 def new_user():
     """Create a user with a role and teams."""
-    form = UserForm()
-    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
-    form.teams.choices = options((team.id, team.name) for team in teams)
+    form, teams = _with_team_choices(UserForm())
     outcome = submit(
         form,
         lambda: create_user(
@@ -44,14 +64,88 @@ def new_user():
             display_name=form.display_name.data,
             role=Role(form.role.data),
             password=form.password.data,
-            teams=[team for team in teams if team.id in set(form.teams.data or [])],
+            teams=_chosen(teams, form),
             email=form.email.data or None,
+            by=current_user,
         ),
     )
     if outcome.saved:
         flash(_("The user is created."), "success")
         return redirect(url_for("admin.overview"), 303)
     return render("admin/user_form.html", "form", form=form, status=form_status(form))
+
+
+def _user_page(user: User, form: UserDetailsForm, status: int = 200):
+    return render(
+        "admin/user.html",
+        "form",
+        status=status,
+        user=user,
+        form=form,
+        locked=auth_services.is_locked(user),
+        recovery_left=two_factor.unused_recovery_codes(user),
+    )
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def user_detail(user_id: int):
+    """A user: change name, email, role, teams and whether the account is in use; unlock,
+    reset two-factor login, log out everywhere."""
+    user = db.get_or_404(User, user_id)
+    form, teams = _with_team_choices(UserDetailsForm(obj=user))
+    if not form.is_submitted():
+        form.role.data = user.role.value
+        form.teams.data = [team.id for team in user.teams]
+    outcome = submit(
+        form,
+        lambda: services.update_user(
+            user,
+            by=current_user,
+            display_name=form.display_name.data,
+            email=form.email.data or None,
+            role=Role(form.role.data),
+            teams=_chosen(teams, form),
+            enabled=form.is_enabled.data,
+        ),
+    )
+    if outcome.saved:
+        flash(_("The user is saved.") if outcome.result else _("Nothing was changed."), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+    return _user_page(user, form, form_status(form))
+
+
+#: What the admin can do to an account, each with its confirmation.
+USER_ACTIONS = {
+    "las-upp": (
+        lambda user: auth_services.unlock(user, by=current_user),
+        _l("The account is unlocked."),
+    ),
+    "tvafaktor": (
+        lambda user: (
+            two_factor.reset(user, by=current_user),
+            auth_services.end_every_session(user, by=current_user, why="two-factor reset"),
+        ),
+        _l("Two-factor login is reset: the user sets it up again at the next login."),
+    ),
+    "logga-ut": (
+        lambda user: auth_services.end_every_session(user, by=current_user, why="by the admin"),
+        _l("The user is logged out on every device."),
+    ),
+}
+
+
+@bp.route(
+    "/anvandare/<int:user_id>/<any('las-upp', 'tvafaktor', 'logga-ut'):action>", methods=["POST"]
+)
+@policy.allow(policy.admin)
+def user_action(user_id: int, action: str):
+    """Unlock an account, reset its two-factor login, or log it out everywhere."""
+    user = db.get_or_404(User, user_id)
+    act, message = USER_ACTIONS[action]
+    if submit(FlaskForm(), lambda: act(user)).saved:
+        flash(message, "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
 
 def _save(form, heading: str, create, message: str):

@@ -27,3 +27,17 @@ class SettingsForm(FlaskForm):
     """The user's own settings: the UI language."""
 
     locale = SelectField(_l("Language"), choices=options([("sv", "Svenska"), ("en", "English")]))
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter the code.")), max_length(20)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
+from outreach.crypto import EncryptedText
 from outreach.extensions import db, enum_type
 from outreach.org.models import Team, TeamKind
 
@@ -45,6 +46,12 @@ class User(UserMixin, db.Model):
     #: Bumped to invalidate every session of the user (it is part of the session's user id).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    #: The TOTP secret of the user's authenticator app (encrypted); set at enrolment, in use
+    #: once `totp_confirmed_at` is set (the first code from the app was right).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The 30-second time step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
 
     teams: Mapped[list[Team]] = relationship(
         secondary=membership, order_by=Team.name, lazy="selectin"
@@ -57,6 +64,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_enabled
+
+    @property
+    def has_two_factor(self) -> bool:
+        """The user logs in with a code from an authenticator app too."""
+        return self.totp_confirmed_at is not None
 
     @property
     def team_ids(self) -> set[int]:
@@ -84,3 +96,16 @@ class LoginSession(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (lost or broken phone).
+
+    Only an argon2 hash is kept; the codes are shown once, when they are made.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

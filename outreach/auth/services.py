@@ -49,10 +49,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(username: str, password: str, *, max_failures: int, lock_seconds: int) -> User:
+def check_password(username: str, password: str, *, max_failures: int, lock_seconds: int) -> User:
     """The user with these credentials, or RuleViolation with one message for every failure.
 
-    Failed attempts are counted in the database, so the lock holds across processes.
+    Failed attempts are counted in the database, so the lock holds across processes. The
+    login is complete only after complete_login() (and the second factor, where one is due).
     """
     user = db.session.execute(
         select(User).where(func.lower(User.username) == username.strip().lower())
@@ -61,22 +62,35 @@ def authenticate(username: str, password: str, *, max_failures: int, lock_second
         _verify(_DUMMY_HASH, password)  # same work whether or not the user exists
         audit.record(AuditAction.LOGIN_FAILED, "user", None, user_id=None)
         raise RuleViolation(BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now():
+    if is_locked(user):
         audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None, detail="locked")
         raise RuleViolation(BAD_CREDENTIALS)
     if not _verify(user.password_hash, password) or not user.is_enabled:
-        _count_failure(user, max_failures, lock_seconds)
+        count_failure(user, max_failures, lock_seconds)
         audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None)
         raise RuleViolation(BAD_CREDENTIALS)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    audit.record(AuditAction.LOGIN, "user", user.id, user_id=user.id)
     return user
 
 
-def _count_failure(user: User, max_failures: int, lock_seconds: int) -> None:
+def complete_login(user: User, how: str) -> str:
+    """Every factor is right: clear the failures, record the login, start a new server-side
+    session; returns its token."""
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(AuditAction.LOGIN, "user", user.id, user_id=user.id, detail=how)
+    return start_session(user)
+
+
+def is_locked(user: User) -> bool:
+    """The account is locked after too many failed attempts (for a while, or until an admin
+    unlocks it)."""
+    return user.locked_until is not None and user.locked_until > now()
+
+
+def count_failure(user: User, max_failures: int, lock_seconds: int) -> None:
+    """Count a failed password or second factor; lock the account at the limit."""
     # One UPDATE that increments in the database, so concurrent failures all count.
     db.session.execute(
         update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
@@ -88,6 +102,14 @@ def _count_failure(user: User, max_failures: int, lock_seconds: int) -> None:
     db.session.flush()
 
 
+def unlock(user: User, *, by: User) -> None:
+    """Lift a lockout before it expires (the admin, once sure it is the user asking)."""
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(AuditAction.UPDATE, "user", user.id, user_id=by.id, detail="unlocked")
+    db.session.flush()
+
+
 def create_user(
     *,
     username: str,
@@ -96,8 +118,10 @@ def create_user(
     password: str,
     teams: list[Team],
     email: str | None = None,
+    by: User | None = None,
 ) -> User:
-    """A new user; refuses short passwords and taken usernames."""
+    """A new user; refuses short passwords and taken usernames. `by` is the admin (None from
+    the command line)."""
     username = username.strip()
     if not username:
         raise RuleViolation(_l("A username is required."), "username")
@@ -117,6 +141,9 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(
+        AuditAction.CREATE, "user", user.id, user_id=by.id if by else None, detail=role.value
+    )
     return user
 
 
@@ -141,11 +168,17 @@ def start_session(user: User) -> str:
 
 
 def resume_session(
-    token: str | None, user_id: int, idle: timedelta, *, activity: bool = True
+    token: str | None,
+    user_id: int,
+    *,
+    idle: timedelta,
+    lifetime: timedelta,
+    activity: bool = True,
 ) -> tuple[bool, str]:
-    """Whether the session may go on: (True, "") or (False, "idle" | "ended").
+    """Whether the session may go on: (True, "") or (False, "idle" | "expired" | "ended").
 
-    An idle session is ended here, so that an old cookie cannot bring it back.
+    A session ends after `idle` without activity and `lifetime` after login, whatever the
+    activity; it is ended here, so that an old cookie cannot bring it back.
     """
     if not token:
         return False, "ended"
@@ -157,10 +190,14 @@ def resume_session(
     if login_session.user_id != user_id:
         return False, "ended"
     moment = now()
-    if moment - login_session.last_seen_at > idle:
-        login_session.ended_at = moment
-        db.session.flush()
-        return False, "idle"
+    for reason, limit, since in (
+        ("expired", lifetime, login_session.started_at),
+        ("idle", idle, login_session.last_seen_at),
+    ):
+        if moment - since > limit:
+            login_session.ended_at = moment
+            db.session.flush()
+            return False, reason
     if activity and moment - login_session.last_seen_at > TOUCH_INTERVAL:
         login_session.last_seen_at = moment
         db.session.flush()
@@ -175,3 +212,16 @@ def end_session(token: str | None) -> None:
             .where(LoginSession.token == token, LoginSession.ended_at.is_(None))
             .values(ended_at=now())
         )
+
+
+def end_every_session(user: User, *, by: User, why: str) -> None:
+    """Log the user out everywhere: every session ends, and cookies issued before are refused
+    (the session epoch is part of the user id the cookie names)."""
+    user.session_epoch += 1
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now())
+    )
+    audit.record(AuditAction.LOGOUT, "user", user.id, user_id=by.id, detail=why)
+    db.session.flush()

@@ -1,5 +1,13 @@
-"""Login, logout, idle timeout and the user's own settings."""
+"""Login with password and second factor, logout (here or everywhere), session limits, and the
+user's own settings.
 
+Logging in is two steps when a second factor is due: the password makes the session "pending"
+(it names the user, for five minutes, and opens nothing); the code from the app, or a
+recovery code, completes the login and only then is a server-side session started. A user
+who must use a second factor and has none enrols before the login completes.
+"""
+
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -8,14 +16,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from outreach import audit
+from outreach import audit, policy
 from outreach.audit import AuditAction
-from outreach.auth import bp, services
-from outreach.auth.forms import LoginForm, SettingsForm
+from outreach.auth import bp, services, two_factor
+from outreach.auth.forms import CodeForm, LoginForm, SettingsForm
 from outreach.auth.models import User
-from outreach.auth.services import authenticate, set_locale
 from outreach.errors import RuleViolation
-from outreach.extensions import db, login_manager
+from outreach.extensions import db, limiter, login_manager
 from outreach.htmx import render
 from outreach.policy import allow, anyone_logged_in, public
 from outreach.views_common import form_status, submit
@@ -43,25 +50,37 @@ def unauthorized():
 #: must not keep an idle session alive on a tablet left on a bus.
 PASSIVE = {"notifications.badge"}
 
+ENDED = {
+    "idle": lambda: _("You were logged out after a period of inactivity."),
+    "expired": lambda: _(
+        "You were logged out: a login lasts at most %(hours)d hours.",
+        hours=(current_app.config["SESSION_LIFETIME_SECONDS"] // 3600),
+    ),
+}
+
 
 @bp.before_app_request
 def check_session():
-    """End sessions that were logged out, invalidated or idle too long (server-side)."""
+    """End sessions that were logged out, invalidated, idle or too old (server-side)."""
     if request.endpoint == "static" or "_user_id" not in session:
         return None
     reason = "ended"
     if current_user.is_authenticated:
-        idle = timedelta(seconds=current_app.config["IDLE_TIMEOUT_SECONDS"])
+        config = current_app.config
         live, reason = services.resume_session(
-            session.get("sid"), current_user.id, idle, activity=request.endpoint not in PASSIVE
+            session.get("sid"),
+            current_user.id,
+            idle=timedelta(seconds=config["IDLE_TIMEOUT_SECONDS"]),
+            lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
+            activity=request.endpoint not in PASSIVE,
         )
         db.session.commit()  # session bookkeeping, apart from the request's own change
         if live:
             return None
     logout_user()
     session.clear()
-    if reason == "idle":
-        flash(_("You were logged out after a period of inactivity."), "info")
+    if reason in ENDED:
+        flash(ENDED[reason](), "info")
     return redirect(url_for("auth.login"))  # htmx.redirect_whole_page turns it into HX-Redirect
 
 
@@ -74,10 +93,63 @@ def _safe_next(target: str | None) -> str:
     return url_for("shifts.start")
 
 
+# --- the pending login between password and second factor ------------------------------------
+
+PENDING = "pending_login"
+PENDING_SECONDS = 300
+
+
+def _second_factor_due(user: User) -> bool:
+    return user.has_two_factor or (
+        current_app.config["REQUIRE_2FA"] and policy.must_use_two_factor(user)
+    )
+
+
+def _begin_pending(user: User, target: str):
+    session.clear()
+    session[PENDING] = {"user": user.get_id(), "since": int(time.time()), "next": target}
+    step = "auth.second_factor" if user.has_two_factor else "auth.enrol"
+    return redirect(url_for(step), 303)
+
+
+def _pending_user() -> User | None:
+    """The user who gave the right password in the last five minutes, if any."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None
+    return load_user(str(pending.get("user", "")))
+
+
+def _pending_target() -> str:
+    return _safe_next((session.get(PENDING) or {}).get("next"))
+
+
+def _finish_login(user: User, how: str, target: str) -> str:
+    """Every factor was right: a fresh session (nothing carried over from before); returns
+    where to go next."""
+    token = services.complete_login(user, how)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    session["sid"] = token
+    return target
+
+
+def _back_to_login():
+    session.pop(PENDING, None)
+    flash(_("Log in again: the login took too long or was not finished."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+def _login_rate() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_rate, methods=["POST"])
 def login():
-    """Show the login form and log in."""
+    """Show the login form and check the password."""
     if current_user.is_authenticated:
         return redirect(url_for("shifts.start"))
     form = LoginForm()
@@ -87,7 +159,7 @@ def login():
         if form.validate():
             config = current_app.config
             try:
-                user = authenticate(
+                user = services.check_password(
                     form.username.data,
                     form.password.data,
                     max_failures=config["LOGIN_MAX_FAILURES"],
@@ -97,13 +169,93 @@ def login():
                 db.session.commit()  # the failed attempt counts toward the lock
                 form.form_errors.append(refusal.message)
             else:
-                token = services.start_session(user)
-                db.session.commit()
-                session.clear()  # a fresh session at login
-                login_user(user)
-                session["sid"] = token
-                return redirect(_safe_next(request.args.get("next")), 303)
+                target = _safe_next(request.args.get("next"))
+                if _second_factor_due(user):
+                    db.session.commit()
+                    return _begin_pending(user, target)
+                return redirect(_finish_login(user, "password", target), 303)
     return render("auth/login.html", form=form, status=status)
+
+
+@bp.route("/logga-in/kod", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_rate, methods=["POST"])
+def second_factor():
+    """The second step of the login: a code from the app or a recovery code."""
+    user = _pending_user()
+    if user is None or not user.has_two_factor:
+        return _back_to_login()
+    form = CodeForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            how = two_factor.check_second_factor(
+                user,
+                form.code.data,
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                lock_seconds=config["LOGIN_LOCK_SECONDS"],
+            )
+        except RuleViolation as refusal:
+            db.session.commit()  # the failed code counts toward the lock
+            if services.is_locked(user):
+                session.pop(PENDING, None)
+                flash(services.BAD_CREDENTIALS, "info")
+                return redirect(url_for("auth.login"), 303)
+            form.code.errors = [refusal.message]
+        else:
+            target = _finish_login(user, f"password and {how}", _pending_target())
+            if how == "recovery code":
+                flash(
+                    _(
+                        "You logged in with a recovery code. %(n)d are left.",
+                        n=two_factor.unused_recovery_codes(user),
+                    ),
+                    "info",
+                )
+            return redirect(target, 303)
+    return render("auth/code.html", form=form, status=form_status(form))
+
+
+@bp.route("/logga-in/tvafaktor", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_rate, methods=["POST"])
+def enrol():
+    """Set up the authenticator app: scan the QR code, type the first code; then the recovery
+    codes are shown, once. For a user finishing a login, or a logged-in user turning it on."""
+    user = current_user if current_user.is_authenticated else _pending_user()
+    if user is None:
+        return _back_to_login()
+    if user.has_two_factor:
+        return redirect(url_for("auth.settings"), 303)
+    two_factor.start_enrolment(user)
+    db.session.commit()
+    form = CodeForm()
+    outcome = submit(form, lambda: two_factor.confirm_enrolment(user, form.code.data))
+    if outcome.saved:
+        target = url_for("auth.settings")
+        if not current_user.is_authenticated:
+            target = _finish_login(user, "password, second factor enrolled", _pending_target())
+        return render("auth/recovery_codes.html", codes=outcome.result, next=target)
+    return render(
+        "auth/enrol.html",
+        form=form,
+        status=form_status(form),
+        qr=two_factor.qr_code(user),
+        secret=user.totp_secret,
+    )
+
+
+@bp.route("/installningar/reservkoder", methods=["POST"])
+@allow(anyone_logged_in)
+def new_recovery_codes():
+    """Replace the recovery codes (the old ones stop working); needs a code from the app."""
+    form = CodeForm()
+    outcome = submit(form, lambda: two_factor.replace_recovery_codes(current_user, form.code.data))
+    if outcome.saved:
+        return render(
+            "auth/recovery_codes.html", codes=outcome.result, next=url_for("auth.settings")
+        )
+    return _settings_page(code_form=form, status=form_status(form))
 
 
 @bp.route("/logga-ut", methods=["POST"])
@@ -120,13 +272,37 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
+@bp.route("/logga-ut-overallt", methods=["POST"])
+@allow(anyone_logged_in)
+def logout_everywhere():
+    """Log out on every device (a tablet left behind, a password seen by someone)."""
+    services.end_every_session(current_user, by=current_user, why="everywhere, by the user")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+def _settings_page(form: SettingsForm | None = None, code_form=None, status: int = 200):
+    return render(
+        "auth/settings.html",
+        "content",
+        status=status,
+        form=form or SettingsForm(locale=current_user.locale),
+        code_form=code_form or CodeForm(formdata=None),
+        recovery_left=two_factor.unused_recovery_codes(current_user),
+        required=current_app.config["REQUIRE_2FA"] and policy.must_use_two_factor(current_user),
+    )
+
+
 @bp.route("/installningar", methods=["GET", "POST"])
 @allow(anyone_logged_in)
 def settings():
-    """The user's own settings: the UI language."""
+    """The user's own settings: the UI language, two-factor login, logging out everywhere."""
     form = SettingsForm(locale=current_user.locale)
     languages = current_app.config["LANGUAGES"]
-    if submit(form, lambda: set_locale(current_user, form.locale.data, languages)).saved:
+    if submit(form, lambda: services.set_locale(current_user, form.locale.data, languages)).saved:
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"), 303)
-    return render("auth/settings.html", "content", form=form, status=form_status(form))
+    return _settings_page(form, status=form_status(form))

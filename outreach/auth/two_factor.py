@@ -1,0 +1,178 @@
+"""Two-factor login: an authenticator app (TOTP, RFC 6238) enrolled with a QR code, each code
+accepted once, and one-time recovery codes kept only as hashes.
+
+A wrong code counts toward the account's lockout like a wrong password.
+"""
+
+import hmac
+import secrets
+import time
+
+import pyotp
+import segno
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from outreach import audit
+from outreach.audit import AuditAction
+from outreach.auth.models import RecoveryCode, User
+from outreach.auth.services import count_failure, is_locked
+from outreach.clock import now
+from outreach.errors import RuleViolation
+from outreach.extensions import db
+
+ISSUER = "Outreach"
+RECOVERY_CODE_COUNT = 10
+#: Unambiguous letters and digits (no 0/O, 1/I/L): 12 of them are 60 bits.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: Recovery codes are long and random, so a lighter argon2 than for passwords is plenty.
+_code_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+WRONG_CODE = _l(
+    "The code is not right, or it has been used already. Check the time on your phone and "
+    "try the newest code."
+)
+
+
+def start_enrolment(user: User) -> str:
+    """The secret for the user's authenticator app: a new one, or the one not yet confirmed
+    (so that reloading the page keeps the QR code that was scanned)."""
+    if user.totp_secret is None or user.totp_confirmed_at is not None:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_confirmed_at = None
+        db.session.flush()
+    return user.totp_secret
+
+
+def qr_code(user: User) -> str:
+    """The enrolment QR code as an SVG data URI (drawn on the server: no script, no fetch)."""
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def confirm_enrolment(user: User, code: str) -> list[str]:
+    """Turn two-factor login on once the first code from the app is right; returns the new
+    recovery codes (to show once)."""
+    if user.totp_secret is None or not _accept_totp(user, code):
+        raise RuleViolation(WRONG_CODE, "code")
+    user.totp_confirmed_at = now()
+    codes = _new_recovery_codes(user)
+    audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="two-factor on")
+    return codes
+
+
+def check_second_factor(user: User, code: str, *, max_failures: int, lock_seconds: int) -> str:
+    """Accept a code from the app or an unused recovery code; returns which ("app" or
+    "recovery code"). A wrong code counts toward the lockout, and a locked account accepts
+    nothing."""
+    if is_locked(user):
+        raise RuleViolation(WRONG_CODE, "code")
+    if _accept_totp(user, code):
+        return "app"
+    if _accept_recovery_code(user, code):
+        audit.record(
+            AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="recovery code used"
+        )
+        return "recovery code"
+    count_failure(user, max_failures, lock_seconds)
+    audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None, detail="second factor")
+    raise RuleViolation(WRONG_CODE, "code")
+
+
+def replace_recovery_codes(user: User, code: str) -> list[str]:
+    """New recovery codes in place of the old ones, for a user who proves the app is theirs."""
+    if not user.has_two_factor or not _accept_totp(user, code):
+        raise RuleViolation(WRONG_CODE, "code")
+    codes = _new_recovery_codes(user)
+    audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="new recovery codes")
+    return codes
+
+
+def reset(user: User, *, by: User) -> None:
+    """Take two-factor login away from a user (lost phone): they enrol again at next login."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=now())
+    )
+    audit.record(AuditAction.UPDATE, "user", user.id, user_id=by.id, detail="two-factor reset")
+    db.session.flush()
+
+
+def unused_recovery_codes(user: User) -> int:
+    """How many recovery codes the user has left."""
+    return len(_unused(user))
+
+
+def _accept_totp(user: User, code: str) -> bool:
+    """The code is the app's code for now (one step of clock drift either way) and newer than
+    the last one accepted. Taking the step is one conditional UPDATE, so the same code sent
+    twice at once is accepted once."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6) or user.totp_secret is None:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if step <= user.totp_last_step:
+            continue
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            taken = db.session.execute(
+                update(User)
+                .where(User.id == user.id, User.totp_last_step < step)
+                .values(totp_last_step=step)
+            ).rowcount
+            db.session.refresh(user)
+            return taken == 1
+    return False
+
+
+def _normalised(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _unused(user: User) -> list[RecoveryCode]:
+    return list(
+        db.session.execute(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        ).scalars()
+    )
+
+
+def _accept_recovery_code(user: User, code: str) -> bool:
+    typed = _normalised(code)
+    if len(typed) != 12:
+        return False
+    for stored in _unused(user):
+        try:
+            _code_hasher.verify(stored.code_hash, typed)
+        except (VerificationError, InvalidHashError):
+            continue
+        used = db.session.execute(
+            update(RecoveryCode)
+            .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+            .values(used_at=now())
+        ).rowcount
+        return used == 1
+    return False
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Retire the user's recovery codes and make new ones, shown as XXXX-XXXX-XXXX."""
+    db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now())
+    )
+    codes = [
+        "".join(secrets.choice(_ALPHABET) for _ in range(12)) for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=_code_hasher.hash(code)) for code in codes
+    )
+    db.session.flush()
+    return ["-".join(code[i : i + 4] for i in (0, 4, 8)) for code in codes]

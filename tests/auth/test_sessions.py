@@ -1,0 +1,217 @@
+"""Sessions: an absolute lifetime, logging out everywhere, a change of rights ends sessions, the
+admin unlocks and resets, and per-address limits on login attempts."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from outreach.audit import AuditAction, AuditEvent
+from outreach.auth.models import LoginSession, User
+from outreach.clock import now
+from outreach.extensions import db, limiter
+from tests.factories import PASSWORD
+
+
+def _session_row(app, client) -> LoginSession:
+    with client.session_transaction() as session:
+        token = session["sid"]
+    with app.app_context():
+        row = db.session.execute(
+            select(LoginSession).where(LoginSession.token == token)
+        ).scalar_one()
+        db.session.expunge(row)
+        return row
+
+
+def test_a_login_lasts_at_most_the_lifetime_however_active(app, world, login):
+    client = login("falt_a")
+    row = _session_row(app, client)
+    with app.app_context():
+        stored = db.session.get(LoginSession, row.id)
+        stored.started_at = now() - timedelta(hours=12, seconds=1)
+        stored.last_seen_at = now()  # active a moment ago
+        db.session.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/logga-in"
+    assert "högst 12 timmar" in client.get("/logga-in").get_data(as_text=True)
+
+
+def test_the_session_id_is_new_at_every_login(app, world, login):
+    first, second = login("falt_a"), login("falt_a")
+    assert _session_row(app, first).token != _session_row(app, second).token
+
+
+def test_logging_out_everywhere_ends_every_session_of_the_user(app, world, login):
+    tablet, phone, colleague = login("falt_a"), login("falt_a"), login("falt_a2")
+    response = tablet.post("/logga-ut-overallt")
+    assert response.status_code == 303 and response.headers["Location"] == "/logga-in"
+    assert tablet.get("/").status_code == 302
+    assert phone.get("/").status_code == 302
+    assert colleague.get("/").status_code == 200
+    with app.app_context():
+        assert (
+            db.session.execute(
+                select(LoginSession).where(
+                    LoginSession.user_id == world.worker_a, LoginSession.ended_at.is_(None)
+                )
+            ).first()
+            is None
+        )
+        event = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.LOGOUT)
+        ).scalar_one()
+        assert event.detail == "everywhere, by the user"
+    assert login("falt_a").get("/").status_code == 200  # a new login works
+
+
+def _edit(admin, user_id, **changes):
+    data = {
+        "display_name": "Fatima Fält",
+        "email": "",
+        "role": "field_worker",
+        "teams": [],
+        "is_enabled": "y",
+    }
+    data.update(changes)
+    return admin.post(f"/admin/anvandare/{user_id}", data=data)
+
+
+def test_a_change_of_rights_ends_the_users_sessions(app, world, login):
+    worker = login("falt_a")
+    admin = login("admin")
+    assert (
+        _edit(admin, world.worker_a, display_name="Fatima F", teams=[world.team_a]).status_code
+        == 303
+    )
+    assert worker.get("/").status_code == 200  # a new name is no change of rights
+    assert _edit(admin, world.worker_a, role="team_lead", teams=[world.team_a]).status_code == 303
+    assert worker.get("/").status_code == 302
+    lead = login("falt_a")
+    assert lead.get("/granskning").status_code == 200  # the new rights, after a new login
+    assert (
+        _edit(
+            admin, world.worker_a, role="team_lead", teams=[world.team_a], is_enabled=""
+        ).status_code
+        == 303
+    )
+    assert lead.get("/").status_code == 302
+    assert login_refused(app, "falt_a")
+    with app.app_context():
+        changes = [
+            e.changed
+            for e in db.session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.entity_type == "user", AuditEvent.action == AuditAction.UPDATE
+                )
+            ).scalars()
+        ]
+        assert any(change.get("role") == ["field_worker", "team_lead"] for change in changes)
+
+
+def login_refused(app, username) -> bool:
+    response = app.test_client().post(
+        "/logga-in", data={"username": username, "password": PASSWORD}
+    )
+    return response.status_code == 422
+
+
+def test_the_admin_cannot_take_away_their_own_rights(world, login):
+    admin = login("admin")
+    response = _edit(admin, world.admin, display_name="Anders", role="team_lead")
+    assert response.status_code == 422
+    assert "din egen roll" in response.get_data(as_text=True)
+
+
+def test_a_lockout_expires_and_the_admin_can_lift_it(app, world, client, login):
+    for _ in range(5):
+        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"})
+    assert login_refused(app, "falt_a")
+    admin = login("admin")
+    page = admin.get(f"/admin/anvandare/{world.worker_a}").get_data(as_text=True)
+    assert "Låst till" in page
+    assert admin.post(f"/admin/anvandare/{world.worker_a}/las-upp").status_code == 303
+    assert not login_refused(app, "falt_a")
+    # and without the admin: the lock runs out by itself
+    for _ in range(5):
+        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"})
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        user.locked_until = now() - timedelta(seconds=1)
+        db.session.commit()
+    assert not login_refused(app, "falt_a")
+
+
+def test_the_admin_resets_a_lost_second_factor(app, world, login):
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        user.totp_secret, user.totp_confirmed_at = "JBSWY3DPEHPK3PXP", now()
+        db.session.commit()
+    admin = login("admin")
+    assert admin.post(f"/admin/anvandare/{world.worker_a}/tvafaktor").status_code == 303
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        assert not user.has_two_factor and user.totp_secret is None
+    client = app.test_client()
+    app.config["REQUIRE_2FA"] = True
+    try:
+        response = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+        assert response.headers["Location"] == "/logga-in/tvafaktor"  # enrols again
+    finally:
+        app.config["REQUIRE_2FA"] = False
+
+
+@pytest.fixture
+def tight_limit(app):
+    """Three login attempts a minute per address, from a clean slate."""
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    yield
+    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    limiter.reset()
+
+
+def test_login_attempts_are_limited_per_address(app, world, tight_limit):
+    client = app.test_client()
+    for _ in range(3):
+        response = client.post(
+            "/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"}
+        )
+        assert response.status_code == 422
+    refused = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "För många försök" in refused.get_data(as_text=True)
+    assert "Retry-After" in refused.headers
+    # another address is not held back, and reading the form is not limited
+    other = app.test_client()
+    assert (
+        other.post(
+            "/logga-in",
+            data={"username": "falt_a", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        ).status_code
+        == 303
+    )
+    assert client.get("/logga-in").status_code == 200
+
+
+def test_second_factor_attempts_are_limited_per_address(app, world, tight_limit):
+    app.config["REQUIRE_2FA"] = True
+    try:
+        client = app.test_client()
+        client.post(
+            "/logga-in",
+            data={"username": "falt_a", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.8"},
+        )
+        statuses = [
+            client.post(
+                "/logga-in/tvafaktor",
+                data={"code": "000000"},
+                environ_base={"REMOTE_ADDR": "10.0.0.8"},
+            ).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [422, 422, 422, 429]
+    finally:
+        app.config["REQUIRE_2FA"] = False

@@ -1,0 +1,184 @@
+"""Two-factor login: enrolment with a QR code, codes from the app, recovery codes, lockout."""
+
+import re
+import time
+
+import pyotp
+import pytest
+from sqlalchemy import func, select
+
+from outreach.audit import AuditAction, AuditEvent
+from outreach.auth.models import LoginSession, RecoveryCode, User
+from outreach.extensions import db
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def required(app):
+    """OUTREACH_REQUIRE_2FA on, as outside demo mode."""
+    app.config["REQUIRE_2FA"] = True
+    yield
+    app.config["REQUIRE_2FA"] = False
+
+
+def _password(client, username="falt_a"):
+    return client.post(
+        "/logga-in?next=/ungdomar", data={"username": username, "password": PASSWORD}
+    )
+
+
+def _secret(app, username="falt_a") -> str:
+    with app.app_context():
+        return db.session.execute(
+            select(User.totp_secret).where(User.username == username)
+        ).scalar_one()
+
+
+def _code(secret: str, steps_ahead: int = 0) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + steps_ahead * totp.interval)
+
+
+def _enrol(app, client, username="falt_a") -> list[str]:
+    """Password, then enrolment; returns the recovery codes shown."""
+    assert _password(client, username).headers["Location"] == "/logga-in/tvafaktor"
+    page = client.get("/logga-in/tvafaktor").get_data(as_text=True)
+    secret = _secret(app, username)
+    assert secret in page and 'src="data:image/svg+xml' in page
+    response = client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
+    assert response.status_code == 200
+    return re.findall(
+        r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", response.get_data(as_text=True)
+    )
+
+
+def test_a_required_second_factor_is_enrolled_before_the_login_completes(
+    app, world, client, required
+):
+    response = _password(client)
+    assert response.status_code == 303
+    # the password alone opens nothing
+    assert client.get("/ungdomar").status_code == 302
+    codes = _enrol(app, client)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/ungdomar").status_code == 200  # logged in now
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        assert user.has_two_factor
+        stored = db.session.execute(select(RecoveryCode.code_hash)).scalars().all()
+        assert len(stored) == 10 and all(h.startswith("$argon2") for h in stored)
+        assert not any(code.replace("-", "") in h for code in codes for h in stored)
+
+
+def test_the_next_login_takes_password_and_a_code(app, world, client, login, required):
+    _enrol(app, client)
+    client.post("/logga-ut")
+    response = _password(client)
+    assert response.headers["Location"] == "/logga-in/kod"
+    assert client.get("/ungdomar").status_code == 302
+    response = client.post("/logga-in/kod", data={"code": _code(_secret(app), steps_ahead=1)})
+    assert response.status_code == 303 and response.headers["Location"] == "/ungdomar"
+    assert client.get("/ungdomar").status_code == 200
+    with app.app_context():
+        details = (
+            db.session.execute(
+                select(AuditEvent.detail).where(AuditEvent.action == AuditAction.LOGIN)
+            )
+            .scalars()
+            .all()
+        )
+        assert details[-1] == "password and app"
+
+
+def test_a_code_is_accepted_once(app, world, client, required):
+    _enrol(app, client)
+    used = _code(_secret(app))  # the code that finished the enrolment
+    client.post("/logga-ut")
+    _password(client)
+    again = client.post("/logga-in/kod", data={"code": used})
+    assert again.status_code == 422
+    assert "har redan använts" in again.get_data(as_text=True)
+
+
+def test_a_recovery_code_works_once_instead_of_the_app(app, world, client, required):
+    codes = _enrol(app, client)
+    client.post("/logga-ut")
+    _password(client)
+    response = client.post("/logga-in/kod", data={"code": codes[3].lower().replace("-", " ")})
+    assert response.status_code == 303
+    assert "9 är kvar" in client.get("/ungdomar").get_data(as_text=True)
+    client.post("/logga-ut")
+    _password(client)
+    assert client.post("/logga-in/kod", data={"code": codes[3]}).status_code == 422
+
+
+def test_wrong_codes_count_toward_the_lockout(app, world, client, required):
+    _enrol(app, client)
+    client.post("/logga-ut")
+    _password(client)
+    for _ in range(4):
+        assert client.post("/logga-in/kod", data={"code": "000000"}).status_code == 422
+    locked = client.post("/logga-in/kod", data={"code": "000000"})
+    assert locked.status_code == 303 and locked.headers["Location"] == "/logga-in"
+    # locked: the right password and the right code are both refused now
+    assert _password(client).status_code == 422
+    with app.app_context():
+        user = db.session.get(User, world.worker_a)
+        assert user.locked_until is not None
+        failures = db.session.execute(
+            select(func.count()).where(
+                AuditEvent.action == AuditAction.LOGIN_FAILED,
+                AuditEvent.detail == "second factor",
+            )
+        ).scalar_one()
+        assert failures == 5
+
+
+def test_the_second_step_expires_and_needs_the_first(app, world, client, required):
+    assert client.get("/logga-in/kod").headers["Location"] == "/logga-in"
+    _enrol(app, client)
+    client.post("/logga-ut")
+    _password(client)
+    with client.session_transaction() as session:
+        pending = session["pending_login"]
+        session["pending_login"] = {**pending, "since": pending["since"] - 301}
+    response = client.post("/logga-in/kod", data={"code": _code(_secret(app), 1)})
+    assert response.headers["Location"] == "/logga-in"
+
+
+def test_no_server_session_exists_before_the_second_factor(app, world, client, required):
+    _password(client)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(LoginSession)).scalar_one() == 0
+
+
+def test_not_required_in_demo_mode_but_can_be_turned_on(app, world, login):
+    client = login("falt_a")  # REQUIRE_2FA is off: the password is enough
+    page = client.get("/installningar").get_data(as_text=True)
+    assert "Aktivera tvåfaktorinloggning" in page
+    client.get("/logga-in/tvafaktor")
+    response = client.post("/logga-in/tvafaktor", data={"code": _code(_secret(app))})
+    assert response.status_code == 200 and "reservkoder" in response.get_data(as_text=True)
+    client.post("/logga-ut")
+    assert _password(client).headers["Location"] == "/logga-in/kod"  # on: always asked
+
+
+def test_new_recovery_codes_need_a_code_and_retire_the_old(app, world, client, required):
+    old = _enrol(app, client)
+    assert client.post("/installningar/reservkoder", data={"code": "123456"}).status_code == 422
+    response = client.post(
+        "/installningar/reservkoder", data={"code": _code(_secret(app), steps_ahead=1)}
+    )
+    new = re.findall(r"<code>([A-Z0-9-]{14})</code>", response.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    client.post("/logga-ut")
+    _password(client)
+    assert client.post("/logga-in/kod", data={"code": old[0]}).status_code == 422
+    assert client.post("/logga-in/kod", data={"code": new[0]}).status_code == 303
+
+
+@pytest.mark.parametrize("code", ["", "12345", "abcdef", "1" * 30, "<script>"])
+def test_bad_codes_are_a_4xx(app, world, client, required, code):
+    _password(client)
+    client.get("/logga-in/tvafaktor")
+    assert client.post("/logga-in/tvafaktor", data={"code": code}).status_code == 422
