@@ -20,7 +20,7 @@ from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.vocabulary import ReviewStatus
-from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
 
 Predicate = Callable[[User], bool]
 
@@ -131,25 +131,23 @@ def visible_anonymous_contacts(user: User) -> Select:
 def visible_youths(user: User) -> Select:
     """Youths registered by the user's field teams.
 
-    A youth with protected identity is seen only by the team's leads, the worker who
-    registered them and workers who have recorded a contact with them.
+    A youth with protected identity is seen only by the team's leads and the workers a lead
+    has granted access (ProtectedAccess); for everyone else in the team the record does not
+    exist, and in the lists they do see it is masked.
     """
     if not field_staff(user):
         return select(Youth).where(false())
     query = select(Youth).where(Youth.team_id.in_([t.id for t in user.field_teams]))
     if user.role == Role.TEAM_LEAD:
         return query
-    met = exists(
-        select(identified_contact_youth.c.youth_id)
-        .join(IdentifiedContact, IdentifiedContact.id == identified_contact_youth.c.contact_id)
-        .where(
-            identified_contact_youth.c.youth_id == Youth.id,
-            IdentifiedContact.author_id == user.id,
+    granted = exists(
+        select(ProtectedAccess.id).where(
+            ProtectedAccess.youth_id == Youth.id,
+            ProtectedAccess.user_id == user.id,
+            ProtectedAccess.revoked_at.is_(None),
         )
     )
-    return query.where(
-        or_(Youth.protected_identity.is_(False), Youth.created_by_id == user.id, met)
-    )
+    return query.where(or_(Youth.protected_identity.is_(False), granted))
 
 
 def visible_identified_contacts(user: User) -> Select:
@@ -301,6 +299,15 @@ def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
     """The sender, or a lead of the sending team, may withdraw before VPC accepts."""
     return handoff.sender_id == user.id or (
         user.role == Role.TEAM_LEAD and handoff.from_team_id in user.team_ids
+    )
+
+
+def can_manage_protected_access(user: User, youth: Youth) -> bool:
+    """Who may see a youth with protected identity is decided by a lead of its team."""
+    return (
+        youth.protected_identity
+        and user.role == Role.TEAM_LEAD
+        and youth.team_id in {t.id for t in user.field_teams}
     )
 
 

@@ -198,11 +198,14 @@ def log_named(
     return contact
 
 
-def make_records(team: Team, worker: User, area: Area, shift_state: str = "open") -> dict:
+def make_records(
+    team: Team, worker: User, area: Area, shift_state: str = "open", protected: bool = False
+) -> dict:
     """One record of every addressable kind for a team, all by `worker`, by kind:
     a shift ("open", "ended" waiting for review, or "returned" to its worker), a child of 14
-    with a named contact in it, a risk marking, a consent, a draft report of concern and a
-    handoff sent to VPC. An earlier open shift of the worker is ended first."""
+    (with protected identity if asked) with a named contact in it, a risk marking, a consent,
+    a draft report of concern and a handoff sent to VPC. An earlier open shift of the worker
+    is ended first."""
     from outreach.consent import services as consent
     from outreach.handoffs import services as handoffs
     from outreach.reports import services as reports
@@ -236,6 +239,7 @@ def make_records(team: Team, worker: User, area: Area, shift_state: str = "open"
         name="Kim Exempel",
         personnummer=personnummer_for(years_ago(14, 40), serial=100 + shift.id % 800),
         guardians=[("Förälder Exempel", "070-000 00 00")],
+        protected_identity=protected,
     )
     contact = log_named(shift, [child], shift.started_at + timedelta(minutes=5))
     sign = db.session.execute(

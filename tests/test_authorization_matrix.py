@@ -74,13 +74,19 @@ ONLY = {
     "review.resubmit": {"worker"},
     # the author sends their report of concern
     "reports.mark_sent": {"worker"},
+    # a lead decides who sees a youth with protected identity
+    "youths.grant_access": {"lead"},
+    "youths.revoke_access": {"lead"},
 }
 
-#: The state a shift must be in for an endpoint to have anything to do.
-SHIFT_STATE = {
-    "review.sign_off": "ended",
-    "review.return_shift": "ended",
-    "review.resubmit": "returned",
+#: How the records must be for an endpoint to have anything to do (make_records arguments):
+#: a shift in the state it acts on, a youth with protected identity.
+SETUP = {
+    "review.sign_off": {"shift_state": "ended"},
+    "review.return_shift": {"shift_state": "ended"},
+    "review.resubmit": {"shift_state": "returned"},
+    "youths.grant_access": {"protected": True},
+    "youths.revoke_access": {"protected": True},
 }
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -133,6 +139,14 @@ def _address(rule: str, records: dict, numbers: dict[str, int]) -> Address:
 
 def _expected(endpoint: str, view_policy, role: str | None, team: str, address: Address):
     """What the role should get: "ok" (the request is served), "login", 403 or 404."""
+    expected = _expected_before_protection(endpoint, view_policy, role, team, address)
+    protected = SETUP.get(endpoint, {}).get("protected")
+    if protected and expected != "login" and RELATION[team].get(role) == "colleague":
+        return 404  # a youth with protected identity is seen by its lead and granted workers
+    return expected
+
+
+def _expected_before_protection(endpoint, view_policy, role, team, address):
     if view_policy == policy.PUBLIC:
         return "ok"
     if role is None:
@@ -195,13 +209,13 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
     world = matrix_world
     clients = {role: signed_in(role) if role else app.test_client() for role in ROLES}
     view_policy = app.view_functions[endpoint].access_policy
-    state = SHIFT_STATE.get(endpoint, "open")
+    setup = SETUP.get(endpoint, {})
 
     def fresh_records(team: str) -> dict:
         with app.app_context():
             team_row = db.session.get(Team, world.team_a if team == "A" else world.team_b)
             worker = db.session.get(User, world.worker_a if team == "A" else world.worker_b)
-            records = make_records(team_row, worker, db.session.get(Area, world.area), state)
+            records = make_records(team_row, worker, db.session.get(Area, world.area), **setup)
             sign_id = db.session.execute(db.select(WarningSign.id).limit(1)).scalar_one()
             spare = db.session.execute(
                 db.select(User.id).where(User.username == "spare")
@@ -250,7 +264,7 @@ def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, m
             db.session.get(Team, world.team_a),
             db.session.get(User, world.worker_a),
             db.session.get(Area, world.area),
-            SHIFT_STATE.get(endpoint, "open"),
+            **SETUP.get(endpoint, {}),
         )
         public = {kind: record.public_id for kind, record in records.items()}
         numeric = {kind: record.id for kind, record in records.items()}
@@ -266,7 +280,7 @@ def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, m
             guesses.append({**public, kind: str(number)})
         guesses += [{**public, kind: changed}, {**public, kind: other_kind}]
     for guess in guesses:
-        url = _address(rule, guess, {}).url
+        url = _address(rule, guess, {"user_id": 1, "sign_id": 1}).url
         for method in methods:
             response = client.open(url, method=method)
             assert response.status_code == 404, (method, url, response.status_code)

@@ -100,3 +100,9 @@ class IdentifiedContactForm(CorrectionForm):
     youths = MultiCheckboxField(_l("Youths"))
     place = SelectField(_l("Place"), coerce=optional_int, validators=[Optional()])
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
+
+
+class GrantAccessForm(FlaskForm):
+    """Let a field worker of the team see a youth with protected identity."""
+
+    user = SelectField(_l("Field worker"), coerce=optional_int)

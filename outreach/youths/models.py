@@ -137,3 +137,24 @@ class IdentifiedContact(LocalDay, db.Model):
         secondary=identified_contact_youth, order_by=Youth.alias, lazy="selectin"
     )
     corrects: Mapped["IdentifiedContact | None"] = relationship(remote_side=[id])
+
+
+class ProtectedAccess(db.Model):
+    """Who may see a youth with protected identity (skyddad identitet), granted by a lead of
+    the youth's team (or taken by the worker who marked the record protected). A revoked
+    grant is kept, with who revoked it and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id], lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -18,6 +18,7 @@ from outreach.org.models import Area, Place, Team
 from outreach.shifts.models import Shift
 from outreach.shifts.services import CLOCK_SKEW
 from outreach.vocabulary import Gender, LegalBasis
+from outreach.youths import protection
 from outreach.youths.models import Guardian, IdentifiedContact, Youth, identified_contact_youth
 
 SEARCH_LIMIT = 20
@@ -170,6 +171,7 @@ def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
     db.session.add(youth)
     db.session.flush()
     audit.record(AuditAction.CREATE, "youth", youth.id, user_id=user.id, youth_id=youth.id)
+    protection.keep_access_of_marker(user, youth)
     return youth
 
 
@@ -177,6 +179,8 @@ def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
     """Add or change what is known of a youth. The audit trail keeps old and new values, so
     no edit loses what was there before. Returns the names of the changed fields."""
     changed = _apply(youth, details, youth.team_id)
+    if "protected_identity" in changed:
+        protection.keep_access_of_marker(user, youth)
     if changed:
         db.session.flush()
         audit.record(

@@ -4,9 +4,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from outreach import policy
+from outreach.auth.models import User
 from outreach.consent import services as consent_services
 from outreach.extensions import db
 from outreach.fields import options
@@ -18,8 +20,13 @@ from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
 from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Gender, LegalBasis, Recipient
-from outreach.youths import bp, services
-from outreach.youths.forms import CorrectionForm, IdentifiedContactForm, YouthForm
+from outreach.youths import bp, protection, services
+from outreach.youths.forms import (
+    CorrectionForm,
+    GrantAccessForm,
+    IdentifiedContactForm,
+    YouthForm,
+)
 from outreach.youths.models import Youth
 
 MAX_QUERY = 100
@@ -107,9 +114,23 @@ def youth_detail(public_id: str):
     youth = policy.youth_or_404(current_user, public_id)
     services.record_read(current_user, youth)
     db.session.commit()
+    return _detail_page(youth)
+
+
+def _grant_form(youth: Youth) -> GrantAccessForm:
+    form = GrantAccessForm()
+    form.user.choices = options(
+        [("", _l("Choose")), *((u.id, u.display_name) for u in protection.candidates(youth))]
+    )
+    return form
+
+
+def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | None = None):
     shift = open_shift_of(current_user)
+    manages_access = policy.can_manage_protected_access(current_user, youth)
     return render(
         "youths/detail.html",
+        status=status,
         youth=youth,
         timeline=services.timeline(current_user, youth),
         history=services.history(youth),
@@ -123,7 +144,49 @@ def youth_detail(public_id: str):
         open_handoff=handoff_services.open_handoff_of(youth),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
+        access=protection.grants(youth) if manages_access else None,
+        grant_form=(grant_form or _grant_form(youth)) if manages_access else None,
     )
+
+
+@bp.route("/ungdomar/<youth:public_id>/skyddad", methods=["POST"])
+@policy.allow(policy.field_staff)
+def grant_access(public_id: str):
+    """Let a field worker of the team see this youth with protected identity (team lead)."""
+    youth = policy.youth_or_404(current_user, public_id)
+    if not policy.can_manage_protected_access(current_user, youth):
+        return forbidden(_("Only a team lead of the youth's team decides who sees the record."))
+    form = _grant_form(youth)
+    outcome = submit(
+        form,
+        lambda: protection.grant(
+            current_user, youth, db.session.get(User, form.user.data) if form.user.data else None
+        ),
+    )
+    if outcome.saved:
+        flash(
+            _("%(name)s can see the record now.", name=outcome.result.user.display_name), "success"
+        )
+        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    return _detail_page(youth, form_status(form, outcome), grant_form=form)
+
+
+@bp.route("/ungdomar/<youth:public_id>/skyddad/<int:user_id>/aterkalla", methods=["POST"])
+@policy.allow(policy.field_staff)
+def revoke_access(public_id: str, user_id: int):
+    """Take a worker's access to this youth with protected identity away (team lead)."""
+    youth = policy.youth_or_404(current_user, public_id)
+    if not policy.can_manage_protected_access(current_user, youth):
+        return forbidden(_("Only a team lead of the youth's team decides who sees the record."))
+    outcome = submit(
+        FlaskForm(), lambda: protection.revoke(current_user, youth, db.session.get(User, user_id))
+    )
+    if outcome.saved:
+        flash(_("The access is revoked."), "success")
+        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+    # nothing to revoke: someone revoked it a moment ago (or the form is stale)
+    flash(outcome.refusal.message if outcome.refusal else _("Reload the page."), "info")
+    return _detail_page(youth, 409)
 
 
 @bp.route("/ungdomar/<youth:public_id>/andra", methods=["GET", "POST"])

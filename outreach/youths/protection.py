@@ -1,0 +1,106 @@
+"""Protected identity (skyddad identitet): who may see such a youth is decided by a lead of the
+youth's team, one user at a time; every grant and revocation is in the audit trail."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from outreach import audit, policy
+from outreach.audit import AuditAction
+from outreach.auth.models import Role, User
+from outreach.clock import now
+from outreach.errors import Conflict, RuleViolation
+from outreach.extensions import db
+from outreach.org.models import Team
+from outreach.youths.models import ProtectedAccess, Youth
+
+
+def _active(youth: Youth, user: User) -> ProtectedAccess | None:
+    return db.session.execute(
+        select(ProtectedAccess).where(
+            ProtectedAccess.youth_id == youth.id,
+            ProtectedAccess.user_id == user.id,
+            ProtectedAccess.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def _add(youth: Youth, user: User, by: User) -> ProtectedAccess:
+    access = ProtectedAccess(youth_id=youth.id, user_id=user.id, granted_by_id=by.id)
+    db.session.add(access)
+    db.session.flush()
+    audit.record(
+        AuditAction.GRANT,
+        "protected_access",
+        access.id,
+        user_id=by.id,
+        youth_id=youth.id,
+        detail=f"user={user.id}",
+    )
+    return access
+
+
+def keep_access_of_marker(user: User, youth: Youth) -> None:
+    """The worker who marks a record protected keeps seeing it (the team's lead sees the grant
+    and may revoke it); leads see their team's protected youths anyway."""
+    if youth.protected_identity and user.role != Role.TEAM_LEAD and _active(youth, user) is None:
+        _add(youth, user, by=user)
+
+
+def grant(lead: User, youth: Youth, user: User | None) -> ProtectedAccess:
+    """Let a worker of the youth's team see the protected record."""
+    if not policy.can_manage_protected_access(lead, youth):
+        raise RuleViolation(_l("Only a team lead of the youth's team decides who sees the record."))
+    if user is None or user not in candidates(youth):
+        raise RuleViolation(_l("Choose a field worker of the youth's team."), "user")
+    return _add(youth, user, by=lead)
+
+
+def revoke(lead: User, youth: Youth, user: User | None) -> None:
+    """Take a worker's access to the protected record away."""
+    if not policy.can_manage_protected_access(lead, youth):
+        raise RuleViolation(_l("Only a team lead of the youth's team decides who sees the record."))
+    access = _active(youth, user) if user is not None else None
+    if access is None:
+        raise Conflict(_l("That user has no access to revoke (any more)."))
+    access.revoked_at, access.revoked_by_id = now(), lead.id
+    audit.record(
+        AuditAction.REVOKE,
+        "protected_access",
+        access.id,
+        user_id=lead.id,
+        youth_id=youth.id,
+        detail=f"user={user.id}",
+    )
+    db.session.flush()
+
+
+def grants(youth: Youth) -> list[ProtectedAccess]:
+    """Every grant on the record, active ones first, newest first."""
+    return sorted(
+        db.session.execute(
+            select(ProtectedAccess).where(ProtectedAccess.youth_id == youth.id)
+        ).scalars(),
+        key=lambda access: (not access.active, -access.granted_at.timestamp()),
+    )
+
+
+def candidates(youth: Youth) -> list[User]:
+    """Field workers of the youth's team who do not see the record yet."""
+    return list(
+        db.session.execute(
+            select(User)
+            .where(
+                User.role == Role.FIELD_WORKER,
+                User.is_enabled.is_(True),
+                User.teams.any(Team.id == youth.team_id),
+                ~select(ProtectedAccess.id)
+                .where(
+                    ProtectedAccess.youth_id == youth.id,
+                    ProtectedAccess.user_id == User.id,
+                    ProtectedAccess.revoked_at.is_(None),
+                )
+                .exists(),
+            )
+            .order_by(User.display_name)
+        ).scalars()
+    )

@@ -1,0 +1,142 @@
+"""Protected identity (skyddad identitet): seen only by the team's leads and the workers a lead
+grants access; masked as "Skyddad" in the lists of everyone else; every access audited."""
+
+import pytest
+from sqlalchemy import select
+
+from outreach.audit import AuditAction, AuditEvent
+from outreach.auth.models import Role, User
+from outreach.extensions import db
+from outreach.org.models import Area, Team
+from tests.factories import log_named, make_records, make_user, make_youth
+
+
+@pytest.fixture
+def protected(app, world):
+    """Team A's records with the child under protected identity, registered by falt_a."""
+    with app.app_context():
+        make_user("falt_a3", Role.FIELD_WORKER, [db.session.get(Team, world.team_a)])
+        records = make_records(
+            db.session.get(Team, world.team_a),
+            db.session.get(User, world.worker_a),
+            db.session.get(Area, world.area),
+            protected=True,
+        )
+        return {kind: record.public_id for kind, record in records.items()} | {
+            "youth_id": records["youth"].id
+        }
+
+
+def _page(client, protected):
+    return client.get(f"/ungdomar/{protected['youth']}")
+
+
+def test_seen_by_the_lead_and_the_worker_who_marked_it_only(signed_in, protected):
+    assert _page(signed_in("falt_a"), protected).status_code == 200
+    assert _page(signed_in("lead_a"), protected).status_code == 200
+    for outsider in ("falt_a2", "falt_b", "vpc", "admin"):
+        assert _page(signed_in(outsider), protected).status_code == 404, outsider
+    colleague = signed_in("falt_a2")
+    for query in ("barn", "Kim Exempel", "Barn i Fältgruppen"):
+        found = colleague.post("/ungdomar", data={"q": query}).get_data(as_text=True)
+        assert protected["youth"] not in found and "Ingen ungdom hittades" in found
+
+
+def test_a_lead_grants_and_revokes_access(app, world, signed_in, protected):
+    lead, colleague = signed_in("lead_a"), signed_in("falt_a2")
+    page = _page(lead, protected).get_data(as_text=True)
+    assert "Vem ser uppgifterna" in page and "Fatima Fält" in page  # the marker's grant
+    response = lead.post(f"/ungdomar/{protected['youth']}/skyddad", data={"user": world.worker_a2})
+    assert response.status_code == 303
+    assert _page(colleague, protected).status_code == 200
+    response = lead.post(f"/ungdomar/{protected['youth']}/skyddad/{world.worker_a2}/aterkalla")
+    assert response.status_code == 303
+    assert _page(colleague, protected).status_code == 404
+    # revoking twice: nothing left to revoke
+    again = lead.post(f"/ungdomar/{protected['youth']}/skyddad/{world.worker_a2}/aterkalla")
+    assert again.status_code == 409
+    with app.app_context():
+        steps = db.session.execute(
+            select(AuditEvent.action, AuditEvent.user_id, AuditEvent.detail)
+            .where(AuditEvent.entity_type == "protected_access")
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert [(a.value, u) for a, u, _d in steps] == [
+        ("grant", world.worker_a),  # when falt_a registered the child as protected
+        ("grant", world.lead_a),
+        ("revoke", world.lead_a),
+    ]
+    assert steps[1].detail == f"user={world.worker_a2}"
+
+
+def test_only_a_lead_of_the_team_decides(world, signed_in, protected):
+    url = f"/ungdomar/{protected['youth']}/skyddad"
+    assert signed_in("falt_a").post(url, data={"user": world.worker_a2}).status_code == 403
+    assert signed_in("falt_b").post(url, data={"user": world.worker_a2}).status_code == 404
+    lead = signed_in("lead_a")
+    assert lead.post(url, data={"user": world.worker_b}).status_code == 422  # other team
+    assert lead.post(url, data={"user": world.lead_a}).status_code == 422  # sees it anyway
+    assert lead.post(url, data={"user": "x"}).status_code == 422
+
+
+def test_masked_in_the_lists_of_those_without_access(app, world, signed_in, protected):
+    colleague = signed_in("falt_a2")
+    shift = colleague.get(f"/faltpass/{protected['shift']}").get_data(as_text=True)
+    assert '<span class="badge warning">Skyddad</span>' in shift
+    assert "Barn i" not in shift and "Pratade en stund" not in shift  # nor the entry's text
+    inbox = signed_in("vpc").get("/vpc").get_data(as_text=True)
+    assert "Skyddad" in inbox and "Barn i" not in inbox
+    listing = signed_in("lead_a").post("/ungdomar", data={"q": "barn"}).get_data(as_text=True)
+    assert "Barn i" in listing and "Kim Exempel" not in listing  # the lead: alias, no name
+
+
+def test_every_access_is_audited(app, world, signed_in, protected):
+    _page(signed_in("falt_a"), protected)
+    _page(signed_in("lead_a"), protected)
+    signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}")  # refused: not a read
+    with app.app_context():
+        readers = (
+            db.session.execute(
+                select(AuditEvent.user_id).where(
+                    AuditEvent.action == AuditAction.READ,
+                    AuditEvent.youth_id == protected["youth_id"],
+                    AuditEvent.entity_type == "youth",
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(readers) == sorted([world.worker_a, world.lead_a])
+
+
+def test_marking_an_existing_record_protected_keeps_the_marker_only(app, world, signed_in):
+    with app.app_context():
+        worker_a2 = db.session.get(User, world.worker_a2)
+        youth = make_youth(worker_a2, db.session.get(Team, world.team_a), "Kim")
+        db.session.commit()
+        public_id = youth.public_id
+    marker, other = signed_in("falt_a2"), signed_in("falt_a")
+    assert _page(other, {"youth": public_id}).status_code == 200
+    response = marker.post(
+        f"/ungdomar/{public_id}/andra",
+        data={"alias": "Kim", "legal_basis": "consent", "protected_identity": "y"},
+    )
+    assert response.status_code == 303
+    assert _page(marker, {"youth": public_id}).status_code == 200
+    assert _page(other, {"youth": public_id}).status_code == 404
+
+
+def test_authors_of_contacts_need_a_grant_too(app, world, signed_in, protected):
+    with app.app_context():
+        from outreach.shifts.models import Shift
+        from outreach.youths.models import Youth
+
+        shift = db.session.execute(
+            select(Shift).where(Shift.public_id == protected["shift"])
+        ).scalar_one()
+        child = db.session.execute(
+            select(Youth).where(Youth.public_id == protected["youth"])
+        ).scalar_one()
+        log_named(shift, [child], shift.started_at, by=db.session.get(User, world.worker_a2))
+        db.session.commit()
+    assert _page(signed_in("falt_a2"), protected).status_code == 404
