@@ -7,20 +7,18 @@ the two can disagree and the test can fail: which roles a declared policy admits
 team's records, and the few endpoints that narrow further to one relation to the record.
 """
 
-import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from outreach import create_app, ids, policy
+from outreach import ids, policy
 from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.risk.models import WarningSign
-from tests.conftest import test_config
 from tests.factories import make_records, make_user
+from tests.routes import ENDPOINTS, Address, address_of
 
 #: The roles, by the username the world gives them; None is a visitor who is not logged in.
 ROLES = (None, "falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead", "admin")
@@ -90,51 +88,6 @@ SETUP = {
 }
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-#: Values for address parts that do not name a team's record (numbers: see fresh_records).
-SAMPLE_VALUES = {"step": "acknowledge"}
-
-
-def _endpoints() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(endpoint, rule, methods) of every route but static files, from a throwaway app."""
-    app = create_app(test_config("sqlite://"))
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        methods = tuple(sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}))
-        found.append((rule.endpoint, rule.rule, methods))
-    return sorted(found)
-
-
-ENDPOINTS = _endpoints()
-_ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z_]+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
-
-
-@dataclass
-class Address:
-    """An endpoint's address filled in for one team's records."""
-
-    url: str
-    #: The kinds of record the address names (empty for an address without one).
-    kinds: list[str]
-
-
-def _address(rule: str, records: dict, numbers: dict[str, int]) -> Address:
-    kinds = []
-
-    def fill(match: re.Match) -> str:
-        converter, options, name = match.group("converter", "options", "name")
-        if converter in ids.CONVERTERS:
-            kinds.append(converter)
-            return records[converter]
-        if converter == "any":
-            return options.split(",")[0].strip().strip("'\"")
-        if converter == "int":
-            return str(numbers[name])
-        return SAMPLE_VALUES[name]
-
-    return Address(_ARGUMENT.sub(fill, rule), kinds)
 
 
 def _expected(endpoint: str, view_policy, role: str | None, team: str, address: Address):
@@ -230,7 +183,7 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
     for role in ROLES:
         for team in "AB":
             for method in methods:
-                address = _address(rule, made[team]["records"], made[team]["numbers"])
+                address = address_of(rule, made[team]["records"], made[team]["numbers"])
                 expected = _expected(endpoint, view_policy, role, team, address)
                 response = clients[role].open(address.url, method=method)
                 response.get_data()  # a streamed download runs to its end
@@ -280,7 +233,7 @@ def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, m
             guesses.append({**public, kind: str(number)})
         guesses += [{**public, kind: changed}, {**public, kind: other_kind}]
     for guess in guesses:
-        url = _address(rule, guess, {"user_id": 1, "sign_id": 1}).url
+        url = address_of(rule, guess, {"user_id": 1, "sign_id": 1}).url
         for method in methods:
             response = client.open(url, method=method)
             assert response.status_code == 404, (method, url, response.status_code)

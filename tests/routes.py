@@ -1,0 +1,55 @@
+"""The app's routes for tests that walk all of them: every endpoint with its rule and methods,
+and its address filled in with given records."""
+
+import re
+from dataclasses import dataclass
+
+from outreach import create_app, ids
+from tests.conftest import test_config
+
+#: Values for address parts that do not name a team's record or a number.
+SAMPLE_VALUES = {"step": "acknowledge"}
+
+
+def _endpoints() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(endpoint, rule, methods) of every route but static files, from a throwaway app."""
+    app = create_app(test_config("sqlite://"))
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = tuple(sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}))
+        found.append((rule.endpoint, rule.rule, methods))
+    return sorted(found)
+
+
+ENDPOINTS = _endpoints()
+_ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z_]+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
+
+
+@dataclass
+class Address:
+    """An endpoint's address filled in with records."""
+
+    url: str
+    #: The kinds of record the address names (empty for an address without one).
+    kinds: list[str]
+
+
+def address_of(rule: str, records: dict[str, str], numbers: dict[str, int]) -> Address:
+    """The rule with each record kind replaced by the public id in `records`, each number by
+    `numbers` (by argument name), and a choice of `any(...)` by its first option."""
+    kinds = []
+
+    def fill(match: re.Match) -> str:
+        converter, options, name = match.group("converter", "options", "name")
+        if converter in ids.CONVERTERS:
+            kinds.append(converter)
+            return records[converter]
+        if converter == "any":
+            return options.split(",")[0].strip().strip("'\"")
+        if converter == "int":
+            return str(numbers[name])
+        return SAMPLE_VALUES[name]
+
+    return Address(_ARGUMENT.sub(fill, rule), kinds)

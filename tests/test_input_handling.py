@@ -1,0 +1,432 @@
+"""Hostile input: script and HTML typed into every text field come back inert on every page
+that shows them; reflected input (a refused form, a search, a login) is inert too; redirects
+after login stay on this site.
+
+The stored case walks the real forms: every text field of every form gets a payload with a tag
+of its own, then every page of the app is read by every role. A raw payload anywhere fails the
+test; so does a field whose payload is shown nowhere (the test would prove nothing about it).
+"""
+
+import inspect
+import re
+from importlib import import_module
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
+
+from outreach import AREAS
+from outreach.auth.models import Role, User
+from outreach.consent.models import Consent
+from outreach.extensions import db
+from outreach.handoffs.models import Handoff
+from outreach.org.models import Team
+from outreach.reports.models import ReportOfConcern
+from outreach.risk.models import RiskMarking, WarningSign
+from outreach.shifts.models import Shift
+from outreach.youths.models import IdentifiedContact, Youth
+from tests.factories import make_user
+from tests.routes import ENDPOINTS, address_of
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "admin", "falt_a2")
+
+
+def payload(tag: str, short: bool = False) -> str:
+    """Markup that would run if it came back unescaped; `short` for fields of 40 characters."""
+    if short:
+        return f"<img src=x onerror=x{tag}>"
+    return f"<script>x{tag}</script><img src=x onerror=x{tag}>{{{{7*7}}}}"
+
+
+#: What must never be in a page: the payloads' markup, unescaped.
+RAW = re.compile(r"<script>x\w+</script>|<img src=x onerror")
+
+
+class Filled:
+    """The (form, field) pairs given a payload, each with its tag."""
+
+    def __init__(self):
+        self.tags: dict[tuple[str, str], str] = {}
+
+    def __call__(self, form: str, field: str, short: bool = False) -> str:
+        tag = f"t{len(self.tags):02d}"
+        self.tags[(form, field)] = tag
+        return payload(tag, short)
+
+
+#: Text fields that are checked as reflected input only (never stored or shown again): the
+#: login name, the code of the second factor, and a personnummer, which is refused unless valid.
+REFLECTED_ONLY = {
+    ("LoginForm", "username"),
+    ("CodeForm", "code"),
+    ("YouthForm", "personnummer"),
+}
+
+
+def _text_fields() -> set[tuple[str, str]]:
+    """Every text field of every form class of the app."""
+    found = set()
+    for area in AREAS:
+        try:
+            module = import_module(f"outreach.{area}.forms")
+        except ModuleNotFoundError:
+            continue
+        for name, form in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form, FlaskForm) or form.__module__ != module.__name__:
+                continue
+            for field_name, unbound in _unbound(form):
+                if unbound.field_class in (StringField, TextAreaField):
+                    found.add((name, field_name))
+    return found
+
+
+def _unbound(form):
+    return [
+        (name, value) for name, value in inspect.getmembers(form) if hasattr(value, "field_class")
+    ]
+
+
+@pytest.fixture
+def stored(app, world, signed_in, login):
+    """Every text field of every form, filled through the real forms with a payload."""
+    fill = Filled()
+    with app.app_context():
+        make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
+        db.session.commit()
+    admin, worker, lead = signed_in("admin"), signed_in("falt_a"), signed_in("lead_a")
+    caseworker = signed_in("vpc")
+
+    def ok(response, *expected):
+        assert response.status_code in (expected or (303,)), response.get_data(as_text=True)
+        return response
+
+    # the admin's catalogue: a team, an area, a place, a warning sign and a user
+    ok(admin.post("/admin/team/nytt", data={"name": fill("TeamForm", "name"), "kind": "field"}))
+    ok(admin.post("/admin/omraden/nytt", data={"name": fill("AreaForm", "name")}))
+    ok(
+        admin.post(
+            "/admin/platser/ny",
+            data={"area": world.area, "name": fill("PlaceForm", "name"), "kind": "square"},
+        )
+    )
+    ok(
+        admin.post(
+            "/admin/varningstecken",
+            data={"group": "individual", "label": fill("WarningSignForm", "label")},
+        )
+    )
+    username = fill("UserForm", "username", short=True)
+    ok(
+        admin.post(
+            "/admin/anvandare/ny",
+            data={
+                "username": username,
+                "display_name": fill("UserForm", "display_name"),
+                "role": "field_worker",
+                "teams": [world.team_a],
+                "password": "ett-långt-lösenord-1",
+            },
+        )
+    )
+    with app.app_context():
+        new_user = db.session.execute(select(User.id).where(User.username == username)).scalar()
+    ok(
+        admin.post(
+            f"/admin/anvandare/{world.worker_a2}",
+            data={
+                "display_name": fill("UserDetailsForm", "display_name"),
+                "role": "field_worker",
+                "teams": [world.team_a],
+                "is_enabled": "y",
+            },
+        )
+    )
+
+    # a shift (its note comes later) and an anonymous contact with a note
+    ok(worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area}))
+    with app.app_context():
+        shift = db.session.execute(select(Shift.public_id)).scalar()
+    ok(
+        worker.post(
+            f"/faltpass/{shift}/anonym-kontakt",
+            data={
+                "place": world.place,
+                "youth_count": 2,
+                "note": fill("AnonymousContactForm", "note"),
+            },
+        )
+    )
+    # a youth with every detail, a contact with them and a correction of it
+    details = {
+        "alias": fill("YouthForm", "alias"),
+        "legal_basis": "consent",
+        "name": fill("YouthForm", "name"),
+        "birth_year": "2016",
+        "school": fill("YouthForm", "school"),
+        "guardian1_name": fill("YouthForm", "guardian1_name"),
+        "guardian1_phone": fill("YouthForm", "guardian1_phone", short=True),
+        "guardian2_name": fill("YouthForm", "guardian2_name"),
+        "guardian2_phone": fill("YouthForm", "guardian2_phone", short=True),
+        "interpreter_language": fill("YouthForm", "interpreter_language"),
+    }
+    ok(worker.post("/ungdomar/ny", data=details))
+    with app.app_context():
+        youth = db.session.execute(select(Youth.public_id)).scalar()
+    ok(
+        worker.post(
+            f"/faltpass/{shift}/namngiven-kontakt",
+            data={
+                "youths": [youth],
+                "facts": fill("IdentifiedContactForm", "facts"),
+                "assessment": fill("IdentifiedContactForm", "assessment"),
+            },
+        )
+    )
+    with app.app_context():
+        contact = db.session.execute(select(IdentifiedContact.public_id)).scalar()
+    ok(
+        worker.post(
+            f"/kontakter/{contact}/rattelse",
+            data={
+                "facts": fill("CorrectionForm", "facts"),
+                "assessment": fill("CorrectionForm", "assessment"),
+            },
+        )
+    )
+    # risk: a marking, and a second one withdrawn with a reason
+    with app.app_context():
+        sign = db.session.execute(select(WarningSign.id)).scalar()
+    for comment in (fill("RiskMarkingForm", "comment"), "Andra."):
+        ok(
+            worker.post(
+                f"/ungdomar/{youth}/orosmarkering",
+                data={"level": "elevated", "signs": [sign], "comment": comment},
+            )
+        )
+    with app.app_context():
+        marking = db.session.execute(
+            select(RiskMarking.public_id).order_by(RiskMarking.id.desc())
+        ).scalar()
+    ok(
+        worker.post(
+            f"/orosmarkeringar/{marking}/aterkalla",
+            data={"reason": fill("WithdrawalForm", "reason")},
+        )
+    )
+    # consent to VPC and to another recipient, the second withdrawn with a reason
+    consent_form = {"given_by": "guardian_1", "given_as": "oral"}
+    ok(
+        worker.post(
+            f"/ungdomar/{youth}/samtycke",
+            data={
+                **consent_form,
+                "recipients": ["vpc"],
+                "purpose": fill("ConsentRecordForm", "purpose"),
+            },
+        )
+    )
+    ok(
+        worker.post(
+            f"/ungdomar/{youth}/samtycke",
+            data={
+                **consent_form,
+                "recipients": ["other"],
+                "other_recipient": fill("ConsentRecordForm", "other_recipient"),
+                "purpose": "Fritid.",
+            },
+        )
+    )
+    with app.app_context():
+        withdrawn = db.session.execute(
+            select(Consent.public_id).order_by(Consent.id.desc())
+        ).scalar()
+    ok(
+        worker.post(
+            f"/samtycken/{withdrawn}/aterkalla",
+            data={"reason": fill("ConsentWithdrawalForm", "reason")},
+        )
+    )
+    # a report of concern, and a handoff that VPC acknowledges with a note
+    ok(
+        worker.post(
+            f"/ungdomar/{youth}/orosanmalan",
+            data={
+                "kinds": ["crime"],
+                "concern": fill("ReportForm", "concern"),
+                "child_said": fill("ReportForm", "child_said"),
+                "reporter_saw": fill("ReportForm", "reporter_saw"),
+                "relation": fill("ReportForm", "relation"),
+                "earlier_concern": fill("ReportForm", "earlier_concern"),
+            },
+        )
+    )
+    ok(
+        worker.post(
+            f"/ungdomar/{youth}/overlamning",
+            data={
+                "reason": fill("HandoffForm", "reason"),
+                "summary": fill("HandoffForm", "summary"),
+                "urgency": "normal",
+                "basis": "osl_10_2",
+                "secrecy_assessed_by": fill("HandoffForm", "secrecy_assessed_by"),
+                "shared_fields": ["name", "school", "guardians", "interpreter_language"],
+                "token": "xss-test",
+            },
+        )
+    )
+    with app.app_context():
+        handoff = db.session.execute(select(Handoff.public_id)).scalar()
+    ok(
+        caseworker.post(
+            f"/overlamningar/{handoff}/acknowledge", data={"note": fill("StepForm", "note")}
+        )
+    )
+    # the shift ended, its note completed, returned by the lead with a comment and answered
+    ok(
+        worker.post(
+            f"/faltpass/{shift}/lagesbild",
+            data={"situation_note": fill("SituationNoteForm", "situation_note")},
+        ),
+        303,
+        200,
+    )
+    ok(worker.post(f"/faltpass/{shift}/avsluta"))
+    ok(lead.post(f"/faltpass/{shift}/aterlamna", data={"comment": fill("ReturnForm", "comment")}))
+    ok(worker.post(f"/faltpass/{shift}/svara", data={"comment": fill("ResubmitForm", "comment")}))
+    # the next shift, started with a note
+    ok(
+        worker.post(
+            "/faltpass/nytt",
+            data={
+                "team": world.team_a,
+                "area": world.area,
+                "situation_note": fill("StartShiftForm", "situation_note"),
+            },
+        )
+    )
+    with app.app_context():
+        next_shift = db.session.execute(
+            select(Shift.public_id).where(Shift.ended_at.is_(None))
+        ).scalar()
+
+    with app.app_context():
+        records = {
+            "shift": shift,
+            "youth": youth,
+            "contact": contact,
+            "marking": marking,
+            "consent": withdrawn,
+            "report": db.session.execute(select(ReportOfConcern.public_id)).scalar(),
+            "handoff": handoff,
+        }
+    return {
+        "also": [f"/faltpass/{next_shift}"],
+        "tags": fill.tags,
+        "records": records,
+        "numbers": {"sign_id": sign, "user_id": new_user},
+    }
+
+
+def test_every_text_field_of_every_form_is_covered(stored):
+    assert _text_fields() - REFLECTED_ONLY == set(stored["tags"]), (
+        "a new text field: give it a payload in the `stored` fixture"
+    )
+
+
+def test_stored_payloads_come_back_inert_on_every_page(app, world, stored, signed_in):
+    shown: set[str] = set()
+    pages, literal_template = 0, False
+    for role in ROLES:
+        client = signed_in(role)
+        urls = list(stored["also"])
+        for endpoint, rule, methods in ENDPOINTS:
+            if "GET" not in methods or endpoint in {"auth.logout", "auth.logout_everywhere"}:
+                continue
+            url = address_of(rule, stored["records"], stored["numbers"]).url
+            urls.append(url)
+        for url in urls:
+            for headers in ({}, {"HX-Request": "true", "HX-Request-Type": "partial"}):
+                response = client.get(url, headers=headers)
+                data = response.get_data()  # a streamed download runs to its end
+                response.close()
+                if not response.mimetype.startswith("text/html"):
+                    continue
+                body = data.decode()
+                pages += 1
+                raw = RAW.search(body)
+                assert raw is None, (
+                    f"{role} {url}: {body[max(0, raw.start() - 200) : raw.end() + 50]}"
+                )
+                shown |= set(re.findall(r"&lt;(?:script&gt;x|img src=x onerror=x)(t\d\d)", body))
+                literal_template |= "{{7*7}}" in body
+    never_shown = {field for field, tag in stored["tags"].items() if tag not in shown}
+    assert not never_shown, f"payloads shown on no page: {sorted(never_shown)}"
+    assert pages > 100
+    assert literal_template  # template syntax typed into a field is shown as typed, not run
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "input-handling.txt").write_text(
+        f"text fields given a stored payload: {len(stored['tags'])}\n"
+        f"pages read (roles × pages, full and partial): {pages}\n"
+    )
+
+
+#: A payload in every text field name any form has, and in the search box.
+def _everything(tag: str) -> dict[str, str]:
+    names = {field for _form, field in _text_fields()} | {"q"}
+    return {name: payload(tag) for name in names}
+
+
+def test_reflected_input_is_inert_on_every_form(app, world, stored, signed_in):
+    """A form refused (or a search answered) shows what was typed: escaped."""
+    client = signed_in("falt_a")
+    tried = 0
+    for endpoint, rule, methods in ENDPOINTS:
+        if "POST" not in methods or endpoint in {"auth.logout", "auth.logout_everywhere"}:
+            continue
+        url = address_of(rule, stored["records"], stored["numbers"]).url
+        response = client.post(url, data=_everything("r00"))
+        tried += 1
+        assert response.status_code < 500, url
+        body = response.get_data(as_text=True)
+        assert RAW.search(body) is None, url
+    anonymous = app.test_client()
+    login = anonymous.post("/logga-in", data={"username": payload("r01"), "password": "x"})
+    assert login.status_code == 422 and RAW.search(login.get_data(as_text=True)) is None
+    assert "&lt;script&gt;xr01" in login.get_data(as_text=True)
+    assert tried > 20
+    with (ARTIFACTS / "input-handling.txt").open("a") as report:
+        report.write(f"forms posted with a payload in every text field name: {tried + 1}\n")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/%2F%2Fevil.example",
+        "http:/evil.example",
+        "/ungdomar\r\nLocation: https://evil.example",
+        " //evil.example",
+        "%0d%0a//evil.example",
+    ],
+)
+def test_the_next_page_after_login_is_always_on_this_site(world, client, target):
+    response = client.post(
+        "/logga-in",
+        query_string={"next": target},
+        data={"username": "falt_a", "password": "rätt-lösenord-123"},
+    )
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert not location.scheme and not location.netloc
+    assert location.path.startswith("/") and not location.path.startswith("//")
+    assert "\\" not in location.path
+    if "%2F" not in target:  # an encoded slash stays a path on this site
+        assert "evil" not in location.path
