@@ -44,9 +44,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def live_server(app, database_url):
-    """The base URL of a second app (real CSRF) on the session database, in a thread."""
-    server_app = create_app(test_config(database_url, WTF_CSRF_ENABLED=True, BADGE_POLL_SECONDS=1))
+def live_server(app, database_url, request):
+    """The base URL of a second app (real CSRF) on the session database, in a thread. A test
+    marked `server_config(NAME=value)` serves with those settings too."""
+    marker = request.node.get_closest_marker("server_config")
+    overrides = marker.kwargs if marker else {}
+    server_app = create_app(
+        test_config(database_url, WTF_CSRF_ENABLED=True, BADGE_POLL_SECONDS=1, **overrides)
+    )
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -77,9 +82,14 @@ def chromium():
         browser.close()
 
 
+#: A form refused (422) or overtaken (409) is re-shown with its messages: Chromium logs the
+#: status as a failed load, but the page is what the user should see.
+_FORM_ANSWERS = re.compile(r"Failed to load resource: .*status of (422|409) ")
+
+
 def _collect_console_error(problems: list, message) -> None:
     """Keep console errors (failed loads and CSP refusals show up here too)."""
-    if message.type != "error":
+    if message.type != "error" or _FORM_ANSWERS.match(message.text):
         return
     problems.append(f"console.error: {message.text} ({message.location.get('url', '')})")
 
@@ -188,7 +198,11 @@ def browsing(chromium, live_server, request):
     """Open pages on the live server; `browsing.check(page, name)` after each page."""
     browsing = Browsing(chromium, live_server, request.node.name)
     yield browsing
-    browsing.close()
+    try:
+        for page in browsing.problems:  # pages the test did not check are quiet too
+            browsing.assert_quiet(page)
+    finally:
+        browsing.close()
     if browsing.axe_findings:
         # Shown with -rP or on failure; moderate and minor findings do not fail the test.
         print("axe findings below serious:")
