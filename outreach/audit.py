@@ -163,6 +163,9 @@ def _chain_pending_rows(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    # The transaction's own changes first: it then holds every row lock it needs before it
+    # waits for the head, and never waits for a row while holding the head (no deadlock).
+    session.flush()
     head = session.execute(
         update(AuditChain)
         .where(AuditChain.id == HEAD_ID)

@@ -63,14 +63,25 @@ def _check(youth: Youth, contents: ReportContents) -> None:
         )
 
 
-def _apply(report: ReportOfConcern, contents: ReportContents) -> None:
-    report.kinds = ",".join(dict.fromkeys(kind.value for kind in contents.kinds))
-    report.concern = contents.concern.strip()
-    report.child_said = contents.child_said.strip()
-    report.reporter_saw = contents.reporter_saw.strip()
-    report.relation = contents.relation.strip()
-    report.earlier_concern = contents.earlier_concern.strip()
-    report.family_informed = contents.family_informed
+def _apply(report: ReportOfConcern, contents: ReportContents) -> dict[str, tuple]:
+    """Copy the contents onto the report; returns {field: (old, new)} of what changed."""
+    values = {
+        "kinds": ",".join(dict.fromkeys(kind.value for kind in contents.kinds)),
+        "concern": contents.concern.strip(),
+        "child_said": contents.child_said.strip(),
+        "reporter_saw": contents.reporter_saw.strip(),
+        "relation": contents.relation.strip(),
+        "earlier_concern": contents.earlier_concern.strip(),
+        "family_informed": contents.family_informed,
+    }
+    changed = {
+        key: (getattr(report, key), value)
+        for key, value in values.items()
+        if getattr(report, key) != value
+    }
+    for key, value in values.items():
+        setattr(report, key, value)
+    return changed
 
 
 def draft(user: User, youth: Youth, contents: ReportContents) -> ReportOfConcern:
@@ -95,8 +106,19 @@ def revise(user: User, report: ReportOfConcern, contents: ReportContents) -> Non
             _l("Only the author can change the report, and only before it is sent.")
         )
     _check(report.youth, contents)
-    _apply(report, contents)
+    changed = _apply(report, contents)
     db.session.flush()
+    if changed:
+        # a draft's earlier wording is kept in the audit trail (old and new, encrypted)
+        audit.record(
+            AuditAction.UPDATE,
+            "report_of_concern",
+            report.id,
+            user_id=user.id,
+            youth_id=report.youth_id,
+            detail=",".join(changed),
+            changes=changed,
+        )
 
 
 def mark_sent(user: User, report: ReportOfConcern) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.extensions import db
@@ -71,6 +72,24 @@ def test_draft_send_and_print(app, login, child):
     changed = client.post(f"/orosanmalningar/{report.public_id}", data={**REPORT, "concern": "x"})
     assert changed.status_code == 422
     assert client.post(f"/orosanmalningar/{report.public_id}/skickad").status_code == 403
+
+
+def test_a_revised_draft_keeps_its_earlier_wording_in_the_audit_trail(app, login, child):
+    client = login("falt_a")
+    client.post(f"/ungdomar/{child}/orosanmalan", data=REPORT)
+    (report,) = _reports(app)
+    revised = {**REPORT, "concern": "Sågs med en väska vid stationen, två gånger."}
+    assert client.post(f"/orosanmalningar/{report.public_id}", data=revised).status_code == 303
+    with app.app_context():
+        (update,) = db.session.execute(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "report_of_concern",
+                AuditEvent.action == AuditAction.UPDATE,
+            )
+        ).scalars()
+        assert update.detail == "concern"
+        assert update.changed == {"concern": [REPORT["concern"], revised["concern"]]}
+        assert REPORT["concern"] not in update.changes  # encrypted at rest
 
 
 def test_the_family_is_not_told_about_violence_abuse_or_honour(app, login, child):
