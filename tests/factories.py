@@ -296,3 +296,17 @@ def make_records(
         "report": report,
         "handoff": handoff,
     }
+
+
+def login_session_of(app, client):
+    """The server-side LoginSession of a test client's session cookie (detached)."""
+    from outreach.auth.models import LoginSession
+
+    with client.session_transaction() as session:
+        token = session["sid"]
+    with app.app_context():
+        row = db.session.execute(
+            db.select(LoginSession).where(LoginSession.token == token)
+        ).scalar_one()
+        db.session.expunge(row)
+        return row

@@ -100,6 +100,13 @@ def stored(app, world, signed_in, login):
     admin, worker, lead = signed_in("admin"), signed_in("falt_a"), signed_in("lead_a")
     caseworker = signed_in("vpc")
 
+    def newest(column, *conditions):
+        """The column's value in the newest row (that meets the conditions)."""
+        with app.app_context():
+            return db.session.execute(
+                select(column).where(*conditions).order_by(column.class_.id.desc()).limit(1)
+            ).scalar()
+
     def ok(response, *expected):
         assert response.status_code in (expected or (303,)), response.get_data(as_text=True)
         return response
@@ -132,8 +139,7 @@ def stored(app, world, signed_in, login):
             },
         )
     )
-    with app.app_context():
-        new_user = db.session.execute(select(User.id).where(User.username == username)).scalar()
+    new_user = newest(User.id, User.username == username)
     ok(
         admin.post(
             f"/admin/anvandare/{world.worker_a2}",
@@ -148,8 +154,7 @@ def stored(app, world, signed_in, login):
 
     # a shift (its note comes later) and an anonymous contact with a note
     ok(worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area}))
-    with app.app_context():
-        shift = db.session.execute(select(Shift.public_id)).scalar()
+    shift = newest(Shift.public_id)
     ok(
         worker.post(
             f"/faltpass/{shift}/anonym-kontakt",
@@ -174,8 +179,7 @@ def stored(app, world, signed_in, login):
         "interpreter_language": fill("YouthForm", "interpreter_language"),
     }
     ok(worker.post("/ungdomar/ny", data=details))
-    with app.app_context():
-        youth = db.session.execute(select(Youth.public_id)).scalar()
+    youth = newest(Youth.public_id)
     ok(
         worker.post(
             f"/faltpass/{shift}/namngiven-kontakt",
@@ -186,8 +190,7 @@ def stored(app, world, signed_in, login):
             },
         )
     )
-    with app.app_context():
-        contact = db.session.execute(select(IdentifiedContact.public_id)).scalar()
+    contact = newest(IdentifiedContact.public_id)
     ok(
         worker.post(
             f"/kontakter/{contact}/rattelse",
@@ -198,8 +201,7 @@ def stored(app, world, signed_in, login):
         )
     )
     # risk: a marking, and a second one withdrawn with a reason
-    with app.app_context():
-        sign = db.session.execute(select(WarningSign.id)).scalar()
+    sign = newest(WarningSign.id)
     for comment in (fill("RiskMarkingForm", "comment"), "Andra."):
         ok(
             worker.post(
@@ -207,10 +209,7 @@ def stored(app, world, signed_in, login):
                 data={"level": "elevated", "signs": [sign], "comment": comment},
             )
         )
-    with app.app_context():
-        marking = db.session.execute(
-            select(RiskMarking.public_id).order_by(RiskMarking.id.desc())
-        ).scalar()
+    marking = newest(RiskMarking.public_id)
     ok(
         worker.post(
             f"/orosmarkeringar/{marking}/aterkalla",
@@ -240,10 +239,7 @@ def stored(app, world, signed_in, login):
             },
         )
     )
-    with app.app_context():
-        withdrawn = db.session.execute(
-            select(Consent.public_id).order_by(Consent.id.desc())
-        ).scalar()
+    withdrawn = newest(Consent.public_id)
     ok(
         worker.post(
             f"/samtycken/{withdrawn}/aterkalla",
@@ -278,8 +274,7 @@ def stored(app, world, signed_in, login):
             },
         )
     )
-    with app.app_context():
-        handoff = db.session.execute(select(Handoff.public_id)).scalar()
+    handoff = newest(Handoff.public_id)
     ok(
         caseworker.post(
             f"/overlamningar/{handoff}/acknowledge", data={"note": fill("StepForm", "note")}
@@ -308,21 +303,17 @@ def stored(app, world, signed_in, login):
             },
         )
     )
-    with app.app_context():
-        next_shift = db.session.execute(
-            select(Shift.public_id).where(Shift.ended_at.is_(None))
-        ).scalar()
+    next_shift = newest(Shift.public_id, Shift.ended_at.is_(None))
 
-    with app.app_context():
-        records = {
-            "shift": shift,
-            "youth": youth,
-            "contact": contact,
-            "marking": marking,
-            "consent": withdrawn,
-            "report": db.session.execute(select(ReportOfConcern.public_id)).scalar(),
-            "handoff": handoff,
-        }
+    records = {
+        "shift": shift,
+        "youth": youth,
+        "contact": contact,
+        "marking": marking,
+        "consent": withdrawn,
+        "report": newest(ReportOfConcern.public_id),
+        "handoff": handoff,
+    }
     return {
         "also": [f"/faltpass/{next_shift}"],
         "tags": fill.tags,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from outreach.auth.models import LoginSession, User
 from outreach.clock import now
 from outreach.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, login_session_of
 
 
 def _user(app, username) -> User:
@@ -119,12 +119,8 @@ def test_logout_leaves_nothing_behind(world, login):
 
 def _last_seen(app, client, seconds_ago: int) -> None:
     """Pretend the client's session was last used this long ago (kept on the server)."""
-    with client.session_transaction() as session:
-        token = session["sid"]
     with app.app_context():
-        row = db.session.execute(
-            select(LoginSession).where(LoginSession.token == token)
-        ).scalar_one()
+        row = db.session.get(LoginSession, login_session_of(app, client).id)
         row.last_seen_at = now() - timedelta(seconds=seconds_ago)
         db.session.commit()
 
@@ -217,11 +213,7 @@ def test_the_polling_badge_does_not_keep_an_idle_session_alive(world, login, app
 
 
 def _shift_last_seen(app, client, seconds: int) -> None:
-    with client.session_transaction() as session:
-        token = session["sid"]
     with app.app_context():
-        row = db.session.execute(
-            select(LoginSession).where(LoginSession.token == token)
-        ).scalar_one()
+        row = db.session.get(LoginSession, login_session_of(app, client).id)
         row.last_seen_at = row.last_seen_at - timedelta(seconds=seconds)
         db.session.commit()

@@ -10,23 +10,12 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import LoginSession, User
 from outreach.clock import now
 from outreach.extensions import db, limiter
-from tests.factories import PASSWORD
-
-
-def _session_row(app, client) -> LoginSession:
-    with client.session_transaction() as session:
-        token = session["sid"]
-    with app.app_context():
-        row = db.session.execute(
-            select(LoginSession).where(LoginSession.token == token)
-        ).scalar_one()
-        db.session.expunge(row)
-        return row
+from tests.factories import PASSWORD, login_session_of
 
 
 def test_a_login_lasts_at_most_the_lifetime_however_active(app, world, login):
     client = login("falt_a")
-    row = _session_row(app, client)
+    row = login_session_of(app, client)
     with app.app_context():
         stored = db.session.get(LoginSession, row.id)
         stored.started_at = now() - timedelta(hours=12, seconds=1)
@@ -39,7 +28,7 @@ def test_a_login_lasts_at_most_the_lifetime_however_active(app, world, login):
 
 def test_the_session_id_is_new_at_every_login(app, world, login):
     first, second = login("falt_a"), login("falt_a")
-    assert _session_row(app, first).token != _session_row(app, second).token
+    assert login_session_of(app, first).token != login_session_of(app, second).token
 
 
 def test_logging_out_everywhere_ends_every_session_of_the_user(app, world, login):
