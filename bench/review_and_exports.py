@@ -228,6 +228,8 @@ def main() -> None:
         {
             "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
             "SECRET_KEY": "bench",
+            "FIELD_KEY": "bench-field-key-not-a-secret-0123456789",
+            "REQUIRE_2FA": False,
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
         }

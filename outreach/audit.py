@@ -1,7 +1,7 @@
 """The one way to write the audit trail: who read, exported or changed which record, and when.
 
 Rows are only ever added, in the same transaction as the change they describe, and never
-changed: the database refuses UPDATE and DELETE on them (a trigger set up by migration 0010).
+changed: the database refuses UPDATE and DELETE on them (triggers set up by migration 0009).
 Each row carries the hash of the row before it, so `flask audit verify` finds a row that was
 altered, deleted or inserted out of order (see verify()). Someone who can rewrite the whole
 table and its head could recompute every hash; note the head that the command prints now and
@@ -276,21 +276,33 @@ def audit_cli():
     """The audit trail."""
 
 
+def _noted_head(_context, _parameter, value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _sep, noted_hash = value.partition(":")
+    if not seq.isdecimal() or len(noted_hash) != 64:
+        raise click.BadParameter("SEQ:HASH, as `flask audit verify` prints it after 'head'")
+    return int(seq), noted_hash
+
+
 @audit_cli.command("verify")
 @click.option(
-    "--expect", metavar="SEQ:HASH", help="A head noted earlier that must still be in the chain."
+    "--expect",
+    metavar="SEQ:HASH",
+    callback=_noted_head,
+    help="A head noted earlier that must still be in the chain.",
 )
 @with_appcontext
-def verify_command(expect: str | None):
+def verify_command(expect: tuple[int, str] | None):
     """Check the hash chain; exit 1 and name the first row that is not as written."""
     report = verify()
     if not report.intact:
         click.echo(f"BROKEN at row {report.broken_at}: {report.problem} ({report.rows} rows read)")
         raise SystemExit(1)
     if expect:
-        seq, _sep, expected_hash = expect.partition(":")
+        seq, expected_hash = expect
         row = db.session.execute(
-            select(AuditEvent).where(AuditEvent.seq == int(seq))
+            select(AuditEvent).where(AuditEvent.seq == seq)
         ).scalar_one_or_none()
         if row is None or row.row_hash != expected_hash:
             click.echo(f"BROKEN: row {seq} is not the row noted earlier ({report.rows} rows read)")

@@ -15,7 +15,6 @@ says how many do).
 import base64
 import hashlib
 import hmac
-import secrets
 
 import click
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -28,11 +27,6 @@ from sqlalchemy.types import TypeDecorator
 
 #: The shortest field key accepted (characters of a random string).
 MIN_KEY_LENGTH = 32
-
-
-def generate_key() -> str:
-    """A new random field key."""
-    return secrets.token_urlsafe(32)
 
 
 def _derive(secret: str, purpose: bytes) -> bytes:
@@ -49,7 +43,7 @@ class FieldKeys:
             if len(secret) < MIN_KEY_LENGTH:
                 raise ValueError(
                     f"A field key must be at least {MIN_KEY_LENGTH} characters "
-                    "(flask crypto generate-key makes one)."
+                    "(python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)."
                 )
         secrets_in_order = (current, *retired)
         self._fernets = [
@@ -132,12 +126,6 @@ class EncryptedText(TypeDecorator):
 @click.group("crypto")
 def crypto_cli():
     """Keys of the encrypted fields."""
-
-
-@crypto_cli.command("generate-key")
-def generate_key_command():
-    """Print a new random field key (for OUTREACH_FIELD_KEY)."""
-    click.echo(generate_key())
 
 
 @crypto_cli.command("rotate-key")

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.clock import from_local
+from outreach.personnummer import contains_personnummer_shape
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -110,3 +111,20 @@ TOO_LONG = _l("At most %(max)d characters.")
 def max_length(maximum: int) -> Length:
     """A length limit with the one message every form uses."""
     return Length(max=maximum, message=TOO_LONG)
+
+
+PERSONNUMMER_IN_TEXT = _l(
+    "This looks like a personal identity number. Write it only in the youth's own field for "
+    "it, where it is stored encrypted."
+)
+
+
+def no_personnummer():
+    """A validator for free text about a youth: nothing shaped like a personnummer (it belongs
+    in its own field, encrypted at rest, never in text a database dump shows as it is)."""
+
+    def check(_form, field) -> None:
+        if field.data and contains_personnummer_shape(field.data):
+            raise ValidationError(PERSONNUMMER_IN_TEXT)
+
+    return check

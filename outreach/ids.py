@@ -9,7 +9,7 @@ import secrets
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 PUBLIC_ID_LENGTH = 16
 
@@ -33,10 +33,22 @@ class PublicIdConverter(BaseConverter):
     kind = ""
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:…>` in every address: a number a database integer column can hold, so a huge one
+    is not found (404) instead of overflowing the query."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 #: The kinds of record addressed by public id, each with its URL converter.
 RECORD_KINDS = ("shift", "youth", "contact", "marking", "consent", "report", "handoff")
 
+#: The app's URL converters: one per record kind, and a bounded `int`.
 CONVERTERS = {
-    kind: type(f"{kind.title()}IdConverter", (PublicIdConverter,), {"kind": kind})
-    for kind in RECORD_KINDS
+    **{
+        kind: type(f"{kind.title()}IdConverter", (PublicIdConverter,), {"kind": kind})
+        for kind in RECORD_KINDS
+    },
+    "int": DatabaseIntConverter,
 }

@@ -302,13 +302,14 @@ def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
     )
 
 
+def leads_team(user: User, youth: Youth) -> bool:
+    """The user is a team lead of the youth's team."""
+    return user.role == Role.TEAM_LEAD and youth.team_id in {t.id for t in user.field_teams}
+
+
 def can_manage_protected_access(user: User, youth: Youth) -> bool:
     """Who may see a youth with protected identity is decided by a lead of its team."""
-    return (
-        youth.protected_identity
-        and user.role == Role.TEAM_LEAD
-        and youth.team_id in {t.id for t in user.field_teams}
-    )
+    return youth.protected_identity and leads_team(user, youth)
 
 
 def can_report_concern(user: User, youth: Youth) -> bool:

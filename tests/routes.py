@@ -43,7 +43,7 @@ def address_of(rule: str, records: dict[str, str], numbers: dict[str, int]) -> A
 
     def fill(match: re.Match) -> str:
         converter, options, name = match.group("converter", "options", "name")
-        if converter in ids.CONVERTERS:
+        if converter in ids.RECORD_KINDS:
             kinds.append(converter)
             return records[converter]
         if converter == "any":

@@ -223,3 +223,9 @@ def test_concurrent_transactions_never_fork_the_chain(app):
         report = audit.verify()
         assert report.intact, report.problem
         assert report.rows == 80
+
+
+@pytest.mark.parametrize("noted", ["abc", "6", "x:" + "f" * 64, "6:short"])
+def test_a_malformed_noted_head_is_a_usage_error(chain, runner, noted):
+    result = runner.invoke(args=["audit", "verify", "--expect", noted])
+    assert result.exit_code == 2 and "SEQ:HASH" in result.output

@@ -160,3 +160,35 @@ def test_a_short_or_missing_field_key_is_refused(database_url):
         create_app(test_config(database_url, FIELD_KEY=None))
     with pytest.raises(ValueError, match="at least 32"):
         create_app(test_config(database_url, FIELD_KEY="short"))
+
+
+def test_a_personnummer_typed_into_free_text_is_refused(app, spread, pnr, login):
+    """Free text about a youth is stored as it is typed: a personnummer there would be in a
+    dump, so it is refused with a message pointing to the encrypted field."""
+    client = login("falt_a")
+    shaped = f"Sa att hans nummer är {pnr[2:8]}-{pnr[8:]}."
+    with app.app_context():
+        from outreach.shifts.models import Shift
+
+        shift = db.session.execute(select(Shift.public_id)).scalar()
+    attempts = {
+        "/ungdomar/ny": {"alias": shaped, "legal_basis": "consent"},
+        f"/faltpass/{shift}/namngiven-kontakt": {"youths": [spread], "facts": shaped},
+        f"/ungdomar/{spread}/orosanmalan": {
+            "kinds": ["crime"],
+            "concern": shaped,
+            "relation": "Fältarbetare",
+        },
+        f"/ungdomar/{spread}/overlamning": {
+            "reason": "R",
+            "summary": shaped,
+            "urgency": "normal",
+            "basis": "osl_10_2",
+            "secrecy_assessed_by": "Chef",
+            "token": "pnr-in-summary",
+        },
+    }
+    for url, data in attempts.items():
+        response = client.post(url, data=data)
+        assert response.status_code == 422, url
+        assert "ser ut som ett personnummer" in response.get_data(as_text=True), url

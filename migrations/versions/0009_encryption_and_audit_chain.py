@@ -66,26 +66,32 @@ branch_labels = None
 depends_on = None
 
 
-def _convert(table_name, column_name, change):
-    """Rewrite one text column row by row (in batches) with `change`."""
+def _in_batches(table, columns, where):
+    """The rows of a table in id order, a batch at a time (large tables do not fit in memory)."""
     bind = op.get_bind()
+    last_id = 0
+    while True:
+        rows = bind.execute(sa.select(table.c.id, *columns).where(where, table.c.id > last_id).order_by(table.c.id).limit(5000)).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
+
+
+def _convert(table_name, column_name, change):
+    """Rewrite one text column row by row with `change`."""
     table = sa.table(table_name, sa.column('id', sa.Integer), sa.column(column_name, sa.Text))
     column = table.c[column_name]
-    rows = bind.execute(sa.select(table.c.id, column).where(column.is_not(None))).all()
     statement = table.update().where(table.c.id == sa.bindparam('row_id')).values({column_name: sa.bindparam('value')})
-    for start in range(0, len(rows), 1000):
-        batch = rows[start:start + 1000]
-        bind.execute(statement, [{'row_id': row_id, 'value': change(value)} for row_id, value in batch])
+    for rows in _in_batches(table, [column], column.is_not(None)):
+        op.get_bind().execute(statement, [{'row_id': row_id, 'value': change(value)} for row_id, value in rows])
 
 
 def _fill_lookup_hashes():
-    bind = op.get_bind()
     youth = sa.table('youth', sa.column('id', sa.Integer), sa.column('personnummer', sa.Text), sa.column('personnummer_lookup', sa.String))
-    rows = bind.execute(sa.select(youth.c.id, youth.c.personnummer).where(youth.c.personnummer.is_not(None))).all()
     statement = youth.update().where(youth.c.id == sa.bindparam('row_id')).values(personnummer=sa.bindparam('token'), personnummer_lookup=sa.bindparam('lookup'))
-    for start in range(0, len(rows), 1000):
-        batch = rows[start:start + 1000]
-        bind.execute(statement, [{'row_id': row_id, 'token': keys().encrypt(plain), 'lookup': keys().lookup_hash(plain)} for row_id, plain in batch])
+    for rows in _in_batches(youth, [youth.c.personnummer], youth.c.personnummer.is_not(None)):
+        op.get_bind().execute(statement, [{'row_id': row_id, 'token': keys().encrypt(plain), 'lookup': keys().lookup_hash(plain)} for row_id, plain in rows])
 
 
 def _chain_existing_rows():
@@ -98,18 +104,22 @@ def _chain_existing_rows():
         sa.column('youth_id', sa.Integer), sa.column('detail', sa.String), sa.column('changes', sa.Text),
         sa.column('prev_hash', sa.String), sa.column('row_hash', sa.String),
     )
-    rows = bind.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
     statement = audit.update().where(audit.c.id == sa.bindparam('row_id')).values(seq=sa.bindparam('new_seq'), prev_hash=sa.bindparam('prev'), row_hash=sa.bindparam('hash'))
-    previous, updates = GENESIS, []
-    for seq, row in enumerate(rows, start=1):
-        link = SimpleNamespace(**{**row, 'seq': seq, 'prev_hash': previous})
-        current = row_hash(link)
-        updates.append({'row_id': row['id'], 'new_seq': seq, 'prev': previous, 'hash': current})
-        previous = current
-    for start in range(0, len(updates), 1000):
-        bind.execute(statement, updates[start:start + 1000])
+    previous, seq, last_id = GENESIS, 0, 0
+    while True:  # in id order, a batch at a time (millions of rows do not fit in memory)
+        rows = bind.execute(sa.select(audit).where(audit.c.id > last_id).order_by(audit.c.id).limit(5000)).mappings().all()
+        if not rows:
+            break
+        updates = []
+        for row in rows:
+            seq += 1
+            current = row_hash(SimpleNamespace(**{**row, 'seq': seq, 'prev_hash': previous}))
+            updates.append({'row_id': row['id'], 'new_seq': seq, 'prev': previous, 'hash': current})
+            previous = current
+        bind.execute(statement, updates)
+        last_id = rows[-1]['id']
     chain = sa.table('audit_chain', sa.column('id', sa.Integer), sa.column('seq', sa.Integer), sa.column('last_hash', sa.String))
-    bind.execute(chain.insert().values(id=1, seq=len(rows), last_hash=previous))
+    bind.execute(chain.insert().values(id=1, seq=seq, last_hash=previous))
 
 
 def upgrade():

@@ -5,6 +5,7 @@ A wrong code counts toward the account's lockout like a wrong password.
 """
 
 import hmac
+import re
 import secrets
 import time
 
@@ -20,7 +21,7 @@ from outreach.audit import AuditAction
 from outreach.auth.models import RecoveryCode, User
 from outreach.auth.services import count_failure, is_locked
 from outreach.clock import now
-from outreach.errors import RuleViolation
+from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 
 ISSUER = "Outreach"
@@ -36,28 +37,40 @@ WRONG_CODE = _l(
 )
 
 
-def start_enrolment(user: User) -> str:
-    """The secret for the user's authenticator app: a new one, or the one not yet confirmed
-    (so that reloading the page keeps the QR code that was scanned)."""
-    if user.totp_secret is None or user.totp_confirmed_at is not None:
-        user.totp_secret = pyotp.random_base32()
-        user.totp_confirmed_at = None
-        db.session.flush()
-    return user.totp_secret
+def new_secret() -> str:
+    """A new secret for an authenticator app. It stays with the enrolling browser (its session)
+    until the first code from the app confirms it: only then is it the user's."""
+    return pyotp.random_base32()
 
 
-def qr_code(user: User) -> str:
+def qr_code(user: User, secret: str) -> str:
     """The enrolment QR code as an SVG data URI (drawn on the server: no script, no fetch)."""
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
-def confirm_enrolment(user: User, code: str) -> list[str]:
-    """Turn two-factor login on once the first code from the app is right; returns the new
-    recovery codes (to show once)."""
-    if user.totp_secret is None or not _accept_totp(user, code):
+ALREADY_ENROLLED = _l(
+    "Two-factor login was set up for your account a moment ago, somewhere else. If that was "
+    "not you, tell the system administrator at once."
+)
+
+
+def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
+    """Make the secret the user's once the first code from the app is right; returns the new
+    recovery codes (to show once). Refused if the user enrolled elsewhere meanwhile."""
+    if user.has_two_factor:
+        raise Conflict(ALREADY_ENROLLED)
+    if not _accept_totp(user, code, secret):
         raise RuleViolation(WRONG_CODE, "code")
-    user.totp_confirmed_at = now()
+    taken = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_confirmed_at.is_(None))
+        .values(totp_secret=secret, totp_confirmed_at=now())  # encrypted by the column type
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise Conflict(ALREADY_ENROLLED)
+    db.session.refresh(user)
     codes = _new_recovery_codes(user)
     audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="two-factor on")
     return codes
@@ -81,9 +94,13 @@ def check_second_factor(user: User, code: str, *, max_failures: int, lock_second
     raise RuleViolation(WRONG_CODE, "code")
 
 
-def replace_recovery_codes(user: User, code: str) -> list[str]:
-    """New recovery codes in place of the old ones, for a user who proves the app is theirs."""
+def replace_recovery_codes(
+    user: User, code: str, *, max_failures: int, lock_seconds: int
+) -> list[str]:
+    """New recovery codes in place of the old ones, for a user who proves the app is theirs.
+    A wrong code counts toward the lockout, as at login."""
     if not user.has_two_factor or not _accept_totp(user, code):
+        count_failure(user, max_failures, lock_seconds)
         raise RuleViolation(WRONG_CODE, "code")
     codes = _new_recovery_codes(user)
     audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="new recovery codes")
@@ -106,14 +123,18 @@ def unused_recovery_codes(user: User) -> int:
     return len(_unused(user))
 
 
-def _accept_totp(user: User, code: str) -> bool:
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
+
+
+def _accept_totp(user: User, code: str, secret: str | None = None) -> bool:
     """The code is the app's code for now (one step of clock drift either way) and newer than
     the last one accepted. Taking the step is one conditional UPDATE, so the same code sent
-    twice at once is accepted once."""
+    twice at once is accepted once. `secret`: one being enrolled, instead of the user's."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6) or user.totp_secret is None:
+    secret = secret or user.totp_secret
+    if not _SIX_DIGITS.fullmatch(code) or secret is None:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     current = int(time.time()) // totp.interval
     for step in (current - 1, current, current + 1):
         if step <= user.totp_last_step:
@@ -130,7 +151,7 @@ def _accept_totp(user: User, code: str) -> bool:
 
 
 def _normalised(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    return "".join(ch for ch in code.upper() if ch in _ALPHABET)
 
 
 def _unused(user: User) -> list[RecoveryCode]:

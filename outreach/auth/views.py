@@ -97,6 +97,8 @@ def _safe_next(target: str | None) -> str:
 
 PENDING = "pending_login"
 PENDING_SECONDS = 300
+#: The authenticator secret a browser is enrolling (not the user's until confirmed).
+ENROLLING = "enrolling_secret"
 
 
 def _second_factor_due(user: User) -> bool:
@@ -226,12 +228,17 @@ def enrol():
     if user is None:
         return _back_to_login()
     if user.has_two_factor:
-        return redirect(url_for("auth.settings"), 303)
-    two_factor.start_enrolment(user)
-    db.session.commit()
+        if current_user.is_authenticated:
+            return redirect(url_for("auth.settings"), 303)
+        if request.method == "POST":  # confirmed somewhere else while this page was open
+            flash(two_factor.ALREADY_ENROLLED, "info")
+        return redirect(url_for("auth.second_factor"), 303)
+    # The secret being enrolled stays with this browser until its first code confirms it.
+    secret = session.setdefault(ENROLLING, two_factor.new_secret())
     form = CodeForm()
-    outcome = submit(form, lambda: two_factor.confirm_enrolment(user, form.code.data))
+    outcome = submit(form, lambda: two_factor.confirm_enrolment(user, secret, form.code.data))
     if outcome.saved:
+        session.pop(ENROLLING, None)
         target = url_for("auth.settings")
         if not current_user.is_authenticated:
             target = _finish_login(user, "password, second factor enrolled", _pending_target())
@@ -239,22 +246,33 @@ def enrol():
     return render(
         "auth/enrol.html",
         form=form,
-        status=form_status(form),
-        qr=two_factor.qr_code(user),
-        secret=user.totp_secret,
+        status=form_status(form, outcome),
+        qr=two_factor.qr_code(user, secret),
+        secret=secret,
     )
 
 
 @bp.route("/installningar/reservkoder", methods=["POST"])
 @allow(anyone_logged_in)
+@limiter.limit(_login_rate, methods=["POST"])
 def new_recovery_codes():
     """Replace the recovery codes (the old ones stop working); needs a code from the app."""
     form = CodeForm()
-    outcome = submit(form, lambda: two_factor.replace_recovery_codes(current_user, form.code.data))
-    if outcome.saved:
-        return render(
-            "auth/recovery_codes.html", codes=outcome.result, next=url_for("auth.settings")
-        )
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            codes = two_factor.replace_recovery_codes(
+                current_user,
+                form.code.data,
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                lock_seconds=config["LOGIN_LOCK_SECONDS"],
+            )
+        except RuleViolation as refusal:
+            db.session.commit()  # the wrong code counts toward the lock
+            form.code.errors = [refusal.message]
+        else:
+            db.session.commit()
+            return render("auth/recovery_codes.html", codes=codes, next=url_for("auth.settings"))
     return _settings_page(code_form=form, status=form_status(form))
 
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, max_length, options
+from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 
 
@@ -18,12 +18,15 @@ class ConsentRecordForm(FlaskForm):
         validators=[InputRequired(_l("Choose who gave the consent."))],
     )
     recipients = MultiCheckboxField(_l("Sharing with"), choices=options(Recipient.pairs()))
-    other_recipient = StringField(_l("Other recipient"), validators=[max_length(120)])
+    other_recipient = StringField(
+        _l("Other recipient"), validators=[max_length(120), no_personnummer()]
+    )
     purpose = TextAreaField(
         _l("Purpose"),
         validators=[
             InputRequired(_l("State the purpose of the consent.")),
             max_length(2000),
+            no_personnummer(),
         ],
     )
     # Not named "form": a field of that name would hide the <form> element's own .form in the
@@ -48,5 +51,6 @@ class ConsentWithdrawalForm(FlaskForm):
         validators=[
             InputRequired(_l("Give the reason for the withdrawal.")),
             max_length(2000),
+            no_personnummer(),
         ],
     )

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from outreach.fields import MultiCheckboxField, max_length, options
+from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
 from outreach.handoffs.services import SHAREABLE_FIELDS
 from outreach.vocabulary import YOUTH_FIELD_LABELS, HandoffBasis, Urgency
 
@@ -22,6 +22,7 @@ class HandoffForm(FlaskForm):
         validators=[
             InputRequired(_l("Give the reason for the handoff.")),
             max_length(2000),
+            no_personnummer(),
         ],
     )
     summary = TextAreaField(
@@ -29,6 +30,7 @@ class HandoffForm(FlaskForm):
         validators=[
             InputRequired(_l("Write a short summary of what VPC needs to know.")),
             max_length(2000),
+            no_personnummer(),
         ],
     )
     urgency = RadioField(
@@ -44,7 +46,7 @@ class HandoffForm(FlaskForm):
     )
     secrecy_assessed_by = StringField(
         _l("Secrecy assessment made by (for an exception)"),
-        validators=[max_length(120)],
+        validators=[max_length(120), no_personnummer()],
     )
     shared_fields = MultiCheckboxField(
         _l("Youth details VPC needs (the alias is always sent)"),
@@ -55,4 +57,4 @@ class HandoffForm(FlaskForm):
 class StepForm(FlaskForm):
     """Take a step on a handoff, with a note where the step needs one."""
 
-    note = TextAreaField(_l("Note"), validators=[max_length(2000)])
+    note = TextAreaField(_l("Note"), validators=[max_length(2000), no_personnummer()])

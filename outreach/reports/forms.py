@@ -5,12 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired
 
-from outreach.fields import MultiCheckboxField, max_length, options
+from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
 from outreach.vocabulary import ConcernKind
 
 
 def _text(label, required=None, maximum=4000):
-    validators = [max_length(maximum)]
+    validators = [max_length(maximum), no_personnummer()]
     if required:
         validators.insert(0, InputRequired(required))
     return TextAreaField(label, validators=validators)

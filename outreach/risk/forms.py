@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, max_length, optional_int, options
+from outreach.fields import MultiCheckboxField, max_length, no_personnummer, optional_int, options
 from outreach.vocabulary import RiskLevel
 
 
@@ -18,7 +18,7 @@ class RiskMarkingForm(FlaskForm):
         choices=options(RiskLevel.pairs()),
         validators=[InputRequired(_l("Choose a level."))],
     )
-    comment = TextAreaField(_l("Comment"), validators=[max_length(2000)])
+    comment = TextAreaField(_l("Comment"), validators=[max_length(2000), no_personnummer()])
     review_on = DateField(
         _l("Review date"),
         validators=[Optional()],
@@ -34,5 +34,6 @@ class WithdrawalForm(FlaskForm):
         validators=[
             InputRequired(_l("Give a reason for withdrawing the marking.")),
             max_length(2000),
+            no_personnummer(),
         ],
     )

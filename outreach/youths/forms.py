@@ -16,6 +16,7 @@ from outreach.fields import (
     LocalDateTimeField,
     MultiCheckboxField,
     max_length,
+    no_personnummer,
     optional_int,
     options,
 )
@@ -24,8 +25,11 @@ from outreach.vocabulary import Gender, LegalBasis
 TEXT_MAX = 4000
 
 
-def _text(label, maximum=120, **kwargs):
-    return StringField(label, validators=[max_length(maximum)], **kwargs)
+def _text(label, maximum=120, free=True, **kwargs):
+    """A short text field; `free` text may hold no personnummer (phone numbers and the
+    personnummer field itself are not free text)."""
+    validators = [max_length(maximum), *([no_personnummer()] if free else [])]
+    return StringField(label, validators=validators, **kwargs)
 
 
 class YouthForm(FlaskForm):
@@ -37,6 +41,7 @@ class YouthForm(FlaskForm):
         validators=[
             InputRequired(_l("An alias is required.")),
             max_length(120),
+            no_personnummer(),
         ],
         description=_l('For example "boy in a red cap at Värnhemstorget".'),
     )
@@ -64,15 +69,20 @@ class YouthForm(FlaskForm):
     personnummer = _text(
         _l("Personal identity number"),
         maximum=20,
+        free=False,
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
         description=_l("YYYYMMDD-NNNN"),
     )
     home_area = SelectField(_l("Home area"), coerce=optional_int, validators=[Optional()])
     school = _text(_l("School"))
     guardian1_name = _text(_l("Guardian 1"))
-    guardian1_phone = _text(_l("Phone, guardian 1"), maximum=40, render_kw={"inputmode": "tel"})
+    guardian1_phone = _text(
+        _l("Phone, guardian 1"), maximum=40, free=False, render_kw={"inputmode": "tel"}
+    )
     guardian2_name = _text(_l("Guardian 2"))
-    guardian2_phone = _text(_l("Phone, guardian 2"), maximum=40, render_kw={"inputmode": "tel"})
+    guardian2_phone = _text(
+        _l("Phone, guardian 2"), maximum=40, free=False, render_kw={"inputmode": "tel"}
+    )
     interpreter_language = _text(
         _l("Interpreter needed for (language)"),
         maximum=60,
@@ -89,9 +99,12 @@ class CorrectionForm(FlaskForm):
         validators=[
             InputRequired(_l("Describe what was seen and said.")),
             max_length(TEXT_MAX),
+            no_personnummer(),
         ],
     )
-    assessment = TextAreaField(_l("Your assessment"), validators=[max_length(TEXT_MAX)])
+    assessment = TextAreaField(
+        _l("Your assessment"), validators=[max_length(TEXT_MAX), no_personnummer()]
+    )
 
 
 class IdentifiedContactForm(CorrectionForm):

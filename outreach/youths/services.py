@@ -111,7 +111,7 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
             )
         birth_year = personnummer.birth_year(pnr)
         taken = db.session.execute(
-            select(Youth.id).where(
+            select(Youth.protected_identity).where(
                 Youth.team_id == team_id,
                 Youth.personnummer_lookup.in_(keys().lookup_hashes(pnr)),
                 Youth.id != youth.id,
@@ -119,7 +119,12 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
         ).first()
         if taken:
             raise RuleViolation(
-                _l("A youth with this personal identity number is already registered."),
+                _l(
+                    "The team has already registered this personal identity number, under "
+                    "protected identity: ask your team lead."
+                )
+                if taken.protected_identity
+                else _l("A youth with this personal identity number is already registered."),
                 "personnummer",
             )
     if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= now().year:
@@ -178,7 +183,13 @@ def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
 def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
     """Add or change what is known of a youth. The audit trail keeps old and new values, so
     no edit loses what was there before. Returns the names of the changed fields."""
+    was_protected = youth.protected_identity
     changed = _apply(youth, details, youth.team_id)
+    if was_protected and not youth.protected_identity and not policy.leads_team(user, youth):
+        raise RuleViolation(
+            _l("Only a team lead of the youth's team can lift protected identity."),
+            "protected_identity",
+        )
     if "protected_identity" in changed:
         protection.keep_access_of_marker(user, youth)
     if changed:

@@ -112,8 +112,6 @@ def new_youth():
 def youth_detail(public_id: str):
     """The youth's page: what is known, and the timeline of contacts."""
     youth = policy.youth_or_404(current_user, public_id)
-    services.record_read(current_user, youth)
-    db.session.commit()
     return _detail_page(youth)
 
 
@@ -126,6 +124,9 @@ def _grant_form(youth: Youth) -> GrantAccessForm:
 
 
 def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | None = None):
+    """The youth's page; showing it is a read, written to the access log."""
+    services.record_read(current_user, youth)
+    db.session.commit()
     shift = open_shift_of(current_user)
     manages_access = policy.can_manage_protected_access(current_user, youth)
     return render(
@@ -282,11 +283,11 @@ def new_contact(public_id: str):
 def correct_contact(public_id: str):
     """Append a correction to a contact entry (the entry itself is never changed)."""
     original = policy.identified_contact_or_404(current_user, public_id)
+    readable = services.youths_by_public_id(current_user, [y.public_id for y in original.youths])
+    if len(readable) != len(original.youths):
+        abort(404)  # the entry speaks of a youth with protected identity the user may not see
     if not policy.can_correct(current_user, original):
         return forbidden(_("Only the author or a team lead can correct an entry."))
-    readable = services.youths_by_public_id(current_user, [y.public_id for y in original.youths])
-    if not readable:
-        abort(404)
     back = request.values.get("ungdom")
     youth = next((y for y in readable if y.public_id == back), readable[0])
     if request.method == "GET":

@@ -118,7 +118,7 @@ def test_a_lockout_expires_and_the_admin_can_lift_it(app, world, client, login):
     assert login_refused(app, "falt_a")
     admin = login("admin")
     page = admin.get(f"/admin/anvandare/{world.worker_a}").get_data(as_text=True)
-    assert "Låst till" in page
+    assert "Låst fram till" in page
     assert admin.post(f"/admin/anvandare/{world.worker_a}/las-upp").status_code == 303
     assert not login_refused(app, "falt_a")
     # and without the admin: the lock runs out by itself

@@ -34,6 +34,11 @@ def _secret(app, username="falt_a") -> str:
         ).scalar_one()
 
 
+def _shown_secret(page: str) -> str:
+    """The key the enrolment page shows (for typing instead of scanning)."""
+    return re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+
+
 def _code(secret: str, steps_ahead: int = 0) -> str:
     totp = pyotp.TOTP(secret)
     return totp.at(time.time() + steps_ahead * totp.interval)
@@ -43,8 +48,8 @@ def _enrol(app, client, username="falt_a") -> list[str]:
     """Password, then enrolment; returns the recovery codes shown."""
     assert _password(client, username).headers["Location"] == "/logga-in/tvafaktor"
     page = client.get("/logga-in/tvafaktor").get_data(as_text=True)
-    secret = _secret(app, username)
-    assert secret in page and 'src="data:image/svg+xml' in page
+    secret = _shown_secret(page)
+    assert 'src="data:image/svg+xml' in page
     response = client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
     assert response.status_code == 200
     return re.findall(
@@ -156,8 +161,8 @@ def test_not_required_in_demo_mode_but_can_be_turned_on(app, world, login):
     client = login("falt_a")  # REQUIRE_2FA is off: the password is enough
     page = client.get("/installningar").get_data(as_text=True)
     assert "Aktivera tvåfaktorinloggning" in page
-    client.get("/logga-in/tvafaktor")
-    response = client.post("/logga-in/tvafaktor", data={"code": _code(_secret(app))})
+    secret = _shown_secret(client.get("/logga-in/tvafaktor").get_data(as_text=True))
+    response = client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
     assert response.status_code == 200 and "reservkoder" in response.get_data(as_text=True)
     client.post("/logga-ut")
     assert _password(client).headers["Location"] == "/logga-in/kod"  # on: always asked
@@ -182,3 +187,39 @@ def test_bad_codes_are_a_4xx(app, world, client, required, code):
     _password(client)
     client.get("/logga-in/tvafaktor")
     assert client.post("/logga-in/tvafaktor", data={"code": code}).status_code == 422
+
+
+def test_the_secret_being_enrolled_belongs_to_the_browser_enrolling(app, world, required):
+    """Someone else with the password cannot take the victim's secret: each browser enrols its
+    own, the first confirmed wins, and the other is told."""
+    victim, intruder = app.test_client(), app.test_client()
+    _password(victim), _password(intruder)
+    victims = _shown_secret(victim.get("/logga-in/tvafaktor").get_data(as_text=True))
+    intruders = _shown_secret(intruder.get("/logga-in/tvafaktor").get_data(as_text=True))
+    assert victims != intruders
+    with app.app_context():
+        assert db.session.get(User, world.worker_a).totp_secret is None  # nothing stored yet
+    assert victim.post("/logga-in/tvafaktor", data={"code": _code(victims)}).status_code == 200
+    late = intruder.post("/logga-in/tvafaktor", data={"code": _code(intruders)})
+    assert late.status_code == 303 and late.headers["Location"] == "/logga-in/kod"
+    assert "någon annanstans" in intruder.get("/logga-in/kod").get_data(as_text=True)
+    assert _secret(app) == victims
+
+
+@pytest.mark.parametrize(
+    "code", ["１２３４５６", "١٢٣٤٥٦", "12345６", "ＡＢＣＤ-ＥＦＧＨ-ＪＫＬＭ"]
+)
+def test_codes_in_other_scripts_are_refused_not_a_500(app, world, client, required, code):
+    _enrol(app, client)
+    assert client.post("/installningar/reservkoder", data={"code": code}).status_code == 422
+    client.post("/logga-ut")
+    _password(client)
+    assert client.post("/logga-in/kod", data={"code": code}).status_code == 422
+
+
+def test_wrong_codes_for_new_recovery_codes_count_toward_the_lockout(app, world, client, required):
+    _enrol(app, client)
+    for _ in range(5):
+        assert client.post("/installningar/reservkoder", data={"code": "000000"}).status_code == 422
+    with app.app_context():
+        assert db.session.get(User, world.worker_a).locked_until is not None

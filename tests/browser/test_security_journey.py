@@ -127,7 +127,7 @@ def test_the_admin_sees_an_account_and_can_unlock_it(app, world, browsing):
     _enrol(browsing, admin, "admin")
     expect(admin).to_have_url(re.compile(r"/admin/$"))
     admin.get_by_role("link", name="Fatima Fält").click()
-    expect(admin.locator("main")).to_contain_text("Låst till")
+    expect(admin.locator("main")).to_contain_text("Låst fram till")
     browsing.check(admin, "admin-user")
     admin.get_by_role("button", name="Lås upp kontot").click()
     expect(admin.locator(".flash.success")).to_contain_text("Kontot är upplåst")

@@ -140,3 +140,78 @@ def test_authors_of_contacts_need_a_grant_too(app, world, signed_in, protected):
         log_named(shift, [child], shift.started_at, by=db.session.get(User, world.worker_a2))
         db.session.commit()
     assert _page(signed_in("falt_a2"), protected).status_code == 404
+
+
+def test_an_entry_naming_a_hidden_youth_is_not_shown(app, world, signed_in, protected):
+    """A contact with an ordinary youth and a protected one: a colleague without access sees
+    the ordinary youth's page, not what the entry says (it may tell where the protected one
+    lives), and cannot open the entry to correct it."""
+    with app.app_context():
+        from outreach.shifts.models import Shift
+        from outreach.youths.models import Youth
+
+        shift = db.session.execute(
+            select(Shift).where(Shift.public_id == protected["shift"])
+        ).scalar_one()
+        child = db.session.execute(
+            select(Youth).where(Youth.public_id == protected["youth"])
+        ).scalar_one()
+        friend = make_youth(db.session.get(User, world.worker_a), shift.team, "Kompisen")
+        entry = log_named(shift, [child, friend], shift.started_at)
+        entry.facts = "Bor nu hos mormor på Storgatan 5."
+        db.session.commit()
+        friend_id, entry_id = friend.public_id, entry.public_id
+    colleague = signed_in("falt_a2")
+    page = colleague.get(f"/ungdomar/{friend_id}").get_data(as_text=True)
+    assert "Storgatan" not in page and "Anteckningen visas inte" in page
+    assert colleague.get(f"/kontakter/{entry_id}/rattelse").status_code == 404
+    assert "Storgatan" in signed_in("lead_a").get(f"/ungdomar/{friend_id}").get_data(as_text=True)
+
+
+def test_only_a_lead_lifts_protected_identity(world, signed_in, protected):
+    data = {"alias": "Barn", "legal_basis": "consent", "birth_year": "2012"}
+    url = f"/ungdomar/{protected['youth']}/andra"
+    refused = signed_in("falt_a").post(url, data=data)  # the marker, who has access
+    assert refused.status_code == 422
+    assert "Bara en teamledare" in refused.get_data(as_text=True)
+    assert signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}").status_code == 404
+    assert signed_in("lead_a").post(url, data=data).status_code == 303
+    assert signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}").status_code == 200
+
+
+def test_registering_the_same_personnummer_points_to_the_lead(app, world, signed_in, protected):
+    with app.app_context():
+        from outreach.youths.models import Youth
+
+        pnr = (
+            db.session.execute(select(Youth).where(Youth.public_id == protected["youth"]))
+            .scalar_one()
+            .personnummer
+        )
+    response = signed_in("falt_a2").post(
+        "/ungdomar/ny", data={"alias": "Ny", "legal_basis": "consent", "personnummer": pnr}
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "skyddad identitet" in body and "teamledare" in body and "Barn i" not in body
+
+
+def test_a_refused_grant_still_logs_the_page_it_shows(app, world, signed_in, protected):
+    lead = signed_in("lead_a")
+    assert (
+        lead.post(f"/ungdomar/{protected['youth']}/skyddad", data={"user": "x"}).status_code == 422
+    )
+    huge = f"/ungdomar/{protected['youth']}/skyddad/99999999999999999999/aterkalla"
+    assert lead.post(huge).status_code == 404
+    with app.app_context():
+        reads = (
+            db.session.execute(
+                select(AuditEvent.user_id).where(
+                    AuditEvent.action == AuditAction.READ,
+                    AuditEvent.youth_id == protected["youth_id"],
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert reads == [world.lead_a]
