@@ -143,6 +143,22 @@ def _back_to_login():
     return redirect(url_for("auth.login"), 303)
 
 
+def _with_code(form: CodeForm, check):
+    """Run a check of a submitted code with the lockout's limits; returns what it returns, or
+    None. A wrong code is committed (it counts toward the lockout) and shown at the field."""
+    if not form.validate_on_submit():
+        return None
+    config = current_app.config
+    try:
+        return check(
+            max_failures=config["LOGIN_MAX_FAILURES"], lock_seconds=config["LOGIN_LOCK_SECONDS"]
+        )
+    except RuleViolation as refusal:
+        db.session.commit()
+        form.code.errors = [refusal.message]
+        return None
+
+
 def _login_rate() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -188,33 +204,24 @@ def second_factor():
     if user is None or not user.has_two_factor:
         return _back_to_login()
     form = CodeForm()
-    if form.validate_on_submit():
-        config = current_app.config
-        try:
-            how = two_factor.check_second_factor(
-                user,
-                form.code.data,
-                max_failures=config["LOGIN_MAX_FAILURES"],
-                lock_seconds=config["LOGIN_LOCK_SECONDS"],
+    how = _with_code(
+        form, lambda **limits: two_factor.check_second_factor(user, form.code.data, **limits)
+    )
+    if how is None and form.is_submitted() and services.is_locked(user):
+        session.pop(PENDING, None)
+        flash(services.BAD_CREDENTIALS, "info")
+        return redirect(url_for("auth.login"), 303)
+    if how is not None:
+        target = _finish_login(user, f"password and {how}", _pending_target())
+        if how == "recovery code":
+            flash(
+                _(
+                    "You logged in with a recovery code. %(n)d are left.",
+                    n=two_factor.unused_recovery_codes(user),
+                ),
+                "info",
             )
-        except RuleViolation as refusal:
-            db.session.commit()  # the failed code counts toward the lock
-            if services.is_locked(user):
-                session.pop(PENDING, None)
-                flash(services.BAD_CREDENTIALS, "info")
-                return redirect(url_for("auth.login"), 303)
-            form.code.errors = [refusal.message]
-        else:
-            target = _finish_login(user, f"password and {how}", _pending_target())
-            if how == "recovery code":
-                flash(
-                    _(
-                        "You logged in with a recovery code. %(n)d are left.",
-                        n=two_factor.unused_recovery_codes(user),
-                    ),
-                    "info",
-                )
-            return redirect(target, 303)
+        return redirect(target, 303)
     return render("auth/code.html", form=form, status=form_status(form))
 
 
@@ -258,21 +265,13 @@ def enrol():
 def new_recovery_codes():
     """Replace the recovery codes (the old ones stop working); needs a code from the app."""
     form = CodeForm()
-    if form.validate_on_submit():
-        config = current_app.config
-        try:
-            codes = two_factor.replace_recovery_codes(
-                current_user,
-                form.code.data,
-                max_failures=config["LOGIN_MAX_FAILURES"],
-                lock_seconds=config["LOGIN_LOCK_SECONDS"],
-            )
-        except RuleViolation as refusal:
-            db.session.commit()  # the wrong code counts toward the lock
-            form.code.errors = [refusal.message]
-        else:
-            db.session.commit()
-            return render("auth/recovery_codes.html", codes=codes, next=url_for("auth.settings"))
+    codes = _with_code(
+        form,
+        lambda **limits: two_factor.replace_recovery_codes(current_user, form.code.data, **limits),
+    )
+    if codes is not None:
+        db.session.commit()
+        return render("auth/recovery_codes.html", codes=codes, next=url_for("auth.settings"))
     return _settings_page(code_form=form, status=form_status(form))
 
 

@@ -8,6 +8,8 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
+from outreach.shifts.models import Shift
+from outreach.youths.models import Youth
 from tests.factories import log_named, make_records, make_user, make_youth
 
 
@@ -25,6 +27,17 @@ def protected(app, world):
         return {kind: record.public_id for kind, record in records.items()} | {
             "youth_id": records["youth"].id
         }
+
+
+def _shift_and_child(protected):
+    """The shift and the protected child of the fixture, in the current app context."""
+    shift = db.session.execute(
+        select(Shift).where(Shift.public_id == protected["shift"])
+    ).scalar_one()
+    child = db.session.execute(
+        select(Youth).where(Youth.public_id == protected["youth"])
+    ).scalar_one()
+    return shift, child
 
 
 def _page(client, protected):
@@ -128,15 +141,7 @@ def test_marking_an_existing_record_protected_keeps_the_marker_only(app, world, 
 
 def test_authors_of_contacts_need_a_grant_too(app, world, signed_in, protected):
     with app.app_context():
-        from outreach.shifts.models import Shift
-        from outreach.youths.models import Youth
-
-        shift = db.session.execute(
-            select(Shift).where(Shift.public_id == protected["shift"])
-        ).scalar_one()
-        child = db.session.execute(
-            select(Youth).where(Youth.public_id == protected["youth"])
-        ).scalar_one()
+        shift, child = _shift_and_child(protected)
         log_named(shift, [child], shift.started_at, by=db.session.get(User, world.worker_a2))
         db.session.commit()
     assert _page(signed_in("falt_a2"), protected).status_code == 404
@@ -147,15 +152,7 @@ def test_an_entry_naming_a_hidden_youth_is_not_shown(app, world, signed_in, prot
     the ordinary youth's page, not what the entry says (it may tell where the protected one
     lives), and cannot open the entry to correct it."""
     with app.app_context():
-        from outreach.shifts.models import Shift
-        from outreach.youths.models import Youth
-
-        shift = db.session.execute(
-            select(Shift).where(Shift.public_id == protected["shift"])
-        ).scalar_one()
-        child = db.session.execute(
-            select(Youth).where(Youth.public_id == protected["youth"])
-        ).scalar_one()
+        shift, child = _shift_and_child(protected)
         friend = make_youth(db.session.get(User, world.worker_a), shift.team, "Kompisen")
         entry = log_named(shift, [child, friend], shift.started_at)
         entry.facts = "Bor nu hos mormor på Storgatan 5."
@@ -181,8 +178,6 @@ def test_only_a_lead_lifts_protected_identity(world, signed_in, protected):
 
 def test_registering_the_same_personnummer_points_to_the_lead(app, world, signed_in, protected):
     with app.app_context():
-        from outreach.youths.models import Youth
-
         pnr = (
             db.session.execute(select(Youth).where(Youth.public_id == protected["youth"]))
             .scalar_one()
