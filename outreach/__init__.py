@@ -94,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
         # Behind HTTPS proxies: the client's address (for the rate limits) and scheme come
         # from the X-Forwarded-* headers the given number of proxies set.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 AREAS = (
