@@ -10,20 +10,18 @@ prints how long such a commit takes alone and how many go through per second whe
 commit at once, and how fast the chain is verified. Figures, not pass/fail.
 """
 
-import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach import audit, create_app  # noqa: E402
+from bench.common import fresh_app  # noqa: E402
+from outreach import audit  # noqa: E402
 from outreach.audit import AuditAction  # noqa: E402
 from outreach.extensions import db  # noqa: E402
 
@@ -52,21 +50,8 @@ def _report(label: str, times: list[float]) -> None:
 
 
 def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    folder = tempfile.mkdtemp(prefix="outreach-bench-")
-    url = url or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-            "SECRET_KEY": "bench",
-            "FIELD_KEY": "bench-field-key-not-a-secret-0123456789",
-        }
-    )
+    app = fresh_app()
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade()
         print(f"database: {db.engine.dialect.name}")
         for _ in range(50):  # warm up
             db.session.execute(text("SELECT 1"))

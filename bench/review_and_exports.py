@@ -9,21 +9,18 @@ year, and the CSV and XLSX exports of the whole year: seconds, rows, bytes and t
 peak memory. Figures, not pass/fail: the tests hold the behaviour.
 """
 
-import os
 import random
 import resource
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach import create_app  # noqa: E402
+from bench.common import fresh_app  # noqa: E402
 from outreach.auth.models import Role, User  # noqa: E402
 from outreach.auth.services import hash_password  # noqa: E402
 from outreach.clock import local_date  # noqa: E402
@@ -221,25 +218,9 @@ def timed(client, address: str) -> tuple[float, int, object]:
 
 
 def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    folder = tempfile.mkdtemp(prefix="outreach-bench-")
-    url = url or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-            "SECRET_KEY": "bench",
-            "FIELD_KEY": "bench-field-key-not-a-secret-0123456789",
-            "REQUIRE_2FA": False,
-            "WTF_CSRF_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
+    app = fresh_app()
     year = 2025
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade()
         started = time.perf_counter()
         made = generate(random.Random(4), year)
         print(

@@ -146,6 +146,19 @@ def record(
     return row
 
 
+def apply_changes(record, values: dict) -> dict[str, tuple]:
+    """Set the values on a record; returns {field: (old, new)} of those that changed, the
+    `changes` an UPDATE row keeps."""
+    changed = {
+        key: (getattr(record, key, None), value)
+        for key, value in values.items()
+        if getattr(record, key, None) != value
+    }
+    for key, value in values.items():
+        setattr(record, key, value)
+    return changed
+
+
 def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) -> None:
     """Add a row for each youth a list, page or export showed the user."""
     for youth_id in youth_ids:

@@ -141,11 +141,7 @@ def visible_youths(user: User) -> Select:
     if user.role == Role.TEAM_LEAD:
         return query
     granted = exists(
-        select(ProtectedAccess.id).where(
-            ProtectedAccess.youth_id == Youth.id,
-            ProtectedAccess.user_id == user.id,
-            ProtectedAccess.revoked_at.is_(None),
-        )
+        select(ProtectedAccess.id).where(ProtectedAccess.active_for(Youth.id, user.id))
     )
     return query.where(or_(Youth.protected_identity.is_(False), granted))
 
@@ -302,14 +298,9 @@ def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
     )
 
 
-def leads_team(user: User, youth: Youth) -> bool:
-    """The user is a team lead of the youth's team."""
-    return user.role == Role.TEAM_LEAD and youth.team_id in {t.id for t in user.field_teams}
-
-
 def can_manage_protected_access(user: User, youth: Youth) -> bool:
     """Who may see a youth with protected identity is decided by a lead of its team."""
-    return youth.protected_identity and leads_team(user, youth)
+    return youth.protected_identity and leads_team_of(user, youth)
 
 
 def can_report_concern(user: User, youth: Youth) -> bool:
@@ -356,9 +347,9 @@ def team_workers(user: User) -> Select:
     )
 
 
-def leads_team_of(user: User, shift: Shift) -> bool:
-    """The user is a team lead of the shift's team."""
-    return user.role == Role.TEAM_LEAD and shift.team_id in user.team_ids
+def leads_team_of(user: User, record: Shift | Youth) -> bool:
+    """The user is a team lead of the record's team (a shift's, a youth's)."""
+    return user.role == Role.TEAM_LEAD and record.team_id in user.team_ids
 
 
 def can_review_shift(user: User, shift: Shift) -> bool:

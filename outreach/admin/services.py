@@ -84,6 +84,17 @@ def set_warning_sign_active(sign: WarningSign, active: bool) -> None:
     db.session.flush()
 
 
+def _as_recorded(user: User) -> dict:
+    """What the audit trail keeps of a user's details and rights."""
+    return {
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role.value,
+        "teams": sorted(team.name for team in user.teams),
+        "is_enabled": user.is_enabled,
+    }
+
+
 def update_user(
     user: User,
     *,
@@ -102,22 +113,10 @@ def update_user(
         raise RuleViolation(_l("Enter the full name."), "display_name")
     if user.id == by.id and (role != user.role or not enabled):
         raise RuleViolation(_l("You cannot change your own role or stop your own account."))
-    before = {
-        "display_name": user.display_name,
-        "email": user.email,
-        "role": user.role.value,
-        "teams": sorted(team.name for team in user.teams),
-        "is_enabled": user.is_enabled,
-    }
+    before = _as_recorded(user)
     user.display_name, user.email, user.role = display_name, email or None, role
     user.teams, user.is_enabled = list(teams), enabled
-    after = {
-        "display_name": user.display_name,
-        "email": user.email,
-        "role": user.role.value,
-        "teams": sorted(team.name for team in user.teams),
-        "is_enabled": user.is_enabled,
-    }
+    after = _as_recorded(user)
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
     if changed:
         audit.record(

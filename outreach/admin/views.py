@@ -122,10 +122,7 @@ USER_ACTIONS = {
         _l("The account is unlocked."),
     ),
     "tvafaktor": (
-        lambda user: (
-            two_factor.reset(user, by=current_user),
-            auth_services.end_every_session(user, by=current_user, why="two-factor reset"),
-        ),
+        lambda user: two_factor.reset(user, by=current_user),
         _l("Two-factor login is reset: the user sets it up again at the next login."),
     ),
     "logga-ut": (

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from outreach import audit
 from outreach.audit import AuditAction
 from outreach.auth.models import RecoveryCode, User
-from outreach.auth.services import count_failure, is_locked
+from outreach.auth.services import count_failure, end_every_session, is_locked
 from outreach.clock import now
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
@@ -108,14 +108,13 @@ def replace_recovery_codes(
 
 
 def reset(user: User, *, by: User) -> None:
-    """Take two-factor login away from a user (lost phone): they enrol again at next login."""
+    """Take two-factor login away from a user (lost phone): every session made with the old
+    factor ends, and they enrol again at the next login."""
     user.totp_secret = None
     user.totp_confirmed_at = None
-    db.session.execute(
-        update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=now())
-    )
+    _retire_recovery_codes(user)
     audit.record(AuditAction.UPDATE, "user", user.id, user_id=by.id, detail="two-factor reset")
-    db.session.flush()
+    end_every_session(user, by=by, why="two-factor reset")
 
 
 def unused_recovery_codes(user: User) -> int:
@@ -182,13 +181,17 @@ def _accept_recovery_code(user: User, code: str) -> bool:
     return False
 
 
-def _new_recovery_codes(user: User) -> list[str]:
-    """Retire the user's recovery codes and make new ones, shown as XXXX-XXXX-XXXX."""
+def _retire_recovery_codes(user: User) -> None:
     db.session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
         .values(used_at=now())
     )
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Retire the user's recovery codes and make new ones, shown as XXXX-XXXX-XXXX."""
+    _retire_recovery_codes(user)
     codes = [
         "".join(secrets.choice(_ALPHABET) for _ in range(12)) for _ in range(RECOVERY_CODE_COUNT)
     ]

@@ -74,14 +74,7 @@ def _apply(report: ReportOfConcern, contents: ReportContents) -> dict[str, tuple
         "earlier_concern": contents.earlier_concern.strip(),
         "family_informed": contents.family_informed,
     }
-    changed = {
-        key: (getattr(report, key), value)
-        for key, value in values.items()
-        if getattr(report, key) != value
-    }
-    for key, value in values.items():
-        setattr(report, key, value)
-    return changed
+    return audit.apply_changes(report, values)
 
 
 def draft(user: User, youth: Youth, contents: ReportContents) -> ReportOfConcern:

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from outreach.fields import CalendarDateField, max_length, no_personnummer, optional_int, options
+from outreach.fields import CalendarDateField, max_length, optional_int, options
 from outreach.review.services import MAX_COMMENT
 
 NEWEST, OLDEST = "newest", "oldest"
@@ -60,6 +60,4 @@ class ReturnForm(FlaskForm):
 class ResubmitForm(FlaskForm):
     """Answer a returned shift and send it back for review."""
 
-    comment = TextAreaField(
-        _l("Your answer (optional)"), validators=[max_length(MAX_COMMENT), no_personnummer()]
-    )
+    comment = TextAreaField(_l("Your answer (optional)"), validators=[max_length(MAX_COMMENT)])

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -158,3 +159,8 @@ class ProtectedAccess(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @classmethod
+    def active_for(cls, youth_id, user_id):
+        """The condition for a grant in force for this youth and user (columns or values)."""
+        return and_(cls.youth_id == youth_id, cls.user_id == user_id, cls.revoked_at.is_(None))

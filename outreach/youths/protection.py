@@ -13,14 +13,13 @@ from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.youths.models import ProtectedAccess, Youth
 
+#: The answer to anyone else who tries to grant or revoke.
+ONLY_THE_LEAD = _l("Only a team lead of the youth's team decides who sees the record.")
+
 
 def _active(youth: Youth, user: User) -> ProtectedAccess | None:
     return db.session.execute(
-        select(ProtectedAccess).where(
-            ProtectedAccess.youth_id == youth.id,
-            ProtectedAccess.user_id == user.id,
-            ProtectedAccess.revoked_at.is_(None),
-        )
+        select(ProtectedAccess).where(ProtectedAccess.active_for(youth.id, user.id))
     ).scalar_one_or_none()
 
 
@@ -49,7 +48,7 @@ def keep_access_of_marker(user: User, youth: Youth) -> None:
 def grant(lead: User, youth: Youth, user: User | None) -> ProtectedAccess:
     """Let a worker of the youth's team see the protected record."""
     if not policy.can_manage_protected_access(lead, youth):
-        raise RuleViolation(_l("Only a team lead of the youth's team decides who sees the record."))
+        raise RuleViolation(ONLY_THE_LEAD)
     if user is None or user not in candidates(youth):
         raise RuleViolation(_l("Choose a field worker of the youth's team."), "user")
     return _add(youth, user, by=lead)
@@ -58,7 +57,7 @@ def grant(lead: User, youth: Youth, user: User | None) -> ProtectedAccess:
 def revoke(lead: User, youth: Youth, user: User | None) -> None:
     """Take a worker's access to the protected record away."""
     if not policy.can_manage_protected_access(lead, youth):
-        raise RuleViolation(_l("Only a team lead of the youth's team decides who sees the record."))
+        raise RuleViolation(ONLY_THE_LEAD)
     access = _active(youth, user) if user is not None else None
     if access is None:
         raise Conflict(_l("That user has no access to revoke (any more)."))
@@ -94,11 +93,7 @@ def candidates(youth: Youth) -> list[User]:
                 User.is_enabled.is_(True),
                 User.teams.any(Team.id == youth.team_id),
                 ~select(ProtectedAccess.id)
-                .where(
-                    ProtectedAccess.youth_id == youth.id,
-                    ProtectedAccess.user_id == User.id,
-                    ProtectedAccess.revoked_at.is_(None),
-                )
+                .where(ProtectedAccess.active_for(youth.id, User.id))
                 .exists(),
             )
             .order_by(User.display_name)

@@ -148,13 +148,7 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
         "protected_identity": bool(details.protected_identity),
         "legal_basis": details.legal_basis,
     }
-    changed = {
-        key: (getattr(youth, key, None), value)
-        for key, value in values.items()
-        if getattr(youth, key, None) != value
-    }
-    for key, value in values.items():
-        setattr(youth, key, value)
+    changed = audit.apply_changes(youth, values)
     guardians = [(n.strip(), p.strip()) for n, p in details.guardians if n.strip()][:2]
     current = [(g.name, g.phone) for g in youth.guardians]
     if guardians != current:
@@ -185,7 +179,7 @@ def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
     no edit loses what was there before. Returns the names of the changed fields."""
     was_protected = youth.protected_identity
     changed = _apply(youth, details, youth.team_id)
-    if was_protected and not youth.protected_identity and not policy.leads_team(user, youth):
+    if was_protected and not youth.protected_identity and not policy.leads_team_of(user, youth):
         raise RuleViolation(
             _l("Only a team lead of the youth's team can lift protected identity."),
             "protected_identity",

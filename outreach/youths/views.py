@@ -156,7 +156,7 @@ def grant_access(public_id: str):
     """Let a field worker of the team see this youth with protected identity (team lead)."""
     youth = policy.youth_or_404(current_user, public_id)
     if not policy.can_manage_protected_access(current_user, youth):
-        return forbidden(_("Only a team lead of the youth's team decides who sees the record."))
+        return forbidden(protection.ONLY_THE_LEAD)
     form = _grant_form(youth)
     outcome = submit(
         form,
@@ -178,7 +178,7 @@ def revoke_access(public_id: str, user_id: int):
     """Take a worker's access to this youth with protected identity away (team lead)."""
     youth = policy.youth_or_404(current_user, public_id)
     if not policy.can_manage_protected_access(current_user, youth):
-        return forbidden(_("Only a team lead of the youth's team decides who sees the record."))
+        return forbidden(protection.ONLY_THE_LEAD)
     outcome = submit(
         FlaskForm(), lambda: protection.revoke(current_user, youth, db.session.get(User, user_id))
     )

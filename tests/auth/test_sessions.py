@@ -136,8 +136,9 @@ def test_the_admin_resets_a_lost_second_factor(app, world, login):
         user = db.session.get(User, world.worker_a)
         user.totp_secret, user.totp_confirmed_at = "JBSWY3DPEHPK3PXP", now()
         db.session.commit()
-    admin = login("admin")
+    worker, admin = login("falt_a"), login("admin")
     assert admin.post(f"/admin/anvandare/{world.worker_a}/tvafaktor").status_code == 303
+    assert worker.get("/").status_code == 302  # sessions made with the old factor end
     with app.app_context():
         user = db.session.get(User, world.worker_a)
         assert not user.has_two_factor and user.totp_secret is None
