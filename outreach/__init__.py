@@ -108,6 +108,7 @@ AREAS = (
     "notifications",
     "review",
     "stats",
+    "privacy",
     "admin",
 )
 
@@ -146,6 +147,7 @@ def _register_cli(app: Flask) -> None:
     from outreach.demo import demo_cli
     from outreach.handoffs.cli import handoffs_cli
     from outreach.notifications.cli import notifications_cli
+    from outreach.privacy.cli import privacy_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(crypto_cli)
@@ -153,6 +155,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(handoffs_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(privacy_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

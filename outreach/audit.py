@@ -28,7 +28,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, event, insert, select,
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
-from outreach.crypto import keys
+from outreach.crypto import decrypt_for_subject, encrypt_for_subject, keys
 from outreach.extensions import db, enum_type
 
 #: The hash the first row of the chain follows.
@@ -79,8 +79,14 @@ class AuditEvent(db.Model):
 
     @property
     def changed(self) -> dict[str, list] | None:
-        """The old and new values of a change, decrypted."""
-        return json.loads(keys().decrypt(self.changes)) if self.changes else None
+        """The old and new values of a change, decrypted; None when there are none, or when
+        the youth was deleted and its key with it."""
+        if not self.changes:
+            return None
+        if self.youth_id:
+            text = decrypt_for_subject(self.youth_id, self.changes)
+            return json.loads(text) if text is not None else None
+        return json.loads(keys().decrypt(self.changes))
 
 
 class AuditChain(db.Model):
@@ -137,13 +143,18 @@ def record(
         user_id=user_id,
         youth_id=youth_id,
         detail=detail[:500],
-        changes=keys().encrypt(json.dumps(changes, ensure_ascii=False, default=str))
-        if changes
-        else None,
+        changes=_encrypted(changes, youth_id) if changes else None,
     )
     db.session.connection()  # begins the transaction the row belongs to, if none has begun
     db.session.info.setdefault(_PENDING, []).append(row)
     return row
+
+
+def _encrypted(changes: dict, youth_id: int | None) -> str:
+    """The changes as an encrypted token: under the youth's own key when they concern a youth
+    (deleted with the youth, crypto.SubjectKey), the field key otherwise."""
+    text = json.dumps(changes, ensure_ascii=False, default=str)
+    return encrypt_for_subject(youth_id, text) if youth_id else keys().encrypt(text)
 
 
 def apply_changes(record, values: dict) -> dict[str, tuple]:

@@ -1,5 +1,6 @@
 """Time in one place: UTC in the database, Europe/Stockholm on screen."""
 
+import calendar
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,7 @@ __all__ = [
     "from_local",
     "hours_and_minutes",
     "local_date",
+    "months_after",
     "now",
     "start_of_day",
     "start_of_today",
@@ -89,3 +91,13 @@ def local_date(moment: datetime) -> date:
 def today() -> date:
     """Today's date on the Stockholm calendar."""
     return local_date(now())
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months later (or earlier, when negative); the last day
+    of the month when that month is shorter (31 January + 1 month is 28 or 29 February, and
+    29 February + 12 months is 28 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))

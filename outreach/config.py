@@ -77,6 +77,9 @@ def from_environment() -> dict:
         "REQUIRE_2FA": _flag("OUTREACH_REQUIRE_2FA", default=not demo),
         "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "memory://"),
         "PROXY_COUNT": int(os.environ.get("OUTREACH_PROXY_COUNT", "0")),
+        "RETENTION_YEARS": int(os.environ.get("OUTREACH_RETENTION_YEARS", "5")),
+        "ANONYMOUS_NOTE_MONTHS": int(os.environ.get("OUTREACH_ANONYMOUS_NOTE_MONTHS", "12")),
+        "ARCHIVE_DIR": os.environ.get("OUTREACH_ARCHIVE_DIR", str(INSTANCE / "archive")),
     }
 
 
@@ -114,6 +117,20 @@ DEFAULTS = {
     #: How many proxies in front set X-Forwarded-For/-Proto (0: none, the default).
     "PROXY_COUNT": 0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    #: Gallring: an identified youth with no activity for this many years is deleted (by the
+    #: end of the following calendar year).
+    "RETENTION_YEARS": 5,
+    #: Free-text notes of anonymous contacts are cleared after this many months (the tally
+    #: itself stays for statistics).
+    "ANONYMOUS_NOTE_MONTHS": 12,
+    #: Where gallring writes the archive file of the youths kept for research (born on the
+    #: 5th, 15th or 25th) before deleting them.
+    "ARCHIVE_DIR": str(INSTANCE / "archive"),
+    #: Loggkontroll: a user who read at least this many youths outside their shifts' areas in
+    #: the period is flagged.
+    "ACCESS_REVIEW_MANY_YOUTHS": 10,
+    #: A register extract is warned about this many days before it is due.
+    "ACCESS_REQUEST_WARN_DAYS": 7,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",

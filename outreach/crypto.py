@@ -10,6 +10,11 @@ move the old one to OUTREACH_FIELD_KEYS_RETIRED and run `flask crypto rotate-key
 re-encrypted and re-hashed with the new key. The audit trail is append-only and keeps what it
 was written with, so a retired key stays listed as long as audit rows need it (the command
 says how many do).
+
+Each youth also has a key of its own (SubjectKey), kept encrypted with the field key. What
+the audit trail keeps of a youth's old and new values is encrypted with it, so when the youth
+is deleted (gallring) deleting the key makes those append-only rows unreadable for good
+(crypto-shredding) without changing a row of the chain.
 """
 
 import base64
@@ -22,8 +27,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Integer, Text, delete, event, select, type_coerce
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from outreach.extensions import db
 
 #: The shortest field key accepted (characters of a random string).
 MIN_KEY_LENGTH = 32
@@ -120,6 +128,65 @@ class EncryptedText(TypeDecorator):
         return keys().decrypt(value)
 
 
+class SubjectKey(db.Model):
+    """A youth's own data key (crypto-shredding): deleted with the youth, after which what
+    was encrypted with it cannot be read by anyone."""
+
+    #: The youth's id. No foreign key: the key outlives a youth merged into another, and is
+    #: deleted explicitly with the youth it belongs to.
+    youth_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: A Fernet key, encrypted with the field key.
+    key: Mapped[str] = mapped_column(EncryptedText())
+
+
+_SUBJECT_KEYS = "subject_keys"
+
+
+def _subject_key(youth_id: int, create: bool) -> Fernet | None:
+    cache = db.session.info.setdefault(_SUBJECT_KEYS, {})
+    if youth_id not in cache:
+        row = db.session.get(SubjectKey, youth_id)
+        if row is None and create:
+            row = SubjectKey(youth_id=youth_id, key=Fernet.generate_key().decode())
+            db.session.add(row)
+        cache[youth_id] = Fernet(row.key.encode()) if row else None
+    return cache[youth_id]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_subject_keys(session: Session, _previous_transaction) -> None:
+    """A key made in a rolled-back transaction was never stored: forget what was looked up."""
+    session.info.pop(_SUBJECT_KEYS, None)
+
+
+def make_subject_key(youth_id: int) -> None:
+    """Give a newly registered youth its own key."""
+    _subject_key(youth_id, create=True)
+
+
+def encrypt_for_subject(youth_id: int, text: str) -> str:
+    """A token of the text under the youth's own key (made on first use)."""
+    return _subject_key(youth_id, create=True).encrypt(text.encode()).decode()
+
+
+def decrypt_for_subject(youth_id: int, token: str) -> str | None:
+    """The text of a token made with the youth's key (or, for rows older than subject keys,
+    the field key); None once the youth's key is deleted."""
+    subject = _subject_key(youth_id, create=False)
+    try:
+        if subject is not None:
+            return MultiFernet([subject, *keys()._fernets]).decrypt(token.encode()).decode()
+        return keys().decrypt(token)
+    except InvalidToken:
+        return None
+
+
+def shred_subject_keys(youth_ids: list[int]) -> int:
+    """Delete the youths' own keys; returns how many there were."""
+    db.session.info.pop(_SUBJECT_KEYS, None)
+    return db.session.execute(delete(SubjectKey).where(SubjectKey.youth_id.in_(youth_ids))).rowcount
+
+
 # --- command line -------------------------------------------------------------------------
 
 
@@ -137,8 +204,6 @@ def rotate_key_command(batch: int):
     Run it after moving the old key to OUTREACH_FIELD_KEYS_RETIRED. It can be run again; rows
     already on the current key are rewritten the same way.
     """
-    from outreach.extensions import db
-
     for table in db.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, EncryptedText):
@@ -148,10 +213,10 @@ def rotate_key_command(batch: int):
 
     waiting = sum(
         1
-        for token in db.session.execute(
-            select(AuditEvent.changes).where(AuditEvent.changes.is_not(None))
-        ).scalars()
-        if not keys().is_current(token)
+        for youth_id, token in db.session.execute(
+            select(AuditEvent.youth_id, AuditEvent.changes).where(AuditEvent.changes.is_not(None))
+        )
+        if not keys().is_current(token) and not _under_subject_key(youth_id, token)
     )
     click.echo(
         f"audit_event.changes: {waiting} rows (append-only) still need a retired key; keep "
@@ -161,16 +226,29 @@ def rotate_key_command(batch: int):
     )
 
 
+def _under_subject_key(youth_id: int | None, token: str) -> bool:
+    """The token was made with the youth's own key (which the field key only wraps)."""
+    subject = _subject_key(youth_id, create=False) if youth_id else None
+    if subject is None:
+        return False
+    try:
+        subject.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def _rotate_column(db, table, column, batch: int) -> int:
     """Rewrite one encrypted column (and its `<name>_lookup` hash column, if any) in batches."""
     lookup = table.columns.get(f"{column.name}_lookup")
     raw = type_coerce(column, Text)
+    (key_column,) = table.primary_key.columns  # every encrypted table has a one-column key
     last_id, count = 0, 0
     while True:
         rows = db.session.execute(
-            select(table.c.id, raw)
-            .where(table.c.id > last_id, column.is_not(None))
-            .order_by(table.c.id)
+            select(key_column, raw)
+            .where(key_column > last_id, column.is_not(None))
+            .order_by(key_column)
             .limit(batch)
         ).all()
         if not rows:
@@ -179,7 +257,7 @@ def _rotate_column(db, table, column, batch: int) -> int:
             values = {column.name: type_coerce(keys().rotate(token), Text)}
             if lookup is not None:
                 values[lookup.name] = keys().lookup_hash(keys().decrypt(token))
-            db.session.execute(table.update().where(table.c.id == row_id).values(values))
+            db.session.execute(table.update().where(key_column == row_id).values(values))
         db.session.commit()
         count += len(rows)
         last_id = rows[-1][0]

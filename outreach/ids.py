@@ -42,7 +42,16 @@ class DatabaseIntConverter(IntegerConverter):
 
 
 #: The kinds of record addressed by public id, each with its URL converter.
-RECORD_KINDS = ("shift", "youth", "contact", "marking", "consent", "report", "handoff")
+RECORD_KINDS = (
+    "shift",
+    "youth",
+    "contact",
+    "marking",
+    "consent",
+    "report",
+    "handoff",
+    "request",
+)
 
 #: The app's URL converters: one per record kind, and a bounded `int`.
 CONVERTERS = {

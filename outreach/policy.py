@@ -16,6 +16,7 @@ from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team, TeamKind
+from outreach.privacy.models import AccessRequest
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift
@@ -52,6 +53,11 @@ def field_or_vpc_staff(user: User) -> bool:
 def admin(user: User) -> bool:
     """The system administrator (systemförvaltare)."""
     return user.role == Role.ADMIN
+
+
+def retention_staff(user: User) -> bool:
+    """Who follows gallring: the admin (counts only) and the field teams' leads."""
+    return admin(user) or leads_field_team(user)
 
 
 def must_use_two_factor(user: User) -> bool:
@@ -223,6 +229,17 @@ def report_or_404(user: User, public_id: str) -> ReportOfConcern:
         ReportOfConcern.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
     )
     return _one_or_404(query, ReportOfConcern.public_id, public_id)
+
+
+def access_request_or_404(user: User, public_id: str) -> AccessRequest:
+    """A register-extract request about a youth of a team the user leads; 404 otherwise."""
+    led = [team.id for team in user.field_teams] if leads_field_team(user) else []
+    query = (
+        select(AccessRequest)
+        .join(Youth, Youth.id == AccessRequest.youth_id)
+        .where(Youth.team_id.in_(led))
+    )
+    return _one_or_404(query, AccessRequest.public_id, public_id)
 
 
 def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:

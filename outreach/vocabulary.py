@@ -182,6 +182,31 @@ class Period(Labelled):
     CUSTOM = "custom"
 
 
+class Requester(Labelled):
+    """Who asked for a register extract (registerutdrag)."""
+
+    YOUTH = "youth"
+    GUARDIAN = "guardian"
+    REPRESENTATIVE = "representative"
+
+
+class AccessFlag(Labelled):
+    """Why an access in the access log deserves a second look in the loggkontroll."""
+
+    NIGHT = "night"
+    PROTECTED = "protected"
+    NEVER_MET = "never_met"
+    MANY_OUTSIDE_AREAS = "many_outside"
+
+
+class RetentionHold(Labelled):
+    """What keeps a youth's record past its retention time."""
+
+    OPEN_HANDOFF = "open_handoff"
+    LEGAL_HOLD = "legal_hold"
+    ACCESS_REQUEST = "access_request"
+
+
 LABELS = {
     (Topic, Topic.SCHOOL.value): _l("School"),
     (Topic, Topic.FAMILY.value): _l("Family"),
@@ -259,6 +284,18 @@ LABELS = {
     (Period, Period.MONTH.value): _l("Month"),
     (Period, Period.YEAR.value): _l("Year"),
     (Period, Period.CUSTOM.value): _l("Own dates"),
+    (Requester, Requester.YOUTH.value): _l("The youth"),
+    (Requester, Requester.GUARDIAN.value): _l("A guardian"),
+    (Requester, Requester.REPRESENTATIVE.value): _l("A representative with power of attorney"),
+    (AccessFlag, AccessFlag.NIGHT.value): _l("At night, outside a shift"),
+    (AccessFlag, AccessFlag.PROTECTED.value): _l("Protected identity"),
+    (AccessFlag, AccessFlag.NEVER_MET.value): _l("Never met the youth"),
+    (AccessFlag, AccessFlag.MANY_OUTSIDE_AREAS.value): _l(
+        "Many youths outside the user's shift areas"
+    ),
+    (RetentionHold, RetentionHold.OPEN_HANDOFF.value): _l("Open handoff to VPC"),
+    (RetentionHold, RetentionHold.LEGAL_HOLD.value): _l("Legal hold"),
+    (RetentionHold, RetentionHold.ACCESS_REQUEST.value): _l("Register extract being answered"),
 }
 
 #: Headings for counts of several youths by gender (the anonymous tally).
@@ -302,6 +339,52 @@ YOUTH_FIELD_LABELS = {
     "protected_identity": _l("Protected identity"),
     "legal_basis": _l("Purpose and legal basis"),
     "guardians": _l("Guardians"),
+}
+
+#: The audit trail's actions as the access log and the register extract name them.
+AUDIT_ACTION_LABELS = {
+    "read": _l("Read"),
+    "list": _l("Shown in a list"),
+    "export": _l("Exported"),
+    "print": _l("Printed"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "correct": _l("Corrected"),
+    "grant": _l("Access granted"),
+    "revoke": _l("Access revoked"),
+}
+
+#: Where an access happened (the audit row's detail, up to a colon), as the UI names it.
+ACCESS_DETAIL_LABELS = {
+    "page": _l("the record's page"),
+    "edit form": _l("the edit form"),
+    "correction form": _l("a correction"),
+    "search": _l("search"),
+    "shift": _l("a shift's contacts"),
+    "review list": _l("the review list"),
+    "review list csv": _l("the review list, CSV"),
+    "review list xlsx": _l("the review list, Excel"),
+    "print": _l("printout"),
+    "access log": _l("the access log"),
+    "gallring": _l("gallring"),
+    "register extracts": _l("register extracts"),
+    "register extract request": _l("a register extract request"),
+    "registerutdrag": _l("register extract"),
+    "merge": _l("merging records"),
+    "merge comparison": _l("merging records"),
+    "possible duplicates": _l("possible duplicates"),
+}
+
+#: What moves from a duplicate record when it is merged (the merge's history).
+MERGED_LABELS = {
+    "contacts": _l("Contacts"),
+    "risk_markings": _l("Risk markings"),
+    "consents": _l("Consents"),
+    "handoffs": _l("Handoffs"),
+    "reports": _l("Reports of concern"),
+    "legal_holds": _l("Legal holds"),
+    "access_requests": _l("Register extract requests"),
+    "grants": _l("Access grants"),
 }
 
 #: The buttons for the steps on a handoff.

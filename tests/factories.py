@@ -204,10 +204,11 @@ def make_records(
     """One record of every addressable kind for a team, all by `worker`, by kind:
     a shift ("open", "ended" waiting for review, or "returned" to its worker), a child of 14
     (with protected identity if asked) with a named contact in it, a risk marking, a consent,
-    a draft report of concern and a handoff sent to VPC. An earlier open shift of the worker
-    is ended first."""
+    a draft report of concern, a handoff sent to VPC and a register-extract request. An
+    earlier open shift of the worker is ended first."""
     from outreach.consent import services as consent
     from outreach.handoffs import services as handoffs
+    from outreach.privacy.models import AccessRequest
     from outreach.reports import services as reports
     from outreach.risk import services as risk
     from outreach.risk.models import WarningSign
@@ -217,6 +218,7 @@ def make_records(
         ConsentParty,
         HandoffBasis,
         Recipient,
+        Requester,
         RiskLevel,
         Urgency,
     )
@@ -286,6 +288,14 @@ def make_records(
         first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
         base_url="http://127.0.0.1",
     )
+    request = AccessRequest(
+        youth_id=child.id,
+        requested_by=Requester.YOUTH,
+        received_on=clock_today(),
+        due_on=clock_today() + timedelta(days=30),
+        registered_by_id=worker.id,
+    )
+    db.session.add(request)
     db.session.commit()
     return {
         "shift": shift,
@@ -295,6 +305,7 @@ def make_records(
         "consent": given,
         "report": report,
         "handoff": handoff,
+        "request": request,
     }
 
 

@@ -32,6 +32,7 @@ ADMITS = {
     "admin": {"admin"},
     "leads_field_team": {"lead_a"},
     "leads_a_team": {"lead_a", "vpc_lead"},
+    "retention_staff": {"lead_a", "admin"},
 }
 
 #: A role's relation to a team's records: the worker who made them (out on the shift, author
@@ -48,9 +49,11 @@ RELATION = {
     "B": {"falt_b": "worker", "vpc": "vpc", "vpc_lead": "vpc"},
 }
 
-#: Who sees a record of each kind: its team; VPC sees the handoffs sent to it and no more.
+#: Who sees a record of each kind: its team; VPC sees the handoffs sent to it and no more;
+#: a register-extract request is the team lead's.
 SEES = {kind: {"worker", "colleague", "lead"} for kind in ids.RECORD_KINDS} | {
-    "handoff": {"worker", "colleague", "lead", "vpc"}
+    "handoff": {"worker", "colleague", "lead", "vpc"},
+    "request": {"lead"},
 }
 
 #: Endpoints that narrow who may act on a record they see.
@@ -75,6 +78,11 @@ ONLY = {
     # a lead decides who sees a youth with protected identity
     "youths.grant_access": {"lead"},
     "youths.revoke_access": {"lead"},
+    # a lead keeps records past retention, registers register-extract requests, merges
+    "privacy.set_hold": {"lead"},
+    "privacy.lift_hold": {"lead"},
+    "privacy.register_request": {"lead"},
+    "youths.merge_youth": {"lead"},
 }
 
 #: How the records must be for an endpoint to have anything to do (make_records arguments):

@@ -1,14 +1,11 @@
 """Sensitive fields at rest: a database dump alone does not reveal a personnummer, an exact
 lookup still finds it, and a key rotation moves everything to the new key."""
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from outreach import create_app
+from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.crypto import FieldKeys
 from outreach.extensions import db
@@ -16,6 +13,7 @@ from outreach.handoffs.models import Handoff
 from outreach.reports.models import ReportOfConcern
 from outreach.youths.models import Youth
 from tests.conftest import test_config
+from tests.dumps import dump_files, dump_rows, personnummer_shapes
 from tests.factories import make_records, personnummer_for, years_ago
 
 
@@ -71,43 +69,14 @@ def spread(app, world, login, pnr):
     return youth_id
 
 
-def _shapes(pnr: str) -> list[str]:
-    """Every way the number could be written down."""
-    return [pnr, pnr[2:], f"{pnr[:8]}-{pnr[8:]}", f"{pnr[2:8]}-{pnr[8:]}", pnr[-4:] + pnr[:8]]
-
-
-def _dump_rows() -> str:
-    """Every value of every table, as text."""
-    parts = []
-    for table in inspect(db.engine).get_table_names():
-        # the names come from the database's own catalogue
-        for row in db.session.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
-            parts.append(" ".join(str(value) for value in row))
-    return "\n".join(parts)
-
-
-def _dump_files(database_url: str, tmp_path: Path) -> bytes:
-    """What an attacker with the database's files or a pg_dump would have."""
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.removeprefix("sqlite:///"))
-        db.session.execute(text("PRAGMA wal_checkpoint(FULL)"))
-        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-    if shutil.which("pg_dump") is None:
-        pytest.skip("pg_dump is not installed")
-    url = database_url.replace("postgresql+psycopg://", "postgresql://")
-    target = tmp_path / "dump.sql"
-    subprocess.run(["pg_dump", "--file", str(target), url], check=True)
-    return target.read_bytes()
-
-
 def test_a_database_dump_does_not_reveal_a_personnummer(app, spread, pnr, database_url, tmp_path):
     with app.app_context():
-        rows = _dump_rows()
-        files = _dump_files(database_url, tmp_path)
+        rows = dump_rows()
+        files = dump_files(database_url, tmp_path)
         youth = db.session.execute(select(Youth).where(Youth.public_id == spread)).scalar_one()
         assert youth.personnummer == pnr  # read back through the key
     assert "Kim" in rows  # the dump holds the record's other, unencrypted details
-    for shape in _shapes(pnr):
+    for shape in personnummer_shapes(pnr):
         assert shape not in rows
         assert shape.encode() not in files
 
@@ -139,7 +108,9 @@ def test_key_rotation_moves_every_field_to_the_new_key(app, spread, pnr, databas
     assert result.exit_code == 0, result.output
     assert "youth.personnummer: 1 rows on the current key" in result.output
     assert "handoff.shared_data: 2 rows on the current key" in result.output
-    assert "audit_event.changes: 1 rows (append-only) still need a retired key" in result.output
+    # the youth's edit is kept under the youth's own key, which the rotation re-encrypts
+    assert "subject_key.key: 1 rows on the current key" in result.output
+    assert "audit_event.changes: every row on the current key" in result.output
 
     only_new = create_app(test_config(database_url, FIELD_KEY=new_key))
     with only_new.app_context():
@@ -150,6 +121,12 @@ def test_key_rotation_moves_every_field_to_the_new_key(app, spread, pnr, databas
         assert {"alias": "Barn", "name": "Kim", "personnummer": f"{pnr[:8]}-{pnr[8:]}"} in shared
         (report,) = db.session.execute(select(ReportOfConcern)).scalars()
         assert report.child["personnummer"] == f"{pnr[:8]}-{pnr[8:]}"
+        edit = db.session.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == AuditAction.UPDATE, AuditEvent.entity_type == "youth"
+            )
+        ).scalar_one()
+        assert edit.changed  # readable through the youth's key, re-encrypted with the new one
     client = only_new.test_client()
     client.post("/logga-in", data={"username": "falt_a", "password": "rätt-lösenord-123"})
     assert "Barn" in client.post("/ungdomar", data={"q": pnr}).get_data(as_text=True)

@@ -20,10 +20,12 @@ from wtforms import StringField, TextAreaField
 
 from outreach import AREAS
 from outreach.auth.models import Role, User
+from outreach.clock import today
 from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
+from outreach.privacy.models import AccessRequest
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, WarningSign
 from outreach.shifts.models import Shift
@@ -280,6 +282,38 @@ def stored(app, world, signed_in, login):
             f"/overlamningar/{handoff}/acknowledge", data={"note": fill("StepForm", "note")}
         )
     )
+    # the lead keeps the record with a legal hold, answers a register-extract request and
+    # records a review of the access log
+    ok(lead.post(f"/ungdomar/{youth}/bevarande", data={"reason": fill("LegalHoldForm", "reason")}))
+    ok(
+        lead.post(
+            f"/ungdomar/{youth}/registerutdrag",
+            data={"requested_by": "youth", "received_on": today().isoformat()},
+        )
+    )
+    request = newest(AccessRequest.public_id)
+    ok(lead.get(f"/registerutdrag/{request}/utdrag.json"), 200)
+    ok(
+        lead.post(
+            f"/registerutdrag/{request}/levererad",
+            data={
+                "delivered_on": today().isoformat(),
+                "delivery_note": fill("DeliveryForm", "delivery_note"),
+            },
+        )
+    )
+    ok(
+        lead.post(
+            "/loggkontroll/granskning",
+            data={
+                "team": world.team_a,
+                "period_from": today().isoformat(),
+                "period_to": today().isoformat(),
+                "findings": fill("AccessReviewForm", "findings"),
+                "follow_up": fill("AccessReviewForm", "follow_up"),
+            },
+        )
+    )
     # the shift ended, its note completed, returned by the lead with a comment and answered
     ok(
         worker.post(
@@ -313,6 +347,7 @@ def stored(app, world, signed_in, login):
         "consent": withdrawn,
         "report": newest(ReportOfConcern.public_id),
         "handoff": handoff,
+        "request": request,
     }
     return {
         "also": [f"/faltpass/{next_shift}"],

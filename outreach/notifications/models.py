@@ -32,6 +32,10 @@ class OutboxMail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One mail per event and recipient, however often the event is processed.
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    #: The handoff the mail is about: the mail goes with it when the youth is deleted.
+    handoff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff.id", ondelete="CASCADE"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

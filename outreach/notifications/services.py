@@ -51,6 +51,7 @@ def notify(
             db.session.add(
                 OutboxMail(
                     dedupe_key=f"{kind}:{handoff.id}:{user.id}",
+                    handoff_id=handoff.id,
                     to_address=user.email,
                     subject=f"Outreach: {subject}",
                     body=body,

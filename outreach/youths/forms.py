@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -89,6 +90,9 @@ class YouthForm(FlaskForm):
         description=_l("Leave empty when no interpreter is needed."),
     )
     protected_identity = BooleanField(_l("Protected identity"))
+    #: At registration, likely duplicates are shown first; registering anyway is a choice
+    #: made with them in view.
+    not_a_duplicate = BooleanField(_l("None of these is the same person: register a new youth"))
 
 
 class CorrectionForm(FlaskForm):
@@ -119,3 +123,13 @@ class GrantAccessForm(FlaskForm):
     """Let a field worker of the team see a youth with protected identity."""
 
     user = SelectField(_l("Field worker"), coerce=optional_int)
+
+
+class MergeForm(FlaskForm):
+    """Merge a duplicate record into this one (a team lead)."""
+
+    duplicate = HiddenField()
+    confirm = BooleanField(
+        _l("They are the same person: merge the records."),
+        validators=[InputRequired(_l("Tick the box to confirm."))],
+    )

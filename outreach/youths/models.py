@@ -1,5 +1,6 @@
 """Identified youths, their guardians, and the contacts recorded with them."""
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -31,7 +32,12 @@ from outreach.vocabulary import Gender, LegalBasis
 class Youth(db.Model):
     """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
 
-    __table_args__ = (UniqueConstraint("team_id", "personnummer_lookup"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "personnummer_lookup"),
+        # SQLite would otherwise give a new youth the id of the last one deleted (gallring,
+        # a merge), and the access log's rows of the one deleted would seem to be theirs.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
@@ -164,3 +170,34 @@ class ProtectedAccess(db.Model):
     def active_for(cls, youth_id, user_id):
         """The condition for a grant in force for this youth and user (columns or values)."""
         return and_(cls.youth_id == youth_id, cls.user_id == user_id, cls.revoked_at.is_(None))
+
+
+class YouthMerge(db.Model):
+    """Two records found to be the same youth, merged into one by a team lead: everything of
+    the duplicate moved to the kept record, and what the duplicate said is kept here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_youth_id: Mapped[int] = mapped_column(
+        ForeignKey("youth.id", ondelete="CASCADE"), index=True
+    )
+    #: The duplicate's id, gone from `youth`: its access-log rows still carry it.
+    merged_youth_id: Mapped[int] = mapped_column(Integer, unique=True)
+    merged_public_id: Mapped[str] = mapped_column(String(16))
+    #: What the duplicate record said ({"field": value}) as JSON, encrypted at rest.
+    merged_details: Mapped[str] = mapped_column(EncryptedText())
+    #: How many contacts, markings, consents, handoffs … moved ({"kind": n}) as JSON.
+    moved: Mapped[str] = mapped_column(Text, default="{}")
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    merged_by: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def details(self) -> dict:
+        """What the merged record said."""
+        return json.loads(self.merged_details)
+
+    @property
+    def moved_counts(self) -> dict[str, int]:
+        """How many of each kind of record moved from the duplicate."""
+        return json.loads(self.moved)

@@ -11,7 +11,7 @@ from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
-from outreach.crypto import keys
+from outreach.crypto import keys, make_subject_key
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
@@ -169,6 +169,7 @@ def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
     _apply(youth, details, team.id)
     db.session.add(youth)
     db.session.flush()
+    make_subject_key(youth.id)
     audit.record(AuditAction.CREATE, "youth", youth.id, user_id=user.id, youth_id=youth.id)
     protection.keep_access_of_marker(user, youth)
     return youth

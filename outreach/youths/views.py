@@ -7,7 +7,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from outreach import policy
+from outreach import audit, policy
+from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.consent import services as consent_services
 from outreach.extensions import db
@@ -15,16 +16,18 @@ from outreach.fields import options
 from outreach.handoffs import services as handoff_services
 from outreach.htmx import render
 from outreach.org.models import Area, Place
+from outreach.privacy import services as privacy_services
 from outreach.reports import services as report_services
 from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
 from outreach.views_common import forbidden, form_status, submit
 from outreach.vocabulary import Gender, LegalBasis, Recipient
-from outreach.youths import bp, protection, services
+from outreach.youths import bp, merge, protection, services
 from outreach.youths.forms import (
     CorrectionForm,
     GrantAccessForm,
     IdentifiedContactForm,
+    MergeForm,
     YouthForm,
 )
 from outreach.youths.models import Youth
@@ -100,11 +103,46 @@ def new_youth():
     teams = {team.id: team for team in current_user.field_teams}
     only = next(iter(teams.values())) if len(teams) == 1 else None
     team = teams.get(form.team.data) if form.team.data else only
+    duplicates = _possible_duplicates(form, team)
+    if duplicates and not any(s.same_personnummer for s in duplicates):
+        # shown before registering; the same personnummer is refused by the registry itself
+        return render("youths/form.html", "form", form=form, youth=None, duplicates=duplicates)
     outcome = submit(form, lambda: services.register(current_user, team, _details(form)))
     if outcome.saved:
         flash(_("The youth is registered."), "success")
         return redirect(url_for("youths.youth_detail", public_id=outcome.result.public_id), 303)
-    return render("youths/form.html", "form", form=form, youth=None, status=form_status(form))
+    return render(
+        "youths/form.html",
+        "form",
+        form=form,
+        youth=None,
+        duplicates=duplicates,
+        status=form_status(form),
+    )
+
+
+def _possible_duplicates(form: YouthForm, team) -> list[merge.Suggestion]:
+    """Youths of the team that may be the one being registered, unless the user has already
+    seen them and chosen to register anyway. The list is written to the access log."""
+    if team is None or form.not_a_duplicate.data or not form.is_submitted() or not form.validate():
+        return []
+    found = merge.likely_duplicates(
+        current_user,
+        team.id,
+        alias=form.alias.data or "",
+        name=form.name.data or "",
+        birth_year=form.birth_year.data,
+        pnr=form.personnummer.data or None,
+    )
+    if found:
+        audit.record_youths(
+            AuditAction.LIST,
+            [s.youth.id for s in found],
+            user_id=current_user.id,
+            detail="possible duplicates",
+        )
+        db.session.commit()
+    return found
 
 
 @bp.route("/ungdomar/<youth:public_id>")
@@ -147,6 +185,9 @@ def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | 
         can_edit=policy.can_edit_youth(current_user, youth),
         access=protection.grants(youth) if manages_access else None,
         grant_form=(grant_form or _grant_form(youth)) if manages_access else None,
+        record_keeping=privacy_services.record_keeping(current_user, youth),
+        merges=merge.merges_into(youth),
+        can_merge=policy.leads_team_of(current_user, youth),
     )
 
 
@@ -208,6 +249,55 @@ def edit_youth(public_id: str):
             flash(_("The details are saved."), "success")
         return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
     return render("youths/form.html", "form", form=form, youth=youth, status=form_status(form))
+
+
+@bp.route("/ungdomar/<youth:public_id>/sla-ihop", methods=["GET", "POST"])
+@policy.allow(policy.field_staff)
+def merge_youth(public_id: str):
+    """Merge a duplicate record of the same youth into this one (team lead): likely
+    duplicates are suggested, the two records are compared, and the merge is confirmed."""
+    youth = policy.youth_or_404(current_user, public_id)
+    if not policy.leads_team_of(current_user, youth):
+        return forbidden(_("Only a team lead of the youth's team can merge records."))
+    form = MergeForm()
+    query = _query()
+    merging = request.method == "POST" and request.form.get("action") != "search"
+    wanted = form.duplicate.data if merging else request.args.get("med", "")
+    found = services.youths_by_public_id(current_user, [wanted]) if wanted else []
+    duplicate = next((y for y in found if y.team_id == youth.team_id and y != youth), None)
+    status = 200
+    if merging and duplicate is None:
+        form.duplicate.errors = [_("Choose the record to merge into this one.")]
+        status = 422
+    elif merging:
+        outcome = submit(form, lambda: merge.merge(current_user, youth, duplicate))
+        if outcome.saved:
+            flash(_("The records are merged. Everything is kept on this record."), "success")
+            return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+        status = form_status(form, outcome)
+    if duplicate is not None:
+        form.duplicate.data = duplicate.public_id
+    suggestions = merge.duplicates_of(current_user, youth)
+    searched = [
+        y for y in services.search(current_user, query) if y.team_id == youth.team_id and y != youth
+    ]
+    shown = [s.youth.id for s in suggestions] + [y.id for y in searched]
+    audit.record_youths(AuditAction.LIST, shown, user_id=current_user.id, detail="merge")
+    services.record_read(current_user, youth, "merge")
+    if duplicate is not None:
+        services.record_read(current_user, duplicate, "merge comparison")
+    response = render(
+        "youths/merge.html",
+        status=status,
+        youth=youth,
+        duplicate=duplicate,
+        form=form,
+        query=query,
+        suggestions=suggestions,
+        searched=searched,
+    )
+    db.session.commit()
+    return response
 
 
 def _contact_form(shift, chosen: list[Youth], found: list[Youth]) -> IdentifiedContactForm:
