@@ -2,19 +2,22 @@
 
 import json
 import random
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from outreach import audit, personnummer
+from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
-from outreach.clock import LOCAL_ZONE, today
+from outreach.clock import LOCAL_ZONE, months_after, now, today
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.review.models import ShiftReview
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import (
@@ -31,6 +34,7 @@ from outreach.vocabulary import (
     HandoffBasis,
     HandoffStatus,
     LegalBasis,
+    Requester,
     ReviewDecision,
     ReviewStatus,
     RiskLevel,
@@ -196,6 +200,7 @@ def load_demo_history(weeks: int = 10) -> None:
                 db.session.add(_demo_contact(rng, shift, crew, area, start))
     db.session.flush()
     _demo_youths(rng, users["falt"], teams["Fältgruppen Söder"], shifts)
+    _demo_record_keeping(users, teams["Fältgruppen Söder"])
     returned = next(s for s in reversed(shifts) if users["falt"] in s.workers)
     returned.review_status = ReviewStatus.RETURNED
     db.session.add(
@@ -306,3 +311,78 @@ def _demo_handoff(youth, worker, vpc_lead, shift, fast: bool) -> None:
     ]
     for status, at, user in steps:
         handoff.events.append(HandoffEvent(status=status, at=at, user_id=user.id))
+
+
+#: Youths met years ago and not since: what gallring has to do (alias, born, serial).
+OLD_YOUTHS = [
+    ("Kille med skateboard vid Värnhem", date(2004, 3, 15), 331),  # archived first
+    ("Tjej vid Hyllie station", date(2005, 8, 9), 442),
+    ("Kille vid Emporia", date(2004, 11, 2), 553),  # kept by a legal hold
+]
+
+
+def _demo_record_keeping(users: dict, team: Team) -> None:
+    """What the team lead's data-protection pages show: records due for gallring (one held),
+    a register extract nearly due, reads at night to ask about, and last month's review."""
+    lead, worker = users["teamledare"], users["falt"]
+    registered = now() - timedelta(days=6 * 365 + 40)
+    for alias, born, serial in OLD_YOUTHS:
+        youth = Youth(
+            team_id=team.id,
+            alias=alias,
+            birth_year=born.year,
+            personnummer=personnummer.for_birth_date(born, serial),
+            legal_basis=LegalBasis.CONSENT,
+            created_by_id=worker.id,
+            created_at=registered,
+        )
+        youth.search_key = search_key(youth)
+        db.session.add(youth)
+    db.session.flush()
+    held = db.session.execute(select(Youth).where(Youth.alias == OLD_YOUTHS[2][0])).scalar_one()
+    db.session.add(
+        LegalHold(
+            youth_id=held.id,
+            reason="Uppgifterna är begärda i en pågående utredning.",
+            set_by_id=lead.id,
+        )
+    )
+    asked = db.session.execute(select(Youth).where(Youth.alias == DEMO_YOUTHS[1][0])).scalar_one()
+    received = today() - timedelta(days=26)
+    db.session.add(
+        AccessRequest(
+            youth_id=asked.id,
+            requested_by=Requester.GUARDIAN,
+            received_on=received,
+            due_on=months_after(received, 1),
+            registered_by_id=lead.id,
+        )
+    )
+    night = datetime.combine(today() - timedelta(days=3), time(23, 40), LOCAL_ZONE)
+    for youth in db.session.execute(select(Youth).where(Youth.team_id == team.id)).scalars():
+        read = audit.record(
+            AuditAction.READ,
+            "youth",
+            youth.id,
+            user_id=users["falt2"].id,
+            youth_id=youth.id,
+            detail="page",
+        )
+        read.occurred_at = night.astimezone(UTC)
+        night += timedelta(minutes=2)
+    first_of_month = today().replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    db.session.add(
+        AccessReview(
+            team_id=team.id,
+            period_from=last_month_end.replace(day=1),
+            period_to=last_month_end,
+            accesses=214,
+            flagged=3,
+            findings="Tre läsningar sent på kvällen, alla under pågående fältpass. Inget att "
+            "anmärka.",
+            follow_up="",
+            reviewed_by_id=lead.id,
+            reviewed_at=datetime.combine(first_of_month, time(10, 0), LOCAL_ZONE),
+        )
+    )

@@ -57,3 +57,14 @@ def formatted(normalised: str | None) -> str:
 def birth_date(normalised: str) -> date:
     """The birth date of a normalised personnummer (samordningsnummer too)."""
     return stdnum_pnr.get_birth_date(normalised)
+
+
+def for_birth_date(born: date, serial: int = 123) -> str:
+    """A valid 12-digit personnummer for a birth date and a three-digit serial (the check
+    digit by the Luhn rule), for demo and test data."""
+    digits = f"{born:%y%m%d}{serial:03d}"
+    total = 0
+    for index, digit in enumerate(digits):
+        product = int(digit) * (2 if index % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return f"{born:%Y%m%d}{serial:03d}{(10 - total % 10) % 10}"

@@ -375,6 +375,19 @@ ACCESS_DETAIL_LABELS = {
     "possible duplicates": _l("possible duplicates"),
 }
 
+#: The kinds of record in the audit trail, as the register extract names them.
+AUDIT_ENTITY_LABELS = {
+    "youth": _l("The record"),
+    "identified_contact": _l("Contact"),
+    "risk_marking": _l("Risk marking"),
+    "consent": _l("Consent"),
+    "report_of_concern": _l("Report of concern"),
+    "handoff": _l("Handoff"),
+    "protected_access": _l("Access to the protected identity"),
+    "legal_hold": _l("Legal hold"),
+    "access_request": _l("Register extract"),
+}
+
 #: What moves from a duplicate record when it is merged (the merge's history).
 MERGED_LABELS = {
     "contacts": _l("Contacts"),

@@ -9,6 +9,7 @@ from outreach.clock import from_local, now
 from outreach.clock import today as clock_today
 from outreach.extensions import db
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.personnummer import for_birth_date
 from outreach.shifts import services as shift_services
 from outreach.shifts.models import (
     AnonymousContact,
@@ -105,14 +106,7 @@ def make_world() -> SimpleNamespace:
     return world
 
 
-def personnummer_for(born: date, serial: int = 123) -> str:
-    """A valid 12-digit personnummer for a birth date (checksum by the Luhn rule)."""
-    digits = f"{born:%y%m%d}{serial:03d}"
-    total = 0
-    for index, digit in enumerate(digits):
-        product = int(digit) * (2 if index % 2 == 0 else 1)
-        total += product // 10 + product % 10
-    return f"{born:%Y%m%d}{serial:03d}{(10 - total % 10) % 10}"
+personnummer_for = for_birth_date
 
 
 def years_ago(years: int, days: int = 0) -> date:

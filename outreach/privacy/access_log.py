@@ -5,7 +5,8 @@ An access is flagged when
 - it happened at night (22–06 on the Stockholm clock) and the user was not out on a shift;
 - the youth has protected identity;
 - the user opened the record (read, export, print) without ever having met the youth: not
-  out on a shift with a contact with them, and not the one who registered them;
+  out on a shift with a contact with them, not the one who registered them, and not a lead
+  of the youth's team;
 - the user opened the records of many youths (ACCESS_REVIEW_MANY_YOUTHS) living outside the
   areas of the user's own shifts in the period.
 
@@ -20,7 +21,9 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, union
 
+from outreach import policy
 from outreach.audit import AuditAction, AuditEvent
+from outreach.auth.models import User
 from outreach.clock import start_of_day, to_local, today
 from outreach.extensions import db
 from outreach.shifts.models import Shift, shift_worker
@@ -193,10 +196,13 @@ def _at_night(event: AuditEvent, spans) -> bool:
 
 def _met(events: list[AuditEvent], youths: dict[int, Youth]) -> set[tuple[int, int]]:
     """(user id, youth id) of the users who met the youths: out on a shift with a contact with
-    them, or registered them."""
+    them, or registered them. A lead of the youth's team counts as having met them: reading
+    every record of the team is part of leading it."""
     users = {event.user_id for event in events if event.user_id}
     youth_ids = {youth.id for youth in youths.values()}
     met = {(youth.created_by_id, youth.id) for youth in youths.values()}
+    for user in db.session.execute(select(User).where(User.id.in_(users))).scalars():
+        met |= {(user.id, y.id) for y in youths.values() if policy.leads_team_of(user, y)}
     rows = db.session.execute(
         select(shift_worker.c.user_id, identified_contact_youth.c.youth_id)
         .join(IdentifiedContact, IdentifiedContact.shift_id == shift_worker.c.shift_id)

@@ -25,7 +25,12 @@ from outreach.personnummer import formatted
 from outreach.privacy.models import AccessRequest, LegalHold
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
-from outreach.vocabulary import AUDIT_ACTION_LABELS
+from outreach.vocabulary import (
+    ACCESS_DETAIL_LABELS,
+    AUDIT_ACTION_LABELS,
+    AUDIT_ENTITY_LABELS,
+    YOUTH_FIELD_LABELS,
+)
 from outreach.youths.merge import youth_ids_of
 from outreach.youths.models import (
     IdentifiedContact,
@@ -100,7 +105,7 @@ LABELS = {
     "facts": _l("What was seen and said"),
     "assessment": _l("Assessment"),
     "author": _l("Written by"),
-    "written_at": _l("Written"),
+    "written_at": _l("Written down"),
     "corrects": _l("Corrects the entry of"),
     "other_youths": _l("Other youths in the contact"),
     "level": _l("Level"),
@@ -150,7 +155,7 @@ LABELS = {
     "at": _l("Time"),
     "action": _l("What"),
     "record": _l("Record"),
-    "detail": _l("Detail"),
+    "detail": _l("Where or what"),
 }
 
 
@@ -378,11 +383,22 @@ def _access_log(youth: Youth) -> list[dict]:
             at=event.occurred_at,
             user=_name(event.user),
             action=str(AUDIT_ACTION_LABELS.get(event.action.value, event.action.value)),
-            record=event.entity_type,
-            detail=event.detail,
+            record=str(AUDIT_ENTITY_LABELS.get(event.entity_type, event.entity_type)),
+            detail=_where(event.detail),
         )
         for event in events
     ]
+
+
+def _where(detail: str) -> str:
+    """Where an access happened, or which fields changed, in words; internal references
+    (ids of other rows) are left out."""
+    if detail in ACCESS_DETAIL_LABELS or detail.split(":")[0] in ACCESS_DETAIL_LABELS:
+        return str(ACCESS_DETAIL_LABELS[detail.split(":")[0]])
+    names = detail.split(",")
+    if detail and all(name in YOUTH_FIELD_LABELS for name in names):
+        return ", ".join(str(YOUTH_FIELD_LABELS[name]) for name in names)
+    return ""
 
 
 _BUILDERS = {
