@@ -153,6 +153,11 @@ def urgency(request: AccessRequest) -> str:
     return ""
 
 
+def urgent_requests(user: User) -> int:
+    """How many of the requests the user answers are due within a week or overdue."""
+    return sum(1 for request in open_requests(user) if urgency(request))
+
+
 def record_extract(user: User, request: AccessRequest, form: str) -> None:
     """Write to the access log that the extract was produced (as a page, PDF or JSON)."""
     _require_lead(user, request.youth)

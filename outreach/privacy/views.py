@@ -47,7 +47,7 @@ def overview():
     return render(
         "privacy/overview.html",
         open_requests=len(open_requests),
-        urgent_requests=sum(1 for r in open_requests if services.urgency(r)),
+        urgent_requests=services.urgent_requests(current_user),
         last_review=reviews_made[0] if reviews_made else None,
         due=len(retention.due(today(), None if policy.admin(current_user) else led)),
     )

@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render
 from outreach.org.models import Area
+from outreach.privacy import services as privacy_services
 from outreach.reports import services as report_services
 from outreach.review import services as review_services
 from outreach.review.forms import ResubmitForm, ReturnForm, SignOffForm
@@ -54,6 +55,7 @@ def start():
         stale_reports=report_services.stale_drafts(current_user),
         returned_shifts=review_services.returned_to(current_user),
         waiting_for_review=review_services.waiting_for_review(current_user),
+        urgent_requests=privacy_services.urgent_requests(current_user),
     )
 
 

@@ -75,6 +75,8 @@ def test_a_lead_registers_a_request_and_is_warned_as_it_nears_its_due_date(
         assert "Försenat" in listing
         overview = signed_in("lead_a").get("/dataskydd").get_data(as_text=True)
         assert "ska lämnas inom en vecka eller är försenad" in overview
+        start = signed_in("lead_a").get("/").get_data(as_text=True)
+        assert "1 ska lämnas inom en vecka eller är försenad" in start
 
 
 def test_bad_requests_are_refused_with_a_message(app, world, signed_in, child):
