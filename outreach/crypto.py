@@ -170,13 +170,14 @@ def encrypt_for_subject(youth_id: int, text: str) -> str:
 
 
 def decrypt_for_subject(youth_id: int, token: str) -> str | None:
-    """The text of a token made with the youth's key (or, for rows older than subject keys,
-    the field key); None once the youth's key is deleted."""
+    """The text of a token made with the youth's key (or, for rows written before youths had
+    keys, the field key); None once the youth's key is deleted, whatever the row was written
+    with: the youth is gone."""
     subject = _subject_key(youth_id, create=False)
+    if subject is None:
+        return None
     try:
-        if subject is not None:
-            return MultiFernet([subject, *keys()._fernets]).decrypt(token.encode()).decode()
-        return keys().decrypt(token)
+        return MultiFernet([subject, *keys()._fernets]).decrypt(token.encode()).decode()
     except InvalidToken:
         return None
 

@@ -5,10 +5,10 @@ An access is flagged when
 - it happened at night (22–06 on the Stockholm clock) and the user was not out on a shift;
 - the youth has protected identity;
 - the user opened the record (read, export, print) without ever having met the youth: not
-  out on a shift with a contact with them, not the one who registered them, and not a lead
-  of the youth's team;
-- the user opened the records of many youths (ACCESS_REVIEW_MANY_YOUTHS) living outside the
-  areas of the user's own shifts in the period.
+  out on a shift with a contact with them, not the one who registered them, not a lead of
+  the youth's team, and not VPC staff reading a youth handed over to VPC;
+- a field worker or lead opened the records of many youths (ACCESS_REVIEW_MANY_YOUTHS) living
+  outside the areas of their own shifts in the period.
 
 The flags point the team lead at accesses to ask about; they say nothing on their own. The
 log is read here one page at a time and is never counted per user for statistics.
@@ -26,6 +26,7 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import start_of_day, to_local, today
 from outreach.extensions import db
+from outreach.handoffs.models import Handoff
 from outreach.shifts.models import Shift, shift_worker
 from outreach.vocabulary import AccessFlag
 from outreach.youths.merge import youth_ids_of
@@ -110,8 +111,9 @@ def page(chosen: AccessFilter, before: int | None = None) -> tuple[list[Access],
     """A page of accesses, newest first, from before the row `before` (a seq); and the seq
     to continue from, or None at the end."""
     found: list[Access] = []
+    flagger = Flagger(chosen.date_from, chosen.date_to)
     for rows in _batches(chosen, before):
-        for access in flag(rows, chosen.date_from, chosen.date_to):
+        for access in flagger.flag(rows):
             if chosen.flagged_only and not access.flags:
                 continue
             found.append(access)
@@ -123,8 +125,9 @@ def page(chosen: AccessFilter, before: int | None = None) -> tuple[list[Access],
 def totals(chosen: AccessFilter) -> tuple[int, int]:
     """How many accesses the filter covers, and how many of them are flagged."""
     accesses = flagged = 0
+    flagger = Flagger(chosen.date_from, chosen.date_to)
     for rows in _batches(chosen, None):
-        for access in flag(rows, chosen.date_from, chosen.date_to):
+        for access in flagger.flag(rows):
             accesses += 1
             flagged += bool(access.flags)
     return accesses, flagged
@@ -141,7 +144,7 @@ def latest_of(youth: Youth, limit: int = 20) -> list[Access]:
             .limit(limit)
         ).scalars()
     )
-    return flag(rows, date_from, date_to)
+    return Flagger(date_from, date_to).flag(rows)
 
 
 # --- flags ------------------------------------------------------------------------------------
@@ -194,92 +197,118 @@ def _at_night(event: AuditEvent, spans) -> bool:
     )
 
 
-def _met(events: list[AuditEvent], youths: dict[int, Youth]) -> set[tuple[int, int]]:
-    """(user id, youth id) of the users who met the youths: out on a shift with a contact with
-    them, or registered them. A lead of the youth's team counts as having met them: reading
-    every record of the team is part of leading it."""
-    users = {event.user_id for event in events if event.user_id}
-    youth_ids = {youth.id for youth in youths.values()}
-    met = {(youth.created_by_id, youth.id) for youth in youths.values()}
-    for user in db.session.execute(select(User).where(User.id.in_(users))).scalars():
-        met |= {(user.id, y.id) for y in youths.values() if policy.leads_team_of(user, y)}
-    rows = db.session.execute(
-        select(shift_worker.c.user_id, identified_contact_youth.c.youth_id)
-        .join(IdentifiedContact, IdentifiedContact.shift_id == shift_worker.c.shift_id)
-        .join(
-            identified_contact_youth,
-            identified_contact_youth.c.contact_id == IdentifiedContact.id,
-        )
-        .where(
-            shift_worker.c.user_id.in_(users),
-            identified_contact_youth.c.youth_id.in_(youth_ids),
-        )
-        .distinct()
-    )
-    return met | {(user_id, youth_id) for user_id, youth_id in rows}
+class Flagger:
+    """Flags accesses over one period, batch by batch, remembering what it learned of each
+    user (who they are, whether they read widely outside their areas)."""
 
+    def __init__(self, date_from: date, date_to: date):
+        self.date_from, self.date_to = date_from, date_to
+        self.users: dict[int, User] = {}
+        #: user id → the areas of their shifts if they read widely outside them, else None
+        self.wide: dict[int, set[int] | None] = {}
 
-def _reading_widely(users: set[int], date_from: date, date_to: date) -> dict[int, set[int]]:
-    """Users who opened the records of many youths living outside the areas of their own
-    shifts in the period, with those areas."""
-    threshold = current_app.config["ACCESS_REVIEW_MANY_YOUTHS"]
-    start, end = start_of_day(date_from), start_of_day(date_to + timedelta(days=1))
-    wide = {}
-    for user_id in users:
-        own_areas = set(
-            db.session.execute(
-                select(Shift.area_id)
-                .join(shift_worker, shift_worker.c.shift_id == Shift.id)
-                .where(
-                    shift_worker.c.user_id == user_id,
-                    Shift.started_at >= start,
-                    Shift.started_at < end,
-                )
-            ).scalars()
-        )
-        outside = db.session.execute(
-            select(func.count(func.distinct(AuditEvent.youth_id)))
-            .join(Youth, Youth.id == AuditEvent.youth_id)
-            .where(
-                AuditEvent.user_id == user_id,
-                AuditEvent.action.in_(OPENINGS),
-                AuditEvent.occurred_at >= start,
-                AuditEvent.occurred_at < end,
-                Youth.home_area_id.is_not(None),
-                Youth.home_area_id.not_in(own_areas),
+    def _load_users(self, ids: set[int]) -> None:
+        missing = ids - set(self.users)
+        if missing:
+            for user in db.session.execute(select(User).where(User.id.in_(missing))).scalars():
+                self.users[user.id] = user
+
+    def _met(self, users: set[int], youths: dict[int, Youth]) -> set[tuple[int, int]]:
+        """(user id, youth id) of the users who met the youths: out on a shift with a contact
+        with them, or registered them. A lead of the youth's team, and VPC for a youth handed
+        over to it, count as having met them: reading those records is their work."""
+        kept = {youth.id: youth for youth in youths.values()}
+        met = {(youth.created_by_id, youth.id) for youth in kept.values()}
+        vpc = [self.users[u] for u in users if u in self.users and policy.vpc_staff(self.users[u])]
+        handed_over = set()
+        if vpc:
+            handed_over = set(
+                db.session.execute(
+                    select(Handoff.youth_id).where(Handoff.youth_id.in_(list(kept)))
+                ).scalars()
             )
-        ).scalar_one()
-        if outside >= threshold:
-            wide[user_id] = own_areas
-    return wide
+        for user_id in users:
+            user = self.users.get(user_id)
+            if user is None:
+                continue
+            for youth in kept.values():
+                if policy.leads_team_of(user, youth) or (user in vpc and youth.id in handed_over):
+                    met.add((user_id, youth.id))
+        rows = db.session.execute(
+            select(shift_worker.c.user_id, identified_contact_youth.c.youth_id)
+            .join(IdentifiedContact, IdentifiedContact.shift_id == shift_worker.c.shift_id)
+            .join(
+                identified_contact_youth,
+                identified_contact_youth.c.contact_id == IdentifiedContact.id,
+            )
+            .where(
+                shift_worker.c.user_id.in_(users),
+                identified_contact_youth.c.youth_id.in_(list(kept)),
+            )
+            .distinct()
+        )
+        return met | {(user_id, youth_id) for user_id, youth_id in rows}
 
+    def _reading_widely(self, users: set[int]) -> None:
+        """Find out, once per user, whether field staff opened the records of many youths
+        living outside the areas of their own shifts in the period (VPC has no areas)."""
+        threshold = current_app.config["ACCESS_REVIEW_MANY_YOUTHS"]
+        start = start_of_day(self.date_from)
+        end = start_of_day(self.date_to + timedelta(days=1))
+        for user_id in users - set(self.wide):
+            user = self.users.get(user_id)
+            self.wide[user_id] = None
+            if user is None or not policy.field_staff(user):
+                continue
+            own_areas = set(
+                db.session.execute(
+                    select(Shift.area_id)
+                    .join(shift_worker, shift_worker.c.shift_id == Shift.id)
+                    .where(
+                        shift_worker.c.user_id == user_id,
+                        Shift.started_at >= start,
+                        Shift.started_at < end,
+                    )
+                ).scalars()
+            )
+            outside = db.session.execute(
+                select(func.count(func.distinct(AuditEvent.youth_id)))
+                .join(Youth, Youth.id == AuditEvent.youth_id)
+                .where(
+                    AuditEvent.user_id == user_id,
+                    AuditEvent.action.in_(OPENINGS),
+                    AuditEvent.occurred_at >= start,
+                    AuditEvent.occurred_at < end,
+                    Youth.home_area_id.is_not(None),
+                    Youth.home_area_id.not_in(own_areas),
+                )
+            ).scalar_one()
+            if outside >= threshold:
+                self.wide[user_id] = own_areas
 
-def flag(events: list[AuditEvent], date_from: date, date_to: date) -> list[Access]:
-    """The accesses with their youths and flags (a few queries for the whole list)."""
-    if not events:
-        return []
-    youths = _youths_of(events)
-    spans = _on_shift(events)
-    met = _met(events, youths)
-    wide = _reading_widely({e.user_id for e in events if e.user_id}, date_from, date_to)
-    accesses = []
-    for event in events:
-        youth = youths.get(event.youth_id)
-        flags = []
-        if _at_night(event, spans):
-            flags.append(AccessFlag.NIGHT)
-        if youth is not None and youth.protected_identity:
-            flags.append(AccessFlag.PROTECTED)
-        opened = event.action in OPENINGS
-        if opened and youth is not None and (event.user_id, youth.id) not in met:
-            flags.append(AccessFlag.NEVER_MET)
-        if (
-            opened
-            and event.user_id in wide
-            and youth is not None
-            and youth.home_area_id is not None
-            and youth.home_area_id not in wide[event.user_id]
-        ):
-            flags.append(AccessFlag.MANY_OUTSIDE_AREAS)
-        accesses.append(Access(event, youth, flags))
-    return accesses
+    def flag(self, events: list[AuditEvent]) -> list[Access]:
+        """The accesses with their youths and flags (a few queries for the whole batch)."""
+        if not events:
+            return []
+        users = {event.user_id for event in events if event.user_id}
+        self._load_users(users)
+        youths = _youths_of(events)
+        spans = _on_shift(events)
+        met = self._met(users, youths)
+        self._reading_widely(users)
+        accesses = []
+        for event in events:
+            youth = youths.get(event.youth_id)
+            flags = []
+            if _at_night(event, spans):
+                flags.append(AccessFlag.NIGHT)
+            if youth is not None and youth.protected_identity:
+                flags.append(AccessFlag.PROTECTED)
+            opened = event.action in OPENINGS and youth is not None
+            if opened and (event.user_id, youth.id) not in met:
+                flags.append(AccessFlag.NEVER_MET)
+            areas = self.wide.get(event.user_id)
+            if opened and areas is not None and youth.home_area_id not in (None, *areas):
+                flags.append(AccessFlag.MANY_OUTSIDE_AREAS)
+            accesses.append(Access(event, youth, flags))
+        return accesses

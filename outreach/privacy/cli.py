@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from outreach.clock import today
+from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.privacy import retention
@@ -44,7 +45,8 @@ def report_lines(report: retention.Report) -> list[str]:
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Judge retention as on this day instead of today (to rehearse a run).",
+    help="Judge retention as on this day instead of today: any day for a dry run (to "
+    "rehearse), today or earlier for --apply.",
 )
 @with_appcontext
 def retention_command(mode: str | None, as_of):
@@ -56,7 +58,10 @@ def retention_command(mode: str | None, as_of):
     if mode == "dry-run":
         report = retention.dry_run(day)
     else:
-        report = retention.apply(day)
+        try:
+            report = retention.apply(day)
+        except RuleViolation as refusal:
+            raise click.ClickException(str(refusal.message)) from None
         db.session.commit()
     for line in report_lines(report):
         click.echo(line)

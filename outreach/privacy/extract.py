@@ -21,6 +21,7 @@ from outreach.clock import now, to_local
 from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
+from outreach.org.models import Area
 from outreach.personnummer import formatted
 from outreach.privacy.models import AccessRequest, LegalHold
 from outreach.reports.models import ReportOfConcern
@@ -156,6 +157,7 @@ LABELS = {
     "action": _l("What"),
     "record": _l("Record"),
     "detail": _l("Where or what"),
+    "changes": _l("Old and new values"),
 }
 
 
@@ -373,6 +375,7 @@ def _merges(youth: Youth) -> list[dict]:
 
 
 def _access_log(youth: Youth) -> list[dict]:
+    areas = dict(db.session.execute(select(Area.id, Area.name)).all())
     events = db.session.execute(
         select(AuditEvent)
         .where(AuditEvent.youth_id.in_(youth_ids_of(youth)))
@@ -385,9 +388,32 @@ def _access_log(youth: Youth) -> list[dict]:
             action=str(AUDIT_ACTION_LABELS.get(event.action.value, event.action.value)),
             record=str(AUDIT_ENTITY_LABELS.get(event.entity_type, event.entity_type)),
             detail=_where(event.detail),
+            changes=_changes(event, areas),
         )
         for event in events
     ]
+
+
+def _shown(value, areas: dict[int, str]) -> str:
+    if value in (None, "", []):
+        return "–"
+    if isinstance(value, list):
+        return "; ".join(" ".join(str(part) for part in item if part) for item in value)
+    return str(value)
+
+
+def _changes(event: AuditEvent, areas: dict[int, str]) -> str:
+    """The old and new values a change kept ("Name: – → Karl Åberg"), one per line."""
+    changed = event.changed
+    if not changed:
+        return ""
+    lines = []
+    for name, (old, new) in changed.items():
+        if name == "home_area_id":
+            old, new = areas.get(old), areas.get(new)
+        label = YOUTH_FIELD_LABELS.get(name) or LABELS.get(name) or name
+        lines.append(f"{label}: {_shown(old, areas)} → {_shown(new, areas)}")
+    return "\n".join(lines)
 
 
 def _where(detail: str) -> str:

@@ -26,14 +26,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, union_all, update
 
 from outreach import audit
-from outreach.audit import AuditAction, AuditEvent
+from outreach.audit import AuditAction
 from outreach.auth.models import User
-from outreach.clock import local_date, months_after, now, start_of_day
+from outreach.clock import local_date, months_after, now, start_of_day, today
 from outreach.consent.models import Consent, ConsentRecipient, ConsentWithdrawal
 from outreach.crypto import shred_subject_keys
+from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.handoffs.services import ACTIVE as ACTIVE_HANDOFF
@@ -98,14 +100,9 @@ def activity_times():
     contacts = select(identified_contact_youth.c.youth_id, IdentifiedContact.created_at).join(
         IdentifiedContact, IdentifiedContact.id == identified_contact_youth.c.contact_id
     )
-    edits = select(AuditEvent.youth_id, AuditEvent.occurred_at).where(
-        AuditEvent.entity_type == "youth",
-        AuditEvent.action.in_([AuditAction.CREATE, AuditAction.UPDATE]),
-        AuditEvent.youth_id.is_not(None),
-    )
     sources = [
         select(Youth.id, Youth.created_at),
-        edits,
+        select(Youth.id, Youth.updated_at).where(Youth.updated_at.is_not(None)),
         contacts,
         select(RiskMarking.youth_id, RiskMarking.created_at),
         marking_withdrawn,
@@ -220,6 +217,17 @@ def due(as_of: date, team_ids: list[int] | None = None) -> list[Due]:
             )
         )
     return sorted(result, key=lambda d: (d.eligible_on, d.youth_id))
+
+
+#: How far ahead the gallring page lists records that are about to become due.
+UPCOMING_DAYS = 60
+
+
+def upcoming(as_of: date, team_ids: list[int] | None = None, days: int = UPCOMING_DAYS):
+    """The youths that become due within `days` after `as_of` (not yet due), earliest first:
+    the time a lead has to set a legal hold on a record that must be kept."""
+    later = due(as_of + timedelta(days=days), team_ids)
+    return [item for item in later if item.eligible_on > as_of]
 
 
 def status_of(youth: Youth) -> Due:
@@ -408,7 +416,10 @@ def apply(as_of: date, user: User | None = None) -> Report:
     """Archive, then delete, every due youth that nothing holds, clear old anonymous notes,
     and record the run. The caller commits; the archive file is written first, so a run
     that fails to commit leaves an archive of records that are still there (the next run
-    archives them again)."""
+    archives them again). A day after today is refused: it would delete records before they
+    are due."""
+    if as_of > today():
+        raise RuleViolation(_l("Gallring cannot be run as of a day that has not come yet."))
     found = due(as_of)
     deletable = [item for item in found if not item.holds]
     archived = [item.youth_id for item in deletable if item.archive]

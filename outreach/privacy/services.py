@@ -33,11 +33,21 @@ def _require_lead(user: User, youth: Youth) -> None:
 # --- legal holds ------------------------------------------------------------------------------
 
 
+def _active_holds(youth: Youth) -> list[LegalHold]:
+    return list(
+        db.session.execute(
+            select(LegalHold)
+            .where(LegalHold.youth_id == youth.id, LegalHold.lifted_at.is_(None))
+            .order_by(LegalHold.id.desc())
+        ).scalars()
+    )
+
+
 def active_hold(youth: Youth) -> LegalHold | None:
-    """The legal hold on the youth's record now, if any."""
-    return db.session.execute(
-        select(LegalHold).where(LegalHold.youth_id == youth.id, LegalHold.lifted_at.is_(None))
-    ).scalar_one_or_none()
+    """The legal hold on the youth's record now, if any (the latest, when two records with
+    a hold each were merged)."""
+    holds = _active_holds(youth)
+    return holds[0] if holds else None
 
 
 def holds_of(youth: Youth) -> list[LegalHold]:
@@ -66,15 +76,21 @@ def set_hold(user: User, youth: Youth, reason: str) -> LegalHold:
 def lift_hold(user: User, youth: Youth) -> LegalHold:
     """Lift the legal hold; the record follows the retention rule again (a team lead)."""
     _require_lead(user, youth)
-    hold = active_hold(youth)
-    if hold is None:
+    holds = _active_holds(youth)
+    if not holds:
         raise Conflict(_l("The record has no legal hold to lift."))
-    hold.lifted_at, hold.lifted_by_id = now(), user.id
+    for hold in holds:
+        hold.lifted_at, hold.lifted_by_id = now(), user.id
+        audit.record(
+            AuditAction.UPDATE,
+            "legal_hold",
+            hold.id,
+            user_id=user.id,
+            youth_id=youth.id,
+            detail="lift",
+        )
     db.session.flush()
-    audit.record(
-        AuditAction.UPDATE, "legal_hold", hold.id, user_id=user.id, youth_id=youth.id, detail="lift"
-    )
-    return hold
+    return holds[0]
 
 
 # --- register extracts (registerutdrag) -----------------------------------------------------

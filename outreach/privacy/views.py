@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from outreach import audit, pdf, policy
 from outreach.audit import AuditAction
-from outreach.auth.models import User
+from outreach.auth.models import Role
 from outreach.clock import today
 from outreach.exports import Table, csv_response, xlsx_response
 from outreach.extensions import db
 from outreach.fields import options
+from outreach.handoffs.services import vpc_members
 from outreach.htmx import render
 from outreach.org.models import Team
 from outreach.privacy import access_log, bp, extract, retention, services
@@ -35,13 +36,15 @@ from outreach.youths import services as youth_services
 from outreach.youths.models import Youth
 
 EVERYONE = _l("Everyone")
+#: The longest row number a "show more" address may carry (a longer one starts from the top).
+MAX_SEQ_DIGITS = 12
 
 
 @bp.route("/dataskydd")
 @policy.allow(policy.retention_staff)
 def overview():
     """Where the data-protection work is: loggkontroll, register extracts, gallring."""
-    led = [team.id for team in current_user.field_teams]
+    teams = None if policy.admin(current_user) else [t.id for t in current_user.field_teams]
     open_requests = services.open_requests(current_user)
     reviews_made = services.reviews(current_user)
     return render(
@@ -49,7 +52,9 @@ def overview():
         open_requests=len(open_requests),
         urgent_requests=services.urgent_requests(current_user),
         last_review=reviews_made[0] if reviews_made else None,
-        due=len(retention.due(today(), None if policy.admin(current_user) else led)),
+        due=len(retention.due(today(), teams)),
+        upcoming=len(retention.upcoming(today(), teams)),
+        upcoming_days=retention.UPCOMING_DAYS,
     )
 
 
@@ -60,10 +65,10 @@ def _filter_form() -> AccessLogFilterForm:
     form = AccessLogFilterForm(request.args)
     teams = sorted(current_user.field_teams, key=lambda team: team.name)
     form.team.choices = options([("", _l("All my teams")), *((t.id, t.name) for t in teams)])
-    workers = db.session.execute(
-        policy.team_workers(current_user).order_by(User.display_name)
-    ).scalars()
-    form.user.choices = options([("", EVERYONE), *((u.id, u.display_name) for u in workers)])
+    workers = db.session.execute(policy.team_workers(current_user)).scalars()
+    vpc = vpc_members(Role.CASEWORKER, Role.TEAM_LEAD)
+    people = sorted({*workers, *vpc}, key=lambda user: user.display_name)
+    form.user.choices = options([("", EVERYONE), *((u.id, u.display_name) for u in people)])
     return form
 
 
@@ -102,11 +107,12 @@ def access_log_page():
         found = policy.visible_youths(current_user).where(Youth.public_id == form.ungdom.data)
         youth = db.session.execute(found).scalar_one_or_none()
     valid = form.validate()
-    before = form.before.data if form.before.data and form.before.data.isdecimal() else None
+    before = form.before.data or ""
+    before = int(before) if before.isdecimal() and len(before) <= MAX_SEQ_DIGITS else None
     chosen = _chosen(form, youth)
     entries, next_before = ([], None)
     if valid:
-        entries, next_before = access_log.page(chosen, int(before) if before else None)
+        entries, next_before = access_log.page(chosen, before)
     shown = sorted({a.youth.id for a in entries if a.youth is not None})
     audit.record_youths(AuditAction.LIST, shown, user_id=current_user.id, detail="access log")
     review_form = AccessReviewForm(
@@ -223,9 +229,11 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
     is_admin = policy.admin(current_user)
     team_ids = None if is_admin else [team.id for team in current_user.field_teams]
     due = retention.due(as_of, team_ids)
+    upcoming = retention.upcoming(as_of, team_ids)
     youths = {}
-    if not is_admin and due:
-        found = db.session.execute(select(Youth).where(Youth.id.in_([d.youth_id for d in due])))
+    if not is_admin and (due or upcoming):
+        listed = [d.youth_id for d in (*due, *upcoming)]
+        found = db.session.execute(select(Youth).where(Youth.id.in_(listed)))
         youths = {youth.id: youth for youth in found.scalars()}
         audit.record_youths(
             AuditAction.LIST, list(youths), user_id=current_user.id, detail="gallring"
@@ -244,6 +252,8 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         years=retention.years(),
         note_months=current_app.config["ANONYMOUS_NOTE_MONTHS"],
         due=due,
+        upcoming=upcoming,
+        upcoming_days=retention.UPCOMING_DAYS,
         youths=youths,
         teams=teams,
         by_team=by_team,

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
+from outreach.clock import now
 from outreach.consent.models import Consent
 from outreach.crypto import keys
 from outreach.errors import RuleViolation
@@ -35,6 +36,7 @@ from outreach.youths.models import (
 )
 from outreach.youths.services import fold, search_key
 
+ONLY_THE_LEAD = _l("Only a team lead of the youth's team can merge records.")
 #: How alike two folded aliases or names must be to suggest a duplicate (0–1).
 SIMILAR = 0.8
 MAX_SUGGESTIONS = 5
@@ -162,7 +164,7 @@ def _details(youth: Youth) -> dict:
 def check(user: User, kept: Youth, duplicate: Youth) -> None:
     """Refuse a merge that may not or cannot be made, saying why."""
     if not policy.leads_team_of(user, kept):
-        raise RuleViolation(_l("Only a team lead of the youth's team can merge records."))
+        raise RuleViolation(ONLY_THE_LEAD)
     if duplicate.id == kept.id:
         raise RuleViolation(_l("Choose another record than this one."), "duplicate")
     if duplicate.team_id != kept.team_id:
@@ -227,14 +229,21 @@ def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
         moved[key] = _move(model, kept, duplicate)
     moved["legal_holds"] = _move(LegalHold, kept, duplicate)
     moved["access_requests"] = _move(AccessRequest, kept, duplicate)
-    # grants: the kept record's own grants stand; the duplicate's are added for other users
-    granted = select(ProtectedAccess.user_id).where(ProtectedAccess.youth_id == kept.id)
-    moved["grants"] = db.session.execute(
+    # grants move with their history; a user who can see both keeps one grant in force
+    in_force = select(ProtectedAccess.user_id).where(
+        ProtectedAccess.youth_id == kept.id, ProtectedAccess.revoked_at.is_(None)
+    )
+    db.session.execute(
         update(ProtectedAccess)
-        .where(ProtectedAccess.youth_id == duplicate.id, ProtectedAccess.user_id.not_in(granted))
-        .values(youth_id=kept.id),
+        .where(
+            ProtectedAccess.youth_id == duplicate.id,
+            ProtectedAccess.revoked_at.is_(None),
+            ProtectedAccess.user_id.in_(in_force),
+        )
+        .values(revoked_at=now(), revoked_by_id=user.id),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    )
+    moved["grants"] = _move(ProtectedAccess, kept, duplicate)
     db.session.execute(
         update(YouthMerge)
         .where(YouthMerge.kept_youth_id == duplicate.id)
@@ -259,6 +268,7 @@ def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
             Guardian(position=g.position, name=g.name, phone=g.phone) for g in duplicate.guardians
         ]
     kept.search_key = search_key(kept)
+    kept.updated_at = now()
 
     merge_record = YouthMerge(
         kept_youth_id=kept.id,

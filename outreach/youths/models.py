@@ -63,6 +63,8 @@ class Youth(db.Model):
     search_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    #: When the details were last changed (an edit, a merge); activity for gallring.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     team: Mapped[Team] = relationship(lazy="joined")
     home_area: Mapped[Area | None] = relationship(lazy="joined")

@@ -188,6 +188,7 @@ def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
     if "protected_identity" in changed:
         protection.keep_access_of_marker(user, youth)
     if changed:
+        youth.updated_at = now()
         db.session.flush()
         audit.record(
             AuditAction.UPDATE,

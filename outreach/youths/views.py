@@ -106,27 +106,20 @@ def new_youth():
     duplicates = _possible_duplicates(form, team)
     if duplicates and not any(s.same_personnummer for s in duplicates):
         # shown before registering; the same personnummer is refused by the registry itself
-        return render("youths/form.html", "form", form=form, youth=None, duplicates=duplicates)
+        return _form_with_duplicates(form, duplicates, 200)
     outcome = submit(form, lambda: services.register(current_user, team, _details(form)))
     if outcome.saved:
         flash(_("The youth is registered."), "success")
         return redirect(url_for("youths.youth_detail", public_id=outcome.result.public_id), 303)
-    return render(
-        "youths/form.html",
-        "form",
-        form=form,
-        youth=None,
-        duplicates=duplicates,
-        status=form_status(form),
-    )
+    return _form_with_duplicates(form, duplicates, form_status(form))
 
 
 def _possible_duplicates(form: YouthForm, team) -> list[merge.Suggestion]:
     """Youths of the team that may be the one being registered, unless the user has already
-    seen them and chosen to register anyway. The list is written to the access log."""
+    seen them and chosen to register anyway."""
     if team is None or form.not_a_duplicate.data or not form.is_submitted() or not form.validate():
         return []
-    found = merge.likely_duplicates(
+    return merge.likely_duplicates(
         current_user,
         team.id,
         alias=form.alias.data or "",
@@ -134,15 +127,22 @@ def _possible_duplicates(form: YouthForm, team) -> list[merge.Suggestion]:
         birth_year=form.birth_year.data,
         pnr=form.personnummer.data or None,
     )
-    if found:
+
+
+def _form_with_duplicates(form: YouthForm, duplicates: list[merge.Suggestion], status: int):
+    """The registration form again, with the likely duplicates it found (each written to the
+    access log: the list shows who they are)."""
+    if duplicates:
         audit.record_youths(
             AuditAction.LIST,
-            [s.youth.id for s in found],
+            [s.youth.id for s in duplicates],
             user_id=current_user.id,
             detail="possible duplicates",
         )
-        db.session.commit()
-    return found
+        db.session.commit()  # the registration itself was not saved: this is the one commit
+    return render(
+        "youths/form.html", "form", form=form, youth=None, duplicates=duplicates, status=status
+    )
 
 
 @bp.route("/ungdomar/<youth:public_id>")
@@ -258,7 +258,7 @@ def merge_youth(public_id: str):
     duplicates are suggested, the two records are compared, and the merge is confirmed."""
     youth = policy.youth_or_404(current_user, public_id)
     if not policy.leads_team_of(current_user, youth):
-        return forbidden(_("Only a team lead of the youth's team can merge records."))
+        return forbidden(merge.ONLY_THE_LEAD)
     form = MergeForm()
     query = _query()
     merging = request.method == "POST" and request.form.get("action") != "search"
@@ -281,8 +281,10 @@ def merge_youth(public_id: str):
     searched = [
         y for y in services.search(current_user, query) if y.team_id == youth.team_id and y != youth
     ]
-    shown = [s.youth.id for s in suggestions] + [y.id for y in searched]
-    audit.record_youths(AuditAction.LIST, shown, user_id=current_user.id, detail="merge")
+    # (the search writes the youths it found to the access log itself)
+    audit.record_youths(
+        AuditAction.LIST, [s.youth.id for s in suggestions], user_id=current_user.id, detail="merge"
+    )
     services.record_read(current_user, youth, "merge")
     if duplicate is not None:
         services.record_read(current_user, duplicate, "merge comparison")

@@ -180,3 +180,32 @@ def test_reading_the_log_is_itself_logged_and_staff_statistics_never_read_it(
         assert [event.user_id for event in listed] == [world.lead_a]
     assert "AuditEvent" not in inspect.getsource(stats_services)
     assert "audit" not in inspect.getsource(stats_services).lower()
+
+
+def test_a_huge_or_odd_row_number_in_the_address_starts_from_the_top(app, world, signed_in, youths):
+    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
+    lead = signed_in("lead_a")
+    for before in ("9" * 30, "-1", "abc", "1e9"):
+        response = lead.get(f"/loggkontroll?before={before}")
+        assert response.status_code == 200
+        assert "Mött" in response.get_data(as_text=True)
+
+
+def test_vpc_reading_a_youth_handed_over_to_it_is_not_flagged(app, world, signed_in):
+    from outreach.handoffs.models import Handoff
+    from tests.factories import make_records
+
+    with app.app_context():
+        records = make_records(
+            db.session.get(Team, world.team_a),
+            db.session.get(User, world.worker_a),
+            db.session.get(Area, world.area),
+        )
+        handoff = db.session.get(Handoff, records["handoff"].id).public_id
+    with time_machine.travel(local(f"{today()} 10:00"), tick=False):
+        assert signed_in("vpc").get(f"/overlamningar/{handoff}").status_code == 200
+        page = signed_in("lead_a").get("/loggkontroll").get_data(as_text=True)
+    (row,) = [r for r in _rows(page) if "Hanna Handläggare" in r]
+    assert "Läst" in row and "Har aldrig mött" not in row and "På natten" not in row
+    users = signed_in("lead_a").get("/loggkontroll").get_data(as_text=True)
+    assert f'<option value="{world.caseworker}">Hanna Handläggare</option>' in users

@@ -197,3 +197,31 @@ def test_merges_that_may_not_be_made_are_refused(app, world, signed_in):
     with app.app_context():
         assert db.session.scalar(select(func.count(YouthMerge.id))) == 0
         assert db.session.scalar(select(func.count(Youth.id))) == 4
+
+
+def test_two_records_with_a_hold_each_merge_and_both_holds_are_lifted_at_once(
+    app, world, signed_in
+):
+    from outreach.privacy import services
+    from outreach.privacy.models import LegalHold
+
+    with app.app_context():
+        kept, duplicate = _two_records(world)
+        lead = db.session.get(User, world.lead_a)
+        services.set_hold(lead, kept["youth"], "Rättegång.")
+        services.set_hold(lead, duplicate, "Utredning.")
+        db.session.commit()
+        kept_public, duplicate_public = kept["youth"].public_id, duplicate.public_id
+    client = signed_in("lead_a")
+    assert (
+        client.post(
+            f"/ungdomar/{kept_public}/sla-ihop",
+            data={"duplicate": duplicate_public, "confirm": "y"},
+        ).status_code
+        == 303
+    )
+    assert "Häv bevarandebeslutet" in client.get(f"/ungdomar/{kept_public}").get_data(as_text=True)
+    assert client.post(f"/ungdomar/{kept_public}/bevarande/hav").status_code == 303
+    with app.app_context():
+        holds = db.session.execute(select(LegalHold)).scalars().all()
+        assert len(holds) == 2 and all(hold.lifted_at for hold in holds)

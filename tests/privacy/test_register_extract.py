@@ -33,7 +33,9 @@ def child(app, world):
         services.set_hold(lead, youth, "Utredning pågår.")
         services.lift_hold(lead, youth)
         protection.grant(lead, youth, db.session.get(User, world.worker_a2))
-        duplicate = make_youth(worker, team, "Kim dubblett", birth_year=youth.birth_year)
+        duplicate = make_youth(
+            worker, team, "Kim dubblett", birth_year=youth.birth_year, school="Kvarnbyskolan"
+        )
         merge.merge(lead, youth, duplicate)
         db.session.commit()
         return youth.public_id
@@ -121,7 +123,10 @@ def test_the_extract_is_complete_against_every_table(app, world, signed_in, chil
     assert document["merges"][0]["merged_details"]["alias"] == "Kim dubblett"
     assert document["protected_access"][0]["user"]
     actions = {row["action"] for row in document["access_log"]}
-    assert {"Läst", "Skapad"} <= actions  # who read the record, and who changed it
+    assert {"Läst", "Skapad", "Ändrad"} <= actions  # who read the record, and who changed it
+    # what a change kept of the earlier values is held, so it is in the extract too
+    merged = [row for row in document["access_log"] if "Skola" in row["changes"]]
+    assert merged and "Kvarnbyskolan" in merged[0]["changes"]
 
     page = lead.get(f"/registerutdrag/{request_id}/utdrag").get_data(as_text=True)
     for heading in ("Kontakter", "Orosmarkeringar", "Samtycken", "Vem som läst"):

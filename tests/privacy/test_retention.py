@@ -3,7 +3,7 @@ trace of the person. The clock is moved (time-machine) to record activity in the
 are judged as of chosen days."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -385,6 +385,12 @@ def test_the_command_reports_a_dry_run_and_applies(app, world, runner, archive_d
     with app.app_context():
         assert db.session.scalar(select(func.count(Youth.id))) == 1
     assert runner.invoke(args=["privacy", "retention"]).exit_code == 2
+    ahead = (today() + timedelta(days=1)).isoformat()
+    early = runner.invoke(args=["privacy", "retention", "--apply", "--as-of", ahead])
+    assert early.exit_code == 1 and "inte har kommit" in early.output
+    assert (
+        runner.invoke(args=["privacy", "retention", "--dry-run", "--as-of", ahead]).exit_code == 0
+    )
 
 
 def test_the_page_shows_the_admin_counts_and_the_lead_the_youths(
@@ -409,3 +415,18 @@ def test_the_page_shows_the_admin_counts_and_the_lead_the_youths(
         run = db.session.execute(select(RetentionRun)).scalar_one()
         assert run.ran_by_id == world.admin
     assert "1 ungdomar gallrade" in admin.get("/gallring").get_data(as_text=True)
+
+
+def test_records_about_to_become_due_are_listed_for_the_lead(app, world, signed_in):
+    with app.app_context():
+        with _at(f"{today().replace(year=today().year - 5)} 12:00"):
+            soon = _youth(world, "Snart")  # due tomorrow
+        with _at(f"{today().replace(year=today().year - 4)} 12:00"):
+            _youth(world, "Senare")
+        assert [d.youth_id for d in retention.upcoming(today())] == [soon]
+        assert retention.due(today()) == []
+    page = signed_in("lead_a").get("/gallring").get_data(as_text=True)
+    upcoming = page.split('id="upcoming-heading"')[1]
+    assert "Snart" in upcoming and "Senare" not in upcoming
+    overview = signed_in("lead_a").get("/dataskydd").get_data(as_text=True)
+    assert "1 till inom 60 dagar" in overview
