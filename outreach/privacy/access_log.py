@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, union
+from sqlalchemy import and_, func, select, union
 
 from outreach import policy
 from outreach.audit import AuditAction, AuditEvent
@@ -36,6 +36,15 @@ from outreach.youths.models import IdentifiedContact, Youth, YouthMerge, identif
 ACCESSES = (AuditAction.READ, AuditAction.LIST, AuditAction.EXPORT, AuditAction.PRINT)
 #: Accesses that open the record itself (a list only shows that the youth exists).
 OPENINGS = (AuditAction.READ, AuditAction.EXPORT, AuditAction.PRINT)
+#: The lists of the data-protection pages themselves, as their audit rows name them: in the
+#: audit trail and in the extract, but not shown in the loggkontroll, where each look at the
+#: log would add rows to it.
+LISTED_IN_LOG, LISTED_IN_GALLRING, LISTED_IN_REQUESTS = (
+    "access log",
+    "gallring",
+    "register extracts",
+)
+OWN_LISTS = (LISTED_IN_LOG, LISTED_IN_GALLRING, LISTED_IN_REQUESTS)
 NIGHT_STARTS, NIGHT_ENDS = 22, 6
 #: The period shown when none is chosen: the last 30 days.
 DEFAULT_DAYS = 30
@@ -79,9 +88,17 @@ def team_youth_ids(team_ids: list[int]):
     return union(kept, merged)
 
 
+def _shown():
+    """The audit rows the loggkontroll shows: accesses, but not its own lists."""
+    return and_(
+        AuditEvent.action.in_(ACCESSES),
+        ~and_(AuditEvent.action == AuditAction.LIST, AuditEvent.detail.in_(OWN_LISTS)),
+    )
+
+
 def _statement(chosen: AccessFilter):
     statement = select(AuditEvent).where(
-        AuditEvent.action.in_(ACCESSES),
+        _shown(),
         AuditEvent.youth_id.in_(team_youth_ids(chosen.team_ids)),
         AuditEvent.occurred_at >= start_of_day(chosen.date_from),
         AuditEvent.occurred_at < start_of_day(chosen.date_to + timedelta(days=1)),
@@ -139,7 +156,7 @@ def latest_of(youth: Youth, limit: int = 20) -> list[Access]:
     rows = list(
         db.session.execute(
             select(AuditEvent)
-            .where(AuditEvent.action.in_(ACCESSES), AuditEvent.youth_id.in_(youth_ids_of(youth)))
+            .where(_shown(), AuditEvent.youth_id.in_(youth_ids_of(youth)))
             .order_by(AuditEvent.seq.desc())
             .limit(limit)
         ).scalars()

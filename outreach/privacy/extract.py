@@ -180,6 +180,13 @@ def _name(user) -> str:
     return user.display_name if user else "–"
 
 
+def _oldest_first(model, youth: Youth):
+    """The youth's rows of a table that has a youth_id, in the order they were written."""
+    return db.session.execute(
+        select(model).where(model.youth_id == youth.id).order_by(model.id)
+    ).scalars()
+
+
 def _record(youth: Youth) -> list[dict]:
     return [
         _row(
@@ -227,9 +234,7 @@ def _contacts(youth: Youth) -> list[dict]:
 
 
 def _markings(youth: Youth) -> list[dict]:
-    markings = db.session.execute(
-        select(RiskMarking).where(RiskMarking.youth_id == youth.id).order_by(RiskMarking.id)
-    ).scalars()
+    markings = _oldest_first(RiskMarking, youth)
     return [
         _row(
             written_at=m.created_at,
@@ -246,9 +251,7 @@ def _markings(youth: Youth) -> list[dict]:
 
 
 def _consents(youth: Youth) -> list[dict]:
-    consents = db.session.execute(
-        select(Consent).where(Consent.youth_id == youth.id).order_by(Consent.id)
-    ).scalars()
+    consents = _oldest_first(Consent, youth)
     return [
         _row(
             given_by=c.given_by,
@@ -268,11 +271,7 @@ def _consents(youth: Youth) -> list[dict]:
 
 
 def _reports(youth: Youth) -> list[dict]:
-    reports = db.session.execute(
-        select(ReportOfConcern)
-        .where(ReportOfConcern.youth_id == youth.id)
-        .order_by(ReportOfConcern.id)
-    ).scalars()
+    reports = _oldest_first(ReportOfConcern, youth)
     return [
         _row(
             written_at=r.created_at,
@@ -292,9 +291,7 @@ def _reports(youth: Youth) -> list[dict]:
 
 
 def _handoffs(youth: Youth) -> list[dict]:
-    handoffs = db.session.execute(
-        select(Handoff).where(Handoff.youth_id == youth.id).order_by(Handoff.id)
-    ).scalars()
+    handoffs = _oldest_first(Handoff, youth)
     return [
         _row(
             sent=h.sent_at,
@@ -319,11 +316,7 @@ def _handoffs(youth: Youth) -> list[dict]:
 
 
 def _protected_access(youth: Youth) -> list[dict]:
-    grants = db.session.execute(
-        select(ProtectedAccess)
-        .where(ProtectedAccess.youth_id == youth.id)
-        .order_by(ProtectedAccess.id)
-    ).scalars()
+    grants = _oldest_first(ProtectedAccess, youth)
     return [
         _row(
             user=_name(g.user),
@@ -336,9 +329,7 @@ def _protected_access(youth: Youth) -> list[dict]:
 
 
 def _legal_holds(youth: Youth) -> list[dict]:
-    holds = db.session.execute(
-        select(LegalHold).where(LegalHold.youth_id == youth.id).order_by(LegalHold.id)
-    ).scalars()
+    holds = _oldest_first(LegalHold, youth)
     return [
         _row(reason=h.reason, set=h.set_at, set_by=_name(h.set_by), lifted=h.lifted_at)
         for h in holds
@@ -346,9 +337,7 @@ def _legal_holds(youth: Youth) -> list[dict]:
 
 
 def _access_requests(youth: Youth) -> list[dict]:
-    requests = db.session.execute(
-        select(AccessRequest).where(AccessRequest.youth_id == youth.id).order_by(AccessRequest.id)
-    ).scalars()
+    requests = _oldest_first(AccessRequest, youth)
     return [
         _row(
             requested_by=r.requested_by,

@@ -201,22 +201,26 @@ def due(as_of: date, team_ids: list[int] | None = None) -> list[Due]:
         return []
     holds = _holds(list(found))
     youths = db.session.execute(select(Youth).where(Youth.id.in_(list(found)))).scalars()
-    result = []
-    for youth in youths:
-        last_day = local_date(found[youth.id])
-        eligible = eligible_on(last_day, retention_years)
-        result.append(
-            Due(
-                youth_id=youth.id,
-                team_id=youth.team_id,
-                last_activity=last_day,
-                eligible_on=eligible,
-                due_by=deadline(eligible),
-                archive=is_archived(youth),
-                holds=holds.get(youth.id, []),
-            )
-        )
+    result = [
+        _standing(youth, found[youth.id], retention_years, holds.get(youth.id, []))
+        for youth in youths
+    ]
     return sorted(result, key=lambda d: (d.eligible_on, d.youth_id))
+
+
+def _standing(youth: Youth, last: datetime, retention_years: int, holds) -> Due:
+    """Where a youth stands, from the time of its last activity."""
+    last_day = local_date(last)
+    eligible = eligible_on(last_day, retention_years)
+    return Due(
+        youth_id=youth.id,
+        team_id=youth.team_id,
+        last_activity=last_day,
+        eligible_on=eligible,
+        due_by=deadline(eligible),
+        archive=is_archived(youth),
+        holds=holds,
+    )
 
 
 #: How far ahead the gallring page lists records that are about to become due.
@@ -233,18 +237,8 @@ def upcoming(as_of: date, team_ids: list[int] | None = None, days: int = UPCOMIN
 def status_of(youth: Youth) -> Due:
     """Where the youth stands: last activity, when it becomes due, by when it must be gone,
     and what holds it."""
-    retention_years = years()
-    last_day = local_date(last_activity([youth.id]).get(youth.id, youth.created_at))
-    eligible = eligible_on(last_day, retention_years)
-    return Due(
-        youth_id=youth.id,
-        team_id=youth.team_id,
-        last_activity=last_day,
-        eligible_on=eligible,
-        due_by=deadline(eligible),
-        archive=is_archived(youth),
-        holds=_holds([youth.id]).get(youth.id, []),
-    )
+    last = last_activity([youth.id]).get(youth.id, youth.created_at)
+    return _standing(youth, last, years(), _holds([youth.id]).get(youth.id, []))
 
 
 # --- deleting ------------------------------------------------------------------------------

@@ -114,7 +114,9 @@ def access_log_page():
     if valid:
         entries, next_before = access_log.page(chosen, before)
     shown = sorted({a.youth.id for a in entries if a.youth is not None})
-    audit.record_youths(AuditAction.LIST, shown, user_id=current_user.id, detail="access log")
+    audit.record_youths(
+        AuditAction.LIST, shown, user_id=current_user.id, detail=access_log.LISTED_IN_LOG
+    )
     review_form = AccessReviewForm(
         formdata=None,
         team=chosen.team_ids[0],
@@ -236,7 +238,10 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         found = db.session.execute(select(Youth).where(Youth.id.in_(listed)))
         youths = {youth.id: youth for youth in found.scalars()}
         audit.record_youths(
-            AuditAction.LIST, list(youths), user_id=current_user.id, detail="gallring"
+            AuditAction.LIST,
+            list(youths),
+            user_id=current_user.id,
+            detail=access_log.LISTED_IN_GALLRING,
         )
     teams = {team.id: team for team in db.session.execute(select(Team)).scalars()}
     by_team: dict[int, dict] = {}
@@ -300,7 +305,7 @@ def requests():
         AuditAction.LIST,
         sorted({r.youth_id for r in open_requests}),
         user_id=current_user.id,
-        detail="register extracts",
+        detail=access_log.LISTED_IN_REQUESTS,
     )
     response = render("privacy/requests.html", requests=open_requests, urgency=services.urgency)
     db.session.commit()
