@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from outreach.fields import (
@@ -66,6 +66,8 @@ class AnonymousContactForm(FlaskForm):
         validators=[max_length(NOTE_MAX)],
     )
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
+    #: One per form shown (or per contact queued on the tablet): a resent form logs once.
+    token = HiddenField()
 
     @property
     def gender_fields(self):

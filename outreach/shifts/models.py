@@ -92,6 +92,9 @@ class AnonymousContact(LocalDay, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    #: The one-time token of the form (or of the tablet's queued copy) that logged it: the same
+    #: submission arriving again finds this contact instead of logging a second one.
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     shift: Mapped[Shift] = relationship()
     place: Mapped[Place] = relationship(lazy="joined")

@@ -27,6 +27,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 #: How far back a shift may be started after the fact.
 MAX_BACKDATE = timedelta(hours=24)
 MAX_YOUTHS_PER_CONTACT = 200
+#: The longest submission token accepted (the forms make 32 characters).
+MAX_TOKEN = 64
 
 PERSONNUMMER_IN_NOTE = _l(
     "The note looks like it contains a personal identity number. Anonymous contacts must not "
@@ -144,6 +146,13 @@ def places_for(shift: Shift) -> list[Place]:
     return [place for place, _at in sorted(rows, key=rank)]
 
 
+def contact_by_token(token: str) -> AnonymousContact | None:
+    """The anonymous contact a submission with this token logged, if any."""
+    return db.session.execute(
+        select(AnonymousContact).where(AnonymousContact.submission_token == token)
+    ).scalar_one_or_none()
+
+
 def log_anonymous_contact(
     user: User,
     shift: Shift,
@@ -156,8 +165,21 @@ def log_anonymous_contact(
     actions: Iterable[Action],
     note: str,
     occurred_at: datetime | None,
+    token: str = "",
 ) -> AnonymousContact:
-    """Log a tally of youths met: counts, topics and actions, never personal data."""
+    """Log a tally of youths met: counts, topics and actions, never personal data.
+
+    A submission carrying the token of one already logged (a resent form, a tablet sending
+    its queue again after a lost answer) finds that contact instead of logging it twice.
+    """
+    if token:
+        earlier = contact_by_token(token)
+        if earlier is not None:
+            if earlier.shift_id == shift.id and earlier.created_by_id == user.id:
+                return earlier
+            raise RuleViolation(_l("The form has expired. Reload the page and try again."))
+        if len(token) > MAX_TOKEN:
+            raise RuleViolation(_l("The form has expired. Reload the page and try again."))
     if not shift.is_open:
         raise RuleViolation(_l("The shift has ended; start a new one to log contacts."))
     if not 1 <= youth_count <= MAX_YOUTHS_PER_CONTACT:
@@ -199,6 +221,7 @@ def log_anonymous_contact(
         youth_count=youth_count,
         note=note.strip(),
         created_by_id=user.id,
+        submission_token=token or None,
         counts=[
             ContactCount(category=str(category), count=count)
             for category, count in [*gender_counts.items(), *age_counts.items()]

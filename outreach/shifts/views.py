@@ -1,5 +1,7 @@
 """The field worker's start page, shifts and anonymous contacts."""
 
+import secrets
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from outreach import policy
 from outreach.auth.models import User
 from outreach.clock import now, to_local
+from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render
@@ -26,7 +29,7 @@ from outreach.shifts.forms import (
     StartShiftForm,
 )
 from outreach.shifts.models import Shift
-from outreach.views_common import forbidden, form_status, submit
+from outreach.views_common import Submission, forbidden, form_status, submit
 from outreach.vocabulary import Action, AgeBand, Gender, Topic
 from outreach.youths import services as youth_services
 
@@ -188,6 +191,8 @@ def end_shift(public_id: str):
 
 def _contact_form(shift: Shift, blank: bool = False) -> tuple[AnonymousContactForm, list]:
     form = AnonymousContactForm(formdata=None) if blank else AnonymousContactForm()
+    if blank or not form.is_submitted():
+        form.token.data = secrets.token_urlsafe(24)
     places = services.places_for(shift)
     form.place.choices = options((place.id, place.name) for place in places)
     return form, places
@@ -214,10 +219,16 @@ def new_contact(public_id: str):
             actions=[Action(a) for a in form.actions.data or []],
             note=form.note.data or "",
             occurred_at=form.occurred_at.utc,
+            token=form.token.data or "",
         )
 
     status = form_status(form)
     outcome = submit(form, log)
+    if isinstance(outcome.refusal, Conflict) and form.token.data:
+        # the same submission arrived twice at once: the other one logged it
+        earlier = services.contact_by_token(form.token.data)
+        if earlier is not None and earlier.created_by_id == current_user.id:
+            outcome = Submission(saved=True, result=earlier)
     saved = outcome.result
     if outcome.saved:
         if not is_partial():

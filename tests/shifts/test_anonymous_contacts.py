@@ -190,3 +190,43 @@ def test_only_the_shifts_workers_log_in_it(app, world, login, shift):
 def test_anonymous_contacts_have_no_link_to_any_youth(app):
     columns = set(AnonymousContact.__table__.columns.keys())
     assert not any("youth_id" in c or "personnummer" in c or "name" in c for c in columns)
+
+
+def test_a_form_sent_again_logs_the_contact_once(app, world, login, shift):
+    """A resent form, or a tablet sending its queue again after the answer was lost, carries
+    the same token: the contact is logged once and the sender is answered as if it was new."""
+    client = login("falt_a")
+    form = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    token = form.split('name="token" type="hidden" value="')[1].split('"')[0]
+    assert len(token) == 32
+    for _attempt in range(3):
+        response = _post(client, shift, place=world.place, youth_count=2, token=token)
+        assert response.status_code == 303
+    assert _count(app) == 1
+    partial = _post(client, shift, htmx=True, place=world.place, youth_count=1, token="t" * 32)
+    assert partial.status_code == 200
+    fresh = partial.get_data(as_text=True).split('name="token" type="hidden" value="')[1]
+    assert not fresh.startswith("t" * 32)  # the blank form after a save has a new token
+    assert _count(app) == 2
+    # without a token (an older page) each submission is logged
+    _post(client, shift, place=world.place, youth_count=1)
+    assert _count(app) == 3
+
+
+def test_a_token_of_another_shift_or_worker_is_refused(app, world, login, shift):
+    client = login("falt_a")
+    assert _post(client, shift, place=world.place, youth_count=2, token="x" * 32).status_code == 303
+    with app.app_context():
+        other = make_shift(
+            db.session.get(User, world.worker_a2),
+            db.session.get(Team, world.team_a),
+            db.session.get(Area, world.area),
+        )
+        db.session.commit()
+        other_shift = other.public_id
+    refused = _post(login("falt_a2"), other_shift, place=world.place, youth_count=2, token="x" * 32)
+    assert refused.status_code == 422
+    assert "Ladda om sidan" in refused.get_data(as_text=True)
+    too_long = _post(client, shift, place=world.place, youth_count=2, token="y" * 65)
+    assert too_long.status_code == 422
+    assert _count(app) == 1
