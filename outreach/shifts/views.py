@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,6 +60,23 @@ def start():
         waiting_for_review=review_services.waiting_for_review(current_user),
         urgent_requests=privacy_services.urgent_requests(current_user),
     )
+
+
+@bp.route("/sw.js")
+@policy.public
+def service_worker():
+    """The service worker that keeps the contact form usable without a connection (served
+    from the root, so that it may answer for the pages of the whole site)."""
+    return send_from_directory(
+        current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0
+    )
+
+
+@bp.route("/offline")
+@policy.public
+def offline():
+    """What the service worker shows for a page it cannot fetch without a connection."""
+    return render("shifts/offline.html")
 
 
 @bp.route("/faltpass")

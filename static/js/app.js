@@ -73,4 +73,6 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // outbox.js swaps in the contact form the server answers, without htmx
+  window.outreachEnhance = enhance;
 })();

@@ -183,6 +183,15 @@ class Browsing:
         self.twin.goto(url)
         return self.twin
 
+    def expect_failed_load(self, page, reason: str) -> None:
+        """The test made requests fail on purpose (a status like "500", or "net::ERR_FAILED"):
+        their console lines are not problems."""
+        self.problems[page][:] = [
+            problem
+            for problem in self.problems[page]
+            if not ("Failed to load resource" in problem and reason in problem)
+        ]
+
     def assert_quiet(self, page, name: str = "") -> None:
         """No console errors, uncaught errors or CSP violations so far on this page."""
         problems = self.problems[page]

@@ -1,0 +1,62 @@
+// Outreach's service worker: the app shell and the anonymous-contact form stay usable when the
+// connection drops. Only the contact form (a tally, no personal data) and an offline page are
+// kept; every other page is fetched from the network and never stored. Logging out deletes
+// the cache.
+"use strict";
+
+var CACHE = "outreach-offline-v1";
+var OFFLINE = "/offline";
+var SHELL = ["/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js",
+             "/static/vendor/htmx.min.js", "/static/favicon.svg", OFFLINE];
+var CONTACT_FORM = /^\/faltpass\/[A-Za-z0-9_-]{16}\/anonym-kontakt$/;
+var LOGOUT = /^\/logga-ut(-overallt)?$/;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL);
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+function remember(key) {
+  return function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
+    }
+    return response;
+  };
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && LOGOUT.test(url.pathname)) {
+    // the user leaves: nothing of theirs stays on the tablet
+    event.waitUntil(caches.delete(CACHE));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate") {
+    if (CONTACT_FORM.test(url.pathname)) {
+      // the network first; the copy kept from the last visit when there is none
+      event.respondWith(fetch(request).then(remember(url.pathname)).catch(function () {
+        return caches.match(url.pathname).then(function (kept) {
+          return kept || caches.match(OFFLINE);
+        });
+      }));
+    } else {
+      event.respondWith(fetch(request).catch(function () { return caches.match(OFFLINE); }));
+    }
+    return;
+  }
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(fetch(request).then(remember(url.pathname)).catch(function () {
+      return caches.match(url.pathname);
+    }));
+  }
+});

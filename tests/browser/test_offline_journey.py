@@ -1,0 +1,156 @@
+"""Logging that survives a dead connection: anonymous contacts logged offline wait on the
+tablet (IndexedDB), survive a reload of the page (the service worker serves the form), and are
+sent when the connection returns: exactly once each, also when the server answers 500 once or
+stores a contact but its answer is lost. Logging out warns while contacts wait, then empties
+the queue."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from outreach.auth.models import User
+from outreach.extensions import db
+from outreach.org.models import Area, Team
+from outreach.shifts.models import AnonymousContact
+from tests.browser.steps import chip, log_in
+from tests.factories import make_shift
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def shift(app, world):
+    """An open shift of falt_a; its public id."""
+    with app.app_context():
+        opened = make_shift(
+            db.session.get(User, world.worker_a),
+            db.session.get(Team, world.team_a),
+            db.session.get(Area, world.area),
+        )
+        db.session.commit()
+        return opened.public_id
+
+
+def _rows(app) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count(AnonymousContact.id))).scalar_one()
+
+
+def _open_form(page, shift) -> None:
+    """The contact form, once the service worker is active and controls the page."""
+    page.goto(f"/faltpass/{shift}/anonym-kontakt")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def _log(page, world, youths: int = 1) -> None:
+    form = page.locator("#contact-form")
+    chip(form, "place", world.place).click()
+    form.locator("input[name=youth_count]").fill(str(youths))
+    form.locator("button[type=submit]").click()
+
+
+def test_contacts_logged_offline_are_sent_once_when_the_connection_returns(
+    app, world, shift, browsing
+):
+    page = browsing.new_page()
+    log_in(browsing, page, "falt_a")
+    _open_form(page, shift)  # served through the service worker, which keeps a copy
+    browsing.check(page, "contact-form")
+
+    page.context.set_offline(True)
+    status = page.locator("#outbox-status")
+    for youths in (1, 2, 3):
+        _log(page, world, youths)
+        expect(page.locator("#contact-form .outbox-saved")).to_be_visible()
+        expect(status).to_contain_text(f"{youths} ")
+    browsing.check(page, "queued-offline")
+    page.reload()  # the form again, from the tablet; the queue is still there
+    expect(status).to_contain_text("3 ")
+    expect(status).to_contain_text(re.compile("uppkoppling"))
+    assert _rows(app) == 0
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_be_hidden()
+    assert _rows(app) == 3
+    with app.app_context():
+        counts = sorted(db.session.execute(select(AnonymousContact.youth_count)).scalars())
+    assert counts == [1, 2, 3]
+
+
+@pytest.mark.parametrize("fault", ["server-error", "lost-answer"])
+def test_a_failed_or_lost_answer_is_sent_again_and_logged_once(app, world, shift, browsing, fault):
+    page = browsing.new_page()
+    log_in(browsing, page, "falt_a")
+    _open_form(page, shift)
+    address = f"{browsing.base_url}/faltpass/{shift}/anonym-kontakt"
+    faults = []
+
+    def once(route):
+        if faults:
+            route.continue_()
+            return
+        faults.append(route.request.url)
+        if fault == "server-error":
+            route.fulfill(status=500, body="fel")
+        else:
+            route.fetch()  # the server stores the contact ...
+            route.abort()  # ... and its answer never arrives
+
+    page.route(
+        address, lambda route: once(route) if route.request.method == "POST" else route.continue_()
+    )
+    _log(page, world, 4)
+    status = page.locator("#outbox-status")
+    expect(status).to_contain_text("1 ")
+    assert _rows(app) == (1 if fault == "lost-answer" else 0)
+
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_be_hidden()
+    assert faults and _rows(app) == 1
+    browsing.expect_failed_load(page, "status of 500")
+    browsing.expect_failed_load(page, "net::ERR_FAILED")
+
+
+def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
+    app, world, shift, browsing
+):
+    page = browsing.new_page()
+    log_in(browsing, page, "falt_a")
+    _open_form(page, shift)
+    page.context.set_offline(True)
+    _log(page, world, 2)
+    page.context.set_offline(False)
+    page.route(
+        f"**/faltpass/{shift}/anonym-kontakt",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    logout = page.locator("form.logout button[type=submit]")
+    logout.click()
+    status = page.locator("#outbox-status")
+    expect(status).to_contain_text("Logga ut igen")
+    browsing.expect_failed_load(page, "net::ERR_FAILED")  # the queue tried to send
+    browsing.check(page, "logout-warning")
+    logout.click()
+    expect(page).to_have_url(re.compile(r"/logga-in"))
+    left = page.evaluate(
+        """() => new Promise(resolve => {
+            const open = indexedDB.open('outreach-outbox', 1);
+            open.onsuccess = () => {
+              const request = open.result.transaction('contacts').objectStore('contacts').count();
+              request.onsuccess = () => resolve(request.result);
+            };
+          })"""
+    )
+    assert left == 0
+    kept = page.evaluate(
+        """() => caches.open('outreach-offline-v1')
+            .then(cache => cache.keys())
+            .then(keys => keys.map(key => new URL(key.url).pathname))"""
+    )
+    assert not [path for path in kept if not path.startswith("/static/")]  # no page left
+    assert _rows(app) == 0
