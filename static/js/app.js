@@ -16,6 +16,15 @@
     }
   });
 
+  // Without a connection, reading requests (the notification badge's polling) wait for it
+  // instead of failing; they run again at their next turn.
+  document.addEventListener("htmx:before:request", function (event) {
+    var request = event.detail && event.detail.ctx && event.detail.ctx.request;
+    if (!navigator.onLine && request && /^GET$/i.test(request.method || "GET")) {
+      event.preventDefault();
+    }
+  });
+
   function groupSum(form, group) {
     var total = 0;
     form.querySelectorAll('.stepper[data-group="' + group + '"] input.count').forEach(function (input) {

@@ -1,8 +1,10 @@
-// Outreach's outbox: an anonymous contact logged while the connection is gone (or while the
-// server cannot answer) waits in IndexedDB on the tablet and is sent when the connection
-// returns. Each carries a token of its own, so sending it again never logs it twice. Only
-// anonymous contacts are queued, never anything about a named youth; logging out empties the
-// queue (after a warning while it still holds unsent contacts) and the service worker's cache.
+// Outreach's outbox: an anonymous contact (or a shift's situation note) saved while the
+// connection is gone, or while the server cannot answer, waits in IndexedDB on the tablet and
+// is sent when the connection returns, oldest first. Each contact carries a token of its own,
+// so sending it again never logs it twice; a note sent again says the same. Only these two
+// forms (form[data-outbox]) are queued, never anything about a named youth. Logging out
+// empties the queue, after a warning while it still holds unsent items; the service worker
+// empties its cache.
 (function () {
   "use strict";
 
@@ -116,6 +118,7 @@
     flushing = true;
     return mine().then(function (items) {
       var queue = items.filter(function (item) { return !item.failed; });
+      queue.sort(function (a, b) { return a.queuedAt - b.queuedAt; });
       return queue.reduce(function (previous, item) {
         return previous.then(function (stop) {
           if (stop) return true;
@@ -148,8 +151,11 @@
   }
 
   function keptOnTablet(form) {
-    form.reset();
-    form.elements.token.value = newToken();
+    if (form.getAttribute("data-outbox") === "new") {
+      // ready for the next contact, which gets a token of its own
+      form.reset();
+      form.elements.token.value = newToken();
+    }
     var note = form.querySelector(".outbox-saved");
     if (!note) {
       note = document.createElement("p");
@@ -169,9 +175,10 @@
     if (!form.matches || !form.matches("form[data-outbox]")) return;
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
-    form.elements.token.value = newToken();
+    var token = newToken();
+    if (form.elements.token) form.elements.token.value = token;
     var item = {
-      token: form.elements.token.value,
+      token: token,
       user: user(),
       action: form.action,
       fields: Array.from(new FormData(form).entries()),

@@ -122,13 +122,13 @@ def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
     page = browsing.new_page()
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)
-    page.context.set_offline(True)
-    _log(page, world, 2)
-    page.context.set_offline(False)
-    page.route(
+    page.route(  # the server cannot be reached: the contact stays in the queue
         f"**/faltpass/{shift}/anonym-kontakt",
         lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
     )
+    page.context.set_offline(True)
+    _log(page, world, 2)
+    page.context.set_offline(False)
     logout = page.locator("form.logout button[type=submit]")
     logout.click()
     status = page.locator("#outbox-status")
@@ -154,3 +154,28 @@ def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
     )
     assert not [path for path in kept if not path.startswith("/static/")]  # no page left
     assert _rows(app) == 0
+
+
+def test_a_situation_note_saved_offline_is_sent_when_the_connection_returns(
+    app, world, shift, browsing
+):
+    page = browsing.new_page()
+    log_in(browsing, page, "falt_a")
+    _open_form(page, shift)  # the service worker is in place
+    page.goto(f"/faltpass/{shift}")
+    page.context.set_offline(True)
+    note = page.locator("#note-form")
+    note.locator("textarea").fill("Lugnt, regn. Få ute vid torget.")
+    note.locator("button[type=submit]").click()
+    status = page.locator("#outbox-status")
+    expect(status).to_contain_text("1 ")
+    expect(note.locator("textarea")).to_have_value("Lugnt, regn. Få ute vid torget.")
+    browsing.check(page, "note-queued")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_be_hidden()
+    with app.app_context():
+        from outreach.shifts.models import Shift
+
+        saved = db.session.execute(select(Shift.situation_note)).scalar_one()
+    assert saved == "Lugnt, regn. Få ute vid torget."
