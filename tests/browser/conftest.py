@@ -50,7 +50,9 @@ def live_server(app, database_url, request):
     marker = request.node.get_closest_marker("server_config")
     overrides = marker.kwargs if marker else {}
     server_app = create_app(
-        test_config(database_url, WTF_CSRF_ENABLED=True, BADGE_POLL_SECONDS=1, **overrides)
+        test_config(
+            database_url, **{"WTF_CSRF_ENABLED": True, "BADGE_POLL_SECONDS": 1, **overrides}
+        )
     )
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

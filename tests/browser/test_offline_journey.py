@@ -17,7 +17,9 @@ from outreach.shifts.models import AnonymousContact
 from tests.browser.steps import chip, log_in
 from tests.factories import make_shift
 
-pytestmark = pytest.mark.browser
+# The badge does not poll during these tests: a poll already on its way when the test cuts the
+# connection would fail (app.js holds back the ones that start while offline).
+pytestmark = [pytest.mark.browser, pytest.mark.server_config(BADGE_POLL_SECONDS=600)]
 
 
 @pytest.fixture
