@@ -30,8 +30,6 @@ CHROMIUM_ARGS = [
 ]
 TABLET = {"width": 768, "height": 1024}
 ARTIFACTS = ROOT / "test-artifacts"
-#: axe-core impacts that fail a test; "moderate" and "minor" are collected for the report.
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 # Reports CSP violations to Python even when the page replaces console.error.
 _CSP_LISTENER = """
@@ -105,7 +103,6 @@ class Browsing:
         self.test_name = re.sub(r"\W+", "-", test_name).strip("-")
         self.contexts = []
         self.problems = {}  # page → console errors, page errors and CSP violations
-        self.axe_findings = []  # (page name, impact, rule id, targets) below the fail line
         self.no_script = set()  # pages in contexts with JavaScript off
         self.twin = None  # where axe runs for those pages
         self.checked = 0
@@ -133,7 +130,7 @@ class Browsing:
         return page
 
     def check(self, page, name: str) -> None:
-        """Screenshot the page, fail on serious/critical axe violations and on console errors."""
+        """Screenshot the page, fail on any axe violation and on console errors."""
         from axe_playwright_python.sync_playwright import Axe
 
         page.wait_for_load_state("load")
@@ -144,16 +141,18 @@ class Browsing:
         # input, which an htmx swap with settling would copy into a CSP violation.
         page.screenshot(path=str(path), full_page=True, caret="initial")
 
+        # every violation fails, whatever its impact (minor ones too)
         violations = Axe().run(self._axe_page(page)).response["violations"]
-        blocking = []
-        for violation in violations:
-            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-            finding = (name, violation["impact"], violation["id"], targets)
-            (blocking if violation["impact"] in BLOCKING_IMPACTS else self.axe_findings).append(
-                finding
+        found = [
+            (
+                violation["impact"],
+                violation["id"],
+                [" ".join(map(str, n["target"])) for n in violation["nodes"]],
             )
-        assert not blocking, f"axe on {name} ({page.url}):\n" + "\n".join(
-            f"  {impact} {rule}: {', '.join(targets)}" for _, impact, rule, targets in blocking
+            for violation in violations
+        ]
+        assert not found, f"axe on {name} ({page.url}):\n" + "\n".join(
+            f"  {impact} {rule}: {', '.join(targets)}" for impact, rule, targets in found
         )
         self.assert_quiet(page, name)
 
@@ -214,11 +213,6 @@ def browsing(chromium, live_server, request):
             browsing.assert_quiet(page)
     finally:
         browsing.close()
-    if browsing.axe_findings:
-        # Shown with -rP or on failure; moderate and minor findings do not fail the test.
-        print("axe findings below serious:")
-        for name, impact, rule, targets in browsing.axe_findings:
-            print(f"  {name}: {impact} {rule}: {', '.join(targets)}")
 
 
 @pytest.fixture
