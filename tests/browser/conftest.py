@@ -31,6 +31,15 @@ CHROMIUM_ARGS = [
 TABLET = {"width": 768, "height": 1024}
 ARTIFACTS = ROOT / "test-artifacts"
 
+#: Buttons and chips a finger must hit: each visible one at least 44×44 CSS pixels (WCAG 2.5.5).
+_SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'button, a.button, .chip span, input[type=submit]'))
+  .filter(element => element.offsetParent !== null)
+  .map(element => [element, element.getBoundingClientRect()])
+  .filter(([, box]) => box.width < 44 || box.height < 44)
+  .map(([element, box]) => `${element.tagName.toLowerCase()}.${element.className} "${
+    element.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`)"""
+
 # Reports CSP violations to Python even when the page replaces console.error.
 _CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -153,6 +162,10 @@ class Browsing:
         ]
         assert not found, f"axe on {name} ({page.url}):\n" + "\n".join(
             f"  {impact} {rule}: {', '.join(targets)}" for impact, rule, targets in found
+        )
+        small = page.evaluate(_SMALL_TARGETS)
+        assert not small, f"touch targets under 44×44 px on {name} ({page.url}):\n" + "\n".join(
+            f"  {target}" for target in small
         )
         self.assert_quiet(page, name)
 
