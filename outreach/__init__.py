@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import config as settings
+from outreach.assets import StaticCaching
 from outreach.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -46,9 +47,13 @@ PERMISSIONS_POLICY = ", ".join(
 FORM_MACROS = ("field", "form_errors", "chips", "stepper", "checkbox")
 
 
+class OutreachFlask(StaticCaching, Flask):
+    """Flask, keeping fingerprinted static files for a year (assets.py)."""
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` (tests) overrides the environment."""
-    app = Flask(
+    app = OutreachFlask(
         __name__,
         template_folder=str(settings.ROOT / "templates"),
         static_folder=str(settings.ROOT / "static"),
@@ -80,9 +85,10 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import crypto
+    from outreach import assets, crypto
 
     crypto.init_app(app)
+    assets.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

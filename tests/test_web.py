@@ -94,7 +94,7 @@ def test_every_form_works_without_javascript(world, login):
 
 def test_htmx_is_served_from_our_own_static_folder(world, login):
     body = login("falt_a").get("/").get_data(as_text=True)
-    assert '<script src="/static/vendor/htmx.min.js"' in body
+    assert re.search(r'<script src="/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12}"', body)
     assert "cdn" not in body.lower() and "unpkg" not in body
 
 
@@ -153,3 +153,29 @@ def test_https_deployments_send_hsts_and_secure_cookies(database_url, world):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_static_files_have_fingerprinted_addresses_kept_for_a_year(app, client):
+    page = client.get("/logga-in").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
+    script = re.search(r'src="(/static/js/app\.js\?v=[0-9a-f]{12})"', page).group(1)
+    for address in (css, script):
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000"
+    stale = client.get("/static/css/app.css?v=000000000000")
+    assert "max-age=0" in stale.headers["Cache-Control"]  # an old address is asked again
+
+
+def test_static_files_are_compressed_and_pages_are_not(app, client):
+    css = re.search(
+        r'href="(/static/css/app\.css[^"]*)"', client.get("/logga-in").get_data(as_text=True)
+    ).group(1)
+    plain = client.get(css)
+    for encoding in ("br", "deflate"):
+        packed = client.get(css, headers={"Accept-Encoding": encoding})
+        assert packed.headers["Content-Encoding"] == encoding
+        assert len(packed.data) < len(plain.data) / 2
+    # a page holds the CSRF token beside what the user typed: never compressed (BREACH)
+    page = client.get("/logga-in", headers={"Accept-Encoding": "br, gzip"})
+    assert "Content-Encoding" not in page.headers

@@ -38,7 +38,8 @@ _SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .map(element => [element, element.getBoundingClientRect()])
   .filter(([, box]) => box.width < 44 || box.height < 44)
   .map(([element, box]) => `${element.tagName.toLowerCase()}.${element.className} "${
-    element.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`)"""
+    element.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}×${
+    Math.round(box.height)}`)"""
 
 # Reports CSP violations to Python even when the page replaces console.error.
 _CSP_LISTENER = """
