@@ -5,9 +5,11 @@ Every `url_for('static', …)` carries `v`, a hash of the file's content: a chan
 new address, so the browser may keep each address for a year without asking again. A request
 without the current hash (an old page, the service worker's list) is answered with no-cache.
 
-Static files are compressed (brotli, or deflate, by Flask-Compress). Pages are not: a page holds the
-CSRF token and may show what the user typed, and compressing both together over HTTPS would
-let an attacker who sees the traffic guess the token (BREACH). Pages are small anyway.
+Pages, their parts and static files are compressed (brotli, or gzip and deflate; Flask-Compress).
+Compression beside secrets invites BREACH, where an attacker who watches the traffic makes the
+victim's browser send many requests and guesses a secret from the sizes. Here the session
+cookie is SameSite=Lax, so another site cannot make those requests with the user's session,
+and the CSRF token in a page is signed with a timestamp, so it differs from second to second.
 """
 
 import hashlib
@@ -19,7 +21,14 @@ from flask_compress import Compress
 
 #: A year: how long a fingerprinted static file may be kept.
 YEAR = 365 * 24 * 3600
-COMPRESSED_TYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+]
 
 compress = Compress()
 
@@ -57,6 +66,7 @@ def init_app(app: Flask) -> None:
                 values["v"] = version
 
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
-    # files are sent as streams: brotli, or deflate for a browser without it
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])
+    # files and exports are sent as streams: brotli, or deflate for a browser without it
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
     compress.init_app(app)
