@@ -136,11 +136,13 @@
             function () { flushing = false; });
   }
 
+  // The form the server answered, in place of the one sent; false when the answer holds no
+  // such form (a refusal page).
   function swapIn(form, html) {
     var holder = document.createElement("div");
     holder.innerHTML = html;
     var fresh = holder.querySelector("form#" + form.id);
-    if (!fresh) return;
+    if (!fresh) return false;
     form.replaceWith(fresh);
     if (window.outreachEnhance) window.outreachEnhance(document);
     var focus = fresh.querySelector(".form-errors, .has-error input, .has-error select, .flash.success");
@@ -148,6 +150,7 @@
       if (!/INPUT|SELECT|TEXTAREA/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");
       focus.focus();
     }
+    return true;
   }
 
   function keptOnTablet(form) {
@@ -192,9 +195,16 @@
         keptOnTablet(form);
         return askToKeep();
       }
-      return forget(item.token).then(function () { swapIn(form, result.html); });
+      return forget(item.token).then(function () {
+        // an answer without the form (a refusal page): let the browser show it
+        if (!swapIn(form, result.html)) form.submit();
+      });
     }).then(showStatus).then(function () {
       if (button) button.disabled = false;
+    }, function () {
+      // no storage on this tablet (or it failed): send the form the plain way; its token
+      // keeps it from being logged twice
+      form.submit();
     });
   });
 
