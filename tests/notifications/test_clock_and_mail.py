@@ -128,7 +128,7 @@ def test_a_new_handoff_reaches_vpc_in_the_app_and_by_mail(app, login, handoff):
     assert _kinds(app, "vpc") == ["new_handoff"] and _kinds(app, "vpc_lead") == ["new_handoff"]
     caseworker = login("vpc")
     badge = caseworker.get("/notiser/badge", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert '<span class="count">1</span>' in badge and 'hx-trigger="every 20s"' in badge
+    assert '<span class="count">1</span>' in badge and 'data-hx-trigger="every 20s"' in badge
     page = caseworker.get("/notiser").get_data(as_text=True)
     assert "En ny överlämning väntar" in page
     badge = caseworker.get("/notiser/badge").get_data(as_text=True)

@@ -188,7 +188,7 @@ def test_load_more_answers_the_rows_alone(app, world, login):
     _many(app, world, shifts=3, per_shift=20)
     client = login("lead_a")
     first = client.get("/granskning").get_data(as_text=True)
-    next_address = first.split('hx-get="/granskning')[1].split('"')[0].replace("&amp;", "&")
+    next_address = first.split('data-hx-get="/granskning')[1].split('"')[0].replace("&amp;", "&")
     next_address = "/granskning" + next_address
     partial = client.get(next_address, headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)

@@ -79,7 +79,7 @@ def test_form_preselects_the_youth_and_searches_without_javascript(login, settin
     page = client.get(f"/faltpass/{setting['shift']}/namngiven-kontakt?ungdom={setting['ali']}")
     body = page.get_data(as_text=True)
     assert re.search(rf'<input checked[^>]*value="{setting["ali"]}"', body)
-    assert f'hx-post="/faltpass/{setting["shift"]}/namngiven-kontakt"' in body
+    assert f'data-hx-post="/faltpass/{setting["shift"]}/namngiven-kontakt"' in body
     url = f"/faltpass/{setting['shift']}/namngiven-kontakt"
     # Without JavaScript "Search" posts the whole form: ticked youths and typed text stay.
     found = client.post(
