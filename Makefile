@@ -10,21 +10,25 @@ DEMO   := OUTREACH_DEMO=1
 # Front-end assets come from the npm registry, pinned by version and integrity hash.
 HTMX_VERSION   := 4.0.1
 HTMX_INTEGRITY := sha512-oF7JgXhDW9UXCy/k1ZYFUQgzu/rm19ORWPSPNL91vPluB2PB9+MV55tyQdH/w7o2EAbTYUG5SDW1R60mdkdqGg==
+# The Nu Html Checker, for the browser tests (run with the machine's Java).
+VNU_VERSION    := 26.9.27
+VNU_INTEGRITY  := sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA==
+VNU_JAR        := build/vnu/vnu.jar
 
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium pango lint format i18n clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n clean
 
 run: install pango assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
 	$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: dev pango assets translations chromium lint
+test: dev pango assets translations chromium vnu lint
 	$(BIN)/pytest
 
 # The suite again on PostgreSQL: TEST_DATABASE_URL must name a throwaway database.
-test-postgres: dev pango assets translations chromium
+test-postgres: dev pango assets translations chromium vnu
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL"; exit 2; }
 	$(BIN)/pytest
 
@@ -55,6 +59,20 @@ static/vendor/htmx.min.js: Makefile
 	  tar -xzf $$tarball -C $$tmp && \
 	  cp $$tmp/package/dist/htmx.min.js $@ && rm -rf $$tmp && \
 	  echo "fetched htmx.org@$(HTMX_VERSION) (integrity checked)"
+
+vnu: $(VNU_JAR)
+
+$(VNU_JAR): Makefile
+	@mkdir -p $(dir $@)
+	@tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null) && \
+	  tarball=$$(ls $$tmp/*.tgz) && \
+	  actual="sha512-$$(openssl dgst -sha512 -binary $$tarball | base64 -w0)" && \
+	  if [ "$$actual" != "$(VNU_INTEGRITY)" ]; then \
+	    echo "vnu-jar@$(VNU_VERSION): integrity mismatch ($$actual)"; rm -rf $$tmp; exit 1; fi && \
+	  tar -xzf $$tarball -C $$tmp && \
+	  cp $$tmp/package/build/dist/vnu.jar $@ && rm -rf $$tmp && \
+	  echo "fetched vnu-jar@$(VNU_VERSION) (integrity checked)"
 
 translations: $(COMPILED)
 

@@ -44,7 +44,7 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
-FORM_MACROS = ("field", "form_errors", "chips", "stepper", "checkbox")
+FORM_MACROS = ("field", "form_errors", "chips", "stepper", "checkbox", "hidden_fields")
 
 
 class OutreachFlask(StaticCaching, Flask):

@@ -6,7 +6,10 @@ CSRF header in static/js/app.js is exercised. Browsers are never downloaded: wit
 /usr/bin/chromium the browser tests are skipped.
 """
 
+import json
 import re
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -30,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 TABLET = {"width": 768, "height": 1024}
 ARTIFACTS = ROOT / "test-artifacts"
+VNU_JAR = ROOT / "build" / "vnu" / "vnu.jar"
 
 #: Buttons and chips a finger must hit: each visible one at least 44×44 CSS pixels (WCAG 2.5.5).
 _SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
@@ -116,6 +120,7 @@ class Browsing:
         self.no_script = set()  # pages in contexts with JavaScript off
         self.twin = None  # where axe runs for those pages
         self.checked = 0
+        self.html = []  # (page name, address, the page's HTML) of every page checked
         for old in ARTIFACTS.glob(f"{self.test_name}-*.png"):
             old.unlink()  # screenshots of an earlier run of this test
 
@@ -164,6 +169,7 @@ class Browsing:
         assert not found, f"axe on {name} ({page.url}):\n" + "\n".join(
             f"  {impact} {rule}: {', '.join(targets)}" for impact, rule, targets in found
         )
+        self.html.append((name, page.url, page.content()))
         small = page.evaluate(_SMALL_TARGETS)
         assert not small, f"touch targets under 44×44 px on {name} ({page.url}):\n" + "\n".join(
             f"  {target}" for target in small
@@ -212,14 +218,50 @@ class Browsing:
         problems = self.problems[page]
         assert not problems, f"{name or page.url}:\n" + "\n".join(f"  {p}" for p in problems)
 
+    def validate_html(self, folder: Path) -> None:
+        """Every page checked passes the Nu Html Checker (vnu.jar, fetched by `make vnu`)."""
+        if not self.html:
+            return
+        if shutil.which("java") is None:
+            pytest.skip("java is missing: the HTML is not validated")
+        assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run `make vnu`"
+        names = {}
+        for number, (name, url, html) in enumerate(self.html):
+            path = folder / f"{number:02d}.html"
+            path.write_text(html)
+            names[path.name] = f"{name} ({url})"
+        checked = subprocess.run(
+            [
+                "java",
+                "-jar",
+                str(VNU_JAR),
+                "--errors-only",
+                "--format",
+                "json",
+                "--exit-zero-always",
+                *sorted(str(path) for path in folder.glob("*.html")),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        errors = [
+            f"  {names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: "
+            f"{m['message']}"
+            for m in json.loads(checked.stderr or "{}").get("messages", [])
+            if m.get("type") == "error"
+        ]
+        assert not errors, "the Nu Html Checker:\n" + "\n".join(errors)
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()
 
 
 @pytest.fixture
-def browsing(chromium, live_server, request):
-    """Open pages on the live server; `browsing.check(page, name)` after each page."""
+def browsing(chromium, live_server, request, tmp_path):
+    """Open pages on the live server; `browsing.check(page, name)` after each page. At the
+    end, every page checked goes through the Nu Html Checker."""
     browsing = Browsing(chromium, live_server, request.node.name)
     yield browsing
     try:
@@ -227,6 +269,7 @@ def browsing(chromium, live_server, request):
             browsing.assert_quiet(page)
     finally:
         browsing.close()
+    browsing.validate_html(tmp_path)
 
 
 @pytest.fixture
