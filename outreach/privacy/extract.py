@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from outreach.audit import AuditEvent
 from outreach.clock import now, to_local
@@ -217,6 +218,7 @@ def _contacts(youth: Youth) -> list[dict]:
         )
         .where(identified_contact_youth.c.youth_id == youth.id)
         .order_by(IdentifiedContact.occurred_at, IdentifiedContact.id)
+        .options(selectinload(IdentifiedContact.corrects))  # no query per correction
     ).scalars()
     return [
         _row(

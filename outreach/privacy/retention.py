@@ -227,11 +227,16 @@ def _standing(youth: Youth, last: datetime, retention_years: int, holds) -> Due:
 UPCOMING_DAYS = 60
 
 
-def upcoming(as_of: date, team_ids: list[int] | None = None, days: int = UPCOMING_DAYS):
-    """The youths that become due within `days` after `as_of` (not yet due), earliest first:
-    the time a lead has to set a legal hold on a record that must be kept."""
+def due_and_upcoming(
+    as_of: date, team_ids: list[int] | None = None, days: int = UPCOMING_DAYS
+) -> tuple[list[Due], list[Due]]:
+    """The youths due on `as_of`, and those that become due within `days` after it: the time a
+    lead has to set a legal hold on a record that must be kept. One look at the activity."""
     later = due(as_of + timedelta(days=days), team_ids)
-    return [item for item in later if item.eligible_on > as_of]
+    return (
+        [item for item in later if item.eligible_on <= as_of],
+        [item for item in later if item.eligible_on > as_of],
+    )
 
 
 def status_of(youth: Youth) -> Due:
@@ -329,27 +334,26 @@ def erase(youth_ids: list[int]) -> Counter:
     return +counts  # tables with nothing deleted left out
 
 
+def _old_notes(as_of: date):
+    """The condition for anonymous contacts whose note is older than ANONYMOUS_NOTE_MONTHS."""
+    months = current_app.config["ANONYMOUS_NOTE_MONTHS"]
+    cutoff = start_of_day(months_after(as_of, -months))
+    return (AnonymousContact.occurred_at < cutoff) & (AnonymousContact.note != "")
+
+
 def clear_anonymous_notes(as_of: date) -> int:
     """Clear the free-text notes of anonymous contacts older than ANONYMOUS_NOTE_MONTHS;
     how many were cleared."""
-    months = current_app.config["ANONYMOUS_NOTE_MONTHS"]
-    cutoff = start_of_day(months_after(as_of, -months))
     return db.session.execute(
-        update(AnonymousContact)
-        .where(AnonymousContact.occurred_at < cutoff, AnonymousContact.note != "")
-        .values(note=""),
+        update(AnonymousContact).where(_old_notes(as_of)).values(note=""),
         execution_options={"synchronize_session": False},
     ).rowcount
 
 
 def notes_to_clear(as_of: date) -> int:
     """How many anonymous notes a run on `as_of` would clear."""
-    months = current_app.config["ANONYMOUS_NOTE_MONTHS"]
-    cutoff = start_of_day(months_after(as_of, -months))
     return db.session.execute(
-        select(func.count(AnonymousContact.id)).where(
-            AnonymousContact.occurred_at < cutoff, AnonymousContact.note != ""
-        )
+        select(func.count(AnonymousContact.id)).where(_old_notes(as_of))
     ).scalar_one()
 
 

@@ -169,9 +169,9 @@ def urgency(request: AccessRequest) -> str:
     return ""
 
 
-def urgent_requests(user: User) -> int:
-    """How many of the requests the user answers are due within a week or overdue."""
-    return sum(1 for request in open_requests(user) if urgency(request))
+def count_urgent(requests: list[AccessRequest]) -> int:
+    """How many of the open requests are due within a week or overdue."""
+    return sum(1 for request in requests if urgency(request))
 
 
 def record_extract(user: User, request: AccessRequest, form: str) -> None:

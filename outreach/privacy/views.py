@@ -47,13 +47,14 @@ def overview():
     teams = None if policy.admin(current_user) else [t.id for t in current_user.field_teams]
     open_requests = services.open_requests(current_user)
     reviews_made = services.reviews(current_user)
+    due, upcoming = retention.due_and_upcoming(today(), teams)
     return render(
         "privacy/overview.html",
         open_requests=len(open_requests),
-        urgent_requests=services.urgent_requests(current_user),
+        urgent_requests=services.count_urgent(open_requests),
         last_review=reviews_made[0] if reviews_made else None,
-        due=len(retention.due(today(), teams)),
-        upcoming=len(retention.upcoming(today(), teams)),
+        due=len(due),
+        upcoming=len(upcoming),
         upcoming_days=retention.UPCOMING_DAYS,
     )
 
@@ -230,8 +231,7 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
     as_of = today()
     is_admin = policy.admin(current_user)
     team_ids = None if is_admin else [team.id for team in current_user.field_teams]
-    due = retention.due(as_of, team_ids)
-    upcoming = retention.upcoming(as_of, team_ids)
+    due, upcoming = retention.due_and_upcoming(as_of, team_ids)
     youths = {}
     if not is_admin and (due or upcoming):
         listed = [d.youth_id for d in (*due, *upcoming)]

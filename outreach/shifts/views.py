@@ -58,7 +58,7 @@ def start():
         stale_reports=report_services.stale_drafts(current_user),
         returned_shifts=review_services.returned_to(current_user),
         waiting_for_review=review_services.waiting_for_review(current_user),
-        urgent_requests=privacy_services.urgent_requests(current_user),
+        urgent_requests=privacy_services.count_urgent(privacy_services.open_requests(current_user)),
     )
 
 

@@ -423,7 +423,7 @@ def test_records_about_to_become_due_are_listed_for_the_lead(app, world, signed_
             soon = _youth(world, "Snart")  # due tomorrow
         with _at(f"{today().replace(year=today().year - 4)} 12:00"):
             _youth(world, "Senare")
-        assert [d.youth_id for d in retention.upcoming(today())] == [soon]
+        assert [d.youth_id for d in retention.due_and_upcoming(today())[1]] == [soon]
         assert retention.due(today()) == []
     page = signed_in("lead_a").get("/gallring").get_data(as_text=True)
     upcoming = page.split('id="upcoming-heading"')[1]
