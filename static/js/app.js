@@ -53,12 +53,6 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
-  function enhance(root) {
-    root.querySelectorAll("button.step[hidden], button[data-print][hidden]").forEach(function (button) {
-      button.hidden = false;
-    });
-  }
-
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button.step");
     if (button) {
@@ -70,7 +64,6 @@
 
   // After a form is swapped in, move focus to its first error, or to its success message.
   document.addEventListener("htmx:after:swap", function (event) {
-    enhance(document);
     var old = event.detail && event.detail.ctx && event.detail.ctx.target;
     if (!old || old.tagName !== "FORM" || !old.id) return;
     var form = document.getElementById(old.id);
@@ -80,8 +73,4 @@
     if (!/INPUT|SELECT|TEXTAREA/.test(first.tagName)) first.setAttribute("tabindex", "-1");
     first.focus();
   });
-
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
-  // outbox.js swaps in the contact form the server answers, without htmx
-  window.outreachEnhance = enhance;
 })();

@@ -144,7 +144,6 @@
     var fresh = holder.querySelector("form#" + form.id);
     if (!fresh) return false;
     form.replaceWith(fresh);
-    if (window.outreachEnhance) window.outreachEnhance(document);
     var focus = fresh.querySelector(".form-errors, .has-error input, .has-error select, .flash.success");
     if (focus) {
       if (!/INPUT|SELECT|TEXTAREA/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");

@@ -32,6 +32,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TABLET = {"width": 768, "height": 1024}
+#: The tablet's screen zoomed to 200 %: half as many CSS pixels each way (WCAG 1.4.4, 1.4.10).
+ZOOMED = {"width": 384, "height": 512}
+#: What a page may cost on the wire (compressed; files the browser already had count nothing).
+PAGE_LIMIT = 60 * 1024
+#: How much the layout may move while a page loads (Cumulative Layout Shift, without input).
+SHIFT_LIMIT = 0.01
 ARTIFACTS = ROOT / "test-artifacts"
 VNU_JAR = ROOT / "build" / "vnu" / "vnu.jar"
 
@@ -44,6 +50,54 @@ _SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .map(([element, box]) => `${element.tagName.toLowerCase()}.${element.className} "${
     element.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}×${
     Math.round(box.height)}`)"""
+
+# Adds up how far the layout moves by itself (shifts within 0.5 s of input do not count).
+_LAYOUT_SHIFT = """
+window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+  }
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+#: Bytes the page and its files took on the wire (a file from the cache counts 0), and the
+#: layout shift so far; htmx requests made after the page loaded are not part of the page.
+#: A page the service worker passed on reports its unpacked size: it is not measured here (the
+#: page-size test measures the contact form without the worker).
+_PAGE_COST = """() => {
+  const navigation = performance.getEntriesByType("navigation")[0];
+  const files = performance.getEntriesByType("resource")
+    .filter(r => !["fetch", "xmlhttprequest"].includes(r.initiatorType));
+  const byWorker = !navigation || navigation.workerStart > 0;
+  return {
+    bytes: byWorker ? null
+      : navigation.transferSize + files.reduce((total, r) => total + r.transferSize, 0),
+    shift: window.__layoutShift ?? null,
+  };
+}"""
+
+#: What sticks out sideways at 200 % zoom: the page scrolling sideways, or an element wider
+#: than the screen outside a box of its own that scrolls (a wide table may scroll by itself).
+_SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (element) => {
+    for (let e = element.parentElement; e; e = e.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(e).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = Array.from(document.body.querySelectorAll("*"))
+    .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > width + 1)
+    .filter(e => !scrolls(e))
+    .slice(0, 5)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(
+      e.getBoundingClientRect().right)}px`);
+  return { scrollWidth: document.documentElement.scrollWidth, width, wide };
+}"""
+
+#: Every page checked in this run: (test, page name, path, bytes, layout shift).
+MEASURED = []
 
 # Reports CSP violations to Python even when the page replaces console.error.
 _CSP_LISTENER = """
@@ -125,8 +179,15 @@ class Browsing:
             old.unlink()  # screenshots of an earlier run of this test
 
     def new_page(self, **context_options):
-        """A page in a new tablet-sized, Swedish-locale context."""
-        options = {"viewport": TABLET, "locale": "sv-SE", "base_url": self.base_url}
+        """A page in a new tablet-sized, Swedish-locale context. The service worker is off
+        unless the test asks for it (`service_workers="allow"`): the pages it passes on report
+        their unpacked size, so their cost on the wire could not be measured."""
+        options = {
+            "viewport": TABLET,
+            "locale": "sv-SE",
+            "base_url": self.base_url,
+            "service_workers": "block",
+        }
         options.update(context_options)
         context = self.browser.new_context(**options)
         context.set_default_timeout(10_000)
@@ -142,6 +203,7 @@ class Browsing:
                 "__reportCspViolation", lambda text: problems.append(f"CSP: {text}")
             )
             page.add_init_script(_CSP_LISTENER)
+            page.add_init_script(_LAYOUT_SHIFT)
         return page
 
     def check(self, page, name: str) -> None:
@@ -174,7 +236,31 @@ class Browsing:
         assert not small, f"touch targets under 44×44 px on {name} ({page.url}):\n" + "\n".join(
             f"  {target}" for target in small
         )
+        self._measure(page, name)
         self.assert_quiet(page, name)
+
+    def _measure(self, page, name: str) -> None:
+        """The page's cost on the wire and its layout shift (kept for the table at the end),
+        and nothing lost sideways at 200 % zoom."""
+        cost = page.evaluate(_PAGE_COST)
+        MEASURED.append(
+            (self.test_name, name, page.url.removeprefix(self.base_url), cost["bytes"],
+             cost["shift"])
+        )
+        assert (cost["bytes"] or 0) <= PAGE_LIMIT, f"{name} ({page.url}) took {cost['bytes']} bytes"
+        assert (cost["shift"] or 0) <= SHIFT_LIMIT, (
+            f"{name} ({page.url}) shifted its layout by {cost['shift']:.3f}"
+        )
+        size = page.viewport_size
+        page.set_viewport_size(ZOOMED)
+        try:
+            sideways = page.evaluate(_SIDEWAYS)
+        finally:
+            page.set_viewport_size(size)
+        assert sideways["scrollWidth"] <= sideways["width"] and not sideways["wide"], (
+            f"{name} ({page.url}) at 200 % zoom is {sideways['scrollWidth']} px wide on a "
+            f"{sideways['width']} px screen: {sideways['wide']}"
+        )
 
     def _axe_page(self, page):
         """The page axe can run in: with JavaScript off, a twin showing the same HTML.
@@ -276,3 +362,20 @@ def browsing(chromium, live_server, request, tmp_path):
 def page(browsing):
     """A page with JavaScript on."""
     return browsing.new_page()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The table of every page checked: its cost on the wire and its layout shift."""
+    if not MEASURED:
+        return
+    lines = [f"{'test':<44} {'page':<28} {'bytes':>7} {'shift':>6}"]
+    lines += [
+        f"{test[:44]:<44} {name[:28]:<28} {size if size is not None else 'worker':>7} "
+        + (f"{shift:>6.3f}" if shift is not None else f"{'':>6}")
+        for test, name, _path, size, shift in MEASURED
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-costs.txt").write_text("\n".join(lines) + "\n")
+    terminalreporter.write_sep("-", f"pages checked in the browser: {len(MEASURED)}")
+    for line in lines:
+        terminalreporter.write_line(line)

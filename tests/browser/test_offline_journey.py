@@ -58,7 +58,7 @@ def _log(page, world, youths: int = 1) -> None:
 def test_contacts_logged_offline_are_sent_once_when_the_connection_returns(
     app, world, shift, browsing
 ):
-    page = browsing.new_page()
+    page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)  # served through the service worker, which keeps a copy
     browsing.check(page, "contact-form")
@@ -86,7 +86,7 @@ def test_contacts_logged_offline_are_sent_once_when_the_connection_returns(
 
 @pytest.mark.parametrize("fault", ["server-error", "lost-answer"])
 def test_a_failed_or_lost_answer_is_sent_again_and_logged_once(app, world, shift, browsing, fault):
-    page = browsing.new_page()
+    page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)
     address = f"{browsing.base_url}/faltpass/{shift}/anonym-kontakt"
@@ -121,7 +121,7 @@ def test_a_failed_or_lost_answer_is_sent_again_and_logged_once(app, world, shift
 def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
     app, world, shift, browsing
 ):
-    page = browsing.new_page()
+    page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)
     page.route(  # the server cannot be reached: the contact stays in the queue
@@ -161,7 +161,7 @@ def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
 def test_a_situation_note_saved_offline_is_sent_when_the_connection_returns(
     app, world, shift, browsing
 ):
-    page = browsing.new_page()
+    page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)  # the service worker is in place
     page.goto(f"/faltpass/{shift}")

@@ -57,9 +57,9 @@ def data(app, world):
 
 def _first_visit(browsing, username: str, address: str) -> int:
     """Bytes sent for the page at the address, in a fresh context (empty cache), logged in."""
-    page = browsing.new_page(service_workers="block")
+    page = browsing.new_page()
     log_in(browsing, page, username, lands_on=LANDS_ON.get(username, "/"))
-    fresh = browsing.new_page(service_workers="block", storage_state=page.context.storage_state())
+    fresh = browsing.new_page(storage_state=page.context.storage_state())
     fresh.goto(address)
     fresh.wait_for_load_state("load")
     return fresh.evaluate(_TRANSFERRED)
@@ -89,7 +89,7 @@ def test_pages_and_parts_are_small_enough_for_a_tablet(app, world, data, browsin
     parts = []
 
     def measured(username: str):
-        page = browsing.new_page(service_workers="block")
+        page = browsing.new_page()
         page.on(
             "requestfinished",
             lambda request: (
