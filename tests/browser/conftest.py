@@ -96,7 +96,7 @@ _SIDEWAYS = """() => {
   return { scrollWidth: document.documentElement.scrollWidth, width, wide };
 }"""
 
-#: Every page checked in this run: (test, page name, path, bytes, layout shift).
+#: Every page checked in this run: (test, page name, bytes, layout shift).
 MEASURED = []
 
 # Reports CSP violations to Python even when the page replaces console.error.
@@ -243,10 +243,7 @@ class Browsing:
         """The page's cost on the wire and its layout shift (kept for the table at the end),
         and nothing lost sideways at 200 % zoom."""
         cost = page.evaluate(_PAGE_COST)
-        MEASURED.append(
-            (self.test_name, name, page.url.removeprefix(self.base_url), cost["bytes"],
-             cost["shift"])
-        )
+        MEASURED.append((self.test_name, name, cost["bytes"], cost["shift"]))
         assert (cost["bytes"] or 0) <= PAGE_LIMIT, f"{name} ({page.url}) took {cost['bytes']} bytes"
         assert (cost["shift"] or 0) <= SHIFT_LIMIT, (
             f"{name} ({page.url}) shifted its layout by {cost['shift']:.3f}"
@@ -372,7 +369,7 @@ def pytest_terminal_summary(terminalreporter):
     lines += [
         f"{test[:44]:<44} {name[:28]:<28} {size if size is not None else 'worker':>7} "
         + (f"{shift:>6.3f}" if shift is not None else f"{'':>6}")
-        for test, name, _path, size, shift in MEASURED
+        for test, name, size, shift in MEASURED
     ]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-costs.txt").write_text("\n".join(lines) + "\n")
