@@ -22,3 +22,56 @@ def log_in(browsing, page, username: str, lands_on: str = "/") -> None:
 def chip(form, name: str, value):
     """The chip (a label around a visually covered input) for one choice."""
     return form.locator("label.chip", has=form.page.locator(f"input[name={name}][value='{value}']"))
+
+
+#: Where the focus is after a key press, and whether it shows: an outline or a ring on the
+#: element, or on the chip's face for an input the chip covers.
+_FOCUS = """(target) => {
+  const element = document.activeElement;
+  const shows = (e) => {
+    const style = getComputedStyle(e);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+      || style.boxShadow !== "none";
+  };
+  const face = element.matches(".chip input") ? element.nextElementSibling : null;
+  const box = (face || element).getBoundingClientRect();
+  return {
+    there: element === target,
+    shows: shows(element) || (face !== null && shows(face)),
+    onScreen: box.bottom > 0 && box.top < innerHeight && box.width > 0,
+    what: element.outerHTML.slice(0, 120),
+  };
+}"""
+
+
+def tab_to(page, target, backwards: bool = False, limit: int = 80) -> None:
+    """Press Tab (Shift+Tab backwards) until the target has the focus. Every element passed on
+    the way shows its focus and is on the screen."""
+    element = target.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focus = page.evaluate(_FOCUS, element)
+        assert focus["shows"], f"the focus does not show on {focus['what']}"
+        assert focus["onScreen"], f"the focus is off the screen on {focus['what']}"
+        if focus["there"]:
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+def log_in_by_keyboard(browsing, page, username: str, lands_on: str = "/") -> None:
+    """The login with the keyboard alone (the focus starts on the username). On the page the
+    user lands on, the first Tab reaches the skip link, which takes the focus to the content."""
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/logga-in"))
+    expect(page.locator("#username")).to_be_focused()
+    page.keyboard.type(username)
+    tab_to(page, page.locator("#password"))
+    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{browsing.base_url}{lands_on}")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
