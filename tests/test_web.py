@@ -94,7 +94,7 @@ def test_every_form_works_without_javascript(world, login):
 
 def test_htmx_is_served_from_our_own_static_folder(world, login):
     body = login("falt_a").get("/").get_data(as_text=True)
-    assert re.search(r'<script src="/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12}"', body)
+    assert re.search(r'<script src="/static/vendor/htmx\.min\.[0-9a-f]{12}\.js"', body)
     assert "cdn" not in body.lower() and "unpkg" not in body
 
 
@@ -155,21 +155,37 @@ def test_https_deployments_send_hsts_and_secure_cookies(database_url, world):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_static_files_have_fingerprinted_addresses_kept_for_a_year(app, client):
+def test_static_files_have_fingerprinted_names_kept_for_a_year(app, client):
     page = client.get("/logga-in").get_data(as_text=True)
-    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
-    script = re.search(r'src="(/static/js/app\.js\?v=[0-9a-f]{12})"', page).group(1)
+    css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page).group(1)
+    script = re.search(r'src="(/static/js/app\.[0-9a-f]{12}\.js)"', page).group(1)
+    plain = client.get("/static/css/app.css")
     for address in (css, script):
         response = client.get(address)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=31536000"
-    stale = client.get("/static/css/app.css?v=000000000000")
-    assert "max-age=0" in stale.headers["Cache-Control"]  # an old address is asked again
+    assert client.get(css).data == plain.data
+    # an outdated hash (a page from before a deploy) and the plain name are asked again
+    for address in ("/static/css/app.000000000000.css", "/static/css/app.css"):
+        response = client.get(address)
+        assert response.status_code == 200 and response.data == plain.data
+        assert "max-age=0" in response.headers["Cache-Control"]
+    assert client.get("/static/css/nothing.000000000000.css").status_code == 404
+
+
+def test_the_service_worker_keeps_the_files_by_the_names_the_pages_use(app, client):
+    page = client.get("/logga-in").get_data(as_text=True)
+    worker = client.get("/sw.js")
+    assert worker.mimetype == "text/javascript" and "no-store" in worker.headers["Cache-Control"]
+    script = worker.get_data(as_text=True)
+    for address in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+        assert f'"{address}"' in script
+    assert '"/static/css/app.css"' not in script
 
 
 def test_static_files_and_pages_are_compressed(app, client):
     css = re.search(
-        r'href="(/static/css/app\.css[^"]*)"', client.get("/logga-in").get_data(as_text=True)
+        r'href="(/static/css/app\.[^"]*)"', client.get("/logga-in").get_data(as_text=True)
     ).group(1)
     plain = client.get(css)
     for encoding in ("br", "deflate"):

@@ -1,14 +1,15 @@
 """The field worker's start page, shifts and anonymous contacts."""
 
 import secrets
+from pathlib import Path
 
-from flask import current_app, flash, redirect, request, send_from_directory, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach import policy
+from outreach import assets, policy
 from outreach.auth.models import User
 from outreach.clock import now, to_local
 from outreach.errors import Conflict
@@ -66,9 +67,11 @@ def start():
 @policy.public
 def service_worker():
     """The service worker that keeps the contact form usable without a connection (served
-    from the root, so that it may answer for the pages of the whole site)."""
-    return send_from_directory(
-        current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0
+    from the root, so that it may answer for the pages of the whole site), naming the static
+    files as the pages do: a deploy that changes one changes the worker, which then updates."""
+    script = Path(current_app.static_folder, "js", "sw.js").read_text(encoding="utf-8")
+    return current_app.response_class(
+        assets.with_fingerprints(current_app, script), mimetype="text/javascript"
     )
 
 

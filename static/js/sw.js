@@ -6,6 +6,7 @@
 
 var CACHE = "outreach-offline-v1";
 var OFFLINE = "/offline";
+// the server serves this script with each "/static/…" name fingerprinted, as the pages ask
 var SHELL = ["/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js",
              "/static/vendor/htmx.min.js", "/static/favicon.svg", OFFLINE];
 var CONTACT_FORM = /^\/faltpass\/[A-Za-z0-9_-]{16}\/anonym-kontakt$/;
@@ -18,7 +19,15 @@ self.addEventListener("install", function (event) {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  // the server names the files with a hash of their content: an earlier version's are dropped
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (kept) {
+        var path = new URL(kept.url).pathname;
+        return path.indexOf("/static/") === 0 && SHELL.indexOf(path) < 0;
+      }).map(function (old) { return cache.delete(old); }));
+    });
+  }).then(function () { return self.clients.claim(); }));
 });
 
 function remember(key) {
