@@ -60,8 +60,11 @@
   }
 
   var statusElement = document.getElementById("outbox-status");
+  // a message from the status element's attributes; "-one" holds the singular where it differs
   function text(name, count) {
-    return (statusElement.getAttribute("data-" + name) || "").replace("{n}", String(count));
+    var singular = count === 1 && statusElement.getAttribute("data-" + name + "-one");
+    return (singular || statusElement.getAttribute("data-" + name) || "")
+      .replace("{n}", String(count));
   }
 
   function showStatus() {
@@ -158,6 +161,8 @@
       form.reset();
       form.elements.token.value = newToken();
     }
+    // what the server said about the contact before is no news about this one
+    form.querySelectorAll(".flash.success").forEach(function (said) { said.remove(); });
     var note = form.querySelector(".outbox-saved");
     if (!note) {
       note = document.createElement("p");
