@@ -117,12 +117,17 @@ def _empty_tables() -> None:
     """Back to the state the migrations leave: no rows but the seeded reference data."""
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     with append_only_suspended():
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                db.session.execute(table.delete())
+        # DELETE, not TRUNCATE: on these few rows it takes a tenth of the time
+        for table in tables:
+            db.session.execute(table.delete())
+        if db.engine.dialect.name == "postgresql":  # ids start from 1 again
+            db.session.execute(
+                text(
+                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
         for name, rows in SEEDED.items():
             db.session.execute(db.metadata.tables[name].insert(), rows)
 
