@@ -9,8 +9,11 @@ CSRF header in static/js/app.js is exercised. Browsers are never downloaded: wit
 import json
 import re
 import shutil
+import socket
 import subprocess
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -301,39 +304,25 @@ class Browsing:
         problems = self.problems[page]
         assert not problems, f"{name or page.url}:\n" + "\n".join(f"  {p}" for p in problems)
 
-    def validate_html(self, folder: Path) -> None:
-        """Every page checked passes the Nu Html Checker (vnu.jar, fetched by `make vnu`)."""
+    def validate_html(self, checker: str | None) -> None:
+        """Every page checked passes the Nu Html Checker (the `html_checker` service)."""
         if not self.html:
             return
-        if shutil.which("java") is None:
+        if checker is None:
             pytest.skip("java is missing: the HTML is not validated")
-        assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run `make vnu`"
-        names = {}
-        for number, (name, url, html) in enumerate(self.html):
-            path = folder / f"{number:02d}.html"
-            path.write_text(html)
-            names[path.name] = f"{name} ({url})"
-        checked = subprocess.run(
-            [
-                "java",
-                "-jar",
-                str(VNU_JAR),
-                "--errors-only",
-                "--format",
-                "json",
-                "--exit-zero-always",
-                *sorted(str(path) for path in folder.glob("*.html")),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        errors = [
-            f"  {names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: "
-            f"{m['message']}"
-            for m in json.loads(checked.stderr or "{}").get("messages", [])
-            if m.get("type") == "error"
-        ]
+        errors = []
+        for name, url, html in self.html:
+            request = urllib.request.Request(  # noqa: S310 (the local checker)
+                f"{checker}/?out=json&level=error",
+                data=html.encode(),
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            )
+            answer = urllib.request.urlopen(request, timeout=60)  # noqa: S310
+            errors += [
+                f"  {name} ({url}): line {m.get('lastLine')}: {m['message']}"
+                for m in json.load(answer).get("messages", [])
+                if m.get("type") == "error"
+            ]
         assert not errors, "the Nu Html Checker:\n" + "\n".join(errors)
 
     def close(self) -> None:
@@ -341,8 +330,48 @@ class Browsing:
             context.close()
 
 
+@pytest.fixture(scope="session")
+def html_checker():
+    """The Nu Html Checker (vnu.jar, fetched by `make vnu`) as a local web service for the
+    whole run, so Java starts once; its address, or None without Java."""
+    if shutil.which("java") is None:
+        yield None
+        return
+    assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run `make vnu`"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = subprocess.Popen(
+        [
+            "java",
+            "-Dnu.validator.servlet.bind-address=127.0.0.1",
+            "-cp",
+            str(VNU_JAR),
+            "nu.validator.servlet.Main",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):  # it starts in seconds; a slow machine gets a minute
+            try:
+                urllib.request.urlopen(address, timeout=2)  # noqa: S310 (the local checker)
+                break
+            except OSError:
+                assert service.poll() is None, "the Nu Html Checker did not start"
+                time.sleep(0.25)
+        else:
+            raise AssertionError("the Nu Html Checker did not answer within a minute")
+        yield address
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+
+
 @pytest.fixture
-def browsing(chromium, live_server, request, tmp_path):
+def browsing(chromium, live_server, html_checker, request):
     """Open pages on the live server; `browsing.check(page, name)` after each page. At the
     end, every page checked goes through the Nu Html Checker."""
     browsing = Browsing(chromium, live_server, request.node.name)
@@ -352,7 +381,7 @@ def browsing(chromium, live_server, request, tmp_path):
             browsing.assert_quiet(page)
     finally:
         browsing.close()
-    browsing.validate_html(tmp_path)
+    browsing.validate_html(html_checker)
 
 
 @pytest.fixture
