@@ -1,0 +1,1 @@
+"""Benchmarks: the data generator (`flask bench seed`), and harnesses that print figures."""

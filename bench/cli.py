@@ -1,0 +1,37 @@
+"""`flask bench …`: the benchmarks' commands (registered through the flask.commands entry point,
+so the app itself knows nothing of them)."""
+
+import time
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from bench.seed import SCALES, Seeder
+from outreach.auth.models import User
+from outreach.extensions import db
+
+
+@click.group()
+def bench() -> None:
+    """Benchmark data and figures."""
+
+
+@bench.command()
+@click.option("--scale", type=click.Choice(list(SCALES)), default="municipal", show_default=True)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="The same seed, the same data."
+)
+@with_appcontext
+def seed(scale: str, seed: int) -> None:
+    """Fill an empty, migrated database with generated data of the given scale."""
+    if db.session.execute(select(func.count(User.id))).scalar_one():
+        raise click.ClickException(
+            "The database already holds users: seed only an empty, migrated database."
+        )
+    started = time.perf_counter()
+    with db.engine.begin() as connection:
+        counts = Seeder(connection, SCALES[scale], seed).run()
+    for table, rows in counts.items():
+        click.echo(f"{table:<24} {rows:>10,}".replace(",", " "))
+    click.echo(f"seeded the {scale} scale in {time.perf_counter() - started:.1f} s")

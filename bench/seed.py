@@ -1,0 +1,439 @@
+"""A realistic, deterministic data set for the benchmarks: the whole country's street work over
+five years, or a smaller share of it.
+
+The same seed gives the same rows every time. Shifts follow the week and the evening: most on
+Friday and Saturday, few on Monday, starting between 16 and 21 and lasting three to five hours;
+contacts are spread through each shift. Everything is written in bulk (bench/bulk.py) with
+ids given here, so rows point at each other without asking the database.
+
+This first part makes the organisation (teams, areas, places, staff) and the shifts with their
+anonymous contacts.
+"""
+
+import base64
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from bench import bulk
+from outreach.auth.models import Role, User, membership
+from outreach.auth.services import hash_password
+from outreach.clock import LOCAL_ZONE, local_date
+from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+    shift_worker,
+)
+from outreach.vocabulary import Action, AgeBand, Gender, ReviewStatus, Topic
+
+#: Every generated user logs in with this password (the benchmarks and the load test do).
+PASSWORD = "bench-outreach-2026"  # noqa: S105 (generated data only, never a real user)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to make."""
+
+    name: str
+    teams: int
+    vpc_teams: int
+    users: int
+    places: int
+    anonymous_contacts: int
+    years: int = 5
+
+
+SCALES = {
+    scale.name: scale
+    for scale in (
+        Scale(
+            "national", teams=60, vpc_teams=6, users=1000, places=3000, anonymous_contacts=1_000_000
+        ),
+        Scale("regional", teams=12, vpc_teams=2, users=200, places=600, anonymous_contacts=100_000),
+        Scale("municipal", teams=4, vpc_teams=1, users=40, places=150, anonymous_contacts=10_000),
+        Scale("tiny", teams=2, vpc_teams=1, users=12, places=20, anonymous_contacts=300, years=1),
+    )
+}
+
+FIRST_NAMES = [
+    "Åsa",
+    "Björn",
+    "Märta",
+    "Örjan",
+    "Linnéa",
+    "Göran",
+    "Ellinor",
+    "Håkan",
+    "Sofia",
+    "Jönsson",
+    "Ali",
+    "Fatima",
+    "Mohammed",
+    "Amina",
+    "Yusuf",
+    "Leyla",
+    "Omar",
+    "Zeynep",
+    "Ahmed",
+    "Hana",
+    "Erik",
+    "Maja",
+    "Oskar",
+    "Elsa",
+    "Hugo",
+    "Alva",
+    "Liam",
+    "Saga",
+    "Noah",
+    "Ebba",
+    "Nils",
+    "Wilma",
+    "Axel",
+    "Ella",
+    "Milo",
+    "Tove",
+    "Kerstin",
+    "Sören",
+    "Agnes",
+    "Måns",
+]
+LAST_NAMES = [
+    "Öberg",
+    "Åkesson",
+    "Lindström",
+    "Bäckman",
+    "Sjögren",
+    "Håkansson",
+    "Ekström",
+    "Nyström",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Hassan",
+    "Ali",
+    "Mohamed",
+    "Yilmaz",
+    "Abdi",
+    "Kaya",
+    "Nguyen",
+    "Rahimi",
+    "Jovanović",
+    "Kowalski",
+    "Björk",
+    "Löfgren",
+]
+TOWNS = [
+    "Malmö",
+    "Göteborg",
+    "Stockholm",
+    "Uppsala",
+    "Västerås",
+    "Örebro",
+    "Linköping",
+    "Helsingborg",
+    "Jönköping",
+    "Norrköping",
+    "Lund",
+    "Umeå",
+    "Gävle",
+    "Borås",
+    "Södertälje",
+    "Eskilstuna",
+    "Halmstad",
+    "Växjö",
+    "Karlstad",
+    "Sundsvall",
+    "Östersund",
+    "Trollhättan",
+    "Luleå",
+    "Botkyrka",
+]
+PLACE_WORDS = {
+    PlaceKind.SQUARE: "torget",
+    PlaceKind.SCHOOL: "skolan",
+    PlaceKind.YOUTH_CENTRE: "fritidsgården",
+    PlaceKind.STATION: "stationen",
+    PlaceKind.MALL: "centrum",
+    PlaceKind.PARK: "parken",
+    PlaceKind.OTHER: "gångtunneln",
+}
+#: How likely a shift is on each weekday (Monday first): the weekly rhythm.
+WEEKDAY_WEIGHTS = [2, 4, 6, 8, 18, 17, 5]
+#: When shifts start (local hour) and how likely each is: the evening rhythm.
+START_HOURS = {16: 2, 17: 5, 18: 8, 19: 9, 20: 5, 21: 2}
+CONTACTS_PER_SHIFT = 6
+
+
+class Seeder:
+    """Writes one scale's data through a connection, deterministically from the seed."""
+
+    def __init__(self, connection: Connection, scale: Scale, seed: int = 2026, *, now=None):
+        self.connection = connection
+        self.scale = scale
+        self.random = random.Random(seed)
+        self.now = now or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        self.counts: dict[str, int] = {}
+        self.teams: list[int] = []  # field teams
+        self.vpc_teams: list[int] = []
+        self.workers: dict[int, list[int]] = {}  # team → field workers
+        self.leads: dict[int, list[int]] = {}  # team → leads
+        self.areas: dict[int, int] = {}  # team → its area
+        self.places: dict[int, list[int]] = {}  # area → places
+
+    def public_id(self) -> str:
+        return base64.urlsafe_b64encode(self.random.getrandbits(96).to_bytes(12, "big")).decode()
+
+    def write(self, model_or_table, columns, rows) -> None:
+        table = getattr(model_or_table, "__table__", model_or_table)
+        self.counts[table.name] = self.counts.get(table.name, 0) + bulk.write(
+            self.connection, table, columns, rows
+        )
+
+    def person(self) -> str:
+        return f"{self.random.choice(FIRST_NAMES)} {self.random.choice(LAST_NAMES)}"
+
+    # --- the organisation ---------------------------------------------------------------
+
+    def organisation(self) -> None:
+        """Teams (a town's field teams and VPC teams), one area per field team with its
+        places, and the staff: field workers and a lead or two per team, caseworkers and a
+        lead per VPC team, two admins."""
+        scale, field = self.scale, self.scale.teams - self.scale.vpc_teams
+        teams = []
+        for number in range(1, scale.teams + 1):
+            town = TOWNS[(number - 1) % len(TOWNS)]
+            if number <= field:
+                teams.append((number, f"Fältgruppen {town} {number}", TeamKind.FIELD))
+                self.teams.append(number)
+            else:
+                teams.append((number, f"Våldspreventivt centrum {town} {number}", TeamKind.VPC))
+                self.vpc_teams.append(number)
+        self.write(Team, ["id", "name", "kind"], teams)
+
+        self.write(
+            Area,
+            ["id", "name"],
+            [(t, f"{name.split(' ', 1)[1]}") for t, name, _k in teams if t in self.teams],
+        )
+        places, place_id = [], 0
+        per_area = max(1, scale.places // len(self.teams))
+        kinds = list(PLACE_WORDS)
+        for area in self.teams:
+            self.areas[area] = area
+            self.places[area] = []
+            for number in range(per_area):
+                place_id += 1
+                kind = kinds[number % len(kinds)]
+                places.append(
+                    (place_id, area, f"{PLACE_WORDS[kind].capitalize()} {number + 1}", kind)
+                )
+                self.places[area].append(place_id)
+        self.write(Place, ["id", "area_id", "name", "kind"], places)
+
+        password = hash_password(PASSWORD)
+        users, members, user_id = [], [], 0
+
+        def add(role: Role, team: int | None, prefix: str) -> int:
+            nonlocal user_id
+            user_id += 1
+            users.append(
+                (
+                    user_id,
+                    f"{prefix}{user_id}",
+                    self.person(),
+                    role,
+                    password,
+                    "sv",
+                    True,
+                    0,
+                    0,
+                    self.now - timedelta(days=self.scale.years * 365),
+                )
+            )
+            if team is not None:
+                members.append((user_id, team))
+            return user_id
+
+        add(Role.ADMIN, None, "admin")
+        add(Role.ADMIN, None, "admin")
+        staff_per_team = max(3, (scale.users - 2) // scale.teams)
+        for team in self.teams + self.vpc_teams:
+            vpc = team in self.vpc_teams
+            leads = [add(Role.TEAM_LEAD, team, "lead") for _ in range(1 + (staff_per_team > 10))]
+            rest = [
+                add(Role.CASEWORKER if vpc else Role.FIELD_WORKER, team, "vpc" if vpc else "falt")
+                for _ in range(staff_per_team - len(leads))
+            ]
+            if not vpc:
+                self.leads[team], self.workers[team] = leads, rest
+        self.write(
+            User,
+            [
+                "id",
+                "username",
+                "display_name",
+                "role",
+                "password_hash",
+                "locale",
+                "is_enabled",
+                "failed_logins",
+                "session_epoch",
+                "created_at",
+            ],
+            users,
+        )
+        self.write(membership, ["user_id", "team_id"], members)
+
+    # --- shifts and anonymous contacts ----------------------------------------------------
+
+    def shifts_and_contacts(self) -> None:
+        """Shifts over the years for every field team, CONTACTS_PER_SHIFT contacts each on
+        average, until the scale's number of anonymous contacts is reached."""
+        shifts_needed = self.scale.anonymous_contacts // CONTACTS_PER_SHIFT
+        days = self.scale.years * 365
+        first_day = local_date(self.now) - timedelta(days=days)
+        shifts, workers, contacts, counts, topics, actions = [], [], [], [], [], []
+        contact_id = 0
+        for shift_id in range(1, shifts_needed + 1):
+            team = self.teams[shift_id % len(self.teams)]
+            day = self._evening(first_day, days)
+            hour = self.random.choices(list(START_HOURS), list(START_HOURS.values()))[0]
+            started = datetime(
+                day.year, day.month, day.day, hour, self.random.choice((0, 30)), tzinfo=LOCAL_ZONE
+            ).astimezone(UTC)
+            ended = started + timedelta(hours=self.random.choice((3, 4, 4, 5)))
+            if ended > self.now:
+                ended = None
+            pair = self.random.sample(self.workers[team], 2)
+            old = started < self.now - timedelta(days=30)
+            status = ReviewStatus.REVIEWED if old else ReviewStatus.PENDING
+            shifts.append(
+                (
+                    shift_id,
+                    self.public_id(),
+                    team,
+                    self.areas[team],
+                    started,
+                    ended,
+                    "",
+                    pair[0],
+                    started,
+                    status,
+                )
+            )
+            workers += [(shift_id, pair[0]), (shift_id, pair[1])]
+            remaining = self.scale.anonymous_contacts - contact_id
+            many = (
+                remaining
+                if shift_id == shifts_needed
+                else min(remaining, self.random.randint(2, 2 * CONTACTS_PER_SHIFT - 2))
+            )
+            for number in range(many):
+                contact_id += 1
+                at = started + timedelta(minutes=10 + number * 25 + self.random.randint(0, 15))
+                youths = self.random.choices((1, 2, 3, 4, 5, 8), (30, 30, 18, 10, 8, 4))[0]
+                contacts.append(
+                    (
+                        contact_id,
+                        self.public_id(),
+                        shift_id,
+                        self.random.choice(self.places[self.areas[team]]),
+                        at,
+                        local_date(at),
+                        youths,
+                        "",
+                        pair[number % 2],
+                        at,
+                    )
+                )
+                counts.extend(self._counts(contact_id, youths))
+                for topic in self.random.sample(list(Topic), self.random.choice((0, 1, 1, 2))):
+                    topics.append((contact_id, topic))
+                for action in self.random.sample(list(Action), self.random.choice((0, 1, 1, 2))):
+                    actions.append((contact_id, action))
+        self.write(
+            Shift,
+            [
+                "id",
+                "public_id",
+                "team_id",
+                "area_id",
+                "started_at",
+                "ended_at",
+                "situation_note",
+                "created_by_id",
+                "created_at",
+                "review_status",
+            ],
+            shifts,
+        )
+        self.write(shift_worker, ["shift_id", "user_id"], workers)
+        self.write(
+            AnonymousContact,
+            [
+                "id",
+                "public_id",
+                "shift_id",
+                "place_id",
+                "occurred_at",
+                "occurred_on",
+                "youth_count",
+                "note",
+                "created_by_id",
+                "created_at",
+            ],
+            contacts,
+        )
+        self.write(ContactCount, ["contact_id", "category", "count"], counts)
+        self.write(ContactTopic, ["contact_id", "topic"], topics)
+        self.write(ContactAction, ["contact_id", "action"], actions)
+
+    def _evening(self, first_day, days):
+        """A day in the period, more often a Friday or Saturday."""
+        while True:
+            day = first_day + timedelta(days=self.random.randrange(days))
+            if self.random.random() * max(WEEKDAY_WEIGHTS) < WEEKDAY_WEIGHTS[day.weekday()]:
+                return day
+
+    def _counts(self, contact_id: int, youths: int) -> Iterator[tuple]:
+        """Counts by gender and age for most contacts; the rest stays unknown."""
+        if self.random.random() < 0.3:
+            return
+        boys = self.random.randint(0, youths)
+        for category, count in ((Gender.BOY, boys), (Gender.GIRL, youths - boys)):
+            if count:
+                yield (contact_id, str(category), count)
+        band = self.random.choice((AgeBand.AGE_13_15, AgeBand.AGE_16_17, AgeBand.AGE_18_20))
+        yield (contact_id, str(band), youths)
+
+    def run(self) -> dict[str, int]:
+        self.organisation()
+        self.shifts_and_contacts()
+        bulk.move_sequences(
+            self.connection,
+            [
+                Team.__table__,
+                Area.__table__,
+                Place.__table__,
+                User.__table__,
+                Shift.__table__,
+                AnonymousContact.__table__,
+            ],
+        )
+        return self.counts
