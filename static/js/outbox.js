@@ -80,7 +80,6 @@
       }
       statusElement.textContent = parts.join(" ");
       statusElement.hidden = parts.length === 0;
-      queued = items.length;
       return items;
     });
   }
@@ -116,6 +115,8 @@
   }
 
   var flushing = false;
+  // the contacts being put in the queue right now: logging out waits for them
+  var saving = Promise.resolve();
   function flush() {
     if (flushing || !navigator.onLine) return Promise.resolve();
     flushing = true;
@@ -192,7 +193,9 @@
       queuedAt: Date.now()
     };
     if (button) button.disabled = true;
-    save(item).then(function () {
+    var saved = save(item);
+    saving = saving.then(function () { return saved; }).catch(function () {});
+    saved.then(function () {
       return navigator.onLine ? send(item) : { outcome: "later" };
     }).then(function (result) {
       if (result.outcome === "later") {
@@ -213,13 +216,13 @@
   });
 
   // Logging out empties the queue (the service worker empties its cache when it sees the
-  // logout go by); while contacts wait, the first press warns.
-  var queued = 0;
+  // logout go by); while contacts wait, the first press warns. It looks in the queue itself,
+  // after any contact still being put there, so a press right after saving warns too.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form.logout") || !queued) return;
+    if (!form.matches || !form.matches("form.logout")) return;
     event.preventDefault();
-    mine().then(function (items) {
+    saving.then(mine).then(function (items) {
       var unsent = items.filter(function (item) { return !item.failed; }).length;
       if (unsent && form.getAttribute("data-warned") !== "yes" && statusElement) {
         form.setAttribute("data-warned", "yes");
@@ -228,8 +231,11 @@
         statusElement.focus();
         return null;
       }
-      return Promise.all(items.map(function (item) { return forget(item.token); }))
-        .then(function () { form.submit(); });
+      return Promise.all(items.map(function (item) { return forget(item.token); }));
+    }).then(function (leaving) {
+      if (leaving !== null) form.submit();  // submit() does not come back through here
+    }, function () {
+      form.submit();  // no queue on this tablet: nothing to lose
     });
   });
 

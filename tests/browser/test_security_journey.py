@@ -70,6 +70,7 @@ def test_two_factor_login_and_logging_out_everywhere(world, browsing):
     secret = _enrol(browsing, page, "falt_a", screenshots=True)
     expect(page.locator("form.logout")).to_be_visible()
     page.get_by_role("button", name="Logga ut").click()
+    expect(page).to_have_url(re.compile(r"/logga-in$"))  # the queue is looked at first
 
     # the next login: password, then a code (a wrong one first)
     _password(page, "falt_a")

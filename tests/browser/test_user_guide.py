@@ -81,6 +81,7 @@ def test_the_guide_shows_each_step_of_a_shift(app, friday_evening, world, browsi
     form.locator("button[type=submit]").click()
     status = page.locator("#outbox-status")
     expect(status).to_contain_text("uppkoppling")
+    expect(form.locator("button[type=submit]")).to_be_enabled()  # the status is complete
     pictures.take(page, "06-utan-uppkoppling")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
