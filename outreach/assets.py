@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Flask, send_from_directory
 from flask_compress import Compress
+from werkzeug.security import safe_join
 
 #: A year: how long a fingerprinted static file may be kept.
 YEAR = 365 * 24 * 3600
@@ -44,10 +45,12 @@ def _fingerprint(path: Path, modified: float) -> str:
 
 
 def fingerprint(app: Flask, filename: str) -> str | None:
-    """The hash of a static file's content (None if there is no such file)."""
-    path = Path(app.static_folder, filename)
-    if not path.is_file():
+    """The hash of a static file's content (None if there is no such file, or the name
+    points outside the static folder)."""
+    joined = safe_join(app.static_folder, filename)
+    if joined is None or not Path(joined).is_file():
         return None
+    path = Path(joined)
     return _fingerprint(path, path.stat().st_mtime)
 
 

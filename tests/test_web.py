@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from outreach import create_app
+from outreach import assets, create_app
 from tests.conftest import test_config
 from tests.factories import PASSWORD
 
@@ -171,6 +171,7 @@ def test_static_files_have_fingerprinted_names_kept_for_a_year(app, client):
         assert response.status_code == 200 and response.data == plain.data
         assert "max-age=0" in response.headers["Cache-Control"]
     assert client.get("/static/css/nothing.000000000000.css").status_code == 404
+    assert assets.fingerprint(app, "../outreach/config.py") is None  # nothing outside is read
 
 
 def test_the_service_worker_keeps_the_files_by_the_names_the_pages_use(app, client):
