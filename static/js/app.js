@@ -67,10 +67,16 @@
     var old = event.detail && event.detail.ctx && event.detail.ctx.target;
     if (!old || old.tagName !== "FORM" || !old.id) return;
     var form = document.getElementById(old.id);
-    if (!form) return;
+    if (form) focusAnswer(form);
+  });
+
+  // The focus on a form's first error, or on its success message. outbox.js calls it too,
+  // for the form the server answered a queued contact with.
+  function focusAnswer(form) {
     var first = form.querySelector(".form-errors, .has-error input, .has-error select, .has-error textarea, .flash.success");
     if (!first) return;
     if (!/INPUT|SELECT|TEXTAREA/.test(first.tagName)) first.setAttribute("tabindex", "-1");
     first.focus();
-  });
+  }
+  window.outreachFocusAnswer = focusAnswer;
 })();

@@ -148,11 +148,7 @@
     var fresh = holder.querySelector("form#" + form.id);
     if (!fresh) return false;
     form.replaceWith(fresh);
-    var focus = fresh.querySelector(".form-errors, .has-error input, .has-error select, .flash.success");
-    if (focus) {
-      if (!/INPUT|SELECT|TEXTAREA/.test(focus.tagName)) focus.setAttribute("tabindex", "-1");
-      focus.focus();
-    }
+    if (window.outreachFocusAnswer) window.outreachFocusAnswer(fresh);  // app.js
     return true;
   }
 
