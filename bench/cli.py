@@ -5,7 +5,7 @@ import time
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench.seed import SCALES, Seeder
 from outreach.auth.models import User
@@ -30,8 +30,14 @@ def seed(scale: str, seed: int) -> None:
             "The database already holds users: seed only an empty, migrated database."
         )
     started = time.perf_counter()
-    with db.engine.begin() as connection:
-        counts = Seeder(connection, SCALES[scale], seed).run()
+    chosen = SCALES[scale]
+    with (
+        click.progressbar(length=chosen.records, label=f"Seeding the {scale} scale") as bar,
+        db.engine.begin() as connection,
+    ):
+        counts = Seeder(connection, chosen, seed, progress=bar.update).run()
+    with db.engine.begin() as connection:  # the planner's statistics of the new rows
+        connection.execute(text("ANALYZE"))
     for table, rows in counts.items():
         click.echo(f"{table:<24} {rows:>10,}".replace(",", " "))
     click.echo(f"seeded the {scale} scale in {time.perf_counter() - started:.1f} s")

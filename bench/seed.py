@@ -19,6 +19,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from bench import bulk
+from bench.names import FIRST_NAMES, LAST_NAMES, TOWNS
+from bench.youth_records import TABLES as YOUTH_TABLES
+from bench.youth_records import YouthRecords
 from outreach.auth.models import Role, User, membership
 from outreach.auth.services import hash_password
 from outreach.clock import LOCAL_ZONE, local_date
@@ -47,123 +50,85 @@ class Scale:
     users: int
     places: int
     anonymous_contacts: int
+    youths: int
+    identified_contacts: int
+    risk_markings: int
+    handoffs: int
+    audit_rows: int
     years: int = 5
+
+    @property
+    def records(self) -> int:
+        """How many records of the kinds the scale names (what the progress bar counts)."""
+        return (
+            self.anonymous_contacts
+            + self.youths
+            + self.identified_contacts
+            + self.risk_markings
+            + self.handoffs
+            + self.audit_rows
+        )
 
 
 SCALES = {
     scale.name: scale
     for scale in (
         Scale(
-            "national", teams=60, vpc_teams=6, users=1000, places=3000, anonymous_contacts=1_000_000
+            "national",
+            teams=60,
+            vpc_teams=6,
+            users=1000,
+            places=3000,
+            anonymous_contacts=1_000_000,
+            youths=50_000,
+            identified_contacts=200_000,
+            risk_markings=100_000,
+            handoffs=20_000,
+            audit_rows=2_000_000,
         ),
-        Scale("regional", teams=12, vpc_teams=2, users=200, places=600, anonymous_contacts=100_000),
-        Scale("municipal", teams=4, vpc_teams=1, users=40, places=150, anonymous_contacts=10_000),
-        Scale("tiny", teams=2, vpc_teams=1, users=12, places=20, anonymous_contacts=300, years=1),
+        Scale(
+            "regional",
+            teams=12,
+            vpc_teams=2,
+            users=200,
+            places=600,
+            anonymous_contacts=100_000,
+            youths=10_000,
+            identified_contacts=40_000,
+            risk_markings=20_000,
+            handoffs=4_000,
+            audit_rows=400_000,
+        ),
+        Scale(
+            "municipal",
+            teams=4,
+            vpc_teams=1,
+            users=40,
+            places=150,
+            anonymous_contacts=10_000,
+            youths=1_000,
+            identified_contacts=4_000,
+            risk_markings=2_000,
+            handoffs=400,
+            audit_rows=40_000,
+        ),
+        Scale(
+            "tiny",
+            teams=2,
+            vpc_teams=1,
+            users=12,
+            places=20,
+            anonymous_contacts=300,
+            youths=40,
+            identified_contacts=120,
+            risk_markings=60,
+            handoffs=20,
+            audit_rows=600,
+            years=1,
+        ),
     )
 }
 
-FIRST_NAMES = [
-    "Åsa",
-    "Björn",
-    "Märta",
-    "Örjan",
-    "Linnéa",
-    "Göran",
-    "Ellinor",
-    "Håkan",
-    "Sofia",
-    "Jönsson",
-    "Ali",
-    "Fatima",
-    "Mohammed",
-    "Amina",
-    "Yusuf",
-    "Leyla",
-    "Omar",
-    "Zeynep",
-    "Ahmed",
-    "Hana",
-    "Erik",
-    "Maja",
-    "Oskar",
-    "Elsa",
-    "Hugo",
-    "Alva",
-    "Liam",
-    "Saga",
-    "Noah",
-    "Ebba",
-    "Nils",
-    "Wilma",
-    "Axel",
-    "Ella",
-    "Milo",
-    "Tove",
-    "Kerstin",
-    "Sören",
-    "Agnes",
-    "Måns",
-]
-LAST_NAMES = [
-    "Öberg",
-    "Åkesson",
-    "Lindström",
-    "Bäckman",
-    "Sjögren",
-    "Håkansson",
-    "Ekström",
-    "Nyström",
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Hassan",
-    "Ali",
-    "Mohamed",
-    "Yilmaz",
-    "Abdi",
-    "Kaya",
-    "Nguyen",
-    "Rahimi",
-    "Jovanović",
-    "Kowalski",
-    "Björk",
-    "Löfgren",
-]
-TOWNS = [
-    "Malmö",
-    "Göteborg",
-    "Stockholm",
-    "Uppsala",
-    "Västerås",
-    "Örebro",
-    "Linköping",
-    "Helsingborg",
-    "Jönköping",
-    "Norrköping",
-    "Lund",
-    "Umeå",
-    "Gävle",
-    "Borås",
-    "Södertälje",
-    "Eskilstuna",
-    "Halmstad",
-    "Växjö",
-    "Karlstad",
-    "Sundsvall",
-    "Östersund",
-    "Trollhättan",
-    "Luleå",
-    "Botkyrka",
-]
 PLACE_WORDS = {
     PlaceKind.SQUARE: "torget",
     PlaceKind.SCHOOL: "skolan",
@@ -178,13 +143,27 @@ WEEKDAY_WEIGHTS = [2, 4, 6, 8, 18, 17, 5]
 #: When shifts start (local hour) and how likely each is: the evening rhythm.
 START_HOURS = {16: 2, 17: 5, 18: 8, 19: 9, 20: 5, 21: 2}
 CONTACTS_PER_SHIFT = 6
+#: The tables of the records a scale names, and how often the progress bar moves.
+COUNTED = {
+    "anonymous_contact",
+    "youth",
+    "identified_contact",
+    "risk_marking",
+    "handoff",
+    "audit_event",
+}
+PROGRESS_STEP = 10_000
 
 
 class Seeder:
     """Writes one scale's data through a connection, deterministically from the seed."""
 
-    def __init__(self, connection: Connection, scale: Scale, seed: int = 2026, *, now=None):
+    def __init__(
+        self, connection: Connection, scale: Scale, seed: int = 2026, *, now=None, progress=None
+    ):
         self.connection = connection
+        #: Told how many more of the scale's records are written, now and then.
+        self.progress = progress or (lambda _rows: None)
         self.scale = scale
         self.random = random.Random(seed)
         self.now = now or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -195,15 +174,29 @@ class Seeder:
         self.leads: dict[int, list[int]] = {}  # team → leads
         self.areas: dict[int, int] = {}  # team → its area
         self.places: dict[int, list[int]] = {}  # area → places
+        self.caseworkers: list[int] = []  # VPC caseworkers
+        self.vpc_leads: list[int] = []
+        #: team → its shifts as (started, id, the pair out), in time order
+        self.shifts: dict[int, list[tuple[datetime, int, tuple[int, int]]]] = {}
 
     def public_id(self) -> str:
         return base64.urlsafe_b64encode(self.random.getrandbits(96).to_bytes(12, "big")).decode()
 
     def write(self, model_or_table, columns, rows) -> None:
         table = getattr(model_or_table, "__table__", model_or_table)
+        if table.name in COUNTED:
+            rows = self._counted(rows)
         self.counts[table.name] = self.counts.get(table.name, 0) + bulk.write(
             self.connection, table, columns, rows
         )
+
+    def _counted(self, rows):
+        done = 0
+        for done, row in enumerate(rows, start=1):
+            if done % PROGRESS_STEP == 0:
+                self.progress(PROGRESS_STEP)
+            yield row
+        self.progress(done % PROGRESS_STEP)
 
     def person(self) -> str:
         return f"{self.random.choice(FIRST_NAMES)} {self.random.choice(LAST_NAMES)}"
@@ -280,7 +273,10 @@ class Seeder:
                 add(Role.CASEWORKER if vpc else Role.FIELD_WORKER, team, "vpc" if vpc else "falt")
                 for _ in range(staff_per_team - len(leads))
             ]
-            if not vpc:
+            if vpc:
+                self.vpc_leads += leads
+                self.caseworkers += rest
+            else:
                 self.leads[team], self.workers[team] = leads, rest
         self.write(
             User,
@@ -338,6 +334,7 @@ class Seeder:
                 )
             )
             workers += [(shift_id, pair[0]), (shift_id, pair[1])]
+            self.shifts.setdefault(team, []).append((started, shift_id, tuple(pair)))
             remaining = self.scale.anonymous_contacts - contact_id
             many = (
                 remaining
@@ -425,15 +422,14 @@ class Seeder:
     def run(self) -> dict[str, int]:
         self.organisation()
         self.shifts_and_contacts()
+        for shifts in self.shifts.values():
+            shifts.sort()
+        YouthRecords(self).run()
         bulk.move_sequences(
             self.connection,
             [
-                Team.__table__,
-                Area.__table__,
-                Place.__table__,
-                User.__table__,
-                Shift.__table__,
-                AnonymousContact.__table__,
+                model.__table__
+                for model in (Team, Area, Place, User, Shift, AnonymousContact, *YOUTH_TABLES)
             ],
         )
         return self.counts

@@ -3,10 +3,20 @@
 from sqlalchemy import func, select
 
 from bench.cli import seed
-from bench.seed import PASSWORD
+from bench.seed import PASSWORD, SCALES
+from outreach import audit
 from outreach.auth.models import Role, User
 from outreach.extensions import db
+from outreach.handoffs.models import Handoff
+from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift, shift_worker
+from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+
+TINY = SCALES["tiny"]
+
+
+def _count(column) -> int:
+    return db.session.execute(select(func.count(column))).scalar_one()
 
 
 def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
@@ -14,7 +24,18 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
     assert result.exit_code == 0, result.output
     assert "seeded the tiny scale" in result.output
     with app.app_context():
-        assert db.session.execute(select(func.count(AnonymousContact.id))).scalar_one() == 300
+        assert _count(AnonymousContact.id) == TINY.anonymous_contacts
+        assert _count(Youth.id) == TINY.youths
+        assert _count(IdentifiedContact.id) >= TINY.identified_contacts
+        assert _count(RiskMarking.id) == TINY.risk_markings
+        assert _count(Handoff.id) == TINY.handoffs
+        chain = audit.verify()
+        assert chain.intact and chain.rows == TINY.audit_rows, chain.problem
+        # the personnummer is encrypted as the app encrypts it, and read back
+        youth = db.session.execute(
+            select(Youth).where(Youth.personnummer.is_not(None)).limit(1)
+        ).scalar_one()
+        assert len(youth.personnummer) == 12
         out_now = select(shift_worker.c.user_id).join(Shift).where(Shift.ended_at.is_(None))
         worker = db.session.execute(
             select(User)
@@ -22,8 +43,20 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
             .order_by(User.id)
             .limit(1)
         ).scalar_one()
-        shifts = db.session.execute(select(func.count(Shift.id))).scalar_one()
+        shifts = _count(Shift.id)
         username, team = worker.username, worker.teams[0].id
+        # the youth of the worker's team with the most contacts: the long timeline
+        regular = db.session.execute(
+            select(Youth.public_id)
+            .join(identified_contact_youth)
+            .where(Youth.team_id == team)
+            .group_by(Youth.id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+        caseworker = db.session.execute(
+            select(User.username).where(User.role == Role.CASEWORKER).limit(1)
+        ).scalar_one()
 
     again = runner.invoke(seed, ["--scale", "tiny"])
     assert again.exit_code != 0 and "already holds users" in again.output
@@ -31,10 +64,18 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
     client = login(username, PASSWORD)
     assert client.get("/").status_code == 200
     assert client.get("/faltpass").status_code == 200
+    assert client.get(f"/ungdomar/{regular}").status_code == 200
     with app.app_context():
         area = db.session.execute(select(Shift.area_id).where(Shift.team_id == team)).scalar()
-    # new rows get ids after the generated ones
+    # new rows get ids after the generated ones, and the audit chain goes on from its head
     started = client.post("/faltpass/nytt", data={"team": team, "area": area})
     assert started.status_code == 303, started.get_data(as_text=True)[:500]
+    registered = client.post(
+        "/ungdomar/ny", data={"team": team, "alias": "Ny i blå jacka", "legal_basis": "consent"}
+    )
+    assert registered.status_code == 303, registered.get_data(as_text=True)[:500]
+    assert login(caseworker, PASSWORD).get("/vpc").status_code == 200
     with app.app_context():
-        assert db.session.execute(select(func.count(Shift.id))).scalar_one() == shifts + 1
+        assert _count(Shift.id) == shifts + 1
+        assert _count(Youth.id) == TINY.youths + 1
+        assert audit.verify().intact
