@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
-from bench.seed import SCALES, Seeder
+from bench.seed import SCALES, Scale, Seeder
 from outreach.auth.models import User
 from outreach.extensions import db
 
@@ -29,15 +29,19 @@ def seed(scale: str, seed: int) -> None:
         raise click.ClickException(
             "The database already holds users: seed only an empty, migrated database."
         )
+    fill(SCALES[scale], seed)
+
+
+def fill(scale: Scale, seed: int = 2026) -> None:
+    """Seed the app's (empty, migrated) database with a progress bar, then what was made."""
     started = time.perf_counter()
-    chosen = SCALES[scale]
     with (
-        click.progressbar(length=chosen.records, label=f"Seeding the {scale} scale") as bar,
+        click.progressbar(length=scale.records, label=f"Seeding the {scale.name} scale") as bar,
         db.engine.begin() as connection,
     ):
-        counts = Seeder(connection, chosen, seed, progress=bar.update).run()
+        counts = Seeder(connection, scale, seed, progress=bar.update).run()
     with db.engine.begin() as connection:  # the planner's statistics of the new rows
         connection.execute(text("ANALYZE"))
     for table, rows in counts.items():
         click.echo(f"{table:<24} {rows:>10,}".replace(",", " "))
-    click.echo(f"seeded the {scale} scale in {time.perf_counter() - started:.1f} s")
+    click.echo(f"seeded the {scale.name} scale in {time.perf_counter() - started:.1f} s")

@@ -1,7 +1,8 @@
-"""What every benchmark starts from: the app on an empty, migrated throwaway database.
+"""What every benchmark starts from: the app on a benchmark database, with the settings the
+benchmarks need (plain HTTP, no CSRF token, password login without a second factor).
 
-BENCH_DATABASE_URL names a PostgreSQL database whose schema is dropped and rebuilt; without it
-an SQLite file in a temporary folder is used.
+BENCH_DATABASE_URL names a PostgreSQL database; without it an SQLite file in a temporary folder
+is used.
 """
 
 import os
@@ -15,11 +16,9 @@ from outreach import create_app
 from outreach.extensions import db
 
 
-def fresh_app() -> Flask:
-    """The app on a freshly migrated benchmark database (plain HTTP, no CSRF, password login)."""
-    url = os.environ.get("BENCH_DATABASE_URL")
-    url = url or f"sqlite:///{tempfile.mkdtemp(prefix='outreach-bench-')}/bench.sqlite"
-    app = create_app(
+def bench_app(url: str) -> Flask:
+    """The app on the database at `url` (as it is: not emptied, not migrated)."""
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
             "SECRET_KEY": "bench",
@@ -29,6 +28,12 @@ def fresh_app() -> Flask:
             "SESSION_COOKIE_SECURE": False,
         }
     )
+
+
+def fresh_app() -> Flask:
+    """The app on a freshly migrated, empty benchmark database."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    app = bench_app(url or f"sqlite:///{tempfile.mkdtemp(prefix='outreach-bench-')}/bench.sqlite")
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -1,0 +1,470 @@
+"""The key requests timed against a seeded database: `python -m bench` (and `make bench`).
+
+    python -m bench                                     # PostgreSQL, national scale
+    python -m bench --database sqlite:///instance/bench.sqlite --scale regional
+
+The database is created, migrated and seeded (`flask bench seed`, in a process of its own) the
+first time; later runs measure at once. Each request is made many times through the app
+(Flask's test client, in this process) as the staff member who makes it, and the figures are
+the server's: the median and 95th percentile time, the SQL statements it ran and the bytes it
+answered. A bare Flask endpoint measured in the same run is the baseline the ratios are to. The
+CSV export of a year is measured for rows per second and for how much the process's peak
+resident memory grows while it streams. The table is printed and written as JSON to
+bench/results/<database>-<scale>.json. Figures, not pass/fail: the query counts are held by the
+test suite, the times here.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+
+from bench.common import bench_app
+from bench.seed import PASSWORD, SCALES
+from outreach.auth.models import Role, User
+from outreach.clock import local_date, now
+from outreach.extensions import db
+from outreach.org.models import Place
+from outreach.review.services import Cursor
+from outreach.shifts.models import AnonymousContact, Shift, shift_worker
+from outreach.youths.models import Youth, identified_contact_youth
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/outreach_bench"
+RESULTS = Path(__file__).resolve().parent / "results"
+#: The issue's targets: p95 of an interactive request, the statistics of a year (ms); the
+#: export's pace (rows/s) and its memory (MB of peak growth).
+INTERACTIVE_MS, STATISTICS_MS = 25, 150
+EXPORT_ROWS_PER_SECOND, EXPORT_MEMORY_MB = 50_000, 50
+RUNS, WARM_UP = 50, 3
+#: A request slower than this on its warm-up is run fewer times (the run stays short).
+SLOW_SECONDS, SLOW_RUNS = 0.3, 10
+#: How deep the deep review page is: the contacts before it, newest first.
+DEEP = 10_000
+
+
+@dataclass
+class Probe:
+    """One request to measure."""
+
+    name: str
+    role: str
+    path: str
+    method: str = "GET"
+    #: The form posted (made afresh for each run: a new contact has a new token).
+    data: Callable[[], dict] | None = None
+    partial: bool = False
+    target_ms: float | None = INTERACTIVE_MS
+
+
+@dataclass
+class Figures:
+    """What one request measured."""
+
+    name: str
+    runs: int
+    median_ms: float
+    p95_ms: float
+    ratio: float
+    queries: int
+    queries_vary: bool
+    bytes: int
+    target_ms: float | None
+    met: bool | None
+    extra: dict = field(default_factory=dict)
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def prepare(url: str, scale: str) -> Flask:
+    """The app on the benchmark database: created, migrated and seeded if it is not yet."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        server = create_engine(
+            parsed.set(drivername="postgresql+psycopg", database="postgres"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).first()
+            if not exists:  # the name is the operator's own, quoted
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        server.dispose()
+    elif parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    app = bench_app(url)
+    with app.app_context():
+        upgrade()
+        users = db.session.execute(select(func.count(User.id))).scalar_one()
+        contacts = db.session.execute(select(func.count(AnonymousContact.id))).scalar_one()
+    wanted = SCALES[scale].anonymous_contacts
+    if not users:
+        environment = {
+            **os.environ,
+            "OUTREACH_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "OUTREACH_FIELD_KEY": app.config["FIELD_KEY"],
+            "OUTREACH_SECRET_KEY": app.config["SECRET_KEY"],
+        }
+        command = [sys.executable, "-m", "flask", "--app", "outreach", "bench", "seed"]
+        subprocess.run([*command, "--scale", scale], env=environment, check=True)  # noqa: S603
+    elif not wanted <= contacts < wanted * 1.1:
+        raise SystemExit(
+            f"{url} holds {contacts:,} anonymous contacts, not the {scale} scale's {wanted:,}: "
+            "drop it, or name its scale with --scale."
+        )
+    return app
+
+
+# --- the scene: who makes the requests, on what -------------------------------------------
+
+
+class Scene:
+    """The staff who make the requests (logged in), and what they ask for."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        with app.app_context():
+            first = lambda statement: db.session.execute(statement.limit(1)).scalar_one()  # noqa: E731
+            self.worker = first(
+                select(User).where(User.role == Role.FIELD_WORKER).order_by(User.id)
+            )
+            team = self.worker.teams[0].id
+            self.team = team
+            names = {
+                "lead": first(
+                    select(User.username)
+                    .where(User.role == Role.TEAM_LEAD, User.teams.any(id=team))
+                    .order_by(User.id)
+                ),
+                "caseworker": first(
+                    select(User.username).where(User.role == Role.CASEWORKER).order_by(User.id)
+                ),
+            }
+            self.regular = first(
+                select(Youth.public_id)
+                .join(identified_contact_youth)
+                .where(Youth.team_id == team)
+                .group_by(Youth.id)
+                .order_by(func.count().desc())
+            )
+            deep = db.session.execute(
+                select(AnonymousContact.occurred_at, AnonymousContact.public_id)
+                .join(Shift)
+                .where(Shift.team_id == team)
+                .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc())
+                .offset(DEEP)
+                .limit(1)
+            ).one()
+            self.deep_cursor = Cursor(deep.occurred_at, 0, deep.public_id).encode()
+            self.today = local_date(now())
+            worker_name = self.worker.username
+        self.clients = {role: self._logged_in(name) for role, name in names.items()}
+        self.clients["field_worker"] = self._logged_in(worker_name)
+        self.shift, self.place = self._open_shift()
+
+    def _logged_in(self, username: str):
+        client = self.app.test_client()
+        answer = client.post("/logga-in", data={"username": username, "password": PASSWORD})
+        if answer.status_code != 303:
+            raise SystemExit(f"{username} could not log in ({answer.status_code})")
+        return client
+
+    def _open_shift(self) -> tuple[str, int]:
+        """The field worker's open shift (started now if there is none) and a place in it."""
+
+        def find():
+            return db.session.execute(
+                select(Shift)
+                .join(shift_worker)
+                .where(shift_worker.c.user_id == self.worker.id, Shift.ended_at.is_(None))
+                .order_by(Shift.id.desc())
+                .limit(1)
+            ).scalar()
+
+        with self.app.app_context():
+            shift = find()
+            if shift is None:
+                area = db.session.execute(
+                    select(Shift.area_id).where(Shift.team_id == self.team).limit(1)
+                ).scalar_one()
+                started = self.clients["field_worker"].post(
+                    "/faltpass/nytt", data={"team": self.team, "area": area}
+                )
+                if started.status_code != 303:
+                    raise SystemExit(f"no shift could be started ({started.status_code})")
+                shift = find()
+            place = db.session.execute(
+                select(Place.id).where(Place.area_id == shift.area_id).limit(1)
+            ).scalar_one()
+            return shift.public_id, place
+
+    def probes(self) -> list[Probe]:
+        def contact() -> dict:
+            return {"place": self.place, "youth_count": 2, "token": uuid.uuid4().hex}
+
+        contact_form = f"/faltpass/{self.shift}/anonym-kontakt"
+        return [
+            Probe("start page", "field_worker", "/"),
+            Probe("contact form", "field_worker", contact_form),
+            Probe("contact submit", "field_worker", contact_form, "POST", contact, partial=True),
+            Probe(
+                'youth search "ali"',
+                "field_worker",
+                "/ungdomar",
+                "POST",
+                lambda: {"q": "ali"},
+                partial=True,
+            ),
+            Probe(
+                'youth search "ö"',
+                "field_worker",
+                "/ungdomar",
+                "POST",
+                lambda: {"q": "ö"},
+                partial=True,
+            ),
+            Probe("youth page, long timeline", "field_worker", f"/ungdomar/{self.regular}"),
+            Probe("VPC inbox", "caseworker", "/vpc"),
+            Probe("notification badge", "caseworker", "/notiser/badge", partial=True),
+            Probe("review list, page 1", "lead", "/granskning"),
+            Probe(
+                f"review list, {DEEP:,} rows deep", "lead", f"/granskning?after={self.deep_cursor}"
+            ),
+            Probe(
+                "statistics, a year",
+                "lead",
+                f"/statistik?team={self.team}&period=year&day={self.today}",
+                target_ms=STATISTICS_MS,
+            ),
+        ]
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+class QueryCounter:
+    """How many SQL statements the engine has run."""
+
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args) -> None:
+        self.count += 1
+
+
+def _request(client, probe: Probe) -> tuple[float, int]:
+    """One request: the seconds until the whole answer was read, and its bytes."""
+    headers = {"HX-Request": "true", "HX-Request-Type": "partial"} if probe.partial else {}
+    data = probe.data() if probe.data else None
+    started = time.perf_counter()
+    answer = client.open(probe.path, method=probe.method, data=data, headers=headers)
+    size = sum(len(piece) for piece in answer.response)
+    seconds = time.perf_counter() - started
+    answer.close()
+    if answer.status_code >= 400:
+        raise SystemExit(f"{probe.name}: {probe.path} answered {answer.status_code}")
+    return seconds, size
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def measure(client, probe: Probe, counter: QueryCounter, baseline_ms: float) -> Figures:
+    """Warm up, then time the request RUNS times (fewer when it is slow)."""
+    warm = [_request(client, probe)[0] for _ in range(WARM_UP)]
+    runs = SLOW_RUNS if min(warm) > SLOW_SECONDS else RUNS
+    times, queries, size = [], set(), 0
+    for _ in range(runs):
+        before = counter.count
+        seconds, size = _request(client, probe)
+        times.append(seconds * 1000)
+        queries.add(counter.count - before)
+    median, p95 = statistics.median(times), _percentile(times, 0.95)
+    return Figures(
+        name=probe.name,
+        runs=runs,
+        median_ms=round(median, 2),
+        p95_ms=round(p95, 2),
+        ratio=round(median / baseline_ms, 1),
+        queries=max(queries),
+        queries_vary=len(queries) > 1,
+        bytes=size,
+        target_ms=probe.target_ms,
+        met=None if probe.target_ms is None else p95 < probe.target_ms,
+    )
+
+
+def baseline() -> Figures:
+    """A bare Flask endpoint through the same test client: what any request costs at least."""
+    bare = Flask("baseline")
+    bare.add_url_rule("/", "ok", lambda: "ok")
+    client = bare.test_client()
+    probe = Probe("bare Flask endpoint (baseline)", "", "/", target_ms=None)
+    for _ in range(WARM_UP * 10):
+        _request(client, probe)
+    times = [_request(client, probe)[0] * 1000 for _ in range(RUNS * 10)]
+    median = statistics.median(times)
+    return Figures(
+        probe.name,
+        len(times),
+        round(median, 3),
+        round(_percentile(times, 0.95), 3),
+        1.0,
+        0,
+        False,
+        2,
+        None,
+        None,
+    )
+
+
+def _memory_kb(field_name: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def export(scene: Scene, counter: QueryCounter) -> Figures:
+    """The CSV export of the last year, streamed: rows a second and the growth of the peak
+    resident memory while it ran (the peak is reset first, where Linux allows it)."""
+    today = scene.today
+    path = f"/granskning/export.csv?date_from={today - timedelta(days=365)}&date_to={today}"
+    client = scene.clients["lead"]
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM)
+    resident = _memory_kb("VmRSS")
+    before = counter.count
+    started = time.perf_counter()
+    answer = client.get(path)
+    size = lines = 0
+    for piece in answer.response:
+        size += len(piece)
+        lines += piece.count(b"\n")
+    seconds = time.perf_counter() - started
+    answer.close()
+    grown = (_memory_kb("VmHWM") - resident) / 1024
+    rows = lines - 1
+    pace = rows / seconds
+    return Figures(
+        name="CSV export, a year",
+        runs=1,
+        median_ms=round(seconds * 1000, 1),
+        p95_ms=round(seconds * 1000, 1),
+        ratio=0,
+        queries=counter.count - before,
+        queries_vary=False,
+        bytes=size,
+        target_ms=None,
+        met=pace >= EXPORT_ROWS_PER_SECOND and grown < EXPORT_MEMORY_MB,
+        extra={
+            "rows": rows,
+            "rows_per_second": round(pace),
+            "peak_memory_growth_mb": round(grown, 1),
+        },
+    )
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def machine(app: Flask) -> dict:
+    """What the figures were measured on."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        version = db.session.execute(
+            text("SELECT version()" if dialect == "postgresql" else "SELECT sqlite_version()")
+        ).scalar_one()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "database": f"{dialect} {version.split(' on ')[0]}",
+    }
+
+
+def table(figures: list[Figures]) -> str:
+    lines = [
+        f"{'request':<34} {'runs':>4} {'median ms':>10} {'p95 ms':>8} {'× base':>7} "
+        f"{'queries':>7} {'bytes':>9}  target",
+    ]
+    for figure in figures:
+        queries = f"{figure.queries}{'*' if figure.queries_vary else ''}"
+        if figure.extra:
+            target = (
+                f"{figure.extra['rows']:,} rows at {figure.extra['rows_per_second']:,}/s, "
+                f"peak +{figure.extra['peak_memory_growth_mb']} MB"
+            )
+            target += " ok" if figure.met else " MISSED"
+        elif figure.target_ms is None:
+            target = ""
+        else:
+            target = f"p95 < {figure.target_ms:g} ms {'ok' if figure.met else 'MISSED'}"
+        ratio = f"{figure.ratio:g}" if figure.ratio else ""
+        lines.append(
+            f"{figure.name:<34} {figure.runs:>4} {figure.median_ms:>10.2f} {figure.p95_ms:>8.2f} "
+            f"{ratio:>7} {queries:>7} {figure.bytes:>9,}  {target}"
+        )
+    lines.append("* the statement count varied between runs; the largest is shown")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", POSTGRES))
+    parser.add_argument("--scale", choices=list(SCALES), default="national")
+    options = parser.parse_args(argv)
+    started = time.perf_counter()
+    app = prepare(options.database, options.scale)
+    scene = Scene(app)
+    base = baseline()
+    figures = [base]
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    for probe in scene.probes():
+        figures.append(measure(scene.clients[probe.role], probe, counter, base.median_ms))
+        print(f"  measured {probe.name}", file=sys.stderr)
+    figures.append(export(scene, counter))
+    report = {
+        "scale": options.scale,
+        "machine": machine(app),
+        "measured_at": now().isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "figures": [asdict(figure) for figure in figures],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    written = RESULTS / f"{report['machine']['database'].split()[0]}-{options.scale}.json"
+    written.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    where = report["machine"]
+    print(f"\n{options.scale} scale on {where['database']}, {where['cores']} cores")
+    print(table(figures))
+    print(f"\nwritten to {written} ({report['seconds']} s)")
