@@ -16,9 +16,12 @@ test suite, the times here.
 
 import argparse
 import contextlib
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
 import resource
 import statistics
 import subprocess
@@ -41,7 +44,7 @@ from outreach.auth.models import Role, User
 from outreach.clock import local_date, now
 from outreach.extensions import db
 from outreach.org.models import Place
-from outreach.review.services import Cursor
+from outreach.paging import Cursor
 from outreach.shifts.models import AnonymousContact, Shift, shift_worker
 from outreach.youths.models import Youth, identified_contact_youth
 
@@ -385,6 +388,38 @@ def export(scene: Scene, counter: QueryCounter) -> Figures:
     )
 
 
+def profile(client, probe: Probe, engine) -> str:
+    """Where one request's time goes: its SQL statements by time, and the functions by
+    cumulative time (cProfile)."""
+    statements: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_args):
+        started.append(time.perf_counter())
+
+    def after(_connection, _cursor, statement, *_args):
+        statements.append((time.perf_counter() - started.pop(), " ".join(statement.split())))
+
+    _request(client, probe)  # warm
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    profiler = cProfile.Profile()
+    seconds = profiler.runcall(_request, client, probe)[0]
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    out = io.StringIO()
+    sql = sum(spent for spent, _statement in statements)
+    print(
+        f"{probe.name}: {seconds * 1000:.1f} ms under the profiler, {len(statements)} "
+        f"statements taking {sql * 1000:.1f} ms",
+        file=out,
+    )
+    for spent, statement in sorted(statements, reverse=True)[:8]:
+        print(f"  {spent * 1000:8.2f} ms  {statement[:300]}", file=out)
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    return out.getvalue()
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -442,10 +477,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", POSTGRES))
     parser.add_argument("--scale", choices=list(SCALES), default="national")
+    parser.add_argument(
+        "--profile", metavar="REQUEST", help="profile the named request instead of measuring"
+    )
     options = parser.parse_args(argv)
     started = time.perf_counter()
     app = prepare(options.database, options.scale)
     scene = Scene(app)
+    if options.profile:
+        probe = next((p for p in scene.probes() if p.name == options.profile), None)
+        if probe is None:
+            raise SystemExit(f"no request named {options.profile!r}")
+        with app.app_context():
+            print(profile(scene.clients[probe.role], probe, db.engine))
+        return
     base = baseline()
     figures = [base]
     with app.app_context():

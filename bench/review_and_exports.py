@@ -241,7 +241,7 @@ def main() -> None:
             .offset(60)
             .limit(1)
         ).one()
-    from outreach.review.services import Cursor
+    from outreach.paging import Cursor
 
     cursor = Cursor(oldest[0], 0, oldest[1]).encode()
     pages_deep = (made["anonymous"] + made["named"]) // 50

@@ -468,8 +468,9 @@ class YouthRecords:
         decided = plan[-1][1] + timedelta(hours=rng.randint(4, 96))
         declined = rng.random() < 0.15
         plan.append((HandoffStatus.DECLINED if declined else HandoffStatus.ACCEPTED, decided))
-        if not declined:
-            plan.append((HandoffStatus.CLOSED, decided + timedelta(days=rng.randint(30, 240))))
+        # a declined one is closed within weeks, an accepted one after months of work
+        worked = rng.randint(1, 21) if declined else rng.randint(30, 240)
+        plan.append((HandoffStatus.CLOSED, decided + timedelta(days=worked)))
         for step, at in plan:
             if at > now:
                 break

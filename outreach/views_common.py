@@ -65,6 +65,11 @@ def attach_error(form: FlaskForm, refusal: RuleViolation) -> None:
         form.form_errors.append(refusal.message)
 
 
+def refused(message, status: int = 400):
+    """An error page with a message that says why (400: the request itself is wrong)."""
+    return render("errors/error.html", "content", status=status, code=status, message=message)
+
+
 def forbidden(message):
     """403 with a message that says why."""
-    return render("errors/error.html", "content", status=403, code=403, message=message)
+    return refused(message, 403)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
 from outreach.org.models import Team, TeamKind
+from outreach.paging import Cursor, in_order
 from outreach.reports.services import sent_report_of
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
 from outreach.youths.models import Youth
@@ -36,6 +37,8 @@ SHAREABLE_FIELDS = (
 
 OPEN = (HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED, HandoffStatus.FIRST_CONTACT)
 ACTIVE = (*OPEN, HandoffStatus.ACCEPTED)
+#: After first contact and until closed: the inbox's second list.
+IN_PROGRESS = (HandoffStatus.FIRST_CONTACT, HandoffStatus.ACCEPTED, HandoffStatus.DECLINED)
 
 
 def _value(youth: Youth, field: str):
@@ -452,15 +455,42 @@ def breaches(since: datetime | None = None) -> int:
     return db.session.execute(query).scalar_one()
 
 
-def inbox() -> list[Handoff]:
-    """VPC's handoffs in progress: waiting for first contact first, the most urgent first."""
-    waiting = case(
-        (Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)), 0), else_=1
-    )
+#: Handoffs in progress shown on one page of the inbox.
+INBOX_PAGE = 50
+
+
+def waiting_for_first_contact() -> list[Handoff]:
+    """The handoffs VPC has yet to make first contact on, the earliest deadline first: the
+    clock runs on each of them, so all are shown (the clock keeps them few)."""
     return list(
         db.session.execute(
             select(Handoff)
-            .where(Handoff.status.in_(ACTIVE + (HandoffStatus.DECLINED,)))
-            .order_by(waiting, Handoff.first_contact_due_at, Handoff.id)
+            .where(Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)))
+            .order_by(Handoff.first_contact_due_at, Handoff.id)
         ).scalars()
     )
+
+
+def in_progress(
+    cursor: Cursor | None, size: int = INBOX_PAGE
+) -> tuple[list[Handoff], Cursor | None]:
+    """The handoffs after first contact: accepted, or declined and not yet closed; the most
+    recently sent first, a page at a time (VPC works months on an accepted one). Returns the
+    page and where the next one starts."""
+    handoffs = list(
+        db.session.execute(
+            in_order(
+                select(Handoff).where(Handoff.status.in_(IN_PROGRESS)),
+                Handoff.sent_at,
+                Handoff.public_id,
+                0,
+                cursor,
+                oldest_first=False,
+                limit=size + 1,
+            )
+        ).scalars()
+    )
+    if len(handoffs) <= size:
+        return handoffs, None
+    last = handoffs[size - 1]
+    return handoffs[:size], Cursor(last.sent_at, 0, last.public_id)

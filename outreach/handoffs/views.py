@@ -3,18 +3,19 @@
 import secrets
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
 from outreach.clock import now
-from outreach.errors import Conflict
+from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.handoffs import bp, services
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
 from outreach.htmx import render
-from outreach.views_common import forbidden, form_status, submit
+from outreach.paging import Cursor
+from outreach.views_common import forbidden, form_status, refused, submit
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 
 
@@ -69,10 +70,20 @@ def new_handoff(public_id: str):
 @bp.route("/vpc")
 @policy.allow(policy.vpc_staff)
 def inbox():
-    """VPC's inbox: handoffs in progress, the most urgent first, with the time left."""
+    """VPC's inbox: the handoffs waiting for first contact, the most urgent first with the
+    time left; then those in progress, a page at a time."""
+    after = request.args.get("after", "")
+    try:
+        cursor = Cursor.decode(after) if after else None
+    except RuleViolation as refusal:
+        return refused(refusal.message)
+    in_progress, next_cursor = services.in_progress(cursor)
     return render(
         "handoffs/inbox.html",
-        handoffs=services.inbox(),
+        waiting=services.waiting_for_first_contact() if cursor is None else [],
+        in_progress=in_progress,
+        next_page=next_cursor.encode() if next_cursor else None,
+        later_page=cursor is not None,
         breaches=services.breaches(since=now() - timedelta(days=30)),
     )
 

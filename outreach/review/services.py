@@ -1,21 +1,17 @@
 """The team lead's review: the filtered log of the team's contacts and shifts, read a page at a
 time in keyset order, and the sign-off or return of a shift. Services flush; the view commits.
 
-Keyset pagination: a page starts after the last row of the one before (its time and public id),
-so page 5,000 costs the same index walk as page 1 and rows logged meanwhile never shift a page.
-Anonymous and named contacts live in two tables; each is read in the same order and the two
-sorted runs are merged.
+Keyset pagination (outreach/paging.py): anonymous and named contacts live in two tables; each
+is read in the same order and the two sorted runs are merged.
 """
 
-import base64
-import binascii
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, false, func, or_, select, tuple_, update
+from sqlalchemy import Select, exists, false, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach import policy
@@ -23,8 +19,8 @@ from outreach.auth.models import User
 from outreach.clock import start_of_day
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
-from outreach.fields import EARLIEST_YEAR, LATEST_YEAR
 from outreach.org.models import Area, Place, Team
+from outreach.paging import Cursor, in_order
 from outreach.personnummer import contains_personnummer_shape
 from outreach.review.models import ShiftReview
 from outreach.risk import services as risk_services
@@ -54,8 +50,6 @@ MAX_COMMENT = 2000
 #: Breaks ties between an anonymous and a named contact logged at the same instant.
 KIND_RANK = {ContactKind.ANONYMOUS: 0, ContactKind.IDENTIFIED: 1}
 
-BAD_CURSOR = _l("The page address is damaged. Start again from the first page.")
-
 
 @dataclass(frozen=True)
 class ReviewFilter:
@@ -84,65 +78,6 @@ class ReviewFilter:
     @property
     def wants_identified(self) -> bool:
         return self.kind in (None, ContactKind.IDENTIFIED) and self.topic is None
-
-
-# --- the cursor ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Cursor:
-    """Where a page ends: the last row's time, kind and public id (descending order)."""
-
-    at: datetime
-    rank: int
-    public_id: str
-
-    def encode(self) -> str:
-        raw = f"{self.at.isoformat()}|{self.rank}|{self.public_id}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> "Cursor":
-        """The cursor in a page address; a damaged one is refused with a message."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            at, rank, public_id = raw.split("|")
-            moment = datetime.fromisoformat(at)
-            if moment.tzinfo is None or rank not in ("0", "1") or not public_id:
-                raise ValueError(raw)
-            moment = moment.astimezone(UTC)
-            if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-                raise ValueError(raw)
-            return cls(moment, int(rank), public_id)
-        except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as error:
-            raise RuleViolation(BAD_CURSOR) from error
-
-
-def in_order(
-    query: Select,
-    moment_column,
-    id_column,
-    rank: int,
-    cursor: Cursor | None,
-    oldest_first: bool,
-    limit: int,
-) -> Select:
-    """The rows after the cursor in (time, kind rank, public id) order, newest or oldest
-    first, at most `limit` of them."""
-    if cursor is not None:
-        # Seen from the cursor, a row of a later-sorting kind at the same instant comes after it.
-        later_kind = rank > cursor.rank if oldest_first else rank < cursor.rank
-        same_kind = rank == cursor.rank
-        if oldest_first:
-            beyond = moment_column >= cursor.at if later_kind else moment_column > cursor.at
-            pair = tuple_(moment_column, id_column) > tuple_(cursor.at, cursor.public_id)
-        else:
-            beyond = moment_column <= cursor.at if later_kind else moment_column < cursor.at
-            pair = tuple_(moment_column, id_column) < tuple_(cursor.at, cursor.public_id)
-        query = query.where(pair if same_kind else beyond)
-    if oldest_first:
-        return query.order_by(moment_column.asc(), id_column.asc()).limit(limit)
-    return query.order_by(moment_column.desc(), id_column.desc()).limit(limit)
 
 
 def _merged(runs: list[list], wanted: "ReviewFilter") -> list:

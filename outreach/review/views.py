@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render
 from outreach.org.models import Area, Place
+from outreach.paging import Cursor
 from outreach.review import bp, services
 from outreach.review.forms import (
     OLDEST,
@@ -26,8 +27,9 @@ from outreach.review.forms import (
     ReviewFilterForm,
     SignOffForm,
 )
-from outreach.review.services import Cursor, ReviewFilter
+from outreach.review.services import ReviewFilter
 from outreach.risk import services as risk_services
+from outreach.shifts import services as shift_services
 from outreach.shifts.views import render_shift
 from outreach.views_common import attach_error, forbidden, form_status, submit
 from outreach.vocabulary import (
@@ -52,11 +54,16 @@ def _filter_form() -> ReviewFilterForm:
     form = ReviewFilterForm(request.args)
     teams = sorted(current_user.field_teams, key=lambda team: team.name)
     form.team.choices = options([("", _l("All my teams")), *((t.id, t.name) for t in teams)])
-    areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
+    # the areas and places the lead's teams have worked in, not the whole country's
+    worked = shift_services.worked_areas(team.id for team in teams)
+    areas = db.session.execute(
+        select(Area).where(Area.id.in_(worked)).order_by(Area.name)
+    ).scalars()
     form.area.choices = options([("", EVERYONE), *((a.id, a.name) for a in areas)])
     places = db.session.execute(
         select(Place, Area.name)
         .join(Area, Area.id == Place.area_id)
+        .where(Area.id.in_(worked))
         .order_by(Area.name, Place.name)
     ).all()
     form.place.choices = options(

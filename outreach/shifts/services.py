@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from outreach.auth.models import User
 from outreach.clock import now
@@ -122,12 +122,25 @@ def end_shift(shift: Shift) -> None:
     db.session.flush()
 
 
+#: How far back the areas a team works in, and the places it used most recently, are read.
+RECENT_WORK = timedelta(days=365)
+
+
+def worked_areas(team_ids: Iterable[int], since: datetime | None = None) -> Select:
+    """The ids of the areas the teams have had shifts in (since a moment, or ever)."""
+    query = select(Shift.area_id).where(Shift.team_id.in_(list(team_ids))).distinct()
+    return query if since is None else query.where(Shift.started_at >= since)
+
+
 def places_for(shift: Shift) -> list[Place]:
-    """Every place, the shift's area first and, within it, the team's most recently used first."""
+    """The places a contact in the shift can be at: those of the shift's area first and,
+    within it, the team's most recently used first; then those of the other areas the team
+    worked in during the last year (a team works in its own town, not the whole country)."""
+    since = now() - RECENT_WORK
     last_used = (
         select(AnonymousContact.place_id, func.max(AnonymousContact.occurred_at).label("at"))
         .join(Shift, Shift.id == AnonymousContact.shift_id)
-        .where(Shift.team_id == shift.team_id)
+        .where(Shift.team_id == shift.team_id, Shift.started_at >= since)
         .group_by(AnonymousContact.place_id)
         .subquery()
     )
@@ -135,6 +148,12 @@ def places_for(shift: Shift) -> list[Place]:
         select(Place, last_used.c.at)
         .join(Area, Area.id == Place.area_id)
         .outerjoin(last_used, last_used.c.place_id == Place.id)
+        .where(
+            or_(
+                Place.area_id == shift.area_id,
+                Place.area_id.in_(worked_areas([shift.team_id], since)),
+            )
+        )
         .order_by(Area.name, Place.name)
     ).all()
 

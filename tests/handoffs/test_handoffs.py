@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach.auth.models import Role, User
+from outreach.clock import now
 from outreach.extensions import db
+from outreach.handoffs import services as handoff_services
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Team
-from outreach.vocabulary import HandoffStatus
+from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from tests.factories import make_user, make_youth, personnummer_for, years_ago
 
 
@@ -256,3 +258,55 @@ def test_bad_handoffs_are_refused_and_nothing_saved(app, login, youth, data):
     _consent_to_vpc(client, youth)
     assert _send(client, youth, **data).status_code == 422
     assert _handoffs(app) == []
+
+
+def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, world, login, youth):
+    """Every handoff waiting for first contact is on the first page; the accepted ones (VPC
+    works on them for months) come newest first, a page at a time."""
+    _consent_to_vpc(login("falt_a"), youth)
+    assert _send(login("falt_a"), youth, token="waiting").status_code == 303
+    with app.app_context():
+        youth_id = db.session.execute(select(Handoff.youth_id)).scalar_one()
+        sent = now() - timedelta(days=10)
+        for number in range(handoff_services.INBOX_PAGE + 2):
+            db.session.add(
+                Handoff(
+                    youth_id=youth_id,
+                    from_team_id=world.team_a,
+                    sender_id=world.worker_a,
+                    reason="Rekryteras.",
+                    summary="Vill ha hjälp.",
+                    urgency=Urgency.NORMAL,
+                    basis=HandoffBasis.OSL_10_2,
+                    secrecy_assessed_by="Eva Chef",
+                    shared_data='{"alias": "Kille i keps"}',
+                    status=HandoffStatus.ACCEPTED,
+                    sent_at=sent - timedelta(hours=number),
+                    first_contact_due_at=sent - timedelta(hours=number - 24),
+                    submission_token=f"accepted-{number}",
+                )
+            )
+        db.session.commit()
+        newest_first = (
+            db.session.execute(
+                select(Handoff.public_id)
+                .where(Handoff.status == HandoffStatus.ACCEPTED)
+                .order_by(Handoff.sent_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+        waiting = db.session.execute(
+            select(Handoff.public_id).where(Handoff.status == HandoffStatus.SENT)
+        ).scalar_one()
+    vpc = login("vpc")
+    first = vpc.get("/vpc").get_data(as_text=True)
+    assert "Väntar på första kontakt" in first and waiting in first
+    shown = [public_id for public_id in newest_first if public_id in first]
+    assert shown == newest_first[: handoff_services.INBOX_PAGE]
+    after = re.search(r'href="/vpc\?after=([^"]+)"', first).group(1)
+    second = vpc.get(f"/vpc?after={after}").get_data(as_text=True)
+    assert [p for p in newest_first if p in second] == newest_first[handoff_services.INBOX_PAGE :]
+    assert waiting not in second and "Tillbaka till de senaste" in second
+    damaged = vpc.get("/vpc?after=inte-en-sida")
+    assert damaged.status_code == 400 and "Sidans adress är skadad" in damaged.get_data(as_text=True)

@@ -10,7 +10,7 @@ from outreach.clock import now, to_local
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
 from outreach.shifts.models import AnonymousContact, ContactCount
-from tests.factories import make_shift
+from tests.factories import make_area, make_past_shift, make_shift
 
 
 @pytest.fixture
@@ -150,15 +150,26 @@ def test_htmx_submit_returns_a_fresh_form_fragment(app, world, login, shift):
 
 
 def test_places_of_the_shift_area_come_first_most_recent_first(app, world, login, shift):
+    """Then the places of the other areas the team worked in during the last year; an area
+    the team never worked in (elsewhere in the country) is not offered."""
     client = login("falt_a")
     with app.app_context():
         places = {p.name: p.id for p in db.session.execute(select(Place)).scalars()}
     _post(client, shift, place=places["Folkets park"], youth_count=1)
     page = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
-    order = [
-        page.index(name) for name in ("Folkets park", "Möllevångstorget", "Rosengårds centrum")
-    ]
+    order = [page.index(name) for name in ("Folkets park", "Möllevångstorget")]
     assert order == sorted(order)
+    assert "Rosengårds centrum" not in page
+    with app.app_context():
+        team, rosengard = db.session.get(Team, world.team_a), db.session.get(Area, world.other_area)
+        worker = db.session.get(User, world.worker_a)
+        make_past_shift(team, rosengard, [worker], now() - timedelta(days=20))
+        hyllie = make_area("Hyllie", ["Hyllie torg"])
+        make_past_shift(team, hyllie, [worker], now() - timedelta(days=800))
+        db.session.commit()
+    page = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    assert page.index("Möllevångstorget") < page.index("Rosengårds centrum")
+    assert "Hyllie torg" not in page
 
 
 def test_the_form_needs_at_most_six_taps_from_the_start_page(world, login, shift):
