@@ -301,7 +301,7 @@ class YouthRecords:
         regulars = [youths[0][1] for youths in self.by_team.values()]
         for marking_id in range(1, seeder.scale.risk_markings + 1):
             at = self._moment(self.first_day)
-            youth = rng.choice(regulars) if rng.random() < 0.2 else self._registered_by(at)
+            youth = rng.choice(regulars) if rng.random() < 0.01 else self._registered_by(at)
             team = self.team_of[youth]
             markings.append(
                 (

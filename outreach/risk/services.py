@@ -111,13 +111,14 @@ def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdr
     return withdrawal
 
 
-def history(youth: Youth) -> list[RiskMarking]:
-    """Every marking of the youth, newest first."""
+def history(youth: Youth, limit: int | None = None) -> list[RiskMarking]:
+    """The youth's markings, newest first (every one, or the latest `limit`)."""
     return list(
         db.session.execute(
             select(RiskMarking)
             .where(RiskMarking.youth_id == youth.id)
             .order_by(RiskMarking.id.desc())
+            .limit(limit)
         ).scalars()
     )
 

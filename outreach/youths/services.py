@@ -15,6 +15,7 @@ from outreach.crypto import keys, make_subject_key
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
+from outreach.paging import Cursor, in_order
 from outreach.shifts.models import Shift
 from outreach.shifts.services import CLOCK_SKEW
 from outreach.vocabulary import Gender, LegalBasis
@@ -364,20 +365,55 @@ def _name_visible(user: User, entries: list[TimelineEntry], besides: Youth | Non
     return visible
 
 
-def timeline(user: User, youth: Youth) -> list[TimelineEntry]:
-    """The youth's contacts, latest first, each with its chain of corrections."""
-    contacts = db.session.execute(
-        select(IdentifiedContact)
-        .join(
-            identified_contact_youth,
-            identified_contact_youth.c.contact_id == IdentifiedContact.id,
+#: Contacts (with their corrections) on one page of a youth's timeline.
+TIMELINE_PAGE = 20
+
+
+def _with_corrections(contacts: list[IdentifiedContact]) -> list[IdentifiedContact]:
+    """The contacts and every correction of them (and of those), in the order written."""
+    found, ids = list(contacts), [contact.id for contact in contacts]
+    while ids:
+        corrections = list(
+            db.session.execute(
+                select(IdentifiedContact).where(IdentifiedContact.corrects_id.in_(ids))
+            ).scalars()
         )
-        .where(identified_contact_youth.c.youth_id == youth.id)
-        .order_by(IdentifiedContact.created_at, IdentifiedContact.id)
-    ).scalars()
-    entries = _chains(contacts)
+        found += corrections
+        ids = [correction.id for correction in corrections]
+    return sorted(found, key=lambda contact: (contact.created_at, contact.id))
+
+
+def timeline(
+    user: User, youth: Youth, cursor: Cursor | None = None, size: int = TIMELINE_PAGE
+) -> tuple[list[TimelineEntry], Cursor | None]:
+    """The youth's contacts, latest first, each with its chain of corrections, a page at a
+    time; returns the page and where the next one starts."""
+    contacts = list(
+        db.session.execute(
+            in_order(
+                select(IdentifiedContact)
+                .join(
+                    identified_contact_youth,
+                    identified_contact_youth.c.contact_id == IdentifiedContact.id,
+                )
+                .where(
+                    identified_contact_youth.c.youth_id == youth.id,
+                    IdentifiedContact.corrects_id.is_(None),
+                ),
+                IdentifiedContact.occurred_at,
+                IdentifiedContact.public_id,
+                0,
+                cursor,
+                oldest_first=False,
+                limit=size + 1,
+            )
+        ).scalars()
+    )
+    last = contacts[size - 1] if len(contacts) > size else None
+    entries = _chains(_with_corrections(contacts[:size]))
     _name_visible(user, entries, besides=youth)
-    return sorted(entries, key=lambda e: (e.contact.occurred_at, e.contact.id), reverse=True)
+    entries.sort(key=lambda e: (e.contact.occurred_at, e.contact.public_id), reverse=True)
+    return entries, Cursor(last.occurred_at, 0, last.public_id) if last else None
 
 
 def youths_by_public_id(user: User, public_ids: list[str]) -> list[Youth]:

@@ -11,16 +11,18 @@ from outreach import audit, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.consent import services as consent_services
+from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.handoffs import services as handoff_services
 from outreach.htmx import render
 from outreach.org.models import Area, Place
+from outreach.paging import Cursor
 from outreach.privacy import services as privacy_services
 from outreach.reports import services as report_services
 from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
-from outreach.views_common import forbidden, form_status, submit
+from outreach.views_common import forbidden, form_status, refused, submit
 from outreach.vocabulary import Gender, LegalBasis, Recipient
 from outreach.youths import bp, merge, protection, services
 from outreach.youths.forms import (
@@ -148,7 +150,7 @@ def _form_with_duplicates(form: YouthForm, duplicates: list[merge.Suggestion], s
 @bp.route("/ungdomar/<youth:public_id>")
 @policy.allow(policy.field_staff)
 def youth_detail(public_id: str):
-    """The youth's page: what is known, and the timeline of contacts."""
+    """The youth's page: what is known, and the timeline of contacts (a page at a time)."""
     youth = policy.youth_or_404(current_user, public_id)
     return _detail_page(youth)
 
@@ -161,19 +163,35 @@ def _grant_form(youth: Youth) -> GrantAccessForm:
     return form
 
 
+#: Markings listed on the youth's page unless all are asked for.
+MARKINGS_SHOWN = 10
+
+
 def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | None = None):
-    """The youth's page; showing it is a read, written to the access log."""
+    """The youth's page; showing it is a read, written to the access log. `after` (a page of
+    the timeline further back) and `markeringar=alla` (every marking) come from the address."""
+    after = request.args.get("after", "")
+    try:
+        cursor = Cursor.decode(after) if after else None
+    except RuleViolation as refusal:
+        return refused(refusal.message)
     services.record_read(current_user, youth)
     db.session.commit()
+    timeline, next_cursor = services.timeline(current_user, youth, cursor)
+    every_marking = request.args.get("markeringar") == "alla"
+    markings = risk_services.history(youth, None if every_marking else MARKINGS_SHOWN + 1)
     shift = open_shift_of(current_user)
     manages_access = policy.can_manage_protected_access(current_user, youth)
     return render(
         "youths/detail.html",
         status=status,
         youth=youth,
-        timeline=services.timeline(current_user, youth),
+        timeline=timeline,
+        timeline_next=next_cursor.encode() if next_cursor else None,
+        timeline_later=cursor is not None,
         history=services.history(youth),
-        markings=risk_services.history(youth),
+        markings=markings[:MARKINGS_SHOWN] if not every_marking else markings,
+        more_markings=len(markings) > MARKINGS_SHOWN and not every_marking,
         current_marking=risk_services.current([youth.id]).get(youth.id),
         can_mark=policy.can_mark_risk(current_user, youth),
         consents=consent_services.consents_of(youth),

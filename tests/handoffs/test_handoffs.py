@@ -309,4 +309,6 @@ def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, w
     assert [p for p in newest_first if p in second] == newest_first[handoff_services.INBOX_PAGE :]
     assert waiting not in second and "Tillbaka till de senaste" in second
     damaged = vpc.get("/vpc?after=inte-en-sida")
-    assert damaged.status_code == 400 and "Sidans adress är skadad" in damaged.get_data(as_text=True)
+    assert damaged.status_code == 400 and "Sidans adress är skadad" in damaged.get_data(
+        as_text=True
+    )

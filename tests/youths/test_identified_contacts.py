@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
+from outreach.youths import services as youth_services
 from outreach.youths.models import IdentifiedContact
 from tests.factories import make_shift, make_youth
 
@@ -184,3 +185,26 @@ def test_only_author_or_lead_corrects(app, login, setting):
     assert unchanged.status_code == 422
     with app.app_context():
         assert db.session.execute(select(func.count(IdentifiedContact.id))).scalar_one() == 2
+
+
+def test_a_long_timeline_is_read_a_page_at_a_time(app, login, setting):
+    """The latest contacts first; further back through a link, corrections with their entry."""
+    client = login("falt_a")
+    size = youth_services.TIMELINE_PAGE
+    for number in range(size + 2):
+        _record(client, setting, youths=[setting["ali"]], facts=f"Kontakt nr {number:02d}.")
+    oldest = _contacts(app)[0]
+    client.post(
+        f"/kontakter/{oldest.public_id}/rattelse",
+        data={"facts": "Kontakt nr 00, rättad.", "ungdom": setting["ali"]},
+    )
+    first = client.get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    shown = re.findall(r"Kontakt nr (\d\d)\.", first)
+    assert shown == [f"{n:02d}" for n in range(size + 1, 1, -1)]
+    after = re.search(r'href="/ungdomar/[^"?]+\?after=([^"#]+)#timeline-heading"', first).group(1)
+    second = client.get(f"/ungdomar/{setting['ali']}?after={after}").get_data(as_text=True)
+    assert re.findall(r"Kontakt nr (\d\d)\.", second) == ["01", "00"]
+    assert "Kontakt nr 00, rättad." in second and "Tillbaka till de senaste kontakterna" in second
+    assert "Tidigare kontakter" not in second
+    damaged = client.get(f"/ungdomar/{setting['ali']}?after=skadad")
+    assert damaged.status_code == 400
