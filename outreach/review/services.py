@@ -207,7 +207,11 @@ def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
         query = query.where(
             exists().where(
                 identified_contact_youth.c.contact_id == IdentifiedContact.id,
-                identified_contact_youth.c.youth_id.in_(risk_services.youths_at_level(wanted.risk)),
+                identified_contact_youth.c.youth_id.in_(
+                    risk_services.youths_at_level(
+                        wanted.risk, policy.visible_youths(user).with_only_columns(Youth.id)
+                    )
+                ),
             )
         )
     return query

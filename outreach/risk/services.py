@@ -123,14 +123,21 @@ def history(youth: Youth, limit: int | None = None) -> list[RiskMarking]:
     )
 
 
-def _latest_ids():
-    return select(func.max(RiskMarking.id)).group_by(RiskMarking.youth_id)
+def _latest_ids(youth_ids) -> Select:
+    """The ids of the latest marking of each of these youths (ids or a subquery of them):
+    always for a set of youths, never the whole country's markings."""
+    return (
+        select(func.max(RiskMarking.id))
+        .where(RiskMarking.youth_id.in_(youth_ids))
+        .group_by(RiskMarking.youth_id)
+    )
 
 
-def youths_at_level(level: RiskLevel) -> Select:
-    """The ids of youths whose current marking has the level (a subquery)."""
+def youths_at_level(level: RiskLevel, among: Select) -> Select:
+    """The ids of the youths among `among` (a subquery of ids) whose current marking has the
+    level (a subquery)."""
     return select(RiskMarking.youth_id).where(
-        RiskMarking.id.in_(_latest_ids()),
+        RiskMarking.id.in_(_latest_ids(among)),
         RiskMarking.level == level,
         ~RiskMarking.withdrawal.has(),
     )
@@ -142,9 +149,7 @@ def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
     if not ids:
         return {}
     latest = db.session.execute(
-        select(RiskMarking).where(
-            RiskMarking.id.in_(_latest_ids().where(RiskMarking.youth_id.in_(ids)))
-        )
+        select(RiskMarking).where(RiskMarking.id.in_(_latest_ids(ids)))
     ).scalars()
     return {m.youth_id: m for m in latest if m.withdrawal is None}
 
@@ -155,8 +160,7 @@ def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
     overdue = db.session.execute(
         select(RiskMarking)
         .where(
-            RiskMarking.id.in_(_latest_ids()),
-            RiskMarking.youth_id.in_(visible),
+            RiskMarking.id.in_(_latest_ids(visible)),
             RiskMarking.review_on < today(),
             RiskMarking.level != RiskLevel.NONE,
             ~RiskMarking.withdrawal.has(),

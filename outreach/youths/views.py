@@ -44,7 +44,8 @@ def _query() -> str:
 
 
 def _searched(youths: list[Youth]) -> None:
-    """Commit the access-log rows of a search (reads commit too: the log must hold)."""
+    """Commit the access-log rows of a search (reads commit too: the log must hold), after
+    rendering, so the youths shown are not expired and read again."""
     if youths:
         db.session.commit()
 
@@ -55,9 +56,10 @@ def search():
     """Find a youth by alias, name or birth year (live search with htmx, a plain form without)."""
     query = _query()
     youths = services.search(current_user, query)
-    _searched(youths)
     levels = risk_services.current(youth.id for youth in youths)
-    return render("youths/search.html", "results", query=query, youths=youths, levels=levels)
+    response = render("youths/search.html", "results", query=query, youths=youths, levels=levels)
+    _searched(youths)
+    return response
 
 
 def _youth_form(youth: Youth | None = None) -> YouthForm:
@@ -176,13 +178,12 @@ def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | 
     except RuleViolation as refusal:
         return refused(refusal.message)
     services.record_read(current_user, youth)
-    db.session.commit()
     timeline, next_cursor = services.timeline(current_user, youth, cursor)
     every_marking = request.args.get("markeringar") == "alla"
     markings = risk_services.history(youth, None if every_marking else MARKINGS_SHOWN + 1)
     shift = open_shift_of(current_user)
     manages_access = policy.can_manage_protected_access(current_user, youth)
-    return render(
+    response = render(
         "youths/detail.html",
         status=status,
         youth=youth,
@@ -207,6 +208,8 @@ def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | 
         merges=merge.merges_into(youth),
         can_merge=policy.leads_team_of(current_user, youth),
     )
+    db.session.commit()  # the read's access-log row, after rendering (nothing shown is expired)
+    return response
 
 
 @bp.route("/ungdomar/<youth:public_id>/skyddad", methods=["POST"])
