@@ -153,6 +153,7 @@ def seed(rng: random.Random) -> None:
                 {
                     "public_id": f"c{len(contacts):015d}",
                     "shift_id": shifts[(team.id, day)].id,
+                    "team_id": team.id,
                     "occurred_at": at,
                     "occurred_on": day,
                     "facts": "Pratade en stund.",
@@ -191,6 +192,7 @@ def seed(rng: random.Random) -> None:
             {
                 "public_id": f"a{number:015d}",
                 "shift_id": shift.id,
+                "team_id": shift.team_id,
                 "place_id": place.id,
                 "occurred_at": shift.started_at,
                 "occurred_on": day,

@@ -250,6 +250,7 @@ class YouthRecords:
                 None,
                 seeder.public_id(),
                 shift_id,
+                team,
                 at,
                 local_date(at),
                 place,
@@ -268,15 +269,16 @@ class YouthRecords:
                 corrected = self.contact_ids
                 entry = [*entry]
                 entry[1] = seeder.public_id()
-                entry[6] = f"Rättelse: {rng.choice(FACTS)}"
-                entry[8] = corrected
-                entry[10] = entry[10] + timedelta(hours=rng.randint(1, 48))
+                entry[7] = f"Rättelse: {rng.choice(FACTS)}"
+                entry[9] = corrected
+                entry[11] = entry[11] + timedelta(hours=rng.randint(1, 48))
         seeder.write(
             IdentifiedContact,
             [
                 "id",
                 "public_id",
                 "shift_id",
+                "team_id",
                 "occurred_at",
                 "occurred_on",
                 "place_id",

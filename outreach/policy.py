@@ -118,20 +118,19 @@ def enforce_endpoint_policy():
 # --- scoped queries (what a user may see) ---------------------------------------------
 
 
+def visible_team_ids(user: User) -> list[int]:
+    """The teams whose shifts and contacts the user sees: their field teams."""
+    return [team.id for team in user.field_teams] if field_staff(user) else []
+
+
 def visible_shifts(user: User) -> Select:
     """Shifts of the user's field teams."""
-    if not field_staff(user):
-        return select(Shift).where(false())
-    return select(Shift).where(Shift.team_id.in_([t.id for t in user.field_teams]))
+    return select(Shift).where(Shift.team_id.in_(visible_team_ids(user)))
 
 
 def visible_anonymous_contacts(user: User) -> Select:
-    """Anonymous contacts logged in shifts the user can see."""
-    return (
-        select(AnonymousContact)
-        .join(Shift, AnonymousContact.shift_id == Shift.id)
-        .where(Shift.id.in_(visible_shifts(user).with_only_columns(Shift.id)))
-    )
+    """Anonymous contacts logged in shifts the user can see (each carries its shift's team)."""
+    return select(AnonymousContact).where(AnonymousContact.team_id.in_(visible_team_ids(user)))
 
 
 def visible_youths(user: User) -> Select:
@@ -153,10 +152,8 @@ def visible_youths(user: User) -> Select:
 
 
 def visible_identified_contacts(user: User) -> Select:
-    """Identified contacts recorded in shifts the user can see."""
-    return select(IdentifiedContact).where(
-        IdentifiedContact.shift_id.in_(visible_shifts(user).with_only_columns(Shift.id))
-    )
+    """Identified contacts recorded in shifts the user can see (each carries its shift's team)."""
+    return select(IdentifiedContact).where(IdentifiedContact.team_id.in_(visible_team_ids(user)))
 
 
 def possible_colleagues(user: User) -> Select:

@@ -145,6 +145,16 @@ class Page:
     levels: dict = field(default_factory=dict)
 
 
+def _of_wanted_shifts(query: Select, model, user: User, wanted: ReviewFilter) -> Select:
+    """Contacts of the wanted teams the user sees, by the team each carries (one index range);
+    narrowed through their shifts only when the filter asks for an area, worker or status."""
+    visible = set(policy.visible_team_ids(user))
+    query = query.where(model.team_id.in_([team for team in wanted.team_ids if team in visible]))
+    if (wanted.area_id, wanted.worker_id, wanted.status) != (None, None, None):
+        query = query.where(model.shift_id.in_(_shift_conditions(user, wanted)))
+    return query
+
+
 def _shift_conditions(user: User, wanted: ReviewFilter) -> Select:
     """The ids of the user's shifts in the wanted teams, worker and review status."""
     query = policy.visible_shifts(user).with_only_columns(Shift.id)
@@ -175,9 +185,7 @@ def _within_dates(query: Select, column, wanted: ReviewFilter) -> Select:
 
 def anonymous_contacts(user: User, wanted: ReviewFilter) -> Select:
     """The anonymous contacts the filter lets through (no order)."""
-    query = select(AnonymousContact).where(
-        AnonymousContact.shift_id.in_(_shift_conditions(user, wanted))
-    )
+    query = _of_wanted_shifts(select(AnonymousContact), AnonymousContact, user, wanted)
     query = _within_dates(query, AnonymousContact.occurred_at, wanted)
     if wanted.logged_by is not None:
         query = query.where(AnonymousContact.created_at <= wanted.logged_by)
@@ -194,10 +202,9 @@ def anonymous_contacts(user: User, wanted: ReviewFilter) -> Select:
 
 def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
     """The named contacts the filter lets through, corrections left out (no order)."""
-    query = policy.visible_identified_contacts(user).where(
-        IdentifiedContact.shift_id.in_(_shift_conditions(user, wanted)),
-        IdentifiedContact.corrects_id.is_(None),
-    )
+    query = _of_wanted_shifts(
+        policy.visible_identified_contacts(user), IdentifiedContact, user, wanted
+    ).where(IdentifiedContact.corrects_id.is_(None))
     query = _within_dates(query, IdentifiedContact.occurred_at, wanted)
     if wanted.logged_by is not None:
         query = query.where(IdentifiedContact.created_at <= wanted.logged_by)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.auth.models import User
@@ -38,9 +38,12 @@ class RiskMarking(db.Model):
     """An orosmarkering: signs observed and a level. Never changed: a new marking is added on
     top, and a withdrawal is a record of its own."""
 
+    # A youth's latest marking (its current one) without reading its others.
+    __table_args__ = (Index("ix_risk_marking_youth_id_id", "youth_id", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
-    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"))
     level: Mapped[RiskLevel] = mapped_column(enum_type(RiskLevel, 10))
     comment: Mapped[str] = mapped_column(Text, default="")
     #: When the marking is to be looked at again (default 90 days on).

@@ -12,6 +12,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
+    select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -40,11 +43,39 @@ class LocalDay:
         return moment
 
 
+class InTeamShift:
+    """Keeps `team_id`, the team of the contact's shift (a shift never changes team), set as
+    the contact is inserted: a team's contacts are then one index range (the review list, the
+    statistics, the exports), not a join through all of the team's shifts."""
+
+
+@event.listens_for(InTeamShift, "before_insert", propagate=True)
+def _keep_team_of_shift(_mapper, connection, contact) -> None:
+    if contact.team_id is None:
+        shift = contact.__dict__.get("shift")
+        contact.team_id = (
+            shift.team_id
+            if shift is not None
+            else connection.execute(
+                select(Shift.team_id).where(Shift.id == contact.shift_id)
+            ).scalar_one()
+        )
+
+
 class Shift(db.Model):
     """A fältpass: workers out together in one area for one evening."""
 
-    # Newest first, with the public id breaking ties: the review list's keyset order.
-    __table_args__ = (Index("ix_shift_started_at_public_id", "started_at", "public_id"),)
+    __table_args__ = (
+        # Newest first, with the public id breaking ties: the review list's keyset order.
+        Index("ix_shift_started_at_public_id", "started_at", "public_id"),
+        # The few shifts out now (a worker's open shift), among years of ended ones.
+        Index(
+            "ix_shift_open",
+            "id",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
@@ -73,17 +104,26 @@ class Shift(db.Model):
         return self.ended_at is None
 
 
-class AnonymousContact(LocalDay, db.Model):
+class AnonymousContact(LocalDay, InTeamShift, db.Model):
     """A tally of youths met at a place: counts, topics and actions, no personal data."""
 
     __table_args__ = (
         CheckConstraint("youth_count >= 1", name="youth_count_positive"),
         Index("ix_anonymous_contact_occurred_at_public_id", "occurred_at", "public_id"),
+        Index(
+            "ix_anonymous_contact_team_id_occurred_at_public_id",
+            "team_id",
+            "occurred_at",
+            "public_id",
+        ),
+        Index("ix_anonymous_contact_team_id_occurred_on", "team_id", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    #: The shift's team (InTeamShift).
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     occurred_on: Mapped[date] = mapped_column(Date, index=True)

@@ -229,25 +229,17 @@ class Statistics:
 
 
 def _contacts_in(team_ids, period: StatsPeriod):
-    return (
-        select(AnonymousContact.id)
-        .join(Shift, Shift.id == AnonymousContact.shift_id)
-        .where(
-            Shift.team_id.in_(team_ids),
-            AnonymousContact.occurred_on.between(period.start, period.end),
-        )
+    return select(AnonymousContact.id).where(
+        AnonymousContact.team_id.in_(team_ids),
+        AnonymousContact.occurred_on.between(period.start, period.end),
     )
 
 
 def _named_in(team_ids, period: StatsPeriod):
-    return (
-        select(IdentifiedContact.id)
-        .join(Shift, Shift.id == IdentifiedContact.shift_id)
-        .where(
-            Shift.team_id.in_(team_ids),
-            IdentifiedContact.occurred_on.between(period.start, period.end),
-            IdentifiedContact.corrects_id.is_(None),
-        )
+    return select(IdentifiedContact.id).where(
+        IdentifiedContact.team_id.in_(team_ids),
+        IdentifiedContact.occurred_on.between(period.start, period.end),
+        IdentifiedContact.corrects_id.is_(None),
     )
 
 

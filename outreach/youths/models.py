@@ -25,7 +25,7 @@ from outreach.crypto import EncryptedText, keys
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
-from outreach.shifts.models import LocalDay, Shift
+from outreach.shifts.models import InTeamShift, LocalDay, Shift
 from outreach.vocabulary import Gender, LegalBasis
 
 
@@ -113,7 +113,7 @@ identified_contact_youth = Table(
 )
 
 
-class IdentifiedContact(LocalDay, db.Model):
+class IdentifiedContact(LocalDay, InTeamShift, db.Model):
     """A contact with one or more named youths during a shift.
 
     Entries are never edited: a correction is a new entry pointing at the one it corrects,
@@ -122,11 +122,20 @@ class IdentifiedContact(LocalDay, db.Model):
 
     __table_args__ = (
         Index("ix_identified_contact_occurred_at_public_id", "occurred_at", "public_id"),
+        Index(
+            "ix_identified_contact_team_id_occurred_at_public_id",
+            "team_id",
+            "occurred_at",
+            "public_id",
+        ),
+        Index("ix_identified_contact_team_id_occurred_on", "team_id", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    #: The shift's team (InTeamShift).
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
