@@ -141,8 +141,9 @@ def prepare(url: str, scale: str) -> Flask:
 class Scene:
     """The staff who make the requests (logged in), and what they ask for."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, deep: int = DEEP):
         self.app = app
+        self.deep = deep
         with app.app_context():
             first = lambda statement: db.session.execute(statement.limit(1)).scalar_one()  # noqa: E731
             self.worker = first(
@@ -172,7 +173,7 @@ class Scene:
                 .join(Shift)
                 .where(Shift.team_id == team)
                 .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc())
-                .offset(DEEP)
+                .offset(deep)
                 .limit(1)
             ).one()
             self.deep_cursor = Cursor(deep.occurred_at, 0, deep.public_id).encode()
@@ -248,7 +249,9 @@ class Scene:
             Probe("notification badge", "caseworker", "/notiser/badge", partial=True),
             Probe("review list, page 1", "lead", "/granskning"),
             Probe(
-                f"review list, {DEEP:,} rows deep", "lead", f"/granskning?after={self.deep_cursor}"
+                f"review list, {self.deep:,} rows deep",
+                "lead",
+                f"/granskning?after={self.deep_cursor}",
             ),
             Probe(
                 "statistics, a year",

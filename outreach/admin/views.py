@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from outreach import policy
 from outreach.admin import bp, services
@@ -36,8 +37,18 @@ from outreach.vocabulary import SignGroup
 def overview():
     """Teams with their members, areas with their places, and every user."""
     teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
-    users = db.session.execute(select(User).order_by(User.display_name)).scalars().all()
-    areas = db.session.execute(select(Area).order_by(Area.name)).scalars().all()
+    users = (
+        db.session.execute(
+            select(User).options(selectinload(User.teams)).order_by(User.display_name)
+        )
+        .scalars()
+        .all()
+    )
+    areas = (
+        db.session.execute(select(Area).options(selectinload(Area.places)).order_by(Area.name))
+        .scalars()
+        .all()
+    )
     members = {team.id: [u for u in users if team in u.teams] for team in teams}
     return render("admin/overview.html", teams=teams, users=users, areas=areas, members=members)
 

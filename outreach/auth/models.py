@@ -53,9 +53,8 @@ class User(UserMixin, db.Model):
     #: The 30-second time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
 
-    teams: Mapped[list[Team]] = relationship(
-        secondary=membership, order_by=Team.name, lazy="selectin"
-    )
+    #: Loaded when asked for: a user comes as the author of many an entry, their teams seldom.
+    teams: Mapped[list[Team]] = relationship(secondary=membership, order_by=Team.name)
 
     def get_id(self) -> str:
         """The id kept in the session: user id and session epoch."""

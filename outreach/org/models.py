@@ -39,9 +39,8 @@ class Area(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    places: Mapped[list["Place"]] = relationship(
-        back_populates="area", order_by="Place.name", lazy="selectin"
-    )
+    #: Loaded when asked for (an area comes with many a contact and shift; its places seldom).
+    places: Mapped[list["Place"]] = relationship(back_populates="area", order_by="Place.name")
 
 
 class Place(db.Model):

@@ -69,11 +69,9 @@ class Youth(db.Model):
     team: Mapped[Team] = relationship(lazy="joined")
     home_area: Mapped[Area | None] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
+    #: Loaded when asked for (the youth's own page, forms, extracts), not with every list.
     guardians: Mapped[list["Guardian"]] = relationship(
-        back_populates="youth",
-        cascade="all, delete-orphan",
-        order_by="Guardian.position",
-        lazy="selectin",
+        back_populates="youth", cascade="all, delete-orphan", order_by="Guardian.position"
     )
 
     @validates("personnummer")

@@ -1,0 +1,61 @@
+"""How many SQL statements each key request runs: bounded, and the same however much data
+there is (no statement per row). The generated data at two sizes; the bound per request is
+what it runs now, so a change that adds statements fails here and is looked at. Timings stay
+in bench/ (`make bench`)."""
+
+from dataclasses import replace
+
+import pytest
+
+from bench.harness import QueryCounter, Scene, _request
+from bench.seed import SCALES, Seeder
+from outreach.extensions import db
+
+TINY = SCALES["tiny"]
+SIZES = [
+    TINY,
+    replace(
+        TINY,
+        name="tiny, three times",
+        anonymous_contacts=3 * TINY.anonymous_contacts,
+        youths=3 * TINY.youths,
+        identified_contacts=3 * TINY.identified_contacts,
+        risk_markings=3 * TINY.risk_markings,
+        handoffs=3 * TINY.handoffs,
+        audit_rows=3 * TINY.audit_rows,
+    ),
+]
+#: The statements each request may run (measured; raise one only knowingly).
+BOUNDS = {
+    "start page": 14,
+    "contact form": 9,
+    "contact submit": 18,
+    'youth search "ali"': 10,
+    'youth search "ö"': 10,
+    "youth page, long timeline": 32,
+    "VPC inbox": 10,
+    "notification badge": 4,
+    "review list, page 1": 22,
+    "review list, 40 rows deep": 22,
+    "statistics, a year": 19,
+}
+
+
+@pytest.mark.parametrize("scale", SIZES, ids=lambda scale: scale.name)
+def test_each_key_request_runs_a_bounded_number_of_statements(app, scale):
+    with app.app_context(), db.engine.begin() as connection:
+        Seeder(connection, scale).run()
+    scene = Scene(app, deep=40)
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    counts = {}
+    for probe in scene.probes():
+        client = scene.clients[probe.role]
+        _request(client, probe)  # the first request of a client may load what is cached after
+        before = counter.count
+        _request(client, probe)
+        counts[probe.name] = counter.count - before
+    print(counts)
+    assert counts.keys() == BOUNDS.keys()
+    over = {name: (count, BOUNDS[name]) for name, count in counts.items() if count > BOUNDS[name]}
+    assert not over, f"more statements than the bound (ran, bound): {over}"
