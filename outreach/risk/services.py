@@ -157,15 +157,19 @@ def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
 def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
     """Current markings of the user's visible youths whose review date has passed."""
     visible = policy.visible_youths(user).with_only_columns(Youth.id)
-    overdue = db.session.execute(
-        select(RiskMarking)
+    # The ids first, then the few markings shown with what they bring along (youth, author …):
+    # the joins then touch `limit` rows, not every overdue one.
+    overdue = (
+        select(RiskMarking.id)
         .where(
             RiskMarking.id.in_(_latest_ids(visible)),
             RiskMarking.review_on < today(),
             RiskMarking.level != RiskLevel.NONE,
             ~RiskMarking.withdrawal.has(),
         )
-        .order_by(RiskMarking.review_on)
+        .order_by(RiskMarking.review_on, RiskMarking.id)
         .limit(limit)
-    ).scalars()
-    return list(overdue)
+    )
+    ids = list(db.session.execute(overdue).scalars())
+    shown = db.session.execute(select(RiskMarking).where(RiskMarking.id.in_(ids))).scalars()
+    return sorted(shown, key=lambda marking: ids.index(marking.id))
