@@ -1,6 +1,6 @@
 """performance at national scale: each contact carries its shift's team (a team's contacts are
-one index range), indexes for a team's contacts by time and by day, for the shifts out now and
-for a youth's latest risk marking
+one index range), indexes for a team's contacts by time and by day, for a team's shifts by time,
+for the shifts out now and for a youth's latest risk marking
 
 Revision ID: 0014
 Revises: 0013
@@ -37,6 +37,8 @@ def upgrade():
             batch_op.create_index(f'ix_{table}_team_id_occurred_on', ['team_id', 'occurred_on'], unique=False)
     with op.batch_alter_table('shift', schema=None) as batch_op:
         batch_op.create_index('ix_shift_open', ['id'], unique=False, postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+        batch_op.create_index('ix_shift_team_id_started_at', ['team_id', 'started_at'], unique=False)
+        batch_op.drop_index('ix_shift_team_id')
     with op.batch_alter_table('risk_marking', schema=None) as batch_op:
         batch_op.create_index('ix_risk_marking_youth_id_id', ['youth_id', 'id'], unique=False)
         batch_op.drop_index('ix_risk_marking_youth_id')
@@ -47,6 +49,8 @@ def downgrade():
         batch_op.create_index('ix_risk_marking_youth_id', ['youth_id'], unique=False)
         batch_op.drop_index('ix_risk_marking_youth_id_id')
     with op.batch_alter_table('shift', schema=None) as batch_op:
+        batch_op.create_index('ix_shift_team_id', ['team_id'], unique=False)
+        batch_op.drop_index('ix_shift_team_id_started_at')
         batch_op.drop_index('ix_shift_open', postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
     for table in CONTACTS:
         with op.batch_alter_table(table, schema=None) as batch_op:

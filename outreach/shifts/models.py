@@ -68,6 +68,8 @@ class Shift(db.Model):
     __table_args__ = (
         # Newest first, with the public id breaking ties: the review list's keyset order.
         Index("ix_shift_started_at_public_id", "started_at", "public_id"),
+        # A team's shifts in a period (the areas it worked in lately, its shift list).
+        Index("ix_shift_team_id_started_at", "team_id", "started_at"),
         # The few shifts out now (a worker's open shift), among years of ended ones.
         Index(
             "ix_shift_open",
@@ -79,7 +81,7 @@ class Shift(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

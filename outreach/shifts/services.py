@@ -1,6 +1,7 @@
 """The rules of shifts and anonymous contacts. Services flush; the view commits."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -122,8 +123,17 @@ def end_shift(shift: Shift) -> None:
     db.session.flush()
 
 
-#: How far back the areas a team works in, and the places it used most recently, are read.
-RECENT_WORK = timedelta(days=365)
+@dataclass(frozen=True)
+class PlaceChoice:
+    """A place offered in the contact form."""
+
+    id: int
+    area_id: int
+    name: str
+
+
+#: How far back the areas a team works in are read, and its most recently used places.
+RECENT_WORK, RECENT_PLACES = timedelta(days=365), timedelta(days=90)
 
 
 def worked_areas(team_ids: Iterable[int], since: datetime | None = None) -> Select:
@@ -132,37 +142,49 @@ def worked_areas(team_ids: Iterable[int], since: datetime | None = None) -> Sele
     return query if since is None else query.where(Shift.started_at >= since)
 
 
-def places_for(shift: Shift) -> list[Place]:
+def places_for(shift: Shift) -> list[PlaceChoice]:
     """The places a contact in the shift can be at: those of the shift's area first and,
     within it, the team's most recently used first; then those of the other areas the team
-    worked in during the last year (a team works in its own town, not the whole country)."""
-    since = now() - RECENT_WORK
+    worked in during the last year (a team works in its own town, not the whole country).
+    Plain values, not records: the form shown after a save uses them again."""
     last_used = (
         select(AnonymousContact.place_id, func.max(AnonymousContact.occurred_at).label("at"))
-        .join(Shift, Shift.id == AnonymousContact.shift_id)
-        .where(Shift.team_id == shift.team_id, Shift.started_at >= since)
+        .where(
+            AnonymousContact.team_id == shift.team_id,
+            AnonymousContact.occurred_at >= now() - RECENT_PLACES,
+        )
         .group_by(AnonymousContact.place_id)
         .subquery()
     )
     rows = db.session.execute(
-        select(Place, last_used.c.at)
+        select(Place.id, Place.area_id, Place.name, last_used.c.at)
         .join(Area, Area.id == Place.area_id)
         .outerjoin(last_used, last_used.c.place_id == Place.id)
         .where(
             or_(
                 Place.area_id == shift.area_id,
-                Place.area_id.in_(worked_areas([shift.team_id], since)),
+                Place.area_id.in_(worked_areas([shift.team_id], now() - RECENT_WORK)),
             )
         )
         .order_by(Area.name, Place.name)
     ).all()
 
     def rank(row):
-        place, used_at = row
-        used = used_at.timestamp() if used_at is not None else float("-inf")
-        return (place.area_id != shift.area_id, -used, place.name)
+        used = row.at.timestamp() if row.at is not None else float("-inf")
+        return (row.area_id != shift.area_id, -used, row.name)
 
-    return [place for place, _at in sorted(rows, key=rank)]
+    return [PlaceChoice(row.id, row.area_id, row.name) for row in sorted(rows, key=rank)]
+
+
+def used(places: list[PlaceChoice], place_id: int, shift: Shift) -> list[PlaceChoice]:
+    """The places as places_for would give them right after a contact at the place: first
+    among those of its group (the shift's area first, then the others)."""
+    place = next(other for other in places if other.id == place_id)
+    rest = [other for other in places if other.id != place_id]
+    if place.area_id == shift.area_id:
+        return [place, *rest]
+    others = next((i for i, p in enumerate(rest) if p.area_id != shift.area_id), len(rest))
+    return [*rest[:others], place, *rest[others:]]
 
 
 def contact_by_token(token: str) -> AnonymousContact | None:

@@ -16,7 +16,7 @@ from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import is_partial, render
-from outreach.org.models import Area
+from outreach.org.models import Area, Place
 from outreach.privacy import services as privacy_services
 from outreach.reports import services as report_services
 from outreach.review import services as review_services
@@ -209,11 +209,13 @@ def end_shift(public_id: str):
     return render_shift(shift, status=422, end_form=form)
 
 
-def _contact_form(shift: Shift, blank: bool = False) -> tuple[AnonymousContactForm, list]:
+def _contact_form(
+    shift: Shift, blank: bool = False, places: list | None = None
+) -> tuple[AnonymousContactForm, list]:
     form = AnonymousContactForm(formdata=None) if blank else AnonymousContactForm()
     if blank or not form.is_submitted():
         form.token.data = secrets.token_urlsafe(24)
-    places = services.places_for(shift)
+    places = services.places_for(shift) if places is None else places
     form.place.choices = options((place.id, place.name) for place in places)
     return form, places
 
@@ -231,7 +233,7 @@ def new_contact(public_id: str):
         return services.log_anonymous_contact(
             current_user,
             shift,
-            place=next(p for p in places if p.id == form.place.data),
+            place=db.session.get(Place, form.place.data),
             youth_count=form.youth_count.data,
             gender_counts={g: form[f"gender_{g}"].data or 0 for g in Gender},
             age_counts={a: form[f"age_{a}"].data or 0 for a in AgeBand},
@@ -254,7 +256,10 @@ def new_contact(public_id: str):
         if not is_partial():
             flash(_("The contact is saved."), "success")
             return redirect(url_for("shifts.start"), 303)
-        form, places = _contact_form(shift, blank=True)
+        # the next contact's form: the place just used is now the most recent of its group
+        form, places = _contact_form(
+            shift, blank=True, places=services.used(places, saved.place_id, shift)
+        )
         status = 200
     return render(
         "shifts/contact.html",
