@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, select, tuple_
 
 from outreach.errors import RuleViolation
+from outreach.extensions import db
 from outreach.fields import EARLIEST_YEAR, LATEST_YEAR
 
 BAD_CURSOR = _l("The page address is damaged. Start again from the first page.")
@@ -70,3 +71,11 @@ def in_order(
     if oldest_first:
         return query.order_by(moment_column.asc(), id_column.asc()).limit(limit)
     return query.order_by(moment_column.desc(), id_column.desc()).limit(limit)
+
+
+def load_in_order(model, ids: list[int], *options) -> list:
+    """The records with these ids, in the order of the ids: a page found as ids first (its
+    sort and limit on narrow rows), then loaded with what its records bring along."""
+    found = db.session.execute(select(model).options(*options).where(model.id.in_(ids)))
+    position = {record_id: index for index, record_id in enumerate(ids)}
+    return sorted(found.scalars(), key=lambda record: position[record.id])

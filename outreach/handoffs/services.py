@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import lazyload
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
@@ -18,7 +19,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
 from outreach.org.models import Team, TeamKind
-from outreach.paging import Cursor, in_order
+from outreach.paging import Cursor, in_order, load_in_order
 from outreach.reports.services import sent_report_of
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
 from outreach.youths.models import Youth
@@ -465,6 +466,7 @@ def waiting_for_first_contact() -> list[Handoff]:
     return list(
         db.session.execute(
             select(Handoff)
+            .options(lazyload(Handoff.events))  # the list shows none of their steps
             .where(Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)))
             .order_by(Handoff.first_contact_due_at, Handoff.id)
         ).scalars()
@@ -477,10 +479,12 @@ def in_progress(
     """The handoffs after first contact: accepted, or declined and not yet closed; the most
     recently sent first, a page at a time (VPC works months on an accepted one). Returns the
     page and where the next one starts."""
-    handoffs = list(
+    # The page's ids first, then those handoffs with what they bring along: the joins then
+    # touch one page of rows, not every handoff in progress.
+    ids = list(
         db.session.execute(
             in_order(
-                select(Handoff).where(Handoff.status.in_(IN_PROGRESS)),
+                select(Handoff.id).where(Handoff.status.in_(IN_PROGRESS)),
                 Handoff.sent_at,
                 Handoff.public_id,
                 0,
@@ -490,6 +494,7 @@ def in_progress(
             )
         ).scalars()
     )
+    handoffs = load_in_order(Handoff, ids, lazyload(Handoff.events))
     if len(handoffs) <= size:
         return handoffs, None
     last = handoffs[size - 1]

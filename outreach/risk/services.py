@@ -13,6 +13,7 @@ from outreach.auth.models import User
 from outreach.clock import today
 from outreach.errors import RuleViolation
 from outreach.extensions import db
+from outreach.paging import load_in_order
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.vocabulary import RiskLevel, SignGroup
 from outreach.youths.models import Youth
@@ -170,6 +171,4 @@ def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
         .order_by(RiskMarking.review_on, RiskMarking.id)
         .limit(limit)
     )
-    ids = list(db.session.execute(overdue).scalars())
-    shown = db.session.execute(select(RiskMarking).where(RiskMarking.id.in_(ids))).scalars()
-    return sorted(shown, key=lambda marking: ids.index(marking.id))
+    return load_in_order(RiskMarking, list(db.session.execute(overdue).scalars()))
