@@ -55,7 +55,7 @@ def _filter_form() -> ReviewFilterForm:
     teams = sorted(current_user.field_teams, key=lambda team: team.name)
     form.team.choices = options([("", _l("All my teams")), *((t.id, t.name) for t in teams)])
     # the areas and places the lead's teams have worked in, not the whole country's
-    worked = shift_services.worked_areas(team.id for team in teams)
+    worked = list(db.session.execute(shift_services.worked_areas(t.id for t in teams)).scalars())
     areas = db.session.execute(
         select(Area).where(Area.id.in_(worked)).order_by(Area.name)
     ).scalars()

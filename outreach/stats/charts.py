@@ -5,6 +5,7 @@ outside the page's style rules, so the strict Content-Security-Policy holds, and
 drawn. The table beside each chart carries the same figures for screen readers.
 """
 
+from functools import lru_cache
 from urllib.parse import quote
 
 import pygal
@@ -67,5 +68,15 @@ def svg(table: StatTable, width: int = 760, height: int = 360) -> bytes:
 
 def data_uri(table: StatTable) -> str:
     """The chart as a data: address for an <img>: percent-encoded rather than base64, so the
-    compressed page stays small (the charts' shared styles compress away)."""
+    compressed page stays small (the charts' shared styles compress away).
+
+    Drawing takes pygal ~10 ms a chart, so drawn charts are kept by what they show (kind,
+    headings and every figure, in the reader's language): the same figures give the same
+    picture, and a new contact changes a figure and so the key."""
+    return _drawn(table.chart, tuple(table.headers), tuple(tuple(row) for row in table.rows))
+
+
+@lru_cache(maxsize=512)
+def _drawn(chart: str, headers: tuple, rows: tuple) -> str:
+    table = StatTable("chart", "", list(headers), [list(row) for row in rows], chart=chart)
     return "data:image/svg+xml;charset=utf-8," + quote(svg(table).decode(), safe="=:/;,'()")

@@ -228,15 +228,18 @@ class Statistics:
     suppressed: bool = False
 
 
-def _contacts_in(team_ids, period: StatsPeriod):
-    return select(AnonymousContact.id).where(
+def _contacts_in(team_ids, period: StatsPeriod) -> tuple:
+    """The conditions on AnonymousContact for the teams' contacts in the period (applied to
+    the table itself: one index range on team and day)."""
+    return (
         AnonymousContact.team_id.in_(team_ids),
         AnonymousContact.occurred_on.between(period.start, period.end),
     )
 
 
-def _named_in(team_ids, period: StatsPeriod):
-    return select(IdentifiedContact.id).where(
+def _named_in(team_ids, period: StatsPeriod) -> tuple:
+    """The conditions on IdentifiedContact likewise, corrections left out."""
+    return (
         IdentifiedContact.team_id.in_(team_ids),
         IdentifiedContact.occurred_on.between(period.start, period.end),
         IdentifiedContact.corrects_id.is_(None),
@@ -254,7 +257,7 @@ def _weeks(team_ids, period: StatsPeriod) -> StatTable:
             func.count(),
             func.coalesce(func.sum(AnonymousContact.youth_count), 0),
         )
-        .where(AnonymousContact.id.in_(_contacts_in(team_ids, period)))
+        .where(*_contacts_in(team_ids, period))
         .group_by(AnonymousContact.occurred_on)
     ).all()
     named = db.session.execute(
@@ -267,7 +270,7 @@ def _weeks(team_ids, period: StatsPeriod) -> StatTable:
             identified_contact_youth,
             identified_contact_youth.c.contact_id == IdentifiedContact.id,
         )
-        .where(IdentifiedContact.id.in_(_named_in(team_ids, period)))
+        .where(*_named_in(team_ids, period))
         .group_by(IdentifiedContact.occurred_on)
     ).all()
     weeks: dict[date, list[int]] = {}
@@ -311,7 +314,7 @@ def _areas(team_ids, period: StatsPeriod) -> StatTable:
         .select_from(AnonymousContact)
         .join(Shift, Shift.id == AnonymousContact.shift_id)
         .join(Area, Area.id == Shift.area_id)
-        .where(AnonymousContact.id.in_(_contacts_in(team_ids, period)))
+        .where(*_contacts_in(team_ids, period))
         .group_by(Area.name)
     ).all()
     named = dict(
@@ -320,7 +323,7 @@ def _areas(team_ids, period: StatsPeriod) -> StatTable:
             .select_from(IdentifiedContact)
             .join(Shift, Shift.id == IdentifiedContact.shift_id)
             .join(Area, Area.id == Shift.area_id)
-            .where(IdentifiedContact.id.in_(_named_in(team_ids, period)))
+            .where(*_named_in(team_ids, period))
             .group_by(Area.name)
         ).all()
     )
@@ -349,8 +352,9 @@ def _youths_by(team_ids, period: StatsPeriod, members, labels, key, title, headi
     counted = dict(
         db.session.execute(
             select(ContactCount.category, func.sum(ContactCount.count))
+            .join(AnonymousContact, AnonymousContact.id == ContactCount.contact_id)
             .where(
-                ContactCount.contact_id.in_(_contacts_in(team_ids, period)),
+                *_contacts_in(team_ids, period),
                 ContactCount.category.in_([str(m) for m in members]),
             )
             .group_by(ContactCount.category)
@@ -358,7 +362,7 @@ def _youths_by(team_ids, period: StatsPeriod, members, labels, key, title, headi
     )
     everyone = db.session.execute(
         select(func.coalesce(func.sum(AnonymousContact.youth_count), 0)).where(
-            AnonymousContact.id.in_(_contacts_in(team_ids, period))
+            *_contacts_in(team_ids, period)
         )
     ).scalar_one()
     rows = [[str(labels[m]), int(counted.get(str(m), 0))] for m in members]
@@ -378,7 +382,8 @@ def _chosen(team_ids, period, model, column, members, key, title, heading) -> St
     counted = dict(
         db.session.execute(
             select(column, func.count())
-            .where(model.contact_id.in_(_contacts_in(team_ids, period)))
+            .join(AnonymousContact, AnonymousContact.id == model.contact_id)
+            .where(*_contacts_in(team_ids, period))
             .group_by(column)
         ).all()
     )
