@@ -270,7 +270,9 @@ def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
         .join(Place, Place.id == AnonymousContact.place_id)
         .join(User, User.id == AnonymousContact.created_by_id)
     ).all()
-    ids = [row[0] for row in rows]
+    # The page's details by the page's own query, not a list of a thousand ids (an export's
+    # chunk): the statement stays the same, and its plan too.
+    ids = _ordered_anonymous(user, wanted, cursor, limit).with_only_columns(AnonymousContact.id)
     counts = _grouped(
         select(ContactCount.contact_id, ContactCount.category, ContactCount.count).where(
             ContactCount.contact_id.in_(ids)
@@ -315,7 +317,7 @@ def _identified_run(user, wanted, cursor, limit) -> list[LogRow]:
         .outerjoin(Place, Place.id == IdentifiedContact.place_id)
         .join(User, User.id == IdentifiedContact.author_id)
     ).all()
-    ids = [row[0] for row in rows]
+    ids = _ordered_identified(user, wanted, cursor, limit).with_only_columns(IdentifiedContact.id)
     youths = _grouped(
         select(
             identified_contact_youth.c.contact_id,
