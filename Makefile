@@ -18,7 +18,7 @@ VNU_JAR        := build/vnu/vnu.jar
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n bench load clean
 
 run: install pango assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
@@ -100,6 +100,24 @@ pango:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else echo "Pango is missing and cannot be installed here: no PDF of the monthly report"; fi; }
+
+# Figures, not tests (docs/performance.md). BENCH_DATABASE_URL names the PostgreSQL database to
+# create, migrate and seed the first time (the national scale takes about two minutes); the
+# SQLite pass uses a regional scale in instance/.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/outreach_bench
+BENCH_SQLITE       := sqlite:///$(CURDIR)/instance/bench-regional.sqlite
+
+bench: install translations
+	$(BIN)/python -m bench --database $(BENCH_DATABASE_URL) --scale national
+	$(BIN)/python -m bench --database $(BENCH_SQLITE) --scale regional
+
+# A thousand simulated staff against gunicorn on the national data, for about six minutes.
+load: $(VENV)/.load-installed translations
+	$(BIN)/python -m bench.load --database $(BENCH_DATABASE_URL)
+
+$(VENV)/.load-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[load]'
+	touch $@
 
 lint: dev
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from outreach import create_app
 from outreach.extensions import db
 
 
-def bench_app(url: str) -> Flask:
+def bench_app(url: str, **overrides) -> Flask:
     """The app on the database at `url` (as it is: not emptied, not migrated)."""
     return create_app(
         {
@@ -26,6 +26,7 @@ def bench_app(url: str) -> Flask:
             "REQUIRE_2FA": False,
             "WTF_CSRF_ENABLED": False,
             "SESSION_COOKIE_SECURE": False,
+            **overrides,
         }
     )
 

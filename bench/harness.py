@@ -179,10 +179,13 @@ class Scene:
                 .group_by(Youth.id)
                 .order_by(func.count().desc())
             )
+            team_contacts = db.session.execute(
+                select(func.count(AnonymousContact.id)).where(AnonymousContact.team_id == team)
+            ).scalar_one()
+            self.deep = deep = min(deep, team_contacts // 2)  # a smaller scale has fewer
             deep = db.session.execute(
                 select(AnonymousContact.occurred_at, AnonymousContact.public_id)
-                .join(Shift)
-                .where(Shift.team_id == team)
+                .where(AnonymousContact.team_id == team)
                 .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.public_id.desc())
                 .offset(deep)
                 .limit(1)
