@@ -37,7 +37,7 @@ def upgrade():
             batch_op.create_index(f'ix_{table}_team_id_occurred_on', ['team_id', 'occurred_on'], unique=False)
     with op.batch_alter_table('shift', schema=None) as batch_op:
         batch_op.create_index('ix_shift_open', ['id'], unique=False, postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
-        batch_op.create_index('ix_shift_team_id_started_at', ['team_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_shift_team_id_started_at', ['team_id', 'started_at', 'area_id'], unique=False)
         batch_op.drop_index('ix_shift_team_id')
     with op.batch_alter_table('risk_marking', schema=None) as batch_op:
         batch_op.create_index('ix_risk_marking_youth_id_id', ['youth_id', 'id'], unique=False)

@@ -68,8 +68,8 @@ class Shift(db.Model):
     __table_args__ = (
         # Newest first, with the public id breaking ties: the review list's keyset order.
         Index("ix_shift_started_at_public_id", "started_at", "public_id"),
-        # A team's shifts in a period (the areas it worked in lately, its shift list).
-        Index("ix_shift_team_id_started_at", "team_id", "started_at"),
+        # A team's shifts in a period, and the areas it worked in (read from the index alone).
+        Index("ix_shift_team_id_started_at", "team_id", "started_at", "area_id"),
         # The few shifts out now (a worker's open shift), among years of ended ones.
         Index(
             "ix_shift_open",
