@@ -47,6 +47,13 @@ def cell(value):
 
 
 def _csv_text(value) -> str:
+    kind = type(value)  # the common cases first: an export writes a hundred thousand cells
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
+    if kind is int:
+        return str(value)
+    if value is None:
+        return ""
     value = cell(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")

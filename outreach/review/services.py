@@ -6,12 +6,13 @@ is read in the same order and the two sorted runs are merged.
 """
 
 import heapq
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, false, func, or_, select, update
+from sqlalchemy import Select, String, exists, false, func, or_, select, type_coerce, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach import policy
@@ -80,9 +81,9 @@ class ReviewFilter:
         return self.kind in (None, ContactKind.IDENTIFIED) and self.topic is None
 
 
-def _merged(runs: list[list], wanted: "ReviewFilter") -> list:
+def _merged(runs: list[Iterable], wanted: "ReviewFilter") -> Iterator:
     """Two sorted runs (anonymous, named) as one, in the wanted order."""
-    return list(heapq.merge(*runs, key=lambda row: row.cursor, reverse=not wanted.oldest_first))
+    return heapq.merge(*runs, key=lambda row: row.cursor, reverse=not wanted.oldest_first)
 
 
 # --- the contacts in the log --------------------------------------------------------------
@@ -255,6 +256,16 @@ def _grouped(query) -> dict[int, list]:
     return grouped
 
 
+#: The vocabularies in their order, for the codes of a contact's topics and actions.
+TOPICS = [(topic.value, topic) for topic in Topic]
+ACTIONS = [(action.value, action) for action in Action]
+
+
+def _in_order(vocabulary: list, codes: list[str] | None) -> list:
+    """The members of the vocabulary whose codes are given, in the vocabulary's order."""
+    return [member for code, member in vocabulary if code in codes] if codes else []
+
+
 def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
     rows = db.session.execute(
         _ordered_anonymous(user, wanted, cursor, limit)
@@ -278,11 +289,15 @@ def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
             ContactCount.contact_id.in_(ids)
         )
     )
+    # codes as stored (the vocabularies' values): read thousands at a time in an export,
+    # they are matched against the vocabularies below instead of converted one by one
     topics = _grouped(
-        select(ContactTopic.contact_id, ContactTopic.topic).where(ContactTopic.contact_id.in_(ids))
+        select(ContactTopic.contact_id, type_coerce(ContactTopic.topic, String)).where(
+            ContactTopic.contact_id.in_(ids)
+        )
     )
     actions = _grouped(
-        select(ContactAction.contact_id, ContactAction.action).where(
+        select(ContactAction.contact_id, type_coerce(ContactAction.action, String)).where(
             ContactAction.contact_id.in_(ids)
         )
     )
@@ -296,8 +311,8 @@ def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
             author,
             youth_count=youth_count,
             counts=dict(counts.get(contact_id, [])),
-            topics=[t for t in Topic if t in set(topics.get(contact_id, []))],
-            actions=[a for a in Action if a in set(actions.get(contact_id, []))],
+            topics=_in_order(TOPICS, topics.get(contact_id)),
+            actions=_in_order(ACTIONS, actions.get(contact_id)),
         )
         for contact_id, at, public_id, shift_id, youth_count, place, author in rows
     ]
@@ -386,7 +401,7 @@ def contact_page(
         runs.append(_anonymous_run(user, wanted, cursor, size + 1))
     if wanted.wants_identified:
         runs.append(_identified_run(user, wanted, cursor, size + 1))
-    merged = _merged(runs, wanted)
+    merged = list(_merged(runs, wanted))
     entries = merged[:size]
     shifts = {} if shifts is None else shifts
     _shift_facts({row.shift_id for row in entries}, shifts)
@@ -401,15 +416,33 @@ def listed_youths(entries: list[LogRow]) -> list[int]:
     return sorted({youth.id for row in entries for youth in row.youths})
 
 
-def export_rows(user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
-    """Every filtered contact in the wanted order, read a chunk at a time (for exports)."""
-    cursor, shifts = None, {}
+def _run_through(run, user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
+    """Every row of one run (anonymous or named contacts), read a chunk at a time."""
+    cursor = None
     while True:
-        page = contact_page(user, wanted, cursor, EXPORT_CHUNK, shifts)
-        yield from page.entries
-        if page.next_cursor is None:
+        rows = run(user, wanted, cursor, EXPORT_CHUNK)
+        yield from rows
+        if len(rows) < EXPORT_CHUNK:
             return
-        cursor = page.next_cursor
+        cursor = rows[-1].cursor
+
+
+def export_rows(user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
+    """Every filtered contact in the wanted order, for exports: each kind read on its own a
+    chunk at a time (every row once) and the two merged as they stream, with their shifts'
+    facts read a chunk at a time too."""
+    runs = []
+    if wanted.wants_anonymous:
+        runs.append(_run_through(_anonymous_run, user, wanted))
+    if wanted.wants_identified:
+        runs.append(_run_through(_identified_run, user, wanted))
+    shifts: dict[int, ShiftFacts] = {}
+    merged = _merged(runs, wanted)
+    while chunk := list(itertools.islice(merged, EXPORT_CHUNK)):
+        _shift_facts({row.shift_id for row in chunk}, shifts)
+        for row in chunk:
+            row.shift = shifts[row.shift_id]
+        yield from chunk
 
 
 def youths_in(user: User, wanted: ReviewFilter) -> list[int]:
