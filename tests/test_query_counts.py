@@ -33,10 +33,10 @@ BOUNDS = {
     'youth search "ali"': 10,
     'youth search "ö"': 10,
     "youth page, long timeline": 32,
-    "VPC inbox": 10,
+    "VPC inbox": 9,
     "notification badge": 4,
-    "review list, page 1": 23,
-    "review list, 40 rows deep": 23,
+    "review list, page 1": 20,
+    "review list, 40 rows deep": 20,
     "statistics, a year": 19,
 }
 

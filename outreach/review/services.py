@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, exists, false, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    ScalarSelect,
+    Select,
+    String,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach import policy
@@ -266,56 +278,63 @@ def _in_order(vocabulary: list, codes: list[str] | None) -> list:
     return [member for code, member in vocabulary if code in codes] if codes else []
 
 
+def _joined_codes(column, contact_column, *more) -> ScalarSelect:
+    """A contact's codes of one kind as one comma-separated text (a correlated subquery):
+    a page's or an export chunk's details come with its rows, in one statement."""
+    return (
+        select(func.aggregate_strings(type_coerce(column, String), ","))
+        .where(contact_column == AnonymousContact.id, *more)
+        .scalar_subquery()
+    )
+
+
 def _anonymous_run(user, wanted, cursor, limit) -> list[LogRow]:
+    counts = _joined_codes(
+        ContactCount.category + ":" + cast(ContactCount.count, String), ContactCount.contact_id
+    )
+    topics = _joined_codes(ContactTopic.topic, ContactTopic.contact_id)
+    actions = _joined_codes(ContactAction.action, ContactAction.contact_id)
     rows = db.session.execute(
         _ordered_anonymous(user, wanted, cursor, limit)
         .with_only_columns(
-            AnonymousContact.id,
             AnonymousContact.occurred_at,
             AnonymousContact.public_id,
             AnonymousContact.shift_id,
             AnonymousContact.youth_count,
             Place.name,
             User.display_name,
+            counts.label("counts"),
+            topics.label("topics"),
+            actions.label("actions"),
         )
         .join(Place, Place.id == AnonymousContact.place_id)
         .join(User, User.id == AnonymousContact.created_by_id)
     ).all()
-    # The page's details by the page's own query, not a list of a thousand ids (an export's
-    # chunk): the statement stays the same, and its plan too.
-    ids = _ordered_anonymous(user, wanted, cursor, limit).with_only_columns(AnonymousContact.id)
-    counts = _grouped(
-        select(ContactCount.contact_id, ContactCount.category, ContactCount.count).where(
-            ContactCount.contact_id.in_(ids)
-        )
-    )
-    # codes as stored (the vocabularies' values): read thousands at a time in an export,
-    # they are matched against the vocabularies below instead of converted one by one
-    topics = _grouped(
-        select(ContactTopic.contact_id, type_coerce(ContactTopic.topic, String)).where(
-            ContactTopic.contact_id.in_(ids)
-        )
-    )
-    actions = _grouped(
-        select(ContactAction.contact_id, type_coerce(ContactAction.action, String)).where(
-            ContactAction.contact_id.in_(ids)
-        )
-    )
     return [
         LogRow(
             ContactKind.ANONYMOUS,
-            at,
-            public_id,
-            shift_id,
-            place,
-            author,
-            youth_count=youth_count,
-            counts=dict(counts.get(contact_id, [])),
-            topics=_in_order(TOPICS, topics.get(contact_id)),
-            actions=_in_order(ACTIONS, actions.get(contact_id)),
+            row.occurred_at,
+            row.public_id,
+            row.shift_id,
+            row.name,
+            row.display_name,
+            youth_count=row.youth_count,
+            counts=_counts(row.counts),
+            topics=_in_order(TOPICS, _codes(row.topics)),
+            actions=_in_order(ACTIONS, _codes(row.actions)),
         )
-        for contact_id, at, public_id, shift_id, youth_count, place, author in rows
+        for row in rows
     ]
+
+
+def _codes(text: str | None) -> list[str]:
+    """The codes of a comma-joined text (_joined_codes)."""
+    return text.split(",") if text else []
+
+
+def _counts(text: str | None) -> dict[str, int]:
+    """Counts joined as "category:n,…" as {category: n}."""
+    return {category: int(n) for category, n in (pair.split(":") for pair in _codes(text))}
 
 
 def _identified_run(user, wanted, cursor, limit) -> list[LogRow]:
