@@ -17,6 +17,7 @@ test suite, the times here.
 import argparse
 import contextlib
 import cProfile
+import gc
 import io
 import json
 import os
@@ -505,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     app = prepare(options.database, options.scale)
     scene = Scene(app)
+    gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
     if options.profile:
         everything = [*scene.probes(), scene.export_probe()]
         probe = next((p for p in everything if p.name == options.profile), None)
