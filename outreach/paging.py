@@ -79,3 +79,14 @@ def load_in_order(model, ids: list[int], *options) -> list:
     found = db.session.execute(select(model).options(*options).where(model.id.in_(ids)))
     position = {record_id: index for index, record_id in enumerate(ids)}
     return sorted(found.scalars(), key=lambda record: position[record.id])
+
+
+def newest_first(query: Select, moment_column, id_column, cursor, size: int) -> tuple[list, bool]:
+    """One page of a single kind of row, newest first after the cursor: what `query` selects
+    for at most `size` rows, and whether more follow."""
+    rows = list(
+        db.session.execute(
+            in_order(query, moment_column, id_column, 0, cursor, oldest_first=False, limit=size + 1)
+        ).scalars()
+    )
+    return rows[:size], len(rows) > size

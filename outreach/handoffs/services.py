@@ -19,7 +19,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
 from outreach.org.models import Team, TeamKind
-from outreach.paging import Cursor, in_order, load_in_order
+from outreach.paging import Cursor, load_in_order, newest_first
 from outreach.reports.services import sent_report_of
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
 from outreach.youths.models import Youth
@@ -481,21 +481,13 @@ def in_progress(
     page and where the next one starts."""
     # The page's ids first, then those handoffs with what they bring along: the joins then
     # touch one page of rows, not every handoff in progress.
-    ids = list(
-        db.session.execute(
-            in_order(
-                select(Handoff.id).where(Handoff.status.in_(IN_PROGRESS)),
-                Handoff.sent_at,
-                Handoff.public_id,
-                0,
-                cursor,
-                oldest_first=False,
-                limit=size + 1,
-            )
-        ).scalars()
+    ids, more = newest_first(
+        select(Handoff.id).where(Handoff.status.in_(IN_PROGRESS)),
+        Handoff.sent_at,
+        Handoff.public_id,
+        cursor,
+        size,
     )
     handoffs = load_in_order(Handoff, ids, lazyload(Handoff.events))
-    if len(handoffs) <= size:
-        return handoffs, None
-    last = handoffs[size - 1]
-    return handoffs[:size], Cursor(last.sent_at, 0, last.public_id)
+    last = handoffs[-1] if more else None
+    return handoffs, Cursor(last.sent_at, 0, last.public_id) if last else None

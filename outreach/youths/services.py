@@ -15,7 +15,7 @@ from outreach.crypto import keys, make_subject_key
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
-from outreach.paging import Cursor, in_order
+from outreach.paging import Cursor, newest_first
 from outreach.shifts.models import Shift
 from outreach.shifts.services import CLOCK_SKEW
 from outreach.vocabulary import Gender, LegalBasis
@@ -388,29 +388,23 @@ def timeline(
 ) -> tuple[list[TimelineEntry], Cursor | None]:
     """The youth's contacts, latest first, each with its chain of corrections, a page at a
     time; returns the page and where the next one starts."""
-    contacts = list(
-        db.session.execute(
-            in_order(
-                select(IdentifiedContact)
-                .join(
-                    identified_contact_youth,
-                    identified_contact_youth.c.contact_id == IdentifiedContact.id,
-                )
-                .where(
-                    identified_contact_youth.c.youth_id == youth.id,
-                    IdentifiedContact.corrects_id.is_(None),
-                ),
-                IdentifiedContact.occurred_at,
-                IdentifiedContact.public_id,
-                0,
-                cursor,
-                oldest_first=False,
-                limit=size + 1,
-            )
-        ).scalars()
+    contacts, more = newest_first(
+        select(IdentifiedContact)
+        .join(
+            identified_contact_youth,
+            identified_contact_youth.c.contact_id == IdentifiedContact.id,
+        )
+        .where(
+            identified_contact_youth.c.youth_id == youth.id,
+            IdentifiedContact.corrects_id.is_(None),
+        ),
+        IdentifiedContact.occurred_at,
+        IdentifiedContact.public_id,
+        cursor,
+        size,
     )
-    last = contacts[size - 1] if len(contacts) > size else None
-    entries = _chains(_with_corrections(contacts[:size]))
+    last = contacts[-1] if more else None
+    entries = _chains(_with_corrections(contacts))
     _name_visible(user, entries, besides=youth)
     entries.sort(key=lambda e: (e.contact.occurred_at, e.contact.public_id), reverse=True)
     return entries, Cursor(last.occurred_at, 0, last.public_id) if last else None
