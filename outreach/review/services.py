@@ -278,12 +278,12 @@ def _in_order(vocabulary: list, codes: list[str] | None) -> list:
     return [member for code, member in vocabulary if code in codes] if codes else []
 
 
-def _joined_codes(column, contact_column, *more) -> ScalarSelect:
+def _joined_codes(column, contact_column) -> ScalarSelect:
     """A contact's codes of one kind as one comma-separated text (a correlated subquery):
     a page's or an export chunk's details come with its rows, in one statement."""
     return (
         select(func.aggregate_strings(type_coerce(column, String), ","))
-        .where(contact_column == AnonymousContact.id, *more)
+        .where(contact_column == AnonymousContact.id)
         .scalar_subquery()
     )
 
@@ -406,26 +406,28 @@ def _shift_facts(shift_ids: set[int], known: dict[int, ShiftFacts]) -> None:
         known[shift_id].workers.append(name)
 
 
+def _with_shifts(rows: list[LogRow], known: dict[int, ShiftFacts]) -> list[LogRow]:
+    """The rows, each given its shift's facts (`known` keeps them from chunk to chunk)."""
+    _shift_facts({row.shift_id for row in rows}, known)
+    for row in rows:
+        row.shift = known[row.shift_id]
+    return rows
+
+
 def contact_page(
     user: User,
     wanted: ReviewFilter,
     cursor: Cursor | None,
     size: int = PAGE_SIZE,
-    shifts: dict[int, ShiftFacts] | None = None,
 ) -> Page:
-    """One page of the filtered contacts in the wanted order, after the cursor. `shifts`
-    keeps what is known of shifts from page to page (an export's pages)."""
+    """One page of the filtered contacts in the wanted order, after the cursor."""
     runs = []
     if wanted.wants_anonymous:
         runs.append(_anonymous_run(user, wanted, cursor, size + 1))
     if wanted.wants_identified:
         runs.append(_identified_run(user, wanted, cursor, size + 1))
     merged = list(_merged(runs, wanted))
-    entries = merged[:size]
-    shifts = {} if shifts is None else shifts
-    _shift_facts({row.shift_id for row in entries}, shifts)
-    for row in entries:
-        row.shift = shifts[row.shift_id]
+    entries = _with_shifts(merged[:size], {})
     more = len(merged) > size
     return Page(entries, entries[-1].cursor if more else None)
 
@@ -458,10 +460,7 @@ def export_rows(user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
     shifts: dict[int, ShiftFacts] = {}
     merged = _merged(runs, wanted)
     while chunk := list(itertools.islice(merged, EXPORT_CHUNK)):
-        _shift_facts({row.shift_id for row in chunk}, shifts)
-        for row in chunk:
-            row.shift = shifts[row.shift_id]
-        yield from chunk
+        yield from _with_shifts(chunk, shifts)
 
 
 def youths_in(user: User, wanted: ReviewFilter) -> list[int]:
