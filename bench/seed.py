@@ -6,8 +6,8 @@ Friday and Saturday, few on Monday, starting between 16 and 21 and lasting three
 contacts are spread through each shift. Everything is written in bulk (bench/bulk.py) with
 ids given here, so rows point at each other without asking the database.
 
-This first part makes the organisation (teams, areas, places, staff) and the shifts with their
-anonymous contacts.
+Here: the organisation (teams, areas, places, staff) and the shifts with their anonymous
+contacts; bench/youth_records.py makes the youths and what is recorded about them.
 """
 
 import base64
