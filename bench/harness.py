@@ -61,6 +61,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 INTERACTIVE_MS, STATISTICS_MS = 25, 150
 EXPORT_ROWS_PER_SECOND, EXPORT_MEMORY_MB = 50_000, 50
 RUNS, WARM_UP = 50, 3
+#: The export is long: fewer runs, the first one not counted.
+EXPORT_RUNS = 5
 EXPORT = "CSV export, a year"
 #: A request slower than this on its warm-up is run fewer times (the run stays short).
 SLOW_SECONDS, SLOW_RUNS = 0.3, 10
@@ -371,15 +373,11 @@ def _memory_kb(field_name: str) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def export(scene: Scene, counter: QueryCounter) -> Figures:
-    """The CSV export of the last year, streamed: rows a second and the growth of the peak
-    resident memory while it ran (the peak is reset first, where Linux allows it)."""
-    probe = scene.export_probe()
-    path, client = probe.path, scene.clients[probe.role]
+def _export_once(client, path: str) -> tuple[float, int, int, float]:
+    """One export read to its end: seconds, data rows, bytes, growth of the peak memory (MB)."""
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM)
     resident = _memory_kb("VmRSS")
-    before = counter.count
     started = time.perf_counter()
     answer = client.get(path)
     size = lines = 0
@@ -388,16 +386,30 @@ def export(scene: Scene, counter: QueryCounter) -> Figures:
         lines += piece.count(b"\n")
     seconds = time.perf_counter() - started
     answer.close()
-    grown = (_memory_kb("VmHWM") - resident) / 1024
-    rows = lines - 1
-    pace = rows / seconds
+    return seconds, lines - 1, size, (_memory_kb("VmHWM") - resident) / 1024
+
+
+def export(scene: Scene, counter: QueryCounter) -> Figures:
+    """The CSV export of the last year, streamed, a few times after one unmeasured run: rows a
+    second at the median time, and the largest growth of the peak resident memory while one
+    ran (the peak is reset before each, where Linux allows it)."""
+    probe = scene.export_probe()
+    client = scene.clients[probe.role]
+    _export_once(client, probe.path)
+    before = counter.count
+    runs = [_export_once(client, probe.path) for _ in range(EXPORT_RUNS)]
+    times = sorted(seconds for seconds, *_ in runs)
+    median = times[len(times) // 2]
+    _, rows, size, _ = runs[0]
+    grown = max(growth for *_, growth in runs)
+    pace = rows / median
     return Figures(
         name=EXPORT,
-        runs=1,
-        median_ms=round(seconds * 1000, 1),
-        p95_ms=round(seconds * 1000, 1),
+        runs=EXPORT_RUNS,
+        median_ms=round(median * 1000, 1),
+        p95_ms=round(times[-1] * 1000, 1),
         ratio=0,
-        queries=counter.count - before,
+        queries=(counter.count - before) // EXPORT_RUNS,
         queries_vary=False,
         bytes=size,
         target_ms=None,
