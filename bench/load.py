@@ -54,7 +54,9 @@ def accounts(url: str) -> dict:
             ).all()
         )
         places = dict(
-            db.session.execute(select(Place.area_id, func.min(Place.id)).group_by(Place.area_id))
+            db.session.execute(
+                select(Place.area_id, func.min(Place.id)).group_by(Place.area_id)
+            ).all()
         )
         workers = db.session.execute(
             select(User.username, membership.c.team_id)
