@@ -85,8 +85,9 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import assets, crypto
+    from outreach import assets, crypto, observability
 
+    observability.init_app(app)  # first: its clock starts before every other hook
     crypto.init_app(app)
     assets.init_app(app)
     db.init_app(app)
@@ -116,6 +117,7 @@ AREAS = (
     "stats",
     "privacy",
     "admin",
+    "health",
 )
 
 
@@ -147,6 +149,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _register_cli(app: Flask) -> None:
+    from outreach import backup  # noqa: F401 (adds `backup` and `restore` to `flask db`)
     from outreach.audit import audit_cli
     from outreach.auth.cli import users_cli
     from outreach.crypto import crypto_cli
@@ -178,6 +181,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
+    app.jinja_env.globals["undelivered_mail"] = _undelivered_mail
     app.jinja_env.filters["hours_minutes"] = clock.hours_and_minutes
 
     @app.context_processor
@@ -193,6 +197,13 @@ def _unread_notifications() -> int:
     from outreach.notifications.services import unread_count
 
     return unread_count(current_user) if current_user.is_authenticated else 0
+
+
+def _undelivered_mail() -> int:
+    """Dead letters, for the admin's alert on every page."""
+    from outreach.notifications.services import dead_letter_count
+
+    return dead_letter_count()
 
 
 def _register_headers(app: Flask) -> None:

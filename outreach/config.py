@@ -80,6 +80,7 @@ def from_environment() -> dict:
         "RETENTION_YEARS": int(os.environ.get("OUTREACH_RETENTION_YEARS", "5")),
         "ANONYMOUS_NOTE_MONTHS": int(os.environ.get("OUTREACH_ANONYMOUS_NOTE_MONTHS", "12")),
         "ARCHIVE_DIR": os.environ.get("OUTREACH_ARCHIVE_DIR", str(INSTANCE / "archive")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("OUTREACH_MAIL_MAX_ATTEMPTS", "12")),
     }
 
 
@@ -96,6 +97,9 @@ DEFAULTS = {
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 25,
     "SMTP_TIMEOUT": 10,
+    #: Delivery attempts before a mail is set aside for the admin (with the backoff doubling
+    #: up to an hour, 12 attempts span about seven hours; OUTREACH_MAIL_MAX_ATTEMPTS).
+    "MAIL_MAX_ATTEMPTS": 12,
     "MAIL_FROM": "outreach@localhost",
     #: How often the notification badge asks for news (seconds).
     "BADGE_POLL_SECONDS": 20,

@@ -1,4 +1,10 @@
-"""The error a service raises when a domain rule refuses the input."""
+"""The errors a request can meet: a domain rule refusing the input, someone else first, and
+the database being away (which no request can help)."""
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from outreach.extensions import db
 
 
 class RuleViolation(Exception):
@@ -15,3 +21,25 @@ class RuleViolation(Exception):
 
 class Conflict(RuleViolation):
     """Someone else changed the record first; the view answers 409."""
+
+
+#: What the database driver raises when it cannot be reached, is restarting, or is too busy
+#: (SQLite: locked for longer than the busy timeout). Other database errors (a broken
+#: constraint) are bugs or conflicts, not outages.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The error means the database is away or busy, not that the request was wrong."""
+    return isinstance(error, UNAVAILABLE) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def forget_transaction() -> None:
+    """Roll back whatever was begun; with the connection gone there is nothing to roll back,
+    and the pool throws the connection away."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()

@@ -1,11 +1,12 @@
 """Error pages: a clear Swedish message and the right status, never a stack trace."""
 
-from flask import Flask
+from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from outreach.extensions import db
+from outreach.errors import database_unavailable, forget_transaction
+from outreach.extensions import login_manager
 from outreach.htmx import render
 
 MESSAGES = {
@@ -18,7 +19,11 @@ MESSAGES = {
     422: _l("Please check the form."),
     429: _l("Too many attempts. Wait a moment and try again."),
     500: _l("Something went wrong on our side. Nothing was saved. Try again in a while."),
+    503: _l("The service cannot reach its database right now. Try again in a minute."),
 }
+
+#: How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 def _page(status: int, message):
@@ -42,6 +47,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        db.session.rollback()
+        forget_transaction()
+        if database_unavailable(error):
+            app.logger.warning("database unavailable", exc_info=error)
+            return _unavailable()
         app.logger.exception("unhandled error")
         return _page(500, MESSAGES[500])
+
+
+def _unavailable():
+    """503 without asking the database anything: the user who was not loaded yet is taken
+    as anonymous for this page (the usual layout would ask who is logged in)."""
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+    again = request.url if request.method == "GET" else url_for("shifts.start")
+    response = render(
+        "errors/unavailable.html", "content", status=503, message=MESSAGES[503], again=again
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

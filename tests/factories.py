@@ -1,5 +1,6 @@
 """Factory functions for test data; each flushes and returns what it made."""
 
+import uuid
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -8,6 +9,7 @@ from outreach.auth.services import hash_password
 from outreach.clock import from_local, now
 from outreach.clock import today as clock_today
 from outreach.extensions import db
+from outreach.notifications.models import OutboxMail
 from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
 from outreach.personnummer import for_birth_date
 from outreach.shifts import services as shift_services
@@ -315,3 +317,19 @@ def login_session_of(app, client):
         ).scalar_one()
         db.session.expunge(row)
         return row
+
+
+def make_dead_letter() -> OutboxMail:
+    """A mail the SMTP server refused for good, waiting for the admin."""
+    mail = OutboxMail(
+        dedupe_key=f"test:{uuid.uuid4()}",
+        to_address="vpc@example.test",
+        subject="Outreach: a new handoff",
+        body="Open Outreach.",
+        attempts=1,
+        last_error="550 5.1.1 No such mailbox",
+        dead_at=now(),
+    )
+    db.session.add(mail)
+    db.session.commit()
+    return mail

@@ -17,7 +17,7 @@ from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.risk.models import WarningSign
-from tests.factories import make_records, make_user
+from tests.factories import make_dead_letter, make_records, make_user
 from tests.routes import ENDPOINTS, Address, address_of
 
 #: The roles, by the username the world gives them; None is a visitor who is not logged in.
@@ -181,9 +181,10 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
             spare = db.session.execute(
                 db.select(User.id).where(User.username == "spare")
             ).scalar_one()
+            mail = make_dead_letter()
             return {
                 "records": {kind: record.public_id for kind, record in records.items()},
-                "numbers": {"sign_id": sign_id, "user_id": spare},
+                "numbers": {"sign_id": sign_id, "user_id": spare, "mail_id": mail.id},
             }
 
     made = {team: fresh_records(team) for team in "AB"}
@@ -241,7 +242,7 @@ def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, m
             guesses.append({**public, kind: str(number)})
         guesses += [{**public, kind: changed}, {**public, kind: other_kind}]
     for guess in guesses:
-        url = address_of(rule, guess, {"user_id": 1, "sign_id": 1}).url
+        url = address_of(rule, guess, {"user_id": 1, "sign_id": 1, "mail_id": 1}).url
         for method in methods:
             response = client.open(url, method=method)
             assert response.status_code == 404, (method, url, response.status_code)

@@ -30,7 +30,7 @@ from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, WarningSign
 from outreach.shifts.models import Shift
 from outreach.youths.models import IdentifiedContact, Youth
-from tests.factories import make_user
+from tests.factories import make_dead_letter, make_user
 from tests.routes import ENDPOINTS, address_of
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -338,6 +338,8 @@ def stored(app, world, signed_in, login):
         )
     )
     next_shift = newest(Shift.public_id, Shift.ended_at.is_(None))
+    with app.app_context():
+        mail = make_dead_letter().id
 
     records = {
         "shift": shift,
@@ -353,7 +355,7 @@ def stored(app, world, signed_in, login):
         "also": [f"/faltpass/{next_shift}"],
         "tags": fill.tags,
         "records": records,
-        "numbers": {"sign_id": sign, "user_id": new_user},
+        "numbers": {"sign_id": sign, "user_id": new_user, "mail_id": mail},
     }
 
 

@@ -22,9 +22,12 @@ from outreach.auth import services as auth_services
 from outreach.auth import two_factor
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
+from outreach.clock import now
 from outreach.extensions import db
 from outreach.fields import options
 from outreach.htmx import render
+from outreach.notifications import services as notification_services
+from outreach.notifications.models import OutboxMail
 from outreach.org.models import Area, PlaceKind, Team, TeamKind
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
@@ -234,3 +237,21 @@ def toggle_warning_sign(sign_id: int):
     db.session.commit()
     flash(_("The catalogue is updated."), "success")
     return redirect(url_for("admin.warning_signs"), 303)
+
+
+@bp.route("/utskick")
+@policy.allow(policy.admin)
+def dead_letters():
+    """Mail that could not be delivered: why, and sending it again once that is fixed."""
+    return render("admin/dead_letters.html", mails=notification_services.dead_letters())
+
+
+@bp.route("/utskick/<int:mail_id>/skicka-igen", methods=["POST"])
+@policy.allow(policy.admin)
+def send_mail_again(mail_id: int):
+    """Put a dead letter back in the queue (after fixing the address or the mail server)."""
+    mail = db.get_or_404(OutboxMail, mail_id)
+    notification_services.send_again(mail, now())
+    db.session.commit()
+    flash(_("The mail is queued again and will be sent shortly."), "success")
+    return redirect(url_for("admin.dead_letters"), 303)

@@ -59,10 +59,15 @@ ENDED = {
 }
 
 
+#: Requests that never look at who is logged in: files, and the health checks, which must
+#: answer without the database.
+SESSIONLESS = {"static", "health.healthz", "health.readyz"}
+
+
 @bp.before_app_request
 def check_session():
     """End sessions that were logged out, invalidated, idle or too old (server-side)."""
-    if request.endpoint == "static" or "_user_id" not in session:
+    if request.endpoint in SESSIONLESS or "_user_id" not in session:
         return None
     reason = "ended"
     if current_user.is_authenticated:

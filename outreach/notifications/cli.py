@@ -2,12 +2,14 @@
 
 import smtplib
 import time
+from typing import NamedTuple
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from outreach.clock import now
+from outreach.errors import database_unavailable, forget_transaction
 from outreach.extensions import db
 from outreach.notifications import services
 
@@ -17,10 +19,43 @@ def notifications_cli():
     """Notifications."""
 
 
-def deliver_once() -> tuple[int, int]:
-    """Deliver every mail that is due; returns (sent, failed). Each mail is its own commit."""
+class Round(NamedTuple):
+    """What one round of delivery did."""
+
+    sent: int
+    #: failed and to be tried again later
+    failed: int
+    #: given up on: dead letters for the admin
+    dead: int = 0
+
+
+def refused_for_good(error: Exception) -> bool:
+    """The SMTP server said no for good (5xx), not "later" (4xx) or nothing at all (down,
+    timed out): retrying will not help, the admin must look."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def failure(error: Exception) -> str:
+    """What went wrong, as the admin reads it: the server's reply, or the kind of fault."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = error.recipients.values()
+    elif isinstance(error, smtplib.SMTPResponseException):
+        replies = [(error.smtp_code, error.smtp_error)]
+    else:
+        return f"{type(error).__name__}: {error}"
+    return "; ".join(
+        f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+        for code, reply in replies
+    )
+
+
+def deliver_once() -> Round:
+    """Deliver every mail that is due. Each mail is its own commit."""
     config = current_app.config
-    sent = failed = 0
+    sent = failed = dead = 0
     for mail_id in services.due_mail_ids(now()):
         mail = services.claim(mail_id, now())
         db.session.commit()
@@ -32,13 +67,25 @@ def deliver_once() -> tuple[int, int]:
             ) as smtp:
                 smtp.send_message(services.as_message(mail, config["MAIL_FROM"]))
         except (smtplib.SMTPException, OSError) as error:
-            services.mark_failed(mail, now(), f"{type(error).__name__}: {error}")
-            failed += 1
+            services.mark_failed(
+                mail,
+                now(),
+                failure(error),
+                permanent=refused_for_good(error),
+                max_attempts=config["MAIL_MAX_ATTEMPTS"],
+            )
+            if mail.dead_at is None:
+                failed += 1
+            else:
+                dead += 1
+                current_app.logger.error(
+                    "mail given up on", extra={"mail_id": mail.id, "attempts": mail.attempts}
+                )
         else:
             services.mark_sent(mail, now())
             sent += 1
         db.session.commit()
-    return sent, failed
+    return Round(sent, failed, dead)
 
 
 @notifications_cli.command("send")
@@ -48,8 +95,19 @@ def deliver_once() -> tuple[int, int]:
 def send(loop: bool, interval: int):
     """Deliver due mail from the outbox (retries with backoff; nothing is lost)."""
     while True:
-        sent, failed = deliver_once()
-        click.echo(f"sent {sent}, failed {failed} (will be retried)")
+        try:
+            done = deliver_once()
+        except Exception as error:
+            # The database is away (restarting): the loop waits for it; a single round fails.
+            if not (loop and database_unavailable(error)):
+                raise
+            forget_transaction()
+            current_app.logger.warning("database unavailable; delivering again later")
+        else:
+            click.echo(
+                f"sent {done.sent}, failed {done.failed} (will be retried), "
+                f"given up {done.dead} (the admin is alerted)"
+            )
         if not loop:
             return
         time.sleep(interval)

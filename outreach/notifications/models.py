@@ -46,3 +46,6 @@ class OutboxMail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    #: Given up on: the SMTP server refused it for good, or every retry failed. The admin is
+    #: alerted and can send it again; until then it waits here, never dropped.
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

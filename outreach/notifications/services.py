@@ -25,7 +25,8 @@ TEXTS = {
     "overdue": _l("First contact is overdue"),
     "consent_withdrawn": _l("A consent was withdrawn and its handoff stopped"),
 }
-#: How long a worker may hold a mail while talking to the SMTP server.
+#: How long a worker may hold a mail while talking to the SMTP server (far longer than the
+#: SMTP timeout, so a slow server never has two workers sending the same mail).
 CLAIM = timedelta(minutes=5)
 LONGEST_BACKOFF = timedelta(hours=1)
 
@@ -101,6 +102,7 @@ def due_mail_ids(moment: datetime, limit: int = 50) -> list[int]:
             select(OutboxMail.id)
             .where(
                 OutboxMail.sent_at.is_(None),
+                OutboxMail.dead_at.is_(None),
                 OutboxMail.next_attempt_at <= moment,
                 or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < moment),
             )
@@ -117,6 +119,7 @@ def claim(mail_id: int, moment: datetime) -> OutboxMail | None:
         .where(
             OutboxMail.id == mail_id,
             OutboxMail.sent_at.is_(None),
+            OutboxMail.dead_at.is_(None),
             or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < moment),
         )
         .values(claimed_until=moment + CLAIM)
@@ -143,9 +146,44 @@ def mark_sent(mail: OutboxMail, moment: datetime) -> None:
     mail.attempts += 1
 
 
-def mark_failed(mail: OutboxMail, moment: datetime, error: str) -> None:
-    """Delivery failed: try again later, waiting longer each time (never dropped)."""
+def mark_failed(
+    mail: OutboxMail, moment: datetime, error: str, *, permanent: bool, max_attempts: int
+) -> None:
+    """Delivery failed: try again later, waiting longer each time; after `max_attempts`, or
+    at once when the server refused it for good, set it aside as a dead letter for the
+    admin (never dropped)."""
     mail.attempts += 1
     mail.claimed_until = None
     mail.last_error = error[:500]
-    mail.next_attempt_at = moment + min(timedelta(minutes=2**mail.attempts), LONGEST_BACKOFF)
+    if permanent or mail.attempts >= max_attempts:
+        mail.dead_at = moment
+    else:
+        mail.next_attempt_at = moment + min(timedelta(minutes=2**mail.attempts), LONGEST_BACKOFF)
+
+
+def dead_letters() -> list[OutboxMail]:
+    """Mail given up on, newest first."""
+    return list(
+        db.session.execute(
+            select(OutboxMail)
+            .where(OutboxMail.dead_at.is_not(None))
+            .order_by(OutboxMail.dead_at.desc(), OutboxMail.id.desc())
+        ).scalars()
+    )
+
+
+def dead_letter_count() -> int:
+    """How many mails are given up on (the admin's alert)."""
+    return db.session.scalar(
+        select(func.count(OutboxMail.id)).where(OutboxMail.dead_at.is_not(None))
+    )
+
+
+def send_again(mail: OutboxMail, moment: datetime) -> None:
+    """The admin has fixed what was wrong: the dead letter goes back in the queue, with its
+    retries counted from nought again."""
+    if mail.dead_at is None:
+        return
+    mail.dead_at = None
+    mail.attempts = 0
+    mail.next_attempt_at = moment

@@ -1,107 +1,18 @@
 """The first-contact clock (warning at 75 %, breach at 100 %, once, with catch-up), in-app
 notifications with the header badge, and mail through the outbox over real SMTP."""
 
-import socket
 import threading
 from datetime import timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from outreach.auth.models import Role, User
+from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.handoffs import services as handoff_services
 from outreach.handoffs.models import Handoff
 from outreach.notifications.cli import deliver_once
 from outreach.notifications.models import Notification, OutboxMail
-from outreach.org.models import Team
-from tests.factories import make_user, make_youth, personnummer_for, years_ago
-
-BASE = "http://outreach.test"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-        self.controller = None
-        self.port = None
-
-    def start(self, port: int | None = None) -> None:
-        """(Re)start the server on its port."""
-        self.port = port or self.port
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        """Take the server down (an outage)."""
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on localhost; the app's mail goes there during the test."""
-    inbox = Inbox()
-    port = _free_port()
-    saved = app.config["SMTP_HOST"], app.config["SMTP_PORT"], app.config["SMTP_TIMEOUT"]
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=5)
-    inbox.start(port)
-    yield inbox
-    inbox.stop()
-    app.config["SMTP_HOST"], app.config["SMTP_PORT"], app.config["SMTP_TIMEOUT"] = saved
-
-
-@pytest.fixture
-def handoff(app, world, login):
-    """A handoff from falt_a (with email), VPC staff with email; the handoff's public id."""
-    with app.app_context():
-        vpc = db.session.get(Team, world.vpc)
-        db.session.get(User, world.caseworker).email = "handlaggare@vpc.test"
-        db.session.get(User, world.worker_a).email = "falt@outreach.test"
-        make_user("vpc_lead", Role.TEAM_LEAD, [vpc]).email = "chef@vpc.test"
-        worker = db.session.get(User, world.worker_a)
-        youth = make_youth(
-            worker,
-            db.session.get(Team, world.team_a),
-            "Kille i keps",
-            name="Ali Östlin",
-            personnummer=personnummer_for(years_ago(19, 5)),
-        )
-        db.session.commit()
-        youth_id = youth.public_id
-    client = login("falt_a")
-    client.post(
-        f"/ungdomar/{youth_id}/samtycke",
-        data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "given_as": "oral"},
-    )
-    response = client.post(
-        f"/ungdomar/{youth_id}/overlamning",
-        data={
-            "token": "t1",
-            "reason": "Rekryteras.",
-            "summary": "Behöver stöd.",
-            "urgency": "normal",
-            "basis": "consent",
-            "shared_fields": ["name"],
-        },
-    )
-    assert response.status_code == 303
-    with app.app_context():
-        return db.session.execute(select(Handoff.public_id)).scalar_one()
+from tests.notifications.conftest import BASE
 
 
 def _kinds(app, username) -> list[str]:
@@ -206,8 +117,8 @@ def test_the_tick_command(app, handoff):
 
 def test_mail_goes_out_over_smtp_without_personal_data(app, handoff, smtp):
     with app.app_context():
-        assert deliver_once() == (2, 0)
-        assert deliver_once() == (0, 0)  # never twice
+        assert deliver_once() == (2, 0, 0)
+        assert deliver_once() == (0, 0, 0)  # never twice
     recipients = sorted(r for tos, _ in smtp.messages for r in tos)
     assert recipients == ["chef@vpc.test", "handlaggare@vpc.test"]
     for _tos, content in smtp.messages:
@@ -219,15 +130,15 @@ def test_mail_goes_out_over_smtp_without_personal_data(app, handoff, smtp):
 def test_an_smtp_outage_delays_mail_and_never_loses_or_doubles_it(app, handoff, smtp):
     smtp.stop()
     with app.app_context():
-        assert deliver_once() == (0, 2)
+        assert deliver_once() == (0, 2, 0)
         waiting = db.session.execute(select(OutboxMail)).scalars().all()
         assert all(m.sent_at is None and m.attempts == 1 and m.last_error for m in waiting)
-        assert deliver_once() == (0, 0)  # backing off: not due yet
+        assert deliver_once() == (0, 0, 0)  # backing off: not due yet
     smtp.start()
     with app.app_context():
         for mail in db.session.execute(select(OutboxMail)).scalars():
             mail.next_attempt_at -= timedelta(hours=1)  # the backoff has passed
         db.session.commit()
-        assert deliver_once() == (2, 0)
-        assert deliver_once() == (0, 0)
+        assert deliver_once() == (2, 0, 0)
+        assert deliver_once() == (0, 0, 0)
     assert len(smtp.messages) == 2

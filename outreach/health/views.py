@@ -1,0 +1,29 @@
+"""/healthz and /readyz: plain answers for machines, without personal data or a login."""
+
+from flask import jsonify
+
+from outreach.errors import database_unavailable, forget_transaction
+from outreach.health import bp, services
+from outreach.policy import public
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """The process is up and serving (asks nothing of the database)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@public
+def readyz():
+    """Ready for traffic: the database answers, its migrations are current, mail is moving."""
+    try:
+        checks = services.readiness()
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        forget_transaction()
+        checks = {"database": False, "migrations": False, "outbox": False}
+    ready = all(checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
