@@ -4,10 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
+from outreach import submissions
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.htmx import render
@@ -19,20 +22,39 @@ SIMULTANEOUS = _l(
 
 @dataclass
 class Submission:
-    """What came of a submitted form: saved (with the service's result) or not."""
+    """What came of a submitted form: saved (with the service's result) or not. `repeated`:
+    the form's one-time token had made the result already, and nothing new was made."""
 
     saved: bool
     result: Any = None
     refusal: RuleViolation | None = None
+    repeated: bool = False
 
 
 def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
     """Validate the form and run the service: commit on success; on a refusal roll back and
-    show the message at its field. The one commit of the request happens here."""
-    if not form.validate_on_submit():
+    show the message at its field. The one commit of the request happens here.
+
+    A creating form (submissions.Once) sent again with the same token gives the record its
+    first submission made, and makes nothing."""
+    if not form.is_submitted():
+        return Submission(saved=False)
+    token = submissions.token_of(form)
+    try:
+        # Before validating: what the first submission made may have changed what is valid
+        # (a user given access is no longer offered).
+        if token and (made := submissions.earlier(token, current_user, request.path)):
+            return Submission(saved=True, result=made, repeated=True)
+    except RuleViolation as refusal:
+        form.validate()
+        attach_error(form, refusal)
+        return Submission(saved=False, refusal=refusal)
+    if not form.validate():
         return Submission(saved=False)
     try:
         result = act()
+        if token:
+            submissions.remember(token, current_user, request.path, result)
         db.session.commit()
     except RuleViolation as refusal:
         db.session.rollback()
@@ -40,12 +62,28 @@ def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
         return Submission(saved=False, refusal=refusal)
     except IntegrityError:
         # Someone saved the same thing at the same moment (a double submit, two users): the
-        # database's constraints let one win; this one is told.
+        # database's constraints let one win. The same token sent twice: this one shows what
+        # the other made; anything else: this one is told.
         db.session.rollback()
+        if token and (made := _made_meanwhile(token)):
+            return Submission(saved=True, result=made, repeated=True)
         refusal = Conflict(SIMULTANEOUS)
         attach_error(form, refusal)
         return Submission(saved=False, refusal=refusal)
     return Submission(saved=True, result=result)
+
+
+def already_made(form: FlaskForm):
+    """The record a creating form's token made already (a resent form), or None."""
+    token = submissions.token_of(form) if form.is_submitted() else None
+    return _made_meanwhile(token) if token else None
+
+
+def _made_meanwhile(token: str):
+    try:
+        return submissions.earlier(token, current_user, request.path)
+    except RuleViolation:
+        return None
 
 
 def form_status(form: FlaskForm, outcome: Submission | None = None) -> int:

@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from outreach.fields import MultiCheckboxField, max_length, optional_int, options
+from outreach.submissions import Once
 from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
 
 
@@ -29,7 +30,7 @@ class UserDetailsForm(FlaskForm):
     is_enabled = BooleanField(_l("The account is in use (untick to stop every login)"))
 
 
-class UserForm(UserDetailsForm):
+class UserForm(Once, UserDetailsForm):
     """Create a user."""
 
     username = StringField(
@@ -44,7 +45,7 @@ class UserForm(UserDetailsForm):
     )
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Once, FlaskForm):
     """Create a team."""
 
     name = StringField(
@@ -54,7 +55,7 @@ class TeamForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options(TEAM_KIND_LABELS.items()))
 
 
-class AreaForm(FlaskForm):
+class AreaForm(Once, FlaskForm):
     """Create an area."""
 
     name = StringField(
@@ -63,7 +64,7 @@ class AreaForm(FlaskForm):
     )
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(Once, FlaskForm):
     """Create a place in an area."""
 
     area = SelectField(_l("Area"), coerce=optional_int)
@@ -74,7 +75,7 @@ class PlaceForm(FlaskForm):
     kind = SelectField(_l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()))
 
 
-class WarningSignForm(FlaskForm):
+class WarningSignForm(Once, FlaskForm):
     """Add a warning sign to the catalogue."""
 
     group = SelectField(_l("Group"), choices=options(SignGroup.pairs()))

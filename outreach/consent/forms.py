@@ -6,10 +6,11 @@ from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
+from outreach.submissions import Once
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 
 
-class ConsentRecordForm(FlaskForm):
+class ConsentRecordForm(Once, FlaskForm):
     """Record one party's consent."""
 
     given_by = RadioField(

@@ -84,6 +84,7 @@ NOT_IN_EXTRACT = {
     "subject_key": "the youth's encryption key, not information about the youth",
     "retention_run": "counts of gallring runs, naming nobody",
     "access_review": "the lead's loggkontroll of a period, about staff access",
+    "form_submission": "one-time form tokens and the id of the record each made, for a week",
 }
 
 #: The labels of the fields, for the readable renderings.

@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from outreach.fields import CalendarDateField, max_length, no_personnummer, optional_int, options
 from outreach.privacy.services import MAX_TEXT
+from outreach.submissions import Once
 from outreach.vocabulary import Requester
 
 
@@ -37,7 +38,7 @@ class AccessLogFilterForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class AccessReviewForm(FlaskForm):
+class AccessReviewForm(Once, FlaskForm):
     """Record a review of the team's access log over a period."""
 
     team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
@@ -53,7 +54,7 @@ class AccessReviewForm(FlaskForm):
     )
 
 
-class LegalHoldForm(FlaskForm):
+class LegalHoldForm(Once, FlaskForm):
     """Keep a youth's record past its retention time."""
 
     reason = _text_area(
@@ -67,7 +68,7 @@ class LiftHoldForm(FlaskForm):
     """Lift a legal hold."""
 
 
-class AccessRequestForm(FlaskForm):
+class AccessRequestForm(Once, FlaskForm):
     """Register a request for a register extract."""
 
     requested_by = RadioField(

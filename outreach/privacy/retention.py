@@ -29,7 +29,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, union_all, update
 
-from outreach import audit
+from outreach import audit, submissions
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import local_date, months_after, now, start_of_day, today
@@ -412,10 +412,10 @@ def dry_run(as_of: date) -> Report:
 
 def apply(as_of: date, user: User | None = None) -> Report:
     """Archive, then delete, every due youth that nothing holds, clear old anonymous notes,
-    and record the run. The caller commits; the archive file is written first, so a run
-    that fails to commit leaves an archive of records that are still there (the next run
-    archives them again). A day after today is refused: it would delete records before they
-    are due."""
+    forget week-old form tokens, and record the run. The caller commits; the archive file is
+    written first, so a run that fails to commit leaves an archive of records that are still
+    there (the next run archives them again). A day after today is refused: it would delete
+    records before they are due."""
     if as_of > today():
         raise RuleViolation(_l("Gallring cannot be run as of a day that has not come yet."))
     found = due(as_of)
@@ -427,6 +427,7 @@ def apply(as_of: date, user: User | None = None) -> Report:
         path, digest = _write_archive(as_of, [extract.build(youth) for youth in youths])
     rows = erase([item.youth_id for item in deletable])
     notes = clear_anonymous_notes(as_of)
+    submissions.forget_old()
     report = _report(as_of, found, deletable, rows, notes)
     run = RetentionRun(
         as_of=as_of,

@@ -6,6 +6,7 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired
 
 from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
+from outreach.submissions import Once
 from outreach.vocabulary import ConcernKind
 
 
@@ -31,6 +32,10 @@ class ReportForm(FlaskForm):
     )
     earlier_concern = _text(_l("Earlier concern, if known"))
     family_informed = BooleanField(_l("The family has been told about the report"))
+
+
+class NewReportForm(Once, ReportForm):
+    """Write a new report of concern (sent twice, it is still one report)."""
 
 
 class SendForm(FlaskForm):

@@ -8,7 +8,7 @@ from outreach import policy
 from outreach.extensions import db
 from outreach.htmx import render
 from outreach.reports import bp, services
-from outreach.reports.forms import ReportForm, SendForm
+from outreach.reports.forms import NewReportForm, ReportForm, SendForm
 from outreach.views_common import forbidden, form_status, submit
 
 
@@ -31,7 +31,7 @@ def new_report(public_id: str):
     youth = policy.youth_or_404(current_user, public_id)
     if not policy.can_report_concern(current_user, youth):
         return forbidden(_("Only staff of the child's own team can report concern."))
-    form = ReportForm()
+    form = NewReportForm()
     outcome = submit(form, lambda: services.draft(current_user, youth, _contents(form)))
     if outcome.saved:
         flash(_("The draft is saved. Send it today."), "success")

@@ -6,10 +6,11 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from outreach.fields import MultiCheckboxField, max_length, no_personnummer, optional_int, options
+from outreach.submissions import Once
 from outreach.vocabulary import RiskLevel
 
 
-class RiskMarkingForm(FlaskForm):
+class RiskMarkingForm(Once, FlaskForm):
     """Mark risk: the warning signs seen, a level, a comment and when to look again."""
 
     signs = MultiCheckboxField(_l("Warning signs"), coerce=optional_int)

@@ -14,12 +14,13 @@ from outreach.fields import (
     options,
 )
 from outreach.shifts.services import MAX_YOUTHS_PER_CONTACT
+from outreach.submissions import Once
 from outreach.vocabulary import GENDER_PLURAL, Action, AgeBand, Gender, Topic
 
 NOTE_MAX = 1000
 
 
-class StartShiftForm(FlaskForm):
+class StartShiftForm(Once, FlaskForm):
     """Start a fältpass."""
 
     team = SelectField(

@@ -21,6 +21,7 @@ from outreach.fields import (
     optional_int,
     options,
 )
+from outreach.submissions import Once
 from outreach.vocabulary import Gender, LegalBasis
 
 TEXT_MAX = 4000
@@ -95,7 +96,11 @@ class YouthForm(FlaskForm):
     not_a_duplicate = BooleanField(_l("None of these is the same person: register a new youth"))
 
 
-class CorrectionForm(FlaskForm):
+class NewYouthForm(Once, YouthForm):
+    """Register a youth (sent twice, it is still one youth)."""
+
+
+class CorrectionForm(Once, FlaskForm):
     """Append a correction to an entry: facts and assessment, kept apart."""
 
     facts = TextAreaField(
@@ -119,7 +124,7 @@ class IdentifiedContactForm(CorrectionForm):
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
 
 
-class GrantAccessForm(FlaskForm):
+class GrantAccessForm(Once, FlaskForm):
     """Let a field worker of the team see a youth with protected identity."""
 
     user = SelectField(_l("Field worker"), coerce=optional_int)

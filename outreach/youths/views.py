@@ -22,7 +22,7 @@ from outreach.privacy import services as privacy_services
 from outreach.reports import services as report_services
 from outreach.risk import services as risk_services
 from outreach.shifts.services import open_shift_of
-from outreach.views_common import forbidden, form_status, refused, submit
+from outreach.views_common import already_made, forbidden, form_status, refused, submit
 from outreach.vocabulary import Gender, LegalBasis, Recipient
 from outreach.youths import bp, merge, protection, services
 from outreach.youths.forms import (
@@ -30,6 +30,7 @@ from outreach.youths.forms import (
     GrantAccessForm,
     IdentifiedContactForm,
     MergeForm,
+    NewYouthForm,
     YouthForm,
 )
 from outreach.youths.models import Youth
@@ -63,7 +64,7 @@ def search():
 
 
 def _youth_form(youth: Youth | None = None) -> YouthForm:
-    form = YouthForm(obj=youth)
+    form = NewYouthForm() if youth is None else YouthForm(obj=youth)
     form.team.choices = options((team.id, team.name) for team in current_user.field_teams)
     areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
     form.home_area.choices = options([("", _l("Not known")), *((a.id, a.name) for a in areas)])
@@ -107,7 +108,8 @@ def new_youth():
     teams = {team.id: team for team in current_user.field_teams}
     only = next(iter(teams.values())) if len(teams) == 1 else None
     team = teams.get(form.team.data) if form.team.data else only
-    duplicates = _possible_duplicates(form, team)
+    # A resent form shows the youth it registered, not that youth as a possible duplicate.
+    duplicates = [] if already_made(form) else _possible_duplicates(form, team)
     if duplicates and not any(s.same_personnummer for s in duplicates):
         # shown before registering; the same personnummer is refused by the registry itself
         return _form_with_duplicates(form, duplicates, 200)

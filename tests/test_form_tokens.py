@@ -1,0 +1,311 @@
+"""Every form that creates a record carries a one-time token: sent twice (a double tap, a
+resend after a lost answer, back and send again) it makes one record and shows it; sent twice
+at the same moment, the same. The token is good for its own user and form only."""
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.auth.models import User
+from outreach.clock import now, today
+from outreach.consent.models import Consent
+from outreach.extensions import db
+from outreach.org.models import Area, Place, Team
+from outreach.privacy import retention
+from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
+from outreach.reports.models import ReportOfConcern
+from outreach.risk.models import RiskMarking, WarningSign
+from outreach.shifts.models import Shift
+from outreach.submissions import FormSubmission
+from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
+from tests.factories import log_named, make_shift, make_youth
+
+
+@dataclass
+class Case:
+    """A creating form: who sends it, the page that shows it, where it goes, what it makes."""
+
+    who: str
+    page: str
+    action: str
+    data: dict
+    model: type
+
+
+def _cases(world, ids) -> dict[str, Case]:
+    youth, contact, shift = ids["youth"], ids["contact"], ids["shift"]
+    day = today().isoformat()
+    return {
+        "user": Case(
+            "admin",
+            "/admin/anvandare/ny",
+            "/admin/anvandare/ny",
+            {
+                "username": "ny_kollega",
+                "display_name": "Ny Kollega",
+                "role": "field_worker",
+                "teams": [world.team_a],
+                "password": "ett-långt-lösenord-1",
+            },
+            User,
+        ),
+        "team": Case(
+            "admin",
+            "/admin/team/nytt",
+            "/admin/team/nytt",
+            {"name": "Väster", "kind": "field"},
+            Team,
+        ),
+        "area": Case(
+            "admin", "/admin/omraden/nytt", "/admin/omraden/nytt", {"name": "Limhamn"}, Area
+        ),
+        "place": Case(
+            "admin",
+            "/admin/platser/ny",
+            "/admin/platser/ny",
+            {"area": world.area, "name": "Ribersborg", "kind": "square"},
+            Place,
+        ),
+        "warning sign": Case(
+            "admin",
+            "/admin/varningstecken",
+            "/admin/varningstecken",
+            {"group": "individual", "label": "Nya dyra kläder"},
+            WarningSign,
+        ),
+        "shift": Case(
+            "falt_a2",
+            "/faltpass/nytt",
+            "/faltpass/nytt",
+            {"team": world.team_a, "area": world.area},
+            Shift,
+        ),
+        "youth": Case(
+            "falt_a",
+            "/ungdomar/ny",
+            "/ungdomar/ny",
+            {"alias": "Tjej med grön jacka", "legal_basis": "consent"},
+            Youth,
+        ),
+        "named contact": Case(
+            "falt_a",
+            f"/faltpass/{shift}/namngiven-kontakt?ungdom={youth}",
+            f"/faltpass/{shift}/namngiven-kontakt",
+            {"youths": [youth], "facts": "Pratade om skolan."},
+            IdentifiedContact,
+        ),
+        "correction": Case(
+            "falt_a",
+            f"/kontakter/{contact}/rattelse",
+            f"/kontakter/{contact}/rattelse",
+            {"facts": "Pratade om skolan och fritids.", "assessment": ""},
+            IdentifiedContact,
+        ),
+        "risk marking": Case(
+            "falt_a",
+            f"/ungdomar/{youth}/orosmarkering",
+            f"/ungdomar/{youth}/orosmarkering",
+            {"level": "elevated", "signs": [ids["sign"]], "comment": "Ny jacka."},
+            RiskMarking,
+        ),
+        "consent": Case(
+            "falt_a",
+            f"/ungdomar/{youth}/samtycke",
+            f"/ungdomar/{youth}/samtycke",
+            {
+                "given_by": "guardian_1",
+                "given_as": "oral",
+                "recipients": ["vpc"],
+                "purpose": "Stöd från VPC.",
+            },
+            Consent,
+        ),
+        "report of concern": Case(
+            "falt_a",
+            f"/ungdomar/{youth}/orosanmalan",
+            f"/ungdomar/{youth}/orosanmalan",
+            {"kinds": ["crime"], "concern": "Säljer åt äldre.", "relation": "Fältarbetare."},
+            ReportOfConcern,
+        ),
+        "legal hold": Case(
+            "lead_a",
+            f"/ungdomar/{youth}/bevarande",
+            f"/ungdomar/{youth}/bevarande",
+            {"reason": "Pågående utredning."},
+            LegalHold,
+        ),
+        "register extract": Case(
+            "lead_a",
+            f"/ungdomar/{youth}/registerutdrag",
+            f"/ungdomar/{youth}/registerutdrag",
+            {"requested_by": "youth", "received_on": day},
+            AccessRequest,
+        ),
+        "access log review": Case(
+            "lead_a",
+            "/loggkontroll",
+            "/loggkontroll/granskning",
+            {"team": world.team_a, "period_from": day, "period_to": day, "findings": "Inga."},
+            AccessReview,
+        ),
+        "protected access": Case(
+            "lead_a",
+            f"/ungdomar/{ids['protected']}",
+            f"/ungdomar/{ids['protected']}/skyddad",
+            {"user": world.worker_a2},
+            ProtectedAccess,
+        ),
+    }
+
+
+@pytest.fixture
+def records(app, world):
+    """An open shift with a contact with a youth, a youth with protected identity, a sign."""
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        team = db.session.get(Team, world.team_a)
+        shift = make_shift(worker, team, db.session.get(Area, world.area))
+        youth = make_youth(
+            worker, team, "Kille med röd keps", birth_year=2012, guardians=[("Anna", "0701")]
+        )
+        contact = log_named(shift, [youth], now())
+        protected = make_youth(worker, team, "Skyddad", protected_identity=True)
+        db.session.commit()
+        return {
+            "shift": shift.public_id,
+            "youth": youth.public_id,
+            "contact": contact.public_id,
+            "protected": protected.public_id,
+            "sign": db.session.scalars(select(WarningSign.id)).first(),
+        }
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def token_on(page: str, action: str) -> str:
+    """The one-time token of the form on the page that is sent to `action`."""
+    for form in re.findall(r"<form\b.*?</form>", page, re.S):
+        opening = form[: form.index(">")]
+        target = re.search(r'action="([^"]*)"', opening)
+        if target and unescape(target.group(1)).split("?")[0] == action:
+            found = re.search(r'name="once" type="hidden" value="([^"]+)"', form)
+            assert found, f"the form to {action} carries no one-time token"
+            return found.group(1)
+    raise AssertionError(f"no form to {action} on the page")
+
+
+CASES = [
+    "user",
+    "team",
+    "area",
+    "place",
+    "warning sign",
+    "shift",
+    "youth",
+    "named contact",
+    "correction",
+    "risk marking",
+    "consent",
+    "report of concern",
+    "legal hold",
+    "register extract",
+    "access log review",
+    "protected access",
+]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_form_sent_twice_makes_one_record_and_shows_it(app, world, records, signed_in, name):
+    case = _cases(world, records)[name]
+    client = signed_in(case.who)
+    pages = [client.get(case.page) for _ in range(2)]
+    assert [page.status_code for page in pages] == [200, 200]
+    token, other = (token_on(page.get_data(as_text=True), case.action) for page in pages)
+    assert token != other  # each showing of the form is a submission of its own
+    before = _count(app, case.model)
+
+    first = client.post(case.action, data={**case.data, "once": token})
+    assert first.status_code == 303, first.get_data(as_text=True)
+    again = client.post(case.action, data={**case.data, "once": token})
+    assert again.status_code == 303, again.get_data(as_text=True)
+    assert again.location == first.location  # the record made the first time is shown
+    assert _count(app, case.model) == before + 1
+
+
+def test_the_same_form_sent_at_the_same_moment_makes_one_record(app, world, records, signed_in):
+    clients = [signed_in("falt_a"), signed_in("falt_a")]
+    token = token_on(clients[0].get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
+    data = {"alias": "Tjej med grön jacka", "legal_basis": "consent", "once": token}
+    start = threading.Barrier(2)
+    answers = []
+
+    def send(client):
+        start.wait()
+        answers.append(client.post("/ungdomar/ny", data=data))
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert answers[0].location == answers[1].location
+    with app.app_context():
+        aliases = db.session.scalars(select(Youth.alias)).all()
+        assert aliases.count("Tjej med grön jacka") == 1
+        assert db.session.get(FormSubmission, token) is not None
+
+
+def test_a_token_is_good_for_its_own_user_and_form_only(app, world, records, signed_in):
+    worker = signed_in("falt_a")
+    token = token_on(worker.get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
+    made = worker.post(
+        "/ungdomar/ny", data={"alias": "Först", "legal_basis": "consent", "once": token}
+    )
+    assert made.status_code == 303
+
+    # the same token on another form, or by another user, is refused as an expired form
+    other_form = worker.post(
+        f"/ungdomar/{records['youth']}/orosanmalan",
+        data={"kinds": ["crime"], "concern": "Oro.", "relation": "Fält.", "once": token},
+    )
+    colleague = signed_in("falt_a2").post(
+        "/ungdomar/ny", data={"alias": "Andra", "legal_basis": "consent", "once": token}
+    )
+    for refused in (other_form, colleague):
+        assert refused.status_code == 422
+        assert "Formuläret har gått ut" in refused.get_data(as_text=True)
+    assert _count(app, ReportOfConcern) == 0
+    with app.app_context():
+        assert db.session.scalars(select(Youth.alias).where(Youth.alias == "Andra")).all() == []
+
+
+def test_a_malformed_token_is_refused_and_a_missing_one_is_a_plain_submission(
+    app, world, records, signed_in
+):
+    worker = signed_in("falt_a")
+    bad = worker.post(
+        "/ungdomar/ny", data={"alias": "Konstig", "legal_basis": "consent", "once": "<x>"}
+    )
+    assert bad.status_code == 422
+    plain = worker.post("/ungdomar/ny", data={"alias": "Utan", "legal_basis": "consent"})
+    assert plain.status_code == 303
+
+
+def test_gallring_forgets_tokens_after_a_week(app, world, records, signed_in, time_machine):
+    worker = signed_in("falt_a")
+    token = token_on(worker.get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
+    worker.post("/ungdomar/ny", data={"alias": "Först", "legal_basis": "consent", "once": token})
+    time_machine.move_to(now() + timedelta(days=8))
+    with app.app_context():
+        retention.apply(today())
+        db.session.commit()
+        assert db.session.get(FormSubmission, token) is None
