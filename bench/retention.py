@@ -228,7 +228,6 @@ def _holds(rng: random.Random, teams, workers) -> None:
                     status=HandoffStatus.ACCEPTED,
                     sent_at=_utc(item.last_activity),
                     first_contact_due_at=_utc(item.last_activity + timedelta(days=1)),
-                    submission_token=f"bench-{item.youth_id}",
                 )
             )
         elif kind == 1:

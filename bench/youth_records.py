@@ -406,7 +406,6 @@ class YouthRecords:
                     "Har redan kontakt med socialtjänsten."
                     if status == HandoffStatus.DECLINED
                     else "",
-                    f"{rng.getrandbits(128):032x}",
                 )
             )
             for step, at in steps:
@@ -440,7 +439,6 @@ class YouthRecords:
                 "breached_at",
                 "first_contact_how",
                 "decline_reason",
-                "submission_token",
             ],
             handoffs,
         )

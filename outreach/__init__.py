@@ -85,12 +85,14 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import assets, crypto, observability
+    from outreach import assets, crypto, errors, observability
 
     observability.init_app(app)  # first: its clock starts before every other hook
     crypto.init_app(app)
     assets.init_app(app)
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(errors.end_session)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are renewed at login and time out
@@ -134,12 +136,20 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def refuse_control_characters():
-    """Before each request: refuse NUL and other control characters in any submitted value.
+    """Before each request: refuse NUL and other control characters in any submitted value
+    (every value of a name sent several times, not only the first), and files.
 
     No form field needs them, PostgreSQL cannot store NUL, and they hide things in logs.
-    Line breaks and tabs are allowed (text areas).
+    Line breaks and tabs are allowed (text areas). No form takes a file: a file sent in a
+    text field's place would reach its validators as a file object.
     """
-    values = [*request.args.values(), *request.form.values(), request.path]
+    if request.files:
+        abort(400)
+    values = [
+        *(value for _name, value in request.args.items(multi=True)),
+        *(value for _name, value in request.form.items(multi=True)),
+        request.path,
+    ]
     if any(_CONTROL.search(value) for value in values):
         abort(400)
     return None

@@ -300,7 +300,6 @@ def _demo_handoff(youth, worker, vpc_lead, shift, fast: bool) -> None:
         first_contact_at=contact,
         breached_at=None if fast else due,
         first_contact_how="Telefon",
-        submission_token=f"demo-{youth.alias[:40]}",
     )
     db.session.add(handoff)
     steps = [

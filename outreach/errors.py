@@ -43,3 +43,16 @@ def forget_transaction() -> None:
         db.session.rollback()
     except DBAPIError:
         db.session.close()
+
+
+def end_session(_error: BaseException | None = None) -> None:
+    """After each request, before Flask-SQLAlchemy's own teardown: end the request's session.
+    When the database went away after the answer was made, the closing rollback fails with
+    it; the connection is thrown away and what it held with it, and the answer stands (an
+    error here would turn it into a server error after the fact)."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        db.session.remove()  # the dead connection is invalidated now: nothing to roll back

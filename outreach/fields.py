@@ -66,9 +66,23 @@ class CalendarDateField(DateField):
         _check_year(self.data)
 
 
+class WholeNumberField(IntegerField):
+    """A whole number typed into a form. One of more than nine digits is refused as not a
+    number: no form needs one, and WTForms' NumberRange fails on one past a float's range
+    (OverflowError) instead of refusing it."""
+
+    MOST_DIGITS = 9
+
+    def process_formdata(self, valuelist):
+        typed = valuelist[0] if valuelist else None
+        if isinstance(typed, str) and len(typed.strip().lstrip("+-")) > self.MOST_DIGITS:
+            valuelist = ["-"]  # refused as any other text that is not a number, same message
+        super().process_formdata(valuelist)
+
+
 def count_field(label, maximum: int, minimum: int = 0, required_message=None) -> IntegerField:
     """A whole-number count with a range message; optional unless a required_message is given."""
-    return IntegerField(
+    return WholeNumberField(
         label,
         default=minimum,
         validators=[

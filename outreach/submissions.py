@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, delete, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Regexp
 
 from outreach.clock import UTCDateTime, now
 from outreach.errors import RuleViolation
@@ -50,7 +50,9 @@ class Once:
 
     once = HiddenField(
         default=lambda: secrets.token_urlsafe(24),
-        validators=[Optional(), Regexp(_TOKEN.pattern, message=EXPIRED)],
+        # The whole value or nothing: Regexp matches from the start only, and Optional() lets
+        # blanks through; either way a token longer than its column would pass.
+        validators=[Regexp(rf"(?:{_TOKEN.pattern})?\Z", message=EXPIRED)],
     )
 
 

@@ -1,7 +1,7 @@
 """Small helpers that every area's views share: running a form through a service, refusals."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from outreach import submissions
+from outreach import editing, submissions
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.htmx import render
@@ -29,15 +30,28 @@ class Submission:
     result: Any = None
     refusal: RuleViolation | None = None
     repeated: bool = False
+    #: A stale edit: the fields where the saved record and this user's form differ.
+    conflict: list[editing.Difference] = field(default_factory=list)
 
 
-def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
+def submit(
+    form: FlaskForm,
+    act: Callable[[], Any],
+    *,
+    edits: Any = None,
+    saved: Callable[[], FlaskForm] | None = None,
+) -> Submission:
     """Validate the form and run the service: commit on success; on a refusal roll back and
     show the message at its field. The one commit of the request happens here.
 
     A creating form (submissions.Once) sent again with the same token gives the record its
-    first submission made, and makes nothing."""
+    first submission made, and makes nothing. A form that edits a record (editing.Edits;
+    `edits` the record, `saved` the same form filled from the record as it is now) takes in
+    what others changed since it was shown, and is refused when someone changed the same
+    fields, with both versions to compare; once saved, it is stamped with the new version."""
     if not form.is_submitted():
+        if edits is not None:
+            editing.seal(form, edits)
         return Submission(saved=False)
     token = submissions.token_of(form)
     try:
@@ -51,13 +65,24 @@ def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
         return Submission(saved=False, refusal=refusal)
     if not form.validate():
         return Submission(saved=False)
+    if edits is not None:
+        editing.hold(edits)
+        if conflicts := editing.cross(form, edits, saved()):
+            return _stale(form, edits, saved, conflicts)
     try:
         result = act()
         if token:
             submissions.remember(token, current_user, request.path, result)
+        db.session.flush()
+        version = getattr(edits, "version", None)  # as written: expired by the commit
         db.session.commit()
     except RuleViolation as refusal:
         db.session.rollback()
+        # The same form sent twice at once: the other submission landed after this one
+        # looked for it, and what it made is what this one was refused for ("the youth
+        # already has a handoff in progress"): this one shows it.
+        if token and (made := _made_meanwhile(token)):
+            return Submission(saved=True, result=made, repeated=True)
         attach_error(form, refusal)
         return Submission(saved=False, refusal=refusal)
     except IntegrityError:
@@ -70,7 +95,26 @@ def submit(form: FlaskForm, act: Callable[[], Any]) -> Submission:
         refusal = Conflict(SIMULTANEOUS)
         attach_error(form, refusal)
         return Submission(saved=False, refusal=refusal)
+    except StaleDataError:
+        # Another save of the same row landed between our reading it and writing it (SQLite,
+        # where the row is not locked): nothing of this one was saved.
+        db.session.rollback()
+        refusal = Conflict(SIMULTANEOUS)
+        attach_error(form, refusal)
+        return Submission(saved=False, refusal=refusal)
+    if edits is not None:  # the next save from this form builds on this one
+        editing.seal(form, edits, version=version)
     return Submission(saved=True, result=result)
+
+
+def _stale(form, record, saved: Callable[[], FlaskForm], conflicts: list[editing.Difference]):
+    """Refuse an edit that crossed another on the same fields: both versions of those fields
+    to compare, and the form, merged, moved on to the saved version so that saving it again
+    is a knowing choice."""
+    refusal = editing.Stale(editing.STALE)
+    attach_error(form, refusal)
+    editing.seal(form, record, shows=saved())
+    return Submission(saved=False, refusal=refusal, conflict=conflicts)
 
 
 def already_made(form: FlaskForm):

@@ -280,7 +280,6 @@ def make_records(
         basis=HandoffBasis.OSL_10_2,
         secrecy_assessed_by="Enhetschef",
         shared_fields=["name"],
-        token=f"records-{shift.id}",
         first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
         base_url="http://127.0.0.1",
     )

@@ -59,7 +59,6 @@ def spread(app, world, login, pnr):
             "basis": "osl_10_2",
             "secrecy_assessed_by": "Chef",
             "shared_fields": ["personnummer", "name"],
-            "token": "spread-test",
         },
     )
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -162,7 +161,6 @@ def test_a_personnummer_typed_into_free_text_is_refused(app, spread, pnr, login)
             "urgency": "normal",
             "basis": "osl_10_2",
             "secrecy_assessed_by": "Chef",
-            "token": "pnr-in-summary",
         },
     }
     for url, data in attempts.items():

@@ -2,11 +2,9 @@
 resend after a lost answer, back and send again) it makes one record and shows it; sent twice
 at the same moment, the same. The token is good for its own user and form only."""
 
-import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +13,7 @@ from outreach.auth.models import User
 from outreach.clock import now, today
 from outreach.consent.models import Consent
 from outreach.extensions import db
+from outreach.handoffs.models import Handoff
 from outreach.org.models import Area, Place, Team
 from outreach.privacy import retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
@@ -24,6 +23,7 @@ from outreach.shifts.models import Shift
 from outreach.submissions import FormSubmission
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
 from tests.factories import log_named, make_shift, make_youth
+from tests.html_forms import form_on
 
 
 @dataclass
@@ -132,6 +132,19 @@ def _cases(world, ids) -> dict[str, Case]:
             {"kinds": ["crime"], "concern": "Säljer åt äldre.", "relation": "Fältarbetare."},
             ReportOfConcern,
         ),
+        "handoff": Case(
+            "falt_a",
+            f"/ungdomar/{youth}/overlamning",
+            f"/ungdomar/{youth}/overlamning",
+            {
+                "reason": "Rekryteras.",
+                "summary": "Behöver stöd.",
+                "urgency": "normal",
+                "basis": "osl_10_2",
+                "secrecy_assessed_by": "Eva Chef",
+            },
+            Handoff,
+        ),
         "legal hold": Case(
             "lead_a",
             f"/ungdomar/{youth}/bevarande",
@@ -192,14 +205,9 @@ def _count(app, model) -> int:
 
 def token_on(page: str, action: str) -> str:
     """The one-time token of the form on the page that is sent to `action`."""
-    for form in re.findall(r"<form\b.*?</form>", page, re.S):
-        opening = form[: form.index(">")]
-        target = re.search(r'action="([^"]*)"', opening)
-        if target and unescape(target.group(1)).split("?")[0] == action:
-            found = re.search(r'name="once" type="hidden" value="([^"]+)"', form)
-            assert found, f"the form to {action} carries no one-time token"
-            return found.group(1)
-    raise AssertionError(f"no form to {action} on the page")
+    token = form_on(page, action).get("once")
+    assert token, f"the form to {action} carries no one-time token"
+    return token[0]
 
 
 CASES = [
@@ -215,6 +223,7 @@ CASES = [
     "risk marking",
     "consent",
     "report of concern",
+    "handoff",
     "legal hold",
     "register extract",
     "access log review",
@@ -296,6 +305,7 @@ def test_a_malformed_token_is_refused_and_a_missing_one_is_a_plain_submission(
         "/ungdomar/ny", data={"alias": "Konstig", "legal_basis": "consent", "once": "<x>"}
     )
     assert bad.status_code == 422
+    assert "Formuläret har gått ut" in bad.get_data(as_text=True)  # shown, though hidden
     plain = worker.post("/ungdomar/ny", data={"alias": "Utan", "legal_basis": "consent"})
     assert plain.status_code == 303
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, Regexp
 
+from outreach.editing import Edits
 from outreach.fields import MultiCheckboxField, max_length, optional_int, options
 from outreach.submissions import Once
 from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
@@ -28,6 +29,10 @@ class UserDetailsForm(FlaskForm):
     role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
     teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
     is_enabled = BooleanField(_l("The account is in use (untick to stop every login)"))
+
+
+class UserEditForm(Edits, UserDetailsForm):
+    """Change a user (a change made meanwhile by another admin is shown, never overwritten)."""
 
 
 class UserForm(Once, UserDetailsForm):

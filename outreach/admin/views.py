@@ -8,13 +8,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach import policy
+from outreach import editing, policy
 from outreach.admin import bp, services
 from outreach.admin.forms import (
     AreaForm,
     PlaceForm,
     TeamForm,
-    UserDetailsForm,
+    UserEditForm,
     UserForm,
     WarningSignForm,
 )
@@ -89,13 +89,14 @@ def new_user():
     return render("admin/user_form.html", "form", form=form, status=form_status(form))
 
 
-def _user_page(user: User, form: UserDetailsForm, status: int = 200):
+def _user_page(user: User, form: UserEditForm, status: int = 200, conflict=()):
     return render(
         "admin/user.html",
         "form",
         status=status,
         user=user,
         form=form,
+        conflict=conflict,
         locked=auth_services.is_locked(user),
         recovery_left=two_factor.unused_recovery_codes(user),
     )
@@ -107,10 +108,7 @@ def user_detail(user_id: int):
     """A user: change name, email, role, teams and whether the account is in use; unlock,
     reset two-factor login, log out everywhere."""
     user = db.get_or_404(User, user_id)
-    form, teams = _with_team_choices(UserDetailsForm(obj=user))
-    if not form.is_submitted():
-        form.role.data = user.role.value
-        form.teams.data = [team.id for team in user.teams]
+    form, teams = _user_form(user)
     outcome = submit(
         form,
         lambda: services.update_user(
@@ -122,11 +120,23 @@ def user_detail(user_id: int):
             teams=_chosen(teams, form),
             enabled=form.is_enabled.data,
         ),
+        edits=user,
+        saved=lambda: _user_form(user, saved=True)[0],
     )
     if outcome.saved:
         flash(_("The user is saved.") if outcome.result else _("Nothing was changed."), "success")
         return redirect(url_for("admin.user_detail", user_id=user.id), 303)
-    return _user_page(user, form, form_status(form))
+    return _user_page(user, form, form_status(form, outcome), outcome.conflict)
+
+
+def _user_form(user: User, saved: bool = False) -> tuple[UserEditForm, list[Team]]:
+    """The user's form with its team choices; `saved`: filled from the user as saved."""
+    form = editing.edit_form(UserEditForm, user, saved)
+    form, teams = _with_team_choices(form)
+    if saved or not form.is_submitted():
+        form.role.data = user.role.value
+        form.teams.data = [team.id for team in user.teams]
+    return form, teams
 
 
 #: What the admin can do to an account, each with its confirmation.

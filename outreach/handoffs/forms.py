@@ -2,21 +2,21 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
 from outreach.handoffs.services import SHAREABLE_FIELDS
+from outreach.submissions import Once
 from outreach.vocabulary import YOUTH_FIELD_LABELS, HandoffBasis, Urgency
 
 #: The shareable fields as the form names them (the home area is a name, not an id).
 FIELD_LABELS = {**YOUTH_FIELD_LABELS, "home_area": YOUTH_FIELD_LABELS["home_area_id"]}
 
 
-class HandoffForm(FlaskForm):
-    """Hand a youth over to VPC."""
+class HandoffForm(Once, FlaskForm):
+    """Hand a youth over to VPC (sent twice, it is still one handoff)."""
 
-    token = HiddenField()
     reason = TextAreaField(
         _l("Reason for the handoff"),
         validators=[

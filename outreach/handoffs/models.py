@@ -67,8 +67,6 @@ class Handoff(db.Model):
     #: How the first contact was made (phone, meeting …).
     first_contact_how: Mapped[str] = mapped_column(Text, default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
-    #: The one-time token of the form that sent it: a resent form finds this handoff.
-    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
 
     youth: Mapped[Youth] = relationship(lazy="joined")
     from_team: Mapped[Team] = relationship(lazy="joined")

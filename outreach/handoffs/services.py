@@ -65,21 +65,10 @@ def send(
     basis: HandoffBasis | None,
     secrecy_assessed_by: str,
     shared_fields: list[str],
-    token: str,
     first_contact_hours: dict[Urgency, int],
     base_url: str,
 ) -> Handoff:
-    """Send a handoff to VPC. A resent form (same token) finds the handoff it already made."""
-    if token:
-        earlier = db.session.execute(
-            select(Handoff).where(Handoff.submission_token == token)
-        ).scalar_one_or_none()
-        if earlier is not None:
-            if earlier.youth_id == youth.id:
-                return earlier
-            raise RuleViolation(_l("The form has expired. Reload the page and try again."))
-    if not token or len(token) > 64:
-        raise RuleViolation(_l("The form has expired. Reload the page and try again."))
+    """Send a handoff to VPC."""
     if not policy.can_hand_over(user, youth):
         raise RuleViolation(_l("Only staff of the youth's own team can hand over."))
     if open_handoff_of(youth) is not None:
@@ -136,7 +125,6 @@ def send(
         status=HandoffStatus.SENT,
         sent_at=sent_at,
         first_contact_due_at=sent_at + timedelta(hours=first_contact_hours[urgency]),
-        submission_token=token,
     )
     db.session.add(handoff)
     db.session.flush()

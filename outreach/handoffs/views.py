@@ -1,6 +1,5 @@
 """Handing a youth over to VPC, the VPC inbox, and the steps taken on a handoff."""
 
-import secrets
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -35,8 +34,6 @@ def new_handoff(public_id: str):
     if not policy.can_hand_over(current_user, youth):
         return forbidden(_("Only staff of the youth's own team can hand over."))
     form = HandoffForm()
-    if not form.is_submitted():
-        form.token.data = secrets.token_urlsafe(24)
     outcome = submit(
         form,
         lambda: services.send(
@@ -49,7 +46,6 @@ def new_handoff(public_id: str):
             basis=HandoffBasis(form.basis.data) if form.basis.data else None,
             secrecy_assessed_by=form.secrecy_assessed_by.data or "",
             shared_fields=form.shared_fields.data or [],
-            token=form.token.data or "",
             first_contact_hours=_hours(),
             base_url=current_app.config["BASE_URL"],
         ),

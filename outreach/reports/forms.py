@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired
 
+from outreach.editing import Edits
 from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
 from outreach.submissions import Once
 from outreach.vocabulary import ConcernKind
@@ -36,6 +37,11 @@ class ReportForm(FlaskForm):
 
 class NewReportForm(Once, ReportForm):
     """Write a new report of concern (sent twice, it is still one report)."""
+
+
+class ReportEditForm(Edits, ReportForm):
+    """Change a draft report (a change made meanwhile by someone else is shown, never
+    overwritten)."""
 
 
 class SendForm(FlaskForm):

@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, now
 from outreach.crypto import EncryptedText
+from outreach.editing import Versioned
 from outreach.extensions import db
 from outreach.ids import public_id_column
 from outreach.vocabulary import ConcernKind
 from outreach.youths.models import Youth
 
 
-class ReportOfConcern(db.Model):
+class ReportOfConcern(Versioned, db.Model):
     """An orosanmälan about one child. Never anonymous: the author is the reporter."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,12 +4,13 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import policy
+from outreach import editing, policy
+from outreach.errors import Conflict
 from outreach.extensions import db
 from outreach.htmx import render
 from outreach.reports import bp, services
-from outreach.reports.forms import NewReportForm, ReportForm, SendForm
-from outreach.views_common import forbidden, form_status, submit
+from outreach.reports.forms import NewReportForm, ReportEditForm, ReportForm, SendForm
+from outreach.views_common import forbidden, form_status, refused, submit
 
 
 def _contents(form: ReportForm) -> services.ReportContents:
@@ -49,22 +50,37 @@ def report(public_id: str):
     if request.method == "GET":
         services.record_read(current_user, found, "page")
         db.session.commit()
-    form = ReportForm(obj=found)
-    if not form.is_submitted():
-        form.kinds.data = [kind.value for kind in found.concern_kinds]
-    outcome = submit(form, lambda: services.revise(current_user, found, _contents(form)))
+    form = _edit_form(found)
+    outcome = submit(
+        form,
+        lambda: services.revise(current_user, found, _contents(form)),
+        edits=found,
+        saved=lambda: _edit_form(found, saved=True),
+    )
     if outcome.saved:
         flash(_("The draft is saved."), "success")
         return redirect(url_for("reports.report", public_id=found.public_id), 303)
+    if outcome.conflict:  # the page shows what someone else saved: a read like any other
+        services.record_read(current_user, found, "edit conflict")
+        db.session.commit()
     return render(
         "reports/form.html",
         "form",
-        status=form_status(form),
+        status=form_status(form, outcome),
         form=form,
         youth=found.youth,
         report=found,
+        conflict=outcome.conflict,
         send_form=SendForm(formdata=None),
     )
+
+
+def _edit_form(report, saved: bool = False) -> ReportEditForm:
+    """The draft's form; `saved`: filled from the report as saved, whatever was submitted."""
+    form = editing.edit_form(ReportEditForm, report, saved)
+    if saved or not form.is_submitted():
+        form.kinds.data = [kind.value for kind in report.concern_kinds]
+    return form
 
 
 @bp.route("/orosanmalningar/<report:public_id>/skickad", methods=["POST"])
@@ -77,7 +93,8 @@ def mark_sent(public_id: str):
     if outcome.saved:
         flash(_("The report is recorded as sent."), "success")
         return redirect(url_for("reports.printable", public_id=found.public_id), 303)
-    return forbidden(outcome.refusal.message if outcome.refusal else _("Reload the page."))
+    status = 409 if isinstance(outcome.refusal, Conflict) else 403
+    return refused(outcome.refusal.message if outcome.refusal else _("Reload the page."), status)
 
 
 @bp.route("/orosanmalningar/<report:public_id>/utskrift")

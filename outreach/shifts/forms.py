@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from outreach.editing import Edits
 from outreach.fields import (
     LocalDateTimeField,
     MultiCheckboxField,
@@ -13,7 +14,7 @@ from outreach.fields import (
     optional_int,
     options,
 )
-from outreach.shifts.services import MAX_YOUTHS_PER_CONTACT
+from outreach.shifts.services import MAX_TOKEN, MAX_YOUTHS_PER_CONTACT
 from outreach.submissions import Once
 from outreach.vocabulary import GENDER_PLURAL, Action, AgeBand, Gender, Topic
 
@@ -36,7 +37,7 @@ class StartShiftForm(Once, FlaskForm):
     )
 
 
-class SituationNoteForm(FlaskForm):
+class SituationNoteForm(Edits, FlaskForm):
     """Write the shift's situation note, or end the shift with it."""
 
     situation_note = TextAreaField(
@@ -68,7 +69,7 @@ class AnonymousContactForm(FlaskForm):
     )
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
     #: One per form shown (or per contact queued on the tablet): a resent form logs once.
-    token = HiddenField()
+    token = HiddenField(validators=[max_length(MAX_TOKEN)])
 
     @property
     def gender_fields(self):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, local_date, now
+from outreach.editing import Versioned
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
@@ -62,7 +63,7 @@ def _keep_team_of_shift(_mapper, connection, contact) -> None:
         )
 
 
-class Shift(db.Model):
+class Shift(Versioned, db.Model):
     """A fältpass: workers out together in one area for one evening."""
 
     __table_args__ = (

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach import assets, policy
+from outreach import assets, editing, policy
 from outreach.auth.models import User
 from outreach.clock import now, to_local
 from outreach.errors import Conflict
@@ -142,7 +142,9 @@ def new_shift():
 
 def render_shift(shift: Shift, status: int = 200, block: str | None = None, **forms):
     """The shift's page (or one block of it), with any of its forms as submitted."""
-    forms.setdefault("note_form", SituationNoteForm(situation_note=shift.situation_note))
+    if "note_form" not in forms:
+        forms["note_form"] = _note_form(shift)
+        editing.seal(forms["note_form"], shift)
     forms.setdefault("end_form", EndShiftForm())
     forms.setdefault("sign_off_form", SignOffForm())
     forms.setdefault("return_form", ReturnForm())
@@ -185,14 +187,29 @@ def save_note(public_id: str):
     if not policy.can_edit_situation_note(current_user, shift):
         return forbidden(_("Only the shift's workers can change its note while it is open."))
     form = SituationNoteForm()
-    if submit(
-        form, lambda: services.update_situation_note(shift, form.situation_note.data or "")
-    ).saved:
+    outcome = submit(
+        form,
+        lambda: services.update_situation_note(shift, form.situation_note.data or ""),
+        edits=shift,
+        saved=lambda: _note_form(shift),
+    )
+    if outcome.saved:
         if is_partial():
             return render_shift(shift, block="note_form", note_form=form, note_saved=True)
         flash(_("The situation note is saved."), "success")
         return redirect(url_for("shifts.shift_detail", public_id=shift.public_id), 303)
-    return render_shift(shift, status=422, block="note_form", note_form=form)
+    return render_shift(
+        shift,
+        status=form_status(form, outcome),
+        block="note_form",
+        note_form=form,
+        note_conflict=outcome.conflict,
+    )
+
+
+def _note_form(shift: Shift) -> SituationNoteForm:
+    """The note's form filled from the shift as saved."""
+    return SituationNoteForm(formdata=None, situation_note=shift.situation_note)
 
 
 @bp.route("/faltpass/<shift:public_id>/avsluta", methods=["POST"])

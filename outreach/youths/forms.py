@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -13,9 +12,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from outreach.editing import Edits
 from outreach.fields import (
     LocalDateTimeField,
     MultiCheckboxField,
+    WholeNumberField,
     max_length,
     no_personnummer,
     optional_int,
@@ -55,7 +56,7 @@ class YouthForm(FlaskForm):
         ],
     )
     name = _text(_l("Name"), render_kw={"autocomplete": "off"})
-    birth_year = IntegerField(
+    birth_year = WholeNumberField(
         _l("Birth year"),
         validators=[
             Optional(),
@@ -98,6 +99,11 @@ class YouthForm(FlaskForm):
 
 class NewYouthForm(Once, YouthForm):
     """Register a youth (sent twice, it is still one youth)."""
+
+
+class YouthEditForm(Edits, YouthForm):
+    """Change what is known of a youth (a change made meanwhile by someone else is shown,
+    never overwritten)."""
 
 
 class CorrectionForm(Once, FlaskForm):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from outreach.auth.models import User
 from outreach.clock import UTCDateTime, now
 from outreach.crypto import EncryptedText, keys
+from outreach.editing import Versioned
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
 from outreach.org.models import Area, Place, Team
@@ -33,7 +34,7 @@ from outreach.vocabulary import Gender, LegalBasis
 CORRECTION = "corrects_id IS NOT NULL"
 
 
-class Youth(db.Model):
+class Youth(Versioned, db.Model):
     """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
 
     __table_args__ = (

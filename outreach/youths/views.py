@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from outreach import audit, policy
+from outreach import audit, editing, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.consent import services as consent_services
@@ -31,6 +31,7 @@ from outreach.youths.forms import (
     IdentifiedContactForm,
     MergeForm,
     NewYouthForm,
+    YouthEditForm,
     YouthForm,
 )
 from outreach.youths.models import Youth
@@ -63,12 +64,16 @@ def search():
     return response
 
 
-def _youth_form(youth: Youth | None = None) -> YouthForm:
-    form = NewYouthForm() if youth is None else YouthForm(obj=youth)
+def _youth_form(youth: Youth | None = None, saved: bool = False) -> YouthForm:
+    """The form to register a youth, or to edit `youth`; `saved`: filled from the youth as
+    saved, whatever was submitted."""
+    form = NewYouthForm() if youth is None else editing.edit_form(YouthEditForm, youth, saved)
     form.team.choices = options((team.id, team.name) for team in current_user.field_teams)
     areas = db.session.execute(select(Area).order_by(Area.name)).scalars()
     form.home_area.choices = options([("", _l("Not known")), *((a.id, a.name) for a in areas)])
-    if youth is not None and not form.is_submitted():
+    if youth is not None:
+        form.team.data = youth.team_id
+    if youth is not None and (saved or not form.is_submitted()):
         form.home_area.data = youth.home_area_id
         form.gender.data = youth.gender.value if youth.gender else ""
         form.legal_basis.data = youth.legal_basis.value
@@ -108,9 +113,10 @@ def new_youth():
     teams = {team.id: team for team in current_user.field_teams}
     only = next(iter(teams.values())) if len(teams) == 1 else None
     team = teams.get(form.team.data) if form.team.data else only
-    # A resent form shows the youth it registered, not that youth as a possible duplicate.
-    duplicates = [] if already_made(form) else _possible_duplicates(form, team)
-    if duplicates and not any(s.same_personnummer for s in duplicates):
+    duplicates = _possible_duplicates(form, team)
+    # A resent form shows the youth it registered, not that youth as a possible duplicate;
+    # asked after the search, so a first submission that landed meanwhile is seen.
+    if duplicates and not any(s.same_personnummer for s in duplicates) and not already_made(form):
         # shown before registering; the same personnummer is refused by the registry itself
         return _form_with_duplicates(form, duplicates, 200)
     outcome = submit(form, lambda: services.register(current_user, team, _details(form)))
@@ -265,13 +271,27 @@ def edit_youth(public_id: str):
         services.record_read(current_user, youth, "edit form")
         db.session.commit()
     form = _youth_form(youth)
-    form.team.data = youth.team_id
-    outcome = submit(form, lambda: services.update(current_user, youth, _details(form)))
+    outcome = submit(
+        form,
+        lambda: services.update(current_user, youth, _details(form)),
+        edits=youth,
+        saved=lambda: _youth_form(youth, saved=True),
+    )
     if outcome.saved:
         if outcome.result:
             flash(_("The details are saved."), "success")
         return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
-    return render("youths/form.html", "form", form=form, youth=youth, status=form_status(form))
+    if outcome.conflict:  # the page shows what someone else saved: a read like any other
+        services.record_read(current_user, youth, "edit conflict")
+        db.session.commit()
+    return render(
+        "youths/form.html",
+        "form",
+        form=form,
+        youth=youth,
+        conflict=outcome.conflict,
+        status=form_status(form, outcome),
+    )
 
 
 @bp.route("/ungdomar/<youth:public_id>/sla-ihop", methods=["GET", "POST"])

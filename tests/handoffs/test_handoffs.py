@@ -50,7 +50,7 @@ def _consent_to_vpc(client, youth):
 
 def _send(client, youth, token="token-1", **data):
     data = {
-        "token": token,
+        "once": f"{token}-0123456789abcdef" if token else "",
         "reason": "Rekryteras av äldre.",
         "summary": "Vill ha hjälp.",
         "urgency": "normal",
@@ -249,7 +249,7 @@ def test_a_withdrawn_consent_blocks_new_handoffs(app, login, youth):
         {"urgency": "yesterday"},
         {"basis": "because"},
         {"shared_fields": ["password_hash"]},
-        {"token": ""},
+        {"once": "kort"},
         {"summary": "x" * 2001},
     ],
 )
@@ -283,7 +283,6 @@ def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, w
                     status=HandoffStatus.ACCEPTED,
                     sent_at=sent - timedelta(hours=number),
                     first_contact_due_at=sent - timedelta(hours=number - 24),
-                    submission_token=f"accepted-{number}",
                 )
             )
         db.session.commit()

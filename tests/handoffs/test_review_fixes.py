@@ -39,7 +39,7 @@ def youth(app, world, login):
 
 def _send(client, youth, token, **data):
     data = {
-        "token": token,
+        "once": f"{token}-0123456789abcdef" if token else "",
         "reason": "R.",
         "summary": "S.",
         "urgency": "normal",

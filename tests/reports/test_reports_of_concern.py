@@ -155,7 +155,7 @@ def test_drafts_older_than_the_day_alert_the_team_lead(app, login, child):
 def test_a_handoff_can_cite_a_sent_report(app, login, child):
     client = login("falt_a")
     handoff = {
-        "token": "r1",
+        "once": "r1-0123456789abcdef",
         "reason": "Rekryteras.",
         "summary": "Stöd.",
         "urgency": "urgent",

@@ -50,7 +50,6 @@ def _handoff(youth, sender, sent_at, ack_hours, contact_hours, final, breached=F
         first_contact_due_at=sent_at + timedelta(hours=24),
         first_contact_at=sent_at + timedelta(hours=contact_hours) if contact_hours else None,
         breached_at=sent_at + timedelta(hours=24) if breached else None,
-        submission_token=f"t-{youth.id}",
     )
     db.session.add(handoff)
     db.session.flush()
