@@ -18,7 +18,7 @@ VNU_JAR        := build/vnu/vnu.jar
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n bench load clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n bench load faults clean
 
 run: install pango assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
@@ -118,6 +118,14 @@ load: $(VENV)/.load-installed translations
 $(VENV)/.load-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[load]'
 	touch $@
+
+# Field workers at work while things break for real (docs/reliability.md): PostgreSQL is
+# stopped and started again (pg_ctlcluster: run as root) and the mail server is down a while.
+# About four minutes. FAULTS_DATABASE_URL is emptied.
+FAULTS_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/outreach_faults
+
+faults: dev translations
+	$(BIN)/python -m bench.faults --database $(FAULTS_DATABASE_URL)
 
 lint: dev
 	$(BIN)/ruff check .

@@ -43,6 +43,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if database_unavailable(getattr(error, "original_exception", None)):
+            # an outage met while another error's page was being made
+            forget_transaction()
+            return _unavailable()
         return _page(status, MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500]))
 
     @app.errorhandler(Exception)
@@ -56,10 +60,10 @@ def register(app: Flask) -> None:
 
 
 def _unavailable():
-    """503 without asking the database anything: the user who was not loaded yet is taken
-    as anonymous for this page (the usual layout would ask who is logged in)."""
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
+    """503 without asking the database anything: the user is taken as anonymous for this
+    page (the usual layout would ask who is logged in, and a user read before the outage
+    was forgotten with the rollback: reading them again would fail)."""
+    g._login_user = login_manager.anonymous_user()
     again = request.url if request.method == "GET" else url_for("shifts.start")
     response = render(
         "errors/unavailable.html", "content", status=503, message=MESSAGES[503], again=again

@@ -25,17 +25,23 @@ NEW_YOUTH = {"alias": "Kille med blå cykel", "legal_basis": "consent"}
 
 class Outage:
     """Makes the app's database statements fail as a lost connection does, from the moment
-    it is armed (or from the first statement that starts with `at`)."""
+    it is armed (or from the first statement that starts with `at`; with `lasting`, every
+    statement from that one on, as when the server goes down mid-request)."""
 
     def __init__(self, engine):
         self.armed = False
         self.at = ""
+        self.lasting = False
+        self._down = False
         event.listen(engine, "before_cursor_execute", self._statement)
         self.engine = engine
 
     def _statement(self, _conn, _cursor, statement, _parameters, _context, _many):
         if self.armed and statement.lstrip().upper().startswith(self.at.upper()):
+            self._down = self.lasting
             raise OperationalError(statement[:40], {}, Exception("server closed the connection"))
+        if self.armed and self._down:
+            raise OperationalError(statement[:40], {}, Exception("the server is shutting down"))
 
     def remove(self):
         event.remove(self.engine, "before_cursor_execute", self._statement)
@@ -83,6 +89,21 @@ def test_a_save_cut_off_halfway_saves_nothing(app, world, signed_in, outage):
     # sent again when the database is back: saved once
     assert client.post("/ungdomar/ny", data=NEW_YOUTH).status_code == 303
     assert _youths(app) == 1
+
+
+def test_a_request_cut_off_after_it_read_the_user_still_gets_the_503_page(
+    app, world, signed_in, outage
+):
+    """The user was read at the start of the request and the database went away right
+    after, before anything else (the page's language) was known. The 503 page is made
+    without reading the user again: the rollback forgot what was read."""
+    client = signed_in("falt_a")
+    outage.armed, outage.at, outage.lasting = True, "SELECT login_session", True
+    response = client.post("/ungdomar/ny", data=NEW_YOUTH)
+    assert response.status_code == 503
+    assert "Tjänsten når inte sin databas just nu" in response.get_data(as_text=True)
+    outage.armed = False
+    assert _youths(app) == 0
 
 
 def test_readiness_says_when_the_database_is_away(app, client, outage):
@@ -200,6 +221,38 @@ def test_postgresql_cut_off_and_back(app, world, database_url):
     finally:
         proxy.close()
     assert _youths(app) == 0
+
+
+def test_postgresql_gone_after_the_answer_was_made_keeps_the_answer(app, world, database_url):
+    """The server goes down between the page being made and the request's session being
+    closed: the closing rollback fails, and the user still gets the page."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("the real outage is PostgreSQL's (SQLite is a file)")
+    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
+    cut_after = threading.Event()
+    try:
+        with app_through(proxy, url) as proxied:
+
+            @proxied.after_request
+            def _server_goes_down(response):
+                if cut_after.is_set():
+                    proxy.cut()
+                return response
+
+            client = proxied.test_client()
+            assert client.post(
+                "/logga-in", data={"username": "falt_a", "password": PASSWORD}
+            ).status_code in (303, 200)
+            cut_after.set()
+            page = client.get("/faltpass")
+            assert page.status_code == 200
+            assert "Fältpass" in page.get_data(as_text=True)
+            cut_after.clear()
+            proxy.restore()
+            assert client.get("/faltpass").status_code == 200
+    finally:
+        proxy.close()
 
 
 # --- SQLite: writers wait for each other -----------------------------------------------------

@@ -2,6 +2,7 @@
 
 import smtplib
 import time
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import click
@@ -12,6 +13,10 @@ from outreach.clock import now
 from outreach.errors import database_unavailable, forget_transaction
 from outreach.extensions import db
 from outreach.notifications import services
+from outreach.notifications.models import OutboxMail
+
+#: Seconds between tries at recording a sent mail while the database is away.
+RECORD_SENT_RETRY_SECONDS = 1.0
 
 
 @click.group("notifications")
@@ -57,7 +62,8 @@ def deliver_once() -> Round:
     config = current_app.config
     sent = failed = dead = 0
     for mail_id in services.due_mail_ids(now()):
-        mail = services.claim(mail_id, now())
+        claimed_at = now()
+        mail = services.claim(mail_id, claimed_at)
         db.session.commit()
         if mail is None:
             continue
@@ -81,11 +87,39 @@ def deliver_once() -> Round:
                 current_app.logger.error(
                     "mail given up on", extra={"mail_id": mail.id, "attempts": mail.attempts}
                 )
+            db.session.commit()
         else:
-            services.mark_sent(mail, now())
+            _record_sent(mail_id, now(), claimed_until=claimed_at + services.CLAIM)
             sent += 1
-        db.session.commit()
     return Round(sent, failed, dead)
+
+
+#: How long before its claim runs out a worker stops trying to record a mail it sent: the
+#: claim keeps every other worker off the mail until then.
+CLAIM_MARGIN = timedelta(seconds=30)
+
+
+def _record_sent(mail_id: int, sent_at: datetime, *, claimed_until: datetime) -> None:
+    """Record that the SMTP server took the mail. The database going away at this moment (a
+    restart) would leave the mail unrecorded, and sent again once its claim ran out; the
+    worker holds on to the fact and records it when the database is back, while the claim
+    still holds. Recording it twice (a commit that landed but whose answer was lost) is
+    recording it once."""
+    while True:
+        try:
+            mail = db.session.get(OutboxMail, mail_id)
+            if mail is not None and mail.sent_at is None:  # not erased, not recorded yet
+                services.mark_sent(mail, sent_at)
+            db.session.commit()
+            return
+        except Exception as error:
+            if not database_unavailable(error) or now() > claimed_until - CLAIM_MARGIN:
+                raise
+            forget_transaction()
+            current_app.logger.warning(
+                "database unavailable; recording the sent mail again", extra={"mail_id": mail_id}
+            )
+            time.sleep(RECORD_SENT_RETRY_SECONDS)
 
 
 @notifications_cli.command("send")

@@ -128,13 +128,19 @@ def claim(mail_id: int, moment: datetime) -> OutboxMail | None:
     return db.session.get(OutboxMail, mail_id) if claimed == 1 else None
 
 
+def message_id(dedupe_key: str) -> str:
+    """The Message-ID of a mail: the same each time it is tried, so that a mail program that
+    drops duplicates shows a mail the server took twice once."""
+    return f"<outreach-{dedupe_key.replace(':', '-')}@outreach>"
+
+
 def as_message(mail: OutboxMail, sender: str) -> EmailMessage:
     """The mail as an email message."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
-    message["Message-ID"] = f"<outreach-{mail.dedupe_key.replace(':', '-')}@outreach>"
+    message["Message-ID"] = message_id(mail.dedupe_key)
     message.set_content(mail.body)
     return message
 

@@ -9,7 +9,6 @@ CSRF header in static/js/app.js is exercised. Browsers are never downloaded: wit
 import json
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -23,6 +22,7 @@ from outreach import create_app
 from outreach.config import ROOT
 from outreach.extensions import db
 from tests.conftest import test_config
+from tests.servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -338,9 +338,7 @@ def html_checker():
         yield None
         return
     assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run `make vnu`"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     service = subprocess.Popen(
         [
             "java",

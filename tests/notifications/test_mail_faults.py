@@ -130,3 +130,34 @@ def test_the_worker_loop_waits_out_a_database_outage(app, handoff, smtp, monkeyp
     result = app.test_cli_runner().invoke(args=["notifications", "send", "--loop"])
     assert len(calls) == 2  # the outage did not end the loop
     assert isinstance(result.exception, KeyboardInterrupt) or result.exit_code != 0
+
+
+def test_a_database_gone_just_after_a_send_does_not_send_the_mail_twice(
+    app, handoff, smtp, monkeypatch
+):
+    """The SMTP server took the mail, and the database restarts before it is recorded as
+    sent: the worker records it when the database is back, and never sends it again."""
+    from sqlalchemy.exc import OperationalError
+
+    from outreach.notifications import cli, services
+
+    mark_sent, failures = services.mark_sent, []
+
+    def database_restarting(mail, moment):
+        if len(failures) < 3:  # three tries while the database is away
+            failures.append(mail.id)
+            raise OperationalError("UPDATE", {}, Exception("the database system is shutting down"))
+        mark_sent(mail, moment)
+
+    monkeypatch.setattr(services, "mark_sent", database_restarting)
+    monkeypatch.setattr(cli, "RECORD_SENT_RETRY_SECONDS", 0)
+    assert _round(app) == (2, 0, 0)
+    assert len(set(failures)) == 1 and len(failures) == 3  # one mail, recorded at the 4th try
+    assert all(mail.sent_at is not None for mail in _mails(app))
+    _backoff_passes(app)
+    with app.app_context():  # and were its claim to run out, nothing is due again
+        for mail in db.session.execute(select(OutboxMail)).scalars():
+            mail.claimed_until = None
+        db.session.commit()
+    assert _round(app) == (0, 0, 0)
+    assert len(smtp.messages) == 2
