@@ -1,6 +1,6 @@
 """Users, teams, areas and places for the admin."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,7 +31,7 @@ from outreach.notifications.models import OutboxMail
 from outreach.org.models import Area, PlaceKind, Team, TeamKind
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
-from outreach.views_common import form_status, submit
+from outreach.views_common import form_status, refused, submit
 from outreach.vocabulary import SignGroup
 
 
@@ -241,9 +241,13 @@ def warning_signs():
 @bp.route("/varningstecken/<int:sign_id>/aktiv", methods=["POST"])
 @policy.allow(policy.admin)
 def toggle_warning_sign(sign_id: int):
-    """Retire a warning sign, or bring a retired one back."""
+    """Retire a warning sign, or bring a retired one back. The button says which: sent twice
+    (a double tap), the sign ends as asked, not back where it was."""
     sign = db.get_or_404(WarningSign, sign_id)
-    services.set_warning_sign_active(sign, not sign.is_active)
+    wanted = request.form.get("active")
+    if wanted not in ("0", "1"):
+        return refused(_("Reload the page and choose again."))
+    services.set_warning_sign_active(sign, wanted == "1")
     db.session.commit()
     flash(_("The catalogue is updated."), "success")
     return redirect(url_for("admin.warning_signs"), 303)

@@ -12,6 +12,7 @@ from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from tests.factories import make_youth
+from tests.html_forms import form_on
 
 
 @pytest.fixture
@@ -151,7 +152,12 @@ def test_no_concern_needs_no_signs(app, login, youth):
 def test_retired_signs_are_not_offered_and_refused(app, login, youth):
     admin = login("admin")
     sign_id = _signs(app)["Skolfrånvaro"]
-    assert admin.post(f"/admin/varningstecken/{sign_id}/aktiv").status_code == 303
+    page = admin.get("/admin/varningstecken").get_data(as_text=True)
+    retire = form_on(page, f"/admin/varningstecken/{sign_id}/aktiv")
+    assert retire["active"] == ["0"]
+    for _twice in range(2):  # a double tap retires it, and does not bring it back
+        assert admin.post(f"/admin/varningstecken/{sign_id}/aktiv", data=retire).status_code == 303
+    assert admin.post(f"/admin/varningstecken/{sign_id}/aktiv").status_code == 400
     client = login("falt_a")
     assert "Skolfrånvaro" not in client.get(f"/ungdomar/{youth}/orosmarkering").get_data(
         as_text=True
