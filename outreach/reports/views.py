@@ -86,11 +86,12 @@ def _edit_form(report, saved: bool = False) -> ReportEditForm:
 @bp.route("/orosanmalningar/<report:public_id>/skickad", methods=["POST"])
 @policy.allow(policy.field_staff)
 def mark_sent(public_id: str):
-    """Record that the report was sent to the intake unit (printed or by their channel)."""
+    """Record that the report was sent to the intake unit (printed or by their channel). Sent
+    again by its author (a double tap), it shows the report as sent and records nothing."""
     found = policy.report_or_404(current_user, public_id)
     form = SendForm()
     outcome = submit(form, lambda: services.mark_sent(current_user, found))
-    if outcome.saved:
+    if outcome.saved or (found.sent_at is not None and found.author_id == current_user.id):
         flash(_("The report is recorded as sent."), "success")
         return redirect(url_for("reports.printable", public_id=found.public_id), 303)
     status = 409 if isinstance(outcome.refusal, Conflict) else 403

@@ -68,10 +68,13 @@ def test_draft_send_and_print(app, login, child):
         assert text in page
     (report,) = _reports(app)
     assert report.sent_at is not None and report.child["name"] == "Omar Said"
-    # a sent report is never changed, nor sent twice
+    # a sent report is never changed, nor sent twice: sent again (a double tap), it is shown
     changed = client.post(f"/orosanmalningar/{report.public_id}", data={**REPORT, "concern": "x"})
     assert changed.status_code == 422
-    assert client.post(f"/orosanmalningar/{report.public_id}/skickad").status_code == 403
+    again = client.post(f"/orosanmalningar/{report.public_id}/skickad")
+    assert again.status_code == 303 and again.location.endswith("/utskrift")
+    (unchanged,) = _reports(app)
+    assert unchanged.sent_at == report.sent_at
 
 
 def test_a_revised_draft_keeps_its_earlier_wording_in_the_audit_trail(app, login, child):
