@@ -11,16 +11,19 @@ from sqlalchemy import func, select
 
 from outreach.auth.models import User
 from outreach.clock import now, today
-from outreach.consent.models import Consent
+from outreach.consent import services as consent_services
+from outreach.consent.models import Consent, ConsentWithdrawal
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Area, Place, Team
 from outreach.privacy import retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.reports.models import ReportOfConcern
-from outreach.risk.models import RiskMarking, WarningSign
+from outreach.risk import services as risk_services
+from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.shifts.models import Shift
 from outreach.submissions import FormSubmission
+from outreach.vocabulary import ConsentForm, ConsentParty, Recipient, RiskLevel
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
 from tests.factories import log_named, make_shift, make_youth
 from tests.html_forms import form_on
@@ -145,6 +148,20 @@ def _cases(world, ids) -> dict[str, Case]:
             },
             Handoff,
         ),
+        "marking withdrawal": Case(
+            "falt_a",
+            f"/orosmarkeringar/{ids['marking']}/aterkalla",
+            f"/orosmarkeringar/{ids['marking']}/aterkalla",
+            {"reason": "Var fel ungdom."},
+            RiskMarkingWithdrawal,
+        ),
+        "consent withdrawal": Case(
+            "falt_a",
+            f"/samtycken/{ids['consent']}/aterkalla",
+            f"/samtycken/{ids['consent']}/aterkalla",
+            {"reason": "Vårdnadshavaren ångrade sig."},
+            ConsentWithdrawal,
+        ),
         "legal hold": Case(
             "lead_a",
             f"/ungdomar/{youth}/bevarande",
@@ -188,13 +205,30 @@ def records(app, world):
         )
         contact = log_named(shift, [youth], now())
         protected = make_youth(worker, team, "Skyddad", protected_identity=True)
+        sign = db.session.scalars(select(WarningSign.id)).first()
+        marking = risk_services.mark(
+            worker, youth, level=RiskLevel.LOW, sign_ids=[sign], comment="", review_on=None
+        )
+        consent = consent_services.record(
+            worker,
+            youth,
+            given_by=ConsentParty.GUARDIAN_1,
+            recipients=[Recipient.VPC],
+            other_recipient="",
+            purpose="Stöd.",
+            form=ConsentForm.ORAL,
+            given_on=None,
+            expires_on=None,
+        )
         db.session.commit()
         return {
+            "marking": marking.public_id,
+            "consent": consent.public_id,
             "shift": shift.public_id,
             "youth": youth.public_id,
             "contact": contact.public_id,
             "protected": protected.public_id,
-            "sign": db.session.scalars(select(WarningSign.id)).first(),
+            "sign": sign,
         }
 
 
@@ -224,6 +258,8 @@ CASES = [
     "consent",
     "report of concern",
     "handoff",
+    "marking withdrawal",
+    "consent withdrawal",
     "legal hold",
     "register extract",
     "access log review",

@@ -43,8 +43,8 @@ class ConsentRecordForm(Once, FlaskForm):
     )
 
 
-class ConsentWithdrawalForm(FlaskForm):
-    """Record that a consent was withdrawn."""
+class ConsentWithdrawalForm(Once, FlaskForm):
+    """Record that a consent was withdrawn (sent twice, it is still one withdrawal)."""
 
     withdrawn_on = DateField(_l("Withdrawn on"), validators=[Optional()])
     reason = TextAreaField(

@@ -50,18 +50,23 @@ def withdraw(public_id: str):
         return forbidden(_("Only staff of the youth's own team can record consent."))
     form = ConsentWithdrawalForm()
 
+    stopped = []
+
     def withdraw_and_stop_sharing():
-        services.withdraw(
+        withdrawal = services.withdraw(
             current_user, consent, withdrawn_on=form.withdrawn_on.data, reason=form.reason.data
         )
-        return handoff_services.stop_sharing_without_consent(
-            current_user, consent.youth, current_app.config["BASE_URL"]
+        stopped.extend(
+            handoff_services.stop_sharing_without_consent(
+                current_user, consent.youth, current_app.config["BASE_URL"]
+            )
         )
+        return withdrawal
 
     outcome = submit(form, withdraw_and_stop_sharing)
     if outcome.saved:
         flash(_("The withdrawal is recorded."), "success")
-        if outcome.result:
+        if stopped:
             flash(_("The handoff to VPC that rested on the consent is withdrawn."), "info")
         return redirect(url_for("youths.youth_detail", public_id=consent.youth.public_id), 303)
     return render(

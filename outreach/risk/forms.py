@@ -27,8 +27,8 @@ class RiskMarkingForm(Once, FlaskForm):
     )
 
 
-class WithdrawalForm(FlaskForm):
-    """Withdraw a marking, with the reason."""
+class WithdrawalForm(Once, FlaskForm):
+    """Withdraw a marking, with the reason (sent twice, it is still one withdrawal)."""
 
     reason = TextAreaField(
         _l("Reason for withdrawing"),
