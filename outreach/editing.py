@@ -33,8 +33,9 @@ from outreach.extensions import db
 from outreach.submissions import EXPIRED
 
 STALE = _l(
-    "Someone else saved changes to this while you were writing. Nothing of yours is lost and "
-    "nothing of theirs was overwritten: compare the two versions below, then save again."
+    "Someone else saved changes while you were writing, some in fields you changed too. Their "
+    "other changes are already in the form. Nothing is lost or overwritten: compare the two "
+    "versions below, choose, then save again."
 )
 
 
