@@ -178,7 +178,7 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from outreach import clock, personnummer, policy, vocabulary
+    from outreach import clock, personnummer, policy, submissions, vocabulary
 
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm")
@@ -190,6 +190,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["policy"] = policy
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now
+    # a form written out by hand (a button in a list) carries a one-time token too
+    app.jinja_env.globals["one_time_token"] = submissions.new_token
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.globals["undelivered_mail"] = _undelivered_mail
     app.jinja_env.filters["hours_minutes"] = clock.hours_and_minutes

@@ -45,11 +45,16 @@ class FormSubmission(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, index=True)
 
 
+def new_token() -> str:
+    """A fresh one-time token for a form about to be shown."""
+    return secrets.token_urlsafe(24)
+
+
 class Once:
     """Mixed into a form that creates a record: its one-time token, made when shown."""
 
     once = HiddenField(
-        default=lambda: secrets.token_urlsafe(24),
+        default=new_token,
         # The whole value or nothing: Regexp matches from the start only, and Optional() lets
         # blanks through; either way a token longer than its column would pass.
         validators=[Regexp(rf"(?:{_TOKEN.pattern})?\Z", message=EXPIRED)],

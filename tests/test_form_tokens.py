@@ -19,13 +19,15 @@ from outreach.org.models import Area, Place, Team
 from outreach.privacy import retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.reports.models import ReportOfConcern
+from outreach.review import services as review_services
+from outreach.review.models import ShiftReview
 from outreach.risk import services as risk_services
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.shifts.models import Shift
 from outreach.submissions import FormSubmission
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient, RiskLevel
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
-from tests.factories import log_named, make_shift, make_youth
+from tests.factories import log_named, make_past_shift, make_shift, make_youth
 from tests.html_forms import form_on
 
 
@@ -162,6 +164,34 @@ def _cases(world, ids) -> dict[str, Case]:
             {"reason": "Vårdnadshavaren ångrade sig."},
             ConsentWithdrawal,
         ),
+        "shift review": Case(
+            "lead_a",
+            f"/faltpass/{ids['ended']}",
+            f"/faltpass/{ids['ended']}/granskad",
+            {},
+            ShiftReview,
+        ),
+        "shift review from the list": Case(
+            "lead_a",
+            "/granskning?show=shifts",
+            f"/faltpass/{ids['ended']}/granskad",
+            {},
+            ShiftReview,
+        ),
+        "shift returned": Case(
+            "lead_a",
+            f"/faltpass/{ids['ended']}",
+            f"/faltpass/{ids['ended']}/aterlamna",
+            {"comment": "Saknas en kontakt?"},
+            ShiftReview,
+        ),
+        "returned shift answered": Case(
+            "falt_a",
+            f"/faltpass/{ids['returned']}",
+            f"/faltpass/{ids['returned']}/svara",
+            {"comment": "Johan var med."},
+            ShiftReview,
+        ),
         "legal hold": Case(
             "lead_a",
             f"/ungdomar/{youth}/bevarande",
@@ -220,8 +250,18 @@ def records(app, world):
             given_on=None,
             expires_on=None,
         )
+        earlier = now() - timedelta(days=1)
+        ended = make_past_shift(team, db.session.get(Area, world.area), [worker], earlier)
+        returned = make_past_shift(
+            team, db.session.get(Area, world.area), [worker], earlier - timedelta(days=1)
+        )
+        review_services.return_to_workers(
+            db.session.get(User, world.lead_a), returned, "Vem var med?"
+        )
         db.session.commit()
         return {
+            "ended": ended.public_id,
+            "returned": returned.public_id,
             "marking": marking.public_id,
             "consent": consent.public_id,
             "shift": shift.public_id,
@@ -260,6 +300,10 @@ CASES = [
     "handoff",
     "marking withdrawal",
     "consent withdrawal",
+    "shift review",
+    "shift review from the list",
+    "shift returned",
+    "returned shift answered",
     "legal hold",
     "register extract",
     "access log review",

@@ -7,6 +7,7 @@ from wtforms.validators import Optional, ValidationError
 
 from outreach.fields import CalendarDateField, max_length, optional_int, options
 from outreach.review.services import MAX_COMMENT
+from outreach.submissions import Once
 
 NEWEST, OLDEST = "newest", "oldest"
 
@@ -45,19 +46,19 @@ class ReviewFilterForm(FlaskForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class SignOffForm(FlaskForm):
-    """Mark a shift as reviewed."""
+class SignOffForm(Once, FlaskForm):
+    """Mark a shift as reviewed (sent twice, it is one review)."""
 
 
-class ReturnForm(FlaskForm):
-    """Return a shift to its workers with a comment."""
+class ReturnForm(Once, FlaskForm):
+    """Return a shift to its workers with a comment (sent twice, it is one return)."""
 
     comment = TextAreaField(
         _l("What should the workers look at?"), validators=[max_length(MAX_COMMENT)]
     )
 
 
-class ResubmitForm(FlaskForm):
-    """Answer a returned shift and send it back for review."""
+class ResubmitForm(Once, FlaskForm):
+    """Answer a returned shift and send it back for review (sent twice, it is one answer)."""
 
     comment = TextAreaField(_l("Your answer (optional)"), validators=[max_length(MAX_COMMENT)])
