@@ -203,7 +203,6 @@ def make_records(
     a draft report of concern, a handoff sent to VPC and a register-extract request. An
     earlier open shift of the worker is ended first."""
     from outreach.consent import services as consent
-    from outreach.handoffs import services as handoffs
     from outreach.privacy.models import AccessRequest
     from outreach.reports import services as reports
     from outreach.risk import services as risk
@@ -212,11 +211,9 @@ def make_records(
         ConcernKind,
         ConsentForm,
         ConsentParty,
-        HandoffBasis,
         Recipient,
         Requester,
         RiskLevel,
-        Urgency,
     )
 
     earlier = shift_services.open_shift_of(worker)
@@ -270,19 +267,7 @@ def make_records(
             family_informed=False,
         ),
     )
-    handoff = handoffs.send(
-        worker,
-        child,
-        reason="Rekryteringsrisk",
-        summary="Behöver kontakt.",
-        urgency=Urgency.NORMAL,
-        wants_to_leave_crime=False,
-        basis=HandoffBasis.OSL_10_2,
-        secrecy_assessed_by="Enhetschef",
-        shared_fields=["name"],
-        first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
-        base_url="http://127.0.0.1",
-    )
+    handoff = send_handoff(worker, child, shared_fields=["name"])
     request = AccessRequest(
         youth_id=child.id,
         requested_by=Requester.YOUTH,
@@ -316,6 +301,27 @@ def login_session_of(app, client):
         ).scalar_one()
         db.session.expunge(row)
         return row
+
+
+def send_handoff(worker: User, youth: Youth, **changes):
+    """Hand a youth over to VPC through the service, on an exception to secrecy (no consent
+    needed), with the normal 24-hour clock; the handoff."""
+    from outreach.handoffs import services as handoffs
+    from outreach.vocabulary import HandoffBasis, Urgency
+
+    details = {
+        "reason": "Rekryteringsrisk",
+        "summary": "Behöver kontakt.",
+        "urgency": Urgency.NORMAL,
+        "wants_to_leave_crime": False,
+        "basis": HandoffBasis.OSL_10_2,
+        "secrecy_assessed_by": "Enhetschef",
+        "shared_fields": [],
+        "first_contact_hours": {Urgency.NORMAL: 24, Urgency.URGENT: 4},
+        "base_url": "http://127.0.0.1",
+        **changes,
+    }
+    return handoffs.send(worker, youth, **details)
 
 
 def make_dead_letter() -> OutboxMail:

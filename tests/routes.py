@@ -1,10 +1,14 @@
-"""The app's routes for tests that walk all of them: every endpoint with its rule and methods,
-and its address filled in with given records."""
+"""The app's routes and forms for tests that walk all of them: every endpoint with its rule and
+methods, its address filled in with given records, and every form class."""
 
+import inspect
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
-from outreach import create_app, ids
+from flask_wtf import FlaskForm
+
+from outreach import AREAS, create_app, ids
 from tests.conftest import test_config
 
 #: Values for address parts that do not name a team's record or a number.
@@ -53,3 +57,19 @@ def address_of(rule: str, records: dict[str, str], numbers: dict[str, int]) -> A
         return SAMPLE_VALUES[name]
 
     return Address(_ARGUMENT.sub(fill, rule), kinds)
+
+
+def form_classes() -> list[type[FlaskForm]]:
+    """Every form class the app defines, area by area (in `outreach.<area>.forms`)."""
+    found = []
+    for area in AREAS:
+        try:
+            module = import_module(f"outreach.{area}.forms")
+        except ModuleNotFoundError:
+            continue
+        found += [
+            form
+            for _name, form in inspect.getmembers(module, inspect.isclass)
+            if issubclass(form, FlaskForm) and form.__module__ == module.__name__
+        ]
+    return found

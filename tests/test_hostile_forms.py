@@ -32,7 +32,6 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import import_module
 from io import BytesIO
 from pathlib import Path
 from unittest import mock
@@ -58,7 +57,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from outreach import AREAS, audit, policy
+from outreach import audit, policy
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import Role, User
 from outreach.clock import now, to_local, today
@@ -70,7 +69,7 @@ from outreach.risk.models import WarningSign
 from outreach.submissions import FormSubmission
 from outreach.youths.models import Youth
 from tests.factories import make_dead_letter, make_records, make_user
-from tests.routes import ENDPOINTS, address_of
+from tests.routes import ENDPOINTS, address_of, form_classes
 from tests.test_authorization_matrix import SETUP, _expected
 from tests.test_input_handling import RAW, payload, stored  # noqa: F401 (its fixture)
 
@@ -838,19 +837,6 @@ def test_a_blank_version_in_an_edit_form_is_not_a_crash(app, world, signed_in, r
 NOT_STORED_AS_TYPED = {"password", "personnummer", "code", "duplicate"}
 
 
-def _form_classes() -> list[type]:
-    found = []
-    for area in AREAS:
-        try:
-            module = import_module(f"outreach.{area}.forms")
-        except ModuleNotFoundError:
-            continue
-        for _name, form in inspect.getmembers(module, inspect.isclass):
-            if issubclass(form, FlaskForm) and form.__module__ == module.__name__:
-                found.append(form)
-    return found
-
-
 def _text_fields(form) -> list[tuple[str, object]]:
     """The form's fields that take text (StringField and its kinds), unbound."""
     return [
@@ -896,7 +882,7 @@ def test_every_text_field_has_a_length_limit_within_its_column(app, request):
     with app.app_context():
         landed = {field: _columns_holding(tag) for field, tag in filled["tags"].items()}
     by_field = {}
-    for form in _form_classes():
+    for form in form_classes():
         for name, unbound in _text_fields(form):
             if (form.__name__, name) in landed:
                 by_field[id(unbound)] = landed[(form.__name__, name)]
@@ -920,7 +906,7 @@ def test_every_text_field_has_a_length_limit_within_its_column(app, request):
         }
 
     problems, checked = [], 0
-    for form in _form_classes():
+    for form in form_classes():
         for name, unbound in _text_fields(form):
             checked += 1
             longest = _longest(unbound)

@@ -9,16 +9,13 @@ test; so does a field whose payload is shown nowhere (the test would prove nothi
 
 import inspect
 import re
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from outreach import AREAS
 from outreach.auth.models import Role, User
 from outreach.clock import today
 from outreach.consent.models import Consent
@@ -33,7 +30,7 @@ from outreach.shifts.models import Shift
 from outreach.submissions import Once
 from outreach.youths.models import IdentifiedContact, Youth
 from tests.factories import make_dead_letter, make_user
-from tests.routes import ENDPOINTS, address_of
+from tests.routes import ENDPOINTS, address_of, form_classes
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "admin", "falt_a2")
@@ -74,19 +71,12 @@ REFLECTED_ONLY = {
 def _text_fields() -> set[tuple[str, str]]:
     """Every text field of every form class of the app."""
     found = set()
-    for area in AREAS:
-        try:
-            module = import_module(f"outreach.{area}.forms")
-        except ModuleNotFoundError:
-            continue
-        for name, form in inspect.getmembers(module, inspect.isclass):
-            if not issubclass(form, FlaskForm) or form.__module__ != module.__name__:
-                continue
-            if _only_adds_hidden_fields(form):
-                continue  # NewYouthForm is YouthForm with a one-time token: the same fields
-            for field_name, unbound in _unbound(form):
-                if unbound.field_class in (StringField, TextAreaField):
-                    found.add((name, field_name))
+    for form in form_classes():
+        if _only_adds_hidden_fields(form):
+            continue  # NewYouthForm is YouthForm with a one-time token: the same fields
+        for field_name, unbound in _unbound(form):
+            if unbound.field_class in (StringField, TextAreaField):
+                found.add((form.__name__, field_name))
     return found
 
 

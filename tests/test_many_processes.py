@@ -25,14 +25,12 @@ from outreach.audit import AuditEvent
 from outreach.auth.models import Role, User
 from outreach.clock import now
 from outreach.extensions import db
-from outreach.handoffs import services as handoff_services
 from outreach.handoffs.models import Handoff
 from outreach.notifications.models import Notification, OutboxMail
 from outreach.notifications.services import message_id
 from outreach.org.models import Team
-from outreach.vocabulary import HandoffBasis, Urgency
 from tests.conftest import test_config
-from tests.factories import PASSWORD, make_user, make_youth
+from tests.factories import PASSWORD, make_user, make_youth, send_handoff
 from tests.html_forms import form_on
 from tests.servers import Browser, Inbox, free_port, gunicorn, wait_until_ready
 
@@ -108,19 +106,7 @@ def staff(app, world):
         earlier = []
         for number in range(WARNING_DUE + OVERDUE):
             youth = make_youth(worker, team, f"Tidigare överlämnad {number}")
-            handoff = handoff_services.send(
-                worker,
-                youth,
-                reason="Rekryteras.",
-                summary="Behöver stöd.",
-                urgency=Urgency.NORMAL,
-                wants_to_leave_crime=False,
-                basis=HandoffBasis.OSL_10_2,
-                secrecy_assessed_by="Teamledare",
-                shared_fields=[],
-                first_contact_hours={Urgency.NORMAL: 24, Urgency.URGENT: 4},
-                base_url="http://outreach.test",
-            )
+            handoff = send_handoff(worker, youth)
             hours_ago = 20 if number < WARNING_DUE else 30
             db.session.flush()
             db.session.execute(
