@@ -114,8 +114,8 @@ def cross(form: Edits, record, saved: FlaskForm) -> list[Difference]:
     version_shown = _sent(form.version)
     if version is not None and version_shown and int(version_shown) == version:
         return []
-    fields = _edited(form)
-    was = _sent(form.shown).split(".") if _sent(form.shown) else []
+    fields, shown = _edited(form), _sent(form.shown)
+    was = shown.split(".") if shown else []
     if len(was) != len(fields):  # not sent from the app's page: nothing to meet it with
         return []
     conflicts = []

@@ -67,8 +67,9 @@ def submit(
         return Submission(saved=False)
     if edits is not None:
         editing.hold(edits)
-        if conflicts := editing.cross(form, edits, saved()):
-            return _stale(form, edits, saved, conflicts)
+        now_saved = saved()
+        if conflicts := editing.cross(form, edits, now_saved):
+            return _stale(form, edits, now_saved, conflicts)
     try:
         result = act()
         if token:
@@ -107,13 +108,13 @@ def submit(
     return Submission(saved=True, result=result)
 
 
-def _stale(form, record, saved: Callable[[], FlaskForm], conflicts: list[editing.Difference]):
+def _stale(form, record, now_saved: FlaskForm, conflicts: list[editing.Difference]):
     """Refuse an edit that crossed another on the same fields: both versions of those fields
     to compare, and the form, merged, moved on to the saved version so that saving it again
     is a knowing choice."""
     refusal = editing.Stale(editing.STALE)
     attach_error(form, refusal)
-    editing.seal(form, record, shows=saved())
+    editing.seal(form, record, shows=now_saved)
     return Submission(saved=False, refusal=refusal, conflict=conflicts)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import update
 
+from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.extensions import db
@@ -149,6 +150,28 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_nothing(
     assert again["shown"] != form_second["shown"]
     assert second.post(case.action, data=again).status_code == 303
     assert _saved(app, case) == "Skrivet av den andra"
+
+
+@pytest.mark.parametrize("name", ["youth", "report of concern"])
+def test_the_conflict_page_is_written_to_the_access_log(app, world, records, signed_in, name):
+    """It shows what someone else saved about the youth: a read like the edit form itself
+    (DOMAIN rule 4)."""
+    case = _cases(world, records)[name]
+    first, second = (signed_in(who) for who in case.who)
+    form_first, form_second = _shown(first, case), _shown(second, case)
+    form_first[case.field], form_second[case.field] = ["Den första"], ["Den andra"]
+    assert first.post(case.action, data=form_first).status_code == 303
+    assert second.post(case.action, data=form_second).status_code == 409
+    with app.app_context():
+        reader = db.session.execute(
+            db.select(User.id).where(User.username == case.who[1])
+        ).scalar_one()
+        logged = db.session.scalars(
+            db.select(AuditEvent.user_id).where(
+                AuditEvent.action == AuditAction.READ, AuditEvent.detail == "edit conflict"
+            )
+        ).all()
+    assert logged == [reader]
 
 
 def test_a_change_elsewhere_in_the_record_does_not_stop_an_edit(app, world, records, signed_in):

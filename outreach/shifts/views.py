@@ -209,7 +209,7 @@ def save_note(public_id: str):
 
 def _note_form(shift: Shift) -> SituationNoteForm:
     """The note's form filled from the shift as saved."""
-    return SituationNoteForm(formdata=None, situation_note=shift.situation_note)
+    return editing.edit_form(SituationNoteForm, shift, saved=True)
 
 
 @bp.route("/faltpass/<shift:public_id>/avsluta", methods=["POST"])
