@@ -72,9 +72,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
     _register_headers(app)
-    from outreach import errors_views
+    from outreach import errors_views, transaction
 
     errors_views.register(app)
+    transaction.init_app(app)  # last: its commit runs before the other after-request hooks
     return app
 
 
@@ -85,14 +86,12 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import assets, crypto, errors, observability
+    from outreach import assets, crypto, observability
 
     observability.init_app(app)  # first: its clock starts before every other hook
     crypto.init_app(app)
     assets.init_app(app)
     db.init_app(app)
-    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse).
-    app.teardown_appcontext(errors.end_session)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are renewed at login and time out

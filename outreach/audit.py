@@ -50,6 +50,11 @@ class AuditAction(enum.StrEnum):
     REVOKE = "revoke"
 
 
+#: What counts as an access to a record (what the loggkontroll reviews): kept when the
+#: request that made it fails, since what it showed was seen.
+ACCESSES = (AuditAction.READ, AuditAction.LIST, AuditAction.EXPORT, AuditAction.PRINT)
+
+
 class AuditEvent(db.Model):
     """One access to, or change of, a record: one link of the hash chain."""
 
@@ -177,6 +182,19 @@ def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) 
 
 
 _PENDING = "audit_pending"
+
+
+def pending(actions) -> list[AuditEvent]:
+    """The rows of these actions waiting for the transaction to commit."""
+    return [row for row in db.session.info.get(_PENDING, []) if row.action in actions]
+
+
+def add_pending(rows: list[AuditEvent]) -> None:
+    """Put rows that a rolled-back transaction held into the current one (transaction.abandon
+    keeps the accesses of a failed request so)."""
+    if rows:
+        db.session.connection()
+        db.session.info.setdefault(_PENDING, []).extend(rows)
 
 
 @event.listens_for(Session, "before_commit")

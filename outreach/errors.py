@@ -3,8 +3,7 @@ the database being away (which no request can help)."""
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-from outreach.extensions import db
+from werkzeug.exceptions import Forbidden
 
 
 class RuleViolation(Exception):
@@ -23,6 +22,14 @@ class Conflict(RuleViolation):
     """Someone else changed the record first; the view answers 409."""
 
 
+class Refused(Forbidden):
+    """An action the user may not take on a record they can see: 403, saying why."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+
+
 #: What the database driver raises when it cannot be reached, is restarting, or is too busy
 #: (SQLite: locked for longer than the busy timeout). Other database errors (a broken
 #: constraint) are bugs or conflicts, not outages.
@@ -34,25 +41,3 @@ def database_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )
-
-
-def forget_transaction() -> None:
-    """Roll back whatever was begun; with the connection gone there is nothing to roll back,
-    and the pool throws the connection away."""
-    try:
-        db.session.rollback()
-    except DBAPIError:
-        db.session.close()
-
-
-def end_session(_error: BaseException | None = None) -> None:
-    """After each request, before Flask-SQLAlchemy's own teardown: end the request's session.
-    When the database went away after the answer was made, the closing rollback fails with
-    it; the connection is thrown away and what it held with it, and the answer stands (an
-    error here would turn it into a server error after the fact)."""
-    try:
-        db.session.remove()
-    except DBAPIError as error:
-        if not database_unavailable(error):
-            raise
-        db.session.remove()  # the dead connection is invalidated now: nothing to roll back

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from outreach.errors import database_unavailable, forget_transaction
+from outreach import transaction
+from outreach.errors import database_unavailable
 from outreach.extensions import login_manager
 from outreach.htmx import render
 
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        transaction.abandon()
         return _page(
             400,
             _l("The form has expired or was sent from elsewhere. Reload the page and try again."),
@@ -45,16 +47,19 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if database_unavailable(getattr(error, "original_exception", None)):
             # an outage met while another error's page was being made
-            forget_transaction()
+            transaction.forget()
             return _unavailable()
-        return _page(status, MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500]))
+        transaction.abandon()  # a request that fails saves nothing but what it showed
+        default = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+        return _page(status, getattr(error, "message", None) or default)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        forget_transaction()
         if database_unavailable(error):
+            transaction.forget()
             app.logger.warning("database unavailable", exc_info=error)
             return _unavailable()
+        transaction.abandon()
         app.logger.exception("unhandled error")
         return _page(500, MESSAGES[500])
 

@@ -11,9 +11,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from outreach import editing, submissions
+from outreach import editing, submissions, transaction
 from outreach.errors import Conflict, RuleViolation
-from outreach.extensions import db
 from outreach.htmx import render
 
 SIMULTANEOUS = _l(
@@ -41,8 +40,9 @@ def submit(
     edits: Any = None,
     saved: Callable[[], FlaskForm] | None = None,
 ) -> Submission:
-    """Validate the form and run the service: commit on success; on a refusal roll back and
-    show the message at its field. The one commit of the request happens here.
+    """Validate the form and run the service; on a refusal undo what it did (the request's
+    reads stay logged, transaction.abandon) and show the message at its field. What the
+    service did is committed with the answer (transaction.commit_request).
 
     A creating form (submissions.Once) sent again with the same token gives the record its
     first submission made, and makes nothing. A form that edits a record (editing.Edits;
@@ -74,11 +74,9 @@ def submit(
         result = act()
         if token:
             submissions.remember(token, current_user, request.path, result)
-        db.session.flush()
-        version = getattr(edits, "version", None)  # as written: expired by the commit
-        db.session.commit()
+        transaction.flush()
     except RuleViolation as refusal:
-        db.session.rollback()
+        transaction.abandon()
         # The same form sent twice at once: the other submission landed after this one
         # looked for it, and what it made is what this one was refused for ("the youth
         # already has a handoff in progress"): this one shows it.
@@ -90,7 +88,7 @@ def submit(
         # Someone saved the same thing at the same moment (a double submit, two users): the
         # database's constraints let one win. The same token sent twice: this one shows what
         # the other made; anything else: this one is told.
-        db.session.rollback()
+        transaction.abandon()
         if token and (made := _made_meanwhile(token)):
             return Submission(saved=True, result=made, repeated=True)
         refusal = Conflict(SIMULTANEOUS)
@@ -99,12 +97,12 @@ def submit(
     except StaleDataError:
         # Another save of the same row landed between our reading it and writing it (SQLite,
         # where the row is not locked): nothing of this one was saved.
-        db.session.rollback()
+        transaction.abandon()
         refusal = Conflict(SIMULTANEOUS)
         attach_error(form, refusal)
         return Submission(saved=False, refusal=refusal)
     if edits is not None:  # the next save from this form builds on this one
-        editing.seal(form, edits, version=version)
+        editing.seal(form, edits)
     return Submission(saved=True, result=result)
 
 

@@ -248,7 +248,6 @@ def toggle_warning_sign(sign_id: int):
     if wanted not in ("0", "1"):
         return refused(_("Reload the page and choose again."))
     services.set_warning_sign_active(sign, wanted == "1")
-    db.session.commit()
     flash(_("The catalogue is updated."), "success")
     return redirect(url_for("admin.warning_signs"), 303)
 
@@ -266,6 +265,5 @@ def send_mail_again(mail_id: int):
     """Put a dead letter back in the queue (after fixing the address or the mail server)."""
     mail = db.get_or_404(OutboxMail, mail_id)
     notification_services.send_again(mail, now())
-    db.session.commit()
     flash(_("The mail is queued again and will be sent shortly."), "success")
     return redirect(url_for("admin.dead_letters"), 303)

@@ -79,7 +79,6 @@ def check_session():
             lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
             activity=request.endpoint not in PASSIVE,
         )
-        db.session.commit()  # session bookkeeping, apart from the request's own change
         if live:
             return None
     logout_user()
@@ -135,7 +134,6 @@ def _finish_login(user: User, how: str, target: str) -> str:
     """Every factor was right: a fresh session (nothing carried over from before); returns
     where to go next."""
     token = services.complete_login(user, how)
-    db.session.commit()
     session.clear()
     login_user(user)
     session["sid"] = token
@@ -159,7 +157,6 @@ def _with_code(form: CodeForm, check):
             max_failures=config["LOGIN_MAX_FAILURES"], lock_seconds=config["LOGIN_LOCK_SECONDS"]
         )
     except RuleViolation as refusal:
-        db.session.commit()
         form.code.errors = [refusal.message]
         return None
 
@@ -189,12 +186,10 @@ def login():
                     lock_seconds=config["LOGIN_LOCK_SECONDS"],
                 )
             except RuleViolation as refusal:
-                db.session.commit()  # the failed attempt counts toward the lock
                 form.form_errors.append(refusal.message)
             else:
                 target = _safe_next(request.args.get("next"))
                 if _second_factor_due(user):
-                    db.session.commit()
                     return _begin_pending(user, target)
                 return redirect(_finish_login(user, "password", target), 303)
     return render("auth/login.html", form=form, status=status)
@@ -275,7 +270,6 @@ def new_recovery_codes():
         lambda **limits: two_factor.replace_recovery_codes(current_user, form.code.data, **limits),
     )
     if codes is not None:
-        db.session.commit()
         return render("auth/recovery_codes.html", codes=codes, next=url_for("auth.settings"))
     return _settings_page(code_form=form, status=form_status(form))
 
@@ -287,7 +281,6 @@ def logout():
     if current_user.is_authenticated:
         services.end_session(session.get("sid"))
         audit.record(AuditAction.LOGOUT, "user", current_user.id, user_id=current_user.id)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -299,7 +292,6 @@ def logout():
 def logout_everywhere():
     """Log out on every device (a tablet left behind, a password seen by someone)."""
     services.end_every_session(current_user, by=current_user, why="everywhere, by the user")
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out on every device."), "info")

@@ -9,7 +9,6 @@ from flask_login import current_user
 from outreach import policy
 from outreach.clock import now
 from outreach.errors import Conflict, RuleViolation
-from outreach.extensions import db
 from outreach.handoffs import bp, services
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
 from outreach.htmx import render
@@ -90,7 +89,6 @@ def detail(public_id: str):
     """One handoff: what was shared, the reason and summary, the steps so far and next."""
     handoff = policy.handoff_or_404(current_user, public_id)
     services.record_read(current_user, handoff)
-    db.session.commit()
     return _detail(handoff)
 
 

@@ -2,9 +2,10 @@
 
 from flask import jsonify
 
-from outreach.errors import database_unavailable, forget_transaction
+from outreach.errors import database_unavailable
 from outreach.health import bp, services
 from outreach.policy import public
+from outreach.transaction import forget
 
 
 @bp.get("/healthz")
@@ -23,7 +24,7 @@ def readyz():
     except Exception as error:
         if not database_unavailable(error):
             raise
-        forget_transaction()
+        forget()
         checks = {"database": False, "migrations": False, "outbox": False}
     ready = all(checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503

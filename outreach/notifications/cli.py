@@ -10,10 +10,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from outreach.clock import now
-from outreach.errors import database_unavailable, forget_transaction
+from outreach.errors import database_unavailable
 from outreach.extensions import db
 from outreach.notifications import services
 from outreach.notifications.models import OutboxMail
+from outreach.transaction import forget
 
 #: Seconds between tries at recording a sent mail while the database is away.
 RECORD_SENT_RETRY_SECONDS = 1.0
@@ -115,7 +116,7 @@ def _record_sent(mail_id: int, sent_at: datetime, *, claimed_until: datetime) ->
         except Exception as error:
             if not database_unavailable(error) or now() > claimed_until - CLAIM_MARGIN:
                 raise
-            forget_transaction()
+            forget()
             current_app.logger.warning(
                 "database unavailable; recording the sent mail again", extra={"mail_id": mail_id}
             )
@@ -135,7 +136,7 @@ def send(loop: bool, interval: int):
             # The database is away (restarting): the loop waits for it; a single round fails.
             if not (loop and database_unavailable(error)):
                 raise
-            forget_transaction()
+            forget()
             current_app.logger.warning("database unavailable; delivering again later")
         else:
             click.echo(

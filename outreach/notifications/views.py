@@ -3,7 +3,6 @@
 from flask_login import current_user
 
 from outreach import policy
-from outreach.extensions import db
 from outreach.htmx import render
 from outreach.notifications import bp, services
 
@@ -15,7 +14,6 @@ def index():
     notifications = services.latest_for(current_user)
     unread = {n.id for n in notifications if n.read_at is None}
     services.mark_all_read(current_user)
-    db.session.commit()
     return render(
         "notifications/index.html",
         notifications=notifications,

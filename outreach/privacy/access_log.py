@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select, union
 
 from outreach import policy
-from outreach.audit import AuditAction, AuditEvent
+from outreach.audit import ACCESSES, AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import start_of_day, to_local, today
 from outreach.extensions import db
@@ -32,8 +32,6 @@ from outreach.vocabulary import AccessFlag
 from outreach.youths.merge import youth_ids_of
 from outreach.youths.models import IdentifiedContact, Youth, YouthMerge, identified_contact_youth
 
-#: What counts as an access to a record.
-ACCESSES = (AuditAction.READ, AuditAction.LIST, AuditAction.EXPORT, AuditAction.PRINT)
 #: Accesses that open the record itself (a list only shows that the youth exists).
 OPENINGS = (AuditAction.READ, AuditAction.EXPORT, AuditAction.PRINT)
 #: The lists of the data-protection pages themselves, as their audit rows name them: in the

@@ -137,7 +137,6 @@ def access_log_page():
         clear_youth_args=_address(form, ungdom=None),
         review_form=review_form,
     )
-    db.session.commit()
     return response
 
 
@@ -267,7 +266,6 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         run_form=run_form or (RetentionRunForm() if is_admin else None),
         counts_of=lambda run: json.loads(run.counts),
     )
-    db.session.commit()
     return response
 
 
@@ -308,7 +306,6 @@ def requests():
         detail=access_log.LISTED_IN_REQUESTS,
     )
     response = render("privacy/requests.html", requests=open_requests, urgency=services.urgency)
-    db.session.commit()
     return response
 
 
@@ -323,7 +320,6 @@ def _request_page(access_request, form: DeliveryForm | None = None, status: int 
         form=form or DeliveryForm(formdata=None, delivered_on=today()),
         pdf_available=pdf.available(),
     )
-    db.session.commit()
     return response
 
 
@@ -354,7 +350,6 @@ def extract_page(public_id: str):
     access_request = policy.access_request_or_404(current_user, public_id)
     services.record_extract(current_user, access_request, "html")
     response = _extract_page(access_request)
-    db.session.commit()
     return response
 
 
@@ -369,7 +364,6 @@ def extract_pdf(public_id: str):
     services.record_extract(current_user, access_request, "pdf")
     page = _extract_page(access_request)
     body = pdf.render(page.get_data(as_text=True), request.url_root)
-    db.session.commit()
     response = make_response(body)
     response.mimetype = "application/pdf"
     name = f"registerutdrag-{access_request.public_id}.pdf"
@@ -384,7 +378,6 @@ def extract_json(public_id: str):
     access_request = policy.access_request_or_404(current_user, public_id)
     services.record_extract(current_user, access_request, "json")
     body = extract.as_json(extract.build(access_request.youth))
-    db.session.commit()
     response = make_response(body)
     response.mimetype = "application/json"
     name = f"registerutdrag-{access_request.public_id}.json"

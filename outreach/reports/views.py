@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from outreach import editing, policy
 from outreach.errors import Conflict
-from outreach.extensions import db
 from outreach.htmx import render
 from outreach.reports import bp, services
 from outreach.reports.forms import NewReportForm, ReportEditForm, ReportForm, SendForm
@@ -49,7 +48,6 @@ def report(public_id: str):
     found = policy.report_or_404(current_user, public_id)
     if request.method == "GET":
         services.record_read(current_user, found, "page")
-        db.session.commit()
     form = _edit_form(found)
     outcome = submit(
         form,
@@ -62,7 +60,6 @@ def report(public_id: str):
         return redirect(url_for("reports.report", public_id=found.public_id), 303)
     if outcome.conflict:  # the page shows what someone else saved: a read like any other
         services.record_read(current_user, found, "edit conflict")
-        db.session.commit()
     return render(
         "reports/form.html",
         "form",
@@ -104,6 +101,5 @@ def printable(public_id: str):
     """The report as it is sent: printable (the print stylesheet drops the navigation)."""
     found = policy.report_or_404(current_user, public_id)
     services.record_read(current_user, found, "print")
-    db.session.commit()
     child = found.child or services.child_details(found.youth)
     return render("reports/print.html", report=found, child=child)

@@ -149,7 +149,6 @@ def index():
         page.levels = risk_services.current(listed)
         audit.record_youths(AuditAction.LIST, listed, user_id=current_user.id, detail="review list")
     response = _list_page(form, show, page, 200)
-    db.session.commit()  # after rendering, so the page's rows are not expired and reloaded
     return response
 
 
@@ -212,7 +211,6 @@ def export(fmt: str):
     audit.record_youths(
         AuditAction.EXPORT, youth_ids, user_id=current_user.id, detail=f"review list {fmt}"
     )
-    db.session.commit()
     user_id = current_user.id
 
     def entries():

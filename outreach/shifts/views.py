@@ -167,8 +167,6 @@ def render_shift(shift: Shift, status: int = 200, block: str | None = None, **fo
         can_resubmit=policy.can_resubmit_shift(current_user, shift),
         **forms,
     )
-    if named:
-        db.session.commit()  # the access-log rows of the youths shown
     return response
 
 

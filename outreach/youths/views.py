@@ -48,8 +48,6 @@ def _query() -> str:
 def _searched(youths: list[Youth]) -> None:
     """Commit the access-log rows of a search (reads commit too: the log must hold), after
     rendering, so the youths shown are not expired and read again."""
-    if youths:
-        db.session.commit()
 
 
 @bp.route("/ungdomar", methods=["GET", "POST"])
@@ -151,7 +149,6 @@ def _form_with_duplicates(form: YouthForm, duplicates: list[merge.Suggestion], s
             user_id=current_user.id,
             detail="possible duplicates",
         )
-        db.session.commit()  # the registration itself was not saved: this is the one commit
     return render(
         "youths/form.html", "form", form=form, youth=None, duplicates=duplicates, status=status
     )
@@ -216,7 +213,6 @@ def _detail_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | 
         merges=merge.merges_into(youth),
         can_merge=policy.leads_team_of(current_user, youth),
     )
-    db.session.commit()  # the read's access-log row, after rendering (nothing shown is expired)
     return response
 
 
@@ -269,7 +265,6 @@ def edit_youth(public_id: str):
         return forbidden(_("You cannot change this youth's details."))
     if request.method == "GET":
         services.record_read(current_user, youth, "edit form")
-        db.session.commit()
     form = _youth_form(youth)
     outcome = submit(
         form,
@@ -283,7 +278,6 @@ def edit_youth(public_id: str):
         return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
     if outcome.conflict:  # the page shows what someone else saved: a read like any other
         services.record_read(current_user, youth, "edit conflict")
-        db.session.commit()
     return render(
         "youths/form.html",
         "form",
@@ -341,7 +335,6 @@ def merge_youth(public_id: str):
         suggestions=suggestions,
         searched=searched,
     )
-    db.session.commit()
     return response
 
 
@@ -428,7 +421,6 @@ def correct_contact(public_id: str):
     if request.method == "GET":
         for each in readable:
             services.record_read(current_user, each, "correction form")
-        db.session.commit()
     form = CorrectionForm(obj=original)
     outcome = submit(
         form,
