@@ -105,20 +105,25 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
+#: The areas with pages, from the bottom up (docs/architecture.md): each imports only areas
+#: before it. Importing an area's views attaches its routes to its blueprint, and connects
+#: what it adds to the pages of the areas below it.
 AREAS = (
     "auth",
+    "notifications",
     "shifts",
     "youths",
     "risk",
     "consent",
     "reports",
     "handoffs",
-    "notifications",
     "review",
     "stats",
     "privacy",
     "admin",
     "health",
+    "home",
+    "casefile",
 )
 
 
@@ -127,7 +132,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.url_map.converters.update(ids.CONVERTERS)
     for area in AREAS:
-        # Importing an area's views attaches its routes to the area's blueprint.
         views = importlib.import_module(f"outreach.{area}.views")
         app.register_blueprint(views.bp)
     app.before_request(refuse_control_characters)
@@ -161,7 +165,7 @@ def _register_cli(app: Flask) -> None:
     from outreach import backup  # noqa: F401 (adds `backup` and `restore` to `flask db`)
     from outreach.audit import audit_cli
     from outreach.auth.cli import users_cli
-    from outreach.crypto import crypto_cli
+    from outreach.crypto_cli import crypto_cli
     from outreach.demo import demo_cli
     from outreach.handoffs.cli import handoffs_cli
     from outreach.notifications.cli import notifications_cli

@@ -21,13 +21,11 @@ import base64
 import hashlib
 import hmac
 
-import click
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from flask.cli import with_appcontext
-from sqlalchemy import Integer, Text, delete, event, select, type_coerce
+from sqlalchemy import Integer, Text, delete, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -188,46 +186,7 @@ def shred_subject_keys(youth_ids: list[int]) -> int:
     return db.session.execute(delete(SubjectKey).where(SubjectKey.youth_id.in_(youth_ids))).rowcount
 
 
-# --- command line -------------------------------------------------------------------------
-
-
-@click.group("crypto")
-def crypto_cli():
-    """Keys of the encrypted fields."""
-
-
-@crypto_cli.command("rotate-key")
-@click.option("--batch", default=1000, show_default=True, help="Rows per transaction.")
-@with_appcontext
-def rotate_key_command(batch: int):
-    """Re-encrypt every encrypted field, and recompute every lookup hash, with the current key.
-
-    Run it after moving the old key to OUTREACH_FIELD_KEYS_RETIRED. It can be run again; rows
-    already on the current key are rewritten the same way.
-    """
-    for table in db.metadata.sorted_tables:
-        for column in table.columns:
-            if isinstance(column.type, EncryptedText):
-                count = _rotate_column(db, table, column, batch)
-                click.echo(f"{table.name}.{column.name}: {count} rows on the current key")
-    from outreach.audit import AuditEvent
-
-    waiting = sum(
-        1
-        for youth_id, token in db.session.execute(
-            select(AuditEvent.youth_id, AuditEvent.changes).where(AuditEvent.changes.is_not(None))
-        )
-        if not keys().is_current(token) and not _under_subject_key(youth_id, token)
-    )
-    click.echo(
-        f"audit_event.changes: {waiting} rows (append-only) still need a retired key; keep "
-        "it in OUTREACH_FIELD_KEYS_RETIRED while they are kept"
-        if waiting
-        else "audit_event.changes: every row on the current key"
-    )
-
-
-def _under_subject_key(youth_id: int | None, token: str) -> bool:
+def under_subject_key(youth_id: int | None, token: str) -> bool:
     """The token was made with the youth's own key (which the field key only wraps)."""
     subject = _subject_key(youth_id, create=False) if youth_id else None
     if subject is None:
@@ -237,28 +196,3 @@ def _under_subject_key(youth_id: int | None, token: str) -> bool:
     except InvalidToken:
         return False
     return True
-
-
-def _rotate_column(db, table, column, batch: int) -> int:
-    """Rewrite one encrypted column (and its `<name>_lookup` hash column, if any) in batches."""
-    lookup = table.columns.get(f"{column.name}_lookup")
-    raw = type_coerce(column, Text)
-    (key_column,) = table.primary_key.columns  # every encrypted table has a one-column key
-    last_id, count = 0, 0
-    while True:
-        rows = db.session.execute(
-            select(key_column, raw)
-            .where(key_column > last_id, column.is_not(None))
-            .order_by(key_column)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return count
-        for row_id, token in rows:
-            values = {column.name: type_coerce(keys().rotate(token), Text)}
-            if lookup is not None:
-                values[lookup.name] = keys().lookup_hash(keys().decrypt(token))
-            db.session.execute(table.update().where(key_column == row_id).values(values))
-        db.session.commit()
-        count += len(rows)
-        last_id = rows[-1][0]

@@ -69,7 +69,7 @@ def _unavailable():
     page (the usual layout would ask who is logged in, and a user read before the outage
     was forgotten with the rollback: reading them again would fail)."""
     g._login_user = login_manager.anonymous_user()
-    again = request.url if request.method == "GET" else url_for("shifts.start")
+    again = request.url if request.method == "GET" else url_for("home.start")
     response = render(
         "errors/unavailable.html", "content", status=503, message=MESSAGES[503], again=again
     )

@@ -142,3 +142,12 @@ def no_personnummer():
             raise ValidationError(PERSONNUMMER_IN_TEXT)
 
     return check
+
+
+def picked(records, chosen):
+    """The record offered whose id was chosen (or the records, for a list of ids); None (or
+    none) when nothing was: the form offered these records, and checked the choice."""
+    if isinstance(chosen, list | tuple | set):
+        wanted = set(chosen)
+        return [record for record in records if record.id in wanted]
+    return next((record for record in records if record.id == chosen), None)

@@ -7,6 +7,7 @@ caches keep the two apart.
 
 from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 
 def is_htmx() -> bool:
@@ -28,6 +29,12 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def part(template: str, **context) -> Markup:
+    """A template rendered as a part of another area's page (a signal's answer): HTML that
+    the template engine escaped already, to put in the page as it is."""
+    return Markup(render_template(template, **context))  # noqa: S704 (escaped when rendered)
 
 
 def redirect_whole_page(response: Response) -> Response:

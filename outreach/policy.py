@@ -1,43 +1,58 @@
-"""All authorization: named predicates, scoped queries and the per-endpoint policy.
+"""All authorization: named rules, scoped queries, the per-endpoint policy and the one way an
+object view loads its record.
 
-Deny by default: every endpoint declares who may call it with @allow(...) (or @public), and
-the before-request check refuses any endpoint that declares nothing. Objects outside the
-user's scope are not found (404) rather than forbidden, so their existence is not revealed.
+Deny by default: every endpoint declares who may call it with @allow(rule) (or @public), and
+the before-request check refuses any endpoint that declares nothing. An endpoint whose address
+names a record loads it with @loads(SCOPE, may=rule): the record is looked up among those the
+user may see, and an object outside the user's scope is not found (404) rather than forbidden,
+so its existence is not revealed; an action the user may not take on a record they can see
+answers 403 with the rule's reason. Rules compose with & | ~ (rules.py).
 """
 
 from collections.abc import Callable
 
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, exists, false, or_, select, true
 
 from outreach.auth.models import Role, User
 from outreach.consent.models import Consent
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
+from outreach.notifications.models import OutboxMail
 from outreach.org.models import Team, TeamKind
 from outreach.privacy.models import AccessRequest
 from outreach.reports.models import ReportOfConcern
-from outreach.risk.models import RiskMarking
+from outreach.risk.models import RiskMarking, WarningSign
+from outreach.rules import Rule, Scope, loads, rule
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.vocabulary import ReviewStatus
-from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
+from outreach.youths.models import (
+    IdentifiedContact,
+    ProtectedAccess,
+    Youth,
+    identified_contact_youth,
+)
 
-Predicate = Callable[[User], bool]
+__all__ = ["Rule", "loads"]
 
-# --- role predicates (who may use an endpoint at all) -----------------------------------
+# --- who may use an endpoint at all ---------------------------------------------------------
 
 
+@rule()
 def anyone_logged_in(user: User) -> bool:
     """Any active user."""
     return user.is_authenticated
 
 
+@rule()
 def field_staff(user: User) -> bool:
     """Field workers and team leads who belong to a field team."""
     return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD} and bool(user.field_teams)
 
 
+@rule()
 def vpc_staff(user: User) -> bool:
     """Caseworkers and team leads of the VPC team."""
     return user.role in {Role.CASEWORKER, Role.TEAM_LEAD} and any(
@@ -45,21 +60,33 @@ def vpc_staff(user: User) -> bool:
     )
 
 
-def field_or_vpc_staff(user: User) -> bool:
-    """Anyone who works with handoffs: the sending side or VPC."""
-    return field_staff(user) or vpc_staff(user)
+#: Anyone who works with handoffs: the sending side or VPC.
+field_or_vpc_staff = (field_staff | vpc_staff).named("field_or_vpc_staff")
 
 
+@rule()
 def admin(user: User) -> bool:
     """The system administrator (systemförvaltare)."""
     return user.role == Role.ADMIN
 
 
-def retention_staff(user: User) -> bool:
-    """Who follows gallring: the admin (counts only) and the field teams' leads."""
-    return admin(user) or leads_field_team(user)
+@rule()
+def leads_field_team(user: User) -> bool:
+    """A team lead of a field team: reviews the team's log, is alerted to unsent reports."""
+    return user.role == Role.TEAM_LEAD and bool(user.field_teams)
 
 
+@rule()
+def leads_a_team(user: User) -> bool:
+    """A team lead of a field team or of VPC (statistics)."""
+    return user.role == Role.TEAM_LEAD and bool(user.teams)
+
+
+#: Who follows gallring: the admin (counts only) and the field teams' leads.
+retention_staff = (admin | leads_field_team).named("retention_staff")
+
+
+@rule()
 def must_use_two_factor(user: User) -> bool:
     """Who logs in with a second factor when it is required (OUTREACH_REQUIRE_2FA): everyone
     who can see identified youths, and the admin, who can reach every account."""
@@ -71,8 +98,8 @@ def must_use_two_factor(user: User) -> bool:
 PUBLIC = "public"
 
 
-def allow(predicate: Predicate) -> Callable:
-    """Declare that the view may be called by logged-in users the predicate accepts."""
+def allow(predicate: Rule):
+    """Declare that the view may be called by logged-in users the rule admits."""
 
     def decorate(view):
         view.access_policy = predicate
@@ -98,11 +125,14 @@ def endpoint_policy(endpoint: str | None):
 
 
 def enforce_endpoint_policy():
-    """Before each request: login redirect, 403, or let the view run."""
+    """Before each request: login redirect, 403, or let the view run. A view whose address
+    names a record and that does not load it through @loads is refused too."""
     if request.endpoint is None:
         return None  # 404/405 from routing
     policy = endpoint_policy(request.endpoint)
-    if policy is None:
+    names_record = "public_id" in (request.view_args or {})
+    view = current_app.view_functions[request.endpoint]
+    if policy is None or (names_record and getattr(view, "scope", None) is None):
         current_app.logger.error("endpoint %s declares no access policy", request.endpoint)
         abort(403)
     if policy == PUBLIC:
@@ -111,7 +141,7 @@ def enforce_endpoint_policy():
         return redirect(url_for("auth.login", next=request.path))
     if not policy(current_user):
         # An address naming a record answers as if it did not exist; other actions say 403.
-        abort(404 if "public_id" in (request.view_args or {}) else 403)
+        abort(404 if names_record else 403)
     return None
 
 
@@ -151,9 +181,67 @@ def visible_youths(user: User) -> Select:
     return query.where(or_(Youth.protected_identity.is_(False), granted))
 
 
+def visible_youth_ids(user: User) -> Select:
+    """The ids of the youths the user sees (a subquery)."""
+    return visible_youths(user).with_only_columns(Youth.id)
+
+
 def visible_identified_contacts(user: User) -> Select:
     """Identified contacts recorded in shifts the user can see (each carries its shift's team)."""
     return select(IdentifiedContact).where(IdentifiedContact.team_id.in_(visible_team_ids(user)))
+
+
+def readable_identified_contacts(user: User) -> Select:
+    """Identified contacts the user may open: in the teams they see, naming no youth whose
+    protected identity hides them from the user."""
+    hidden = exists(
+        select(identified_contact_youth.c.contact_id).where(
+            identified_contact_youth.c.contact_id == IdentifiedContact.id,
+            identified_contact_youth.c.youth_id.not_in(visible_youth_ids(user)),
+        )
+    )
+    return visible_identified_contacts(user).where(~hidden)
+
+
+def _about_visible_youths(model) -> Callable[[User], Select]:
+    """Records about a youth (a marking, a consent, a report) are seen with the youth."""
+
+    def visible(user: User) -> Select:
+        return select(model).where(model.youth_id.in_(visible_youth_ids(user)))
+
+    visible.__doc__ = f"{model.__name__} rows about the youths the user sees."
+    return visible
+
+
+def visible_handoffs(user: User) -> Select:
+    """VPC sees every handoff sent to it; field staff see their own teams' handoffs."""
+    if vpc_staff(user):
+        return select(Handoff)
+    if field_staff(user):
+        # the sending team, within the protected-identity rule of visible_youths
+        return select(Handoff).where(Handoff.youth_id.in_(visible_youth_ids(user)))
+    return select(Handoff).where(false())
+
+
+def led_access_requests(user: User) -> Select:
+    """Register-extract requests about youths of the teams the user leads."""
+    led = [team.id for team in user.field_teams] if leads_field_team(user) else []
+    return (
+        select(AccessRequest)
+        .join(Youth, Youth.id == AccessRequest.youth_id)
+        .where(Youth.team_id.in_(led))
+    )
+
+
+def administered(model) -> Callable[[User], Select]:
+    """What the admin administers (users, the catalogue, the outbox): all of it, and nothing
+    for anyone else."""
+
+    def visible(user: User) -> Select:
+        return select(model).where(true() if admin(user) else false())
+
+    visible.__doc__ = f"{model.__name__} rows the user administers."
+    return visible
 
 
 def possible_colleagues(user: User) -> Select:
@@ -167,169 +255,13 @@ def possible_colleagues(user: User) -> Select:
     )
 
 
-def visible_handoffs(user: User) -> Select:
-    """VPC sees every handoff sent to it; field staff see their own teams' handoffs."""
-    if vpc_staff(user):
-        return select(Handoff)
-    if field_staff(user):
-        # the sending team, within the protected-identity rule of visible_youths
-        return select(Handoff).where(
-            Handoff.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
-        )
-    return select(Handoff).where(false())
-
-
-# --- loading one object in scope ------------------------------------------------------
-
-
-def _one_or_404(query: Select, column, public_id: str):
-    found = db.session.execute(query.where(column == public_id)).unique().scalar_one_or_none()
-    if found is None:
-        abort(404)
-    return found
-
-
-def shift_or_404(user: User, public_id: str) -> Shift:
-    """The shift with this public id if the user may see it; 404 otherwise."""
-    return _one_or_404(visible_shifts(user), Shift.public_id, public_id)
-
-
-def youth_or_404(user: User, public_id: str) -> Youth:
-    """The youth with this public id if the user may see them; 404 otherwise."""
-    return _one_or_404(visible_youths(user), Youth.public_id, public_id)
-
-
-def risk_marking_or_404(user: User, public_id: str) -> RiskMarking:
-    """The marking with this public id if the user may see its youth; 404 otherwise."""
-    query = select(RiskMarking).where(
-        RiskMarking.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
+def team_workers(user: User) -> Select:
+    """Field staff of the user's field teams, the user included (the review list's filter)."""
+    team_ids = [team.id for team in user.field_teams]
+    return select(User).where(
+        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
+        User.teams.any(Team.id.in_(team_ids)),
     )
-    return _one_or_404(query, RiskMarking.public_id, public_id)
-
-
-def consent_or_404(user: User, public_id: str) -> Consent:
-    """The consent with this public id if the user may see its youth; 404 otherwise."""
-    query = select(Consent).where(
-        Consent.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
-    )
-    return _one_or_404(query, Consent.public_id, public_id)
-
-
-def handoff_or_404(user: User, public_id: str) -> Handoff:
-    """The handoff with this public id if the user may see it; 404 otherwise."""
-    return _one_or_404(visible_handoffs(user), Handoff.public_id, public_id)
-
-
-def report_or_404(user: User, public_id: str) -> ReportOfConcern:
-    """The report with this public id if the user may see its child; 404 otherwise."""
-    query = select(ReportOfConcern).where(
-        ReportOfConcern.youth_id.in_(visible_youths(user).with_only_columns(Youth.id))
-    )
-    return _one_or_404(query, ReportOfConcern.public_id, public_id)
-
-
-def access_request_or_404(user: User, public_id: str) -> AccessRequest:
-    """A register-extract request about a youth of a team the user leads; 404 otherwise."""
-    led = [team.id for team in user.field_teams] if leads_field_team(user) else []
-    query = (
-        select(AccessRequest)
-        .join(Youth, Youth.id == AccessRequest.youth_id)
-        .where(Youth.team_id.in_(led))
-    )
-    return _one_or_404(query, AccessRequest.public_id, public_id)
-
-
-def identified_contact_or_404(user: User, public_id: str) -> IdentifiedContact:
-    """The identified contact with this public id if the user may see it; 404 otherwise."""
-    return _one_or_404(visible_identified_contacts(user), IdentifiedContact.public_id, public_id)
-
-
-# --- object predicates (what a user may do) -------------------------------------------
-
-
-def is_shift_worker(user: User, shift: Shift) -> bool:
-    """The user is one of the workers out on the shift."""
-    return any(worker.id == user.id for worker in shift.workers)
-
-
-def can_log_in_shift(user: User, shift: Shift) -> bool:
-    """Contacts are logged by the shift's workers while it is open."""
-    return shift.is_open and is_shift_worker(user, shift)
-
-
-def can_end_shift(user: User, shift: Shift) -> bool:
-    """A shift is ended by one of its workers, or by a lead of its team."""
-    return shift.is_open and (is_shift_worker(user, shift) or leads_team_of(user, shift))
-
-
-def can_edit_situation_note(user: User, shift: Shift) -> bool:
-    """The note is kept by whoever may end the open shift, and by its workers while a team
-    lead has returned the shift to them."""
-    return can_end_shift(user, shift) or can_resubmit_shift(user, shift)
-
-
-def can_register_youth_in(user: User, team_id: int) -> bool:
-    """Youths are registered in one of the user's field teams."""
-    return field_staff(user) and team_id in {t.id for t in user.field_teams}
-
-
-def can_edit_youth(user: User, youth: Youth) -> bool:
-    """Anyone who can see a youth in their own field team may add what becomes known."""
-    return field_staff(user) and youth.team_id in user.team_ids
-
-
-def can_mark_risk(user: User, youth: Youth) -> bool:
-    """Risk is marked by field staff of the youth's own team."""
-    return can_edit_youth(user, youth)
-
-
-def can_withdraw_risk(user: User, marking: RiskMarking) -> bool:
-    """A marking is withdrawn by its author or a lead of the youth's team."""
-    return marking.author_id == user.id or (
-        user.role == Role.TEAM_LEAD and marking.youth.team_id in user.team_ids
-    )
-
-
-def can_record_consent(user: User, youth: Youth) -> bool:
-    """Consents and their withdrawals are recorded by field staff of the youth's team."""
-    return can_edit_youth(user, youth)
-
-
-def can_hand_over(user: User, youth: Youth) -> bool:
-    """A youth is handed over to VPC by field staff of the youth's team."""
-    return can_edit_youth(user, youth)
-
-
-def can_act_on_handoff(user: User, handoff: Handoff) -> bool:
-    """VPC staff acknowledge, record first contact, accept, decline and close."""
-    return vpc_staff(user)
-
-
-def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
-    """The sender, or a lead of the sending team, may withdraw before VPC accepts."""
-    return handoff.sender_id == user.id or (
-        user.role == Role.TEAM_LEAD and handoff.from_team_id in user.team_ids
-    )
-
-
-def can_manage_protected_access(user: User, youth: Youth) -> bool:
-    """Who may see a youth with protected identity is decided by a lead of its team."""
-    return youth.protected_identity and leads_team_of(user, youth)
-
-
-def can_report_concern(user: User, youth: Youth) -> bool:
-    """A report of concern is written by field staff of the child's team."""
-    return can_edit_youth(user, youth)
-
-
-def leads_field_team(user: User) -> bool:
-    """A team lead of a field team: reviews the team's log, is alerted to unsent reports."""
-    return user.role == Role.TEAM_LEAD and bool(user.field_teams)
-
-
-def leads_a_team(user: User) -> bool:
-    """A team lead of a field team or of VPC (statistics)."""
-    return user.role == Role.TEAM_LEAD and bool(user.teams)
 
 
 def statistics_teams(user: User) -> list[Team]:
@@ -352,20 +284,51 @@ def sees_exact_counts(user: User, teams: list[Team]) -> bool:
     return all(team.id in user.team_ids for team in teams)
 
 
-def team_workers(user: User) -> Select:
-    """Field staff of the user's field teams, the user included (the review list's filter)."""
-    team_ids = [team.id for team in user.field_teams]
-    return select(User).where(
-        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
-        User.teams.any(Team.id.in_(team_ids)),
-    )
+# --- the records an address can name, and the loader --------------------------------------
+
+SHIFT = Scope("shift", visible_shifts, Shift.public_id)
+YOUTH = Scope("youth", visible_youths, Youth.public_id)
+IDENTIFIED_CONTACT = Scope("contact", readable_identified_contacts, IdentifiedContact.public_id)
+RISK_MARKING = Scope("marking", _about_visible_youths(RiskMarking), RiskMarking.public_id)
+CONSENT = Scope("consent", _about_visible_youths(Consent), Consent.public_id)
+REPORT = Scope("report", _about_visible_youths(ReportOfConcern), ReportOfConcern.public_id)
+HANDOFF = Scope("handoff", visible_handoffs, Handoff.public_id)
+ACCESS_REQUEST = Scope(
+    "request", led_access_requests, AccessRequest.public_id, argument="access_request"
+)
+USER = Scope("user", administered(User), User.id, address="user_id")
+WARNING_SIGN = Scope("sign", administered(WarningSign), WarningSign.id, address="sign_id")
+OUTBOX_MAIL = Scope("mail", administered(OutboxMail), OutboxMail.id, address="mail_id")
 
 
+# --- what a user may do with a record -------------------------------------------------
+
+
+@rule()
 def leads_team_of(user: User, record: Shift | Youth) -> bool:
     """The user is a team lead of the record's team (a shift's, a youth's)."""
     return user.role == Role.TEAM_LEAD and record.team_id in user.team_ids
 
 
+@rule(_l("Only the shift's workers can answer a returned shift."))
+def is_shift_worker(user: User, shift: Shift) -> bool:
+    """The user is one of the workers out on the shift."""
+    return any(worker.id == user.id for worker in shift.workers)
+
+
+@rule(_l("Contacts are logged by the shift's workers while the shift is open."))
+def can_log_in_shift(user: User, shift: Shift) -> bool:
+    """Contacts are logged by the shift's workers while it is open."""
+    return shift.is_open and is_shift_worker(user, shift)
+
+
+@rule(_l("The shift has ended, or you are not one of its workers."))
+def can_end_shift(user: User, shift: Shift) -> bool:
+    """A shift is ended by one of its workers, or by a lead of its team."""
+    return shift.is_open and (is_shift_worker(user, shift) or leads_team_of(user, shift))
+
+
+@rule(_l("Only a lead of the shift's team can review it."))
 def can_review_shift(user: User, shift: Shift) -> bool:
     """An ended shift waiting for review is signed off or returned by a lead of its team."""
     return (
@@ -375,11 +338,87 @@ def can_review_shift(user: User, shift: Shift) -> bool:
     )
 
 
+#: Who may review the team's shifts at all (the state of the shift is the service's to say).
+reviews_team_shifts = leads_team_of.refusing(can_review_shift.refusal)
+
+
+@rule(_l("Only the shift's workers can answer a returned shift."))
 def can_resubmit_shift(user: User, shift: Shift) -> bool:
     """A returned shift is answered and sent back for review by one of its workers."""
     return is_shift_worker(user, shift) and shift.review_status == ReviewStatus.RETURNED
 
 
+#: The note is kept by whoever may end the open shift, and by its workers while a team lead
+#: has returned the shift to them.
+can_edit_situation_note = (can_end_shift | can_resubmit_shift).named(
+    "can_edit_situation_note",
+    _l("Only the shift's workers can change its note while it is open."),
+)
+
+
+@rule(_l("Choose one of your field teams."))
+def can_register_youth_in(user: User, team: Team | None) -> bool:
+    """Youths are registered in one of the user's field teams."""
+    return team is not None and field_staff(user) and team.id in {t.id for t in user.field_teams}
+
+
+@rule(_l("You cannot change this youth's details."))
+def can_edit_youth(user: User, youth: Youth) -> bool:
+    """Anyone who can see a youth in their own field team may add what becomes known."""
+    return field_staff(user) and youth.team_id in user.team_ids
+
+
+can_mark_risk = can_edit_youth.refusing(_l("Only staff of the youth's own team can mark risk."))
+can_record_consent = can_edit_youth.refusing(
+    _l("Only staff of the youth's own team can record consent.")
+)
+can_hand_over = can_edit_youth.refusing(_l("Only staff of the youth's own team can hand over."))
+can_report_concern = can_edit_youth.refusing(
+    _l("Only staff of the child's own team can report concern.")
+)
+
+
+@rule(_l("Only the author or a team lead can withdraw a marking."))
+def can_withdraw_risk(user: User, marking: RiskMarking) -> bool:
+    """A marking is withdrawn by its author or a lead of the youth's team."""
+    return marking.author_id == user.id or leads_team_of(user, marking.youth)
+
+
+@rule(_l("Only staff of the youth's own team can record consent."))
+def can_withdraw_consent(user: User, consent: Consent) -> bool:
+    """A consent's withdrawal is recorded by field staff of the youth's team."""
+    return can_edit_youth(user, consent.youth)
+
+
+@rule(_l("You cannot do that with this handoff."))
+def can_act_on_handoff(user: User, handoff: Handoff) -> bool:
+    """VPC staff acknowledge, record first contact, accept, decline and close."""
+    return vpc_staff(user)
+
+
+@rule(_l("You cannot do that with this handoff."))
+def can_withdraw_handoff(user: User, handoff: Handoff) -> bool:
+    """The sender, or a lead of the sending team, may withdraw before VPC accepts."""
+    return handoff.sender_id == user.id or (
+        user.role == Role.TEAM_LEAD and handoff.from_team_id in user.team_ids
+    )
+
+
+@rule(_l("Only a team lead of the youth's team decides who sees the record."))
+def can_manage_protected_access(user: User, youth: Youth) -> bool:
+    """Who may see a youth with protected identity is decided by a lead of its team."""
+    return youth.protected_identity and leads_team_of(user, youth)
+
+
+#: Two records of the same youth are merged by a lead of its team.
+can_merge_records = leads_team_of.refusing(
+    _l("Only a team lead of the youth's team can merge records.")
+)
+#: Legal holds and register-extract requests are a lead's: the record-keeping of the team.
+keeps_records_of = leads_team_of.refusing(_l("Only a team lead of the youth's team can do this."))
+
+
+@rule(_l("Only the author or a team lead can correct an entry."))
 def can_correct(user: User, contact: IdentifiedContact) -> bool:
     """A correction is appended by the author of the entry or a lead of its team."""
     return contact.author_id == user.id or (

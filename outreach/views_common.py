@@ -1,4 +1,5 @@
-"""Small helpers that every area's views share: running a form through a service, refusals."""
+"""Small helpers that every area's views share: running a form through a service (and an edit
+form with its reads), the search words, refusals."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +107,26 @@ def submit(
     return Submission(saved=True, result=result)
 
 
+def edit(
+    form: FlaskForm,
+    record,
+    act: Callable[[], Any],
+    *,
+    saved: Callable[[], FlaskForm],
+    read: Callable[[str], None],
+    shown: str,
+) -> Submission:
+    """An edit form through submit(), with the reads the access log must have: the form shown
+    is a read of the record (`read(shown)`), and so is a conflict, whose page shows what
+    someone else saved (`read("edit conflict")`)."""
+    if request.method == "GET":
+        read(shown)
+    outcome = submit(form, act, edits=record, saved=saved)
+    if outcome.conflict:
+        read("edit conflict")
+    return outcome
+
+
 def _stale(form, record, now_saved: FlaskForm, conflicts: list[editing.Difference]):
     """Refuse an edit that crossed another on the same fields: both versions of those fields
     to compare, and the form, merged, moved on to the saved version so that saving it again
@@ -127,6 +148,16 @@ def _made_meanwhile(token: str):
         return submissions.earlier(token, current_user, request.path)
     except RuleViolation:
         return None
+
+
+#: The longest search accepted (longer is cut).
+MAX_QUERY = 100
+
+
+def searched_for() -> str:
+    """The search words. They are posted, never put in a URL, so that no name is left in the
+    tablet's history or in the server's access log."""
+    return (request.form.get("q") or "").strip()[:MAX_QUERY]
 
 
 def form_status(form: FlaskForm, outcome: Submission | None = None) -> int:

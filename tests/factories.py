@@ -80,6 +80,8 @@ def make_shift(
 
 def make_youth(user: User, team: Team, alias: str, **details) -> Youth:
     details.setdefault("legal_basis", LegalBasis.CONSENT)
+    if "home_area" in details:
+        details["home_area_id"] = details.pop("home_area").id
     return youth_services.register(user, team, youth_services.YouthDetails(alias=alias, **details))
 
 

@@ -76,13 +76,13 @@ ONLY = {
     # the author sends their report of concern
     "reports.mark_sent": {"worker"},
     # a lead decides who sees a youth with protected identity
-    "youths.grant_access": {"lead"},
-    "youths.revoke_access": {"lead"},
+    "casefile.grant_access": {"lead"},
+    "casefile.revoke_access": {"lead"},
     # a lead keeps records past retention, registers register-extract requests, merges
     "privacy.set_hold": {"lead"},
     "privacy.lift_hold": {"lead"},
     "privacy.register_request": {"lead"},
-    "youths.merge_youth": {"lead"},
+    "casefile.merge_records": {"lead"},
 }
 
 #: How the records must be for an endpoint to have anything to do (make_records arguments):
@@ -91,8 +91,8 @@ SETUP = {
     "review.sign_off": {"shift_state": "ended"},
     "review.return_shift": {"shift_state": "ended"},
     "review.resubmit": {"shift_state": "returned"},
-    "youths.grant_access": {"protected": True},
-    "youths.revoke_access": {"protected": True},
+    "casefile.grant_access": {"protected": True},
+    "casefile.revoke_access": {"protected": True},
 }
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -3,6 +3,7 @@ and a change of a user's rights ends their sessions."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from outreach import audit
 from outreach.audit import AuditAction
@@ -24,6 +25,15 @@ def _required_name(name: str) -> str:
 
 def _taken(query) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
+
+
+def users() -> list[User]:
+    """Every user by name, with their teams."""
+    return list(
+        db.session.execute(
+            select(User).options(selectinload(User.teams)).order_by(User.display_name)
+        ).scalars()
+    )
 
 
 def create_team(name: str, kind: TeamKind) -> Team:

@@ -5,8 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from outreach import editing, policy
 from outreach.admin import bp, services
@@ -23,12 +21,12 @@ from outreach.auth import two_factor
 from outreach.auth.models import Role, User
 from outreach.auth.services import create_user
 from outreach.clock import now
-from outreach.extensions import db
-from outreach.fields import options
+from outreach.fields import options, picked
 from outreach.htmx import render
 from outreach.notifications import services as notification_services
 from outreach.notifications.models import OutboxMail
-from outreach.org.models import Area, PlaceKind, Team, TeamKind
+from outreach.org import services as org_services
+from outreach.org.models import PlaceKind, Team, TeamKind
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.views_common import form_status, refused, submit
@@ -39,25 +37,20 @@ from outreach.vocabulary import SignGroup
 @policy.allow(policy.admin)
 def overview():
     """Teams with their members, areas with their places, and every user."""
-    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
-    users = (
-        db.session.execute(
-            select(User).options(selectinload(User.teams)).order_by(User.display_name)
-        )
-        .scalars()
-        .all()
-    )
-    areas = (
-        db.session.execute(select(Area).options(selectinload(Area.places)).order_by(Area.name))
-        .scalars()
-        .all()
-    )
+    teams = org_services.teams()
+    users = services.users()
     members = {team.id: [u for u in users if team in u.teams] for team in teams}
-    return render("admin/overview.html", teams=teams, users=users, areas=areas, members=members)
+    return render(
+        "admin/overview.html",
+        teams=teams,
+        users=users,
+        areas=org_services.areas_with_places(),
+        members=members,
+    )
 
 
 def _with_team_choices(form):
-    teams = db.session.execute(select(Team).order_by(Team.name)).scalars().all()
+    teams = org_services.teams()
     form.teams.choices = options((team.id, team.name) for team in teams)
     return form, teams
 
@@ -104,10 +97,10 @@ def _user_page(user: User, form: UserEditForm, status: int = 200, conflict=()):
 
 @bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
 @policy.allow(policy.admin)
-def user_detail(user_id: int):
+@policy.loads(policy.USER)
+def user_detail(user: User):
     """A user: change name, email, role, teams and whether the account is in use; unlock,
     reset two-factor login, log out everywhere."""
-    user = db.get_or_404(User, user_id)
     form, teams = _user_form(user)
     outcome = submit(
         form,
@@ -160,9 +153,9 @@ USER_ACTIONS = {
     "/anvandare/<int:user_id>/<any('las-upp', 'tvafaktor', 'logga-ut'):action>", methods=["POST"]
 )
 @policy.allow(policy.admin)
-def user_action(user_id: int, action: str):
+@policy.loads(policy.USER)
+def user_action(user: User, action: str):
     """Unlock an account, reset its two-factor login, or log it out everywhere."""
-    user = db.get_or_404(User, user_id)
     act, message = USER_ACTIONS[action]
     if submit(FlaskForm(), lambda: act(user)).saved:
         flash(message, "success")
@@ -207,13 +200,13 @@ def new_area():
 def new_place():
     """Create a place in an area."""
     form = PlaceForm()
-    areas = db.session.execute(select(Area).order_by(Area.name)).scalars().all()
+    areas = org_services.areas()
     form.area.choices = options((area.id, area.name) for area in areas)
     return _save(
         form,
         _("New place"),
         lambda: services.create_place(
-            db.session.get(Area, form.area.data), form.name.data, PlaceKind(form.kind.data)
+            picked(areas, form.area.data), form.name.data, PlaceKind(form.kind.data)
         ),
         _("The place is created."),
     )
@@ -240,10 +233,10 @@ def warning_signs():
 
 @bp.route("/varningstecken/<int:sign_id>/aktiv", methods=["POST"])
 @policy.allow(policy.admin)
-def toggle_warning_sign(sign_id: int):
+@policy.loads(policy.WARNING_SIGN)
+def toggle_warning_sign(sign: WarningSign):
     """Retire a warning sign, or bring a retired one back. The button says which: sent twice
     (a double tap), the sign ends as asked, not back where it was."""
-    sign = db.get_or_404(WarningSign, sign_id)
     wanted = request.form.get("active")
     if wanted not in ("0", "1"):
         return refused(_("Reload the page and choose again."))
@@ -261,9 +254,9 @@ def dead_letters():
 
 @bp.route("/utskick/<int:mail_id>/skicka-igen", methods=["POST"])
 @policy.allow(policy.admin)
-def send_mail_again(mail_id: int):
+@policy.loads(policy.OUTBOX_MAIL)
+def send_mail_again(mail: OutboxMail):
     """Put a dead letter back in the queue (after fixing the address or the mail server)."""
-    mail = db.get_or_404(OutboxMail, mail_id)
     notification_services.send_again(mail, now())
     flash(_("The mail is queued again and will be sent shortly."), "success")
     return redirect(url_for("admin.dead_letters"), 303)

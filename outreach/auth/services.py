@@ -159,6 +159,15 @@ def set_locale(user: User, locale: str, allowed: dict[str, str]) -> None:
 TOUCH_INTERVAL = timedelta(seconds=30)
 
 
+def user_of_session(user_id: int, epoch: int) -> User | None:
+    """The user a session cookie names, unless the user's sessions were invalidated since (a
+    new session epoch) or the account is no longer in use."""
+    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one_or_none()
+    if user is None or user.session_epoch != epoch or not user.is_enabled:
+        return None
+    return user
+
+
 def start_session(user: User) -> str:
     """A new server-side login session; returns the token kept in the session cookie."""
     token = secrets.token_urlsafe(32)

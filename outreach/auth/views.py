@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from outreach import audit, policy
 from outreach.audit import AuditAction
@@ -22,7 +21,7 @@ from outreach.auth import bp, services, two_factor
 from outreach.auth.forms import CodeForm, LoginForm, SettingsForm
 from outreach.auth.models import User
 from outreach.errors import RuleViolation
-from outreach.extensions import db, limiter, login_manager
+from outreach.extensions import limiter, login_manager
 from outreach.htmx import render
 from outreach.policy import allow, anyone_logged_in, public
 from outreach.views_common import form_status, submit
@@ -34,10 +33,7 @@ def load_user(session_user_id: str) -> User | None:
     user_id, _sep, epoch = session_user_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.execute(select(User).where(User.id == int(user_id))).scalar_one_or_none()
-    if user is None or user.session_epoch != int(epoch) or not user.is_enabled:
-        return None
-    return user
+    return services.user_of_session(int(user_id), int(epoch))
 
 
 @login_manager.unauthorized_handler
@@ -94,7 +90,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and not target.startswith("//"):
             return target
-    return url_for("shifts.start")
+    return url_for("home.start")
 
 
 # --- the pending login between password and second factor ------------------------------------
@@ -171,7 +167,7 @@ def _login_rate() -> str:
 def login():
     """Show the login form and check the password."""
     if current_user.is_authenticated:
-        return redirect(url_for("shifts.start"))
+        return redirect(url_for("home.start"))
     form = LoginForm()
     status = 200
     if form.is_submitted():

@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from blinker import signal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from outreach import audit, personnummer, policy
+from outreach import audit, personnummer, policy, withdrawals
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import today
@@ -15,6 +16,7 @@ from outreach.consent.models import Consent, ConsentRecipient, ConsentWithdrawal
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
+from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
 #: From this age the youth's own consent is needed as well as the guardians'.
@@ -80,8 +82,7 @@ def record(
     expires_on: date | None,
 ) -> Consent:
     """Record one party's consent, if that party may consent for the youth at their age."""
-    if not policy.can_record_consent(user, youth):
-        raise RuleViolation(_l("Only staff of the youth's own team can record consent."))
+    policy.can_record_consent.require(user, youth)
     if given_by is None:
         raise RuleViolation(_l("Choose who gave the consent."), "given_by")
     given_on = given_on or today()
@@ -132,37 +133,41 @@ def record(
     return consent
 
 
-def withdraw(user: User, consent: Consent, *, withdrawn_on: date | None, reason: str):
-    """Record that a consent is withdrawn from a day; sharing that relies on it stops."""
-    if not policy.can_record_consent(user, consent.youth):
-        raise RuleViolation(_l("Only staff of the youth's own team can record consent."))
-    if consent.withdrawal is not None:
-        raise RuleViolation(_l("The consent is already withdrawn."))
+#: Sent in the withdrawal's transaction, with the consent and the user who recorded it: what
+#: rests on the consent (a handoff to VPC) stops at once. A receiver returns what it stopped,
+#: as messages to show, or nothing.
+withdrawn = signal("consent withdrawn")
+
+
+def withdraw(
+    user: User, consent: Consent, *, withdrawn_on: date | None, reason: str
+) -> tuple[ConsentWithdrawal, list]:
+    """Record that a consent is withdrawn from a day; sharing that relies on it stops. The
+    withdrawal, and what stopped with it (messages to show)."""
+    policy.can_withdraw_consent.require(user, consent)
     withdrawn_on = withdrawn_on or today()
-    if not consent.given_on <= withdrawn_on <= today():
-        raise RuleViolation(
-            _l("The withdrawal date must be between the consent's date and today."),
-            "withdrawn_on",
-        )
-    if not reason.strip():
-        raise RuleViolation(_l("Give the reason for the withdrawal."), "reason")
-    withdrawal = ConsentWithdrawal(
-        consent=consent,
-        withdrawn_on=withdrawn_on,
-        reason=reason.strip(),
-        recorded_by_id=user.id,
+
+    def check_date():
+        if not consent.given_on <= withdrawn_on <= today():
+            raise RuleViolation(
+                _l("The withdrawal date must be between the consent's date and today."),
+                "withdrawn_on",
+            )
+
+    withdrawal = withdrawals.withdraw(
+        user,
+        consent,
+        reason,
+        lambda why: ConsentWithdrawal(
+            consent=consent, withdrawn_on=withdrawn_on, reason=why, recorded_by_id=user.id
+        ),
+        entity_type="consent",
+        already=_l("The consent is already withdrawn."),
+        reason_needed=_l("Give the reason for the withdrawal."),
+        check=check_date,
     )
-    db.session.add(withdrawal)
-    db.session.flush()
-    audit.record(
-        AuditAction.UPDATE,
-        "consent",
-        consent.id,
-        user_id=user.id,
-        youth_id=consent.youth_id,
-        detail="withdrawn",
-    )
-    return withdrawal
+    stopped = [message for _r, said in withdrawn.send(consent, user=user) for message in said or []]
+    return withdrawal, stopped
 
 
 def consents_of(youth: Youth) -> list[Consent]:
@@ -200,3 +205,8 @@ def coverage(youth: Youth, recipient: Recipient, day: date | None = None) -> Cov
     order = list(ConsentParty)
     missing = sorted(needed - given, key=order.index)
     return Coverage(covered=not missing, missing=missing)
+
+
+def reassign(duplicate: Youth, kept: Youth) -> int:
+    """A merge: the duplicate's consents are the kept record's now (how many)."""
+    return move_rows(Consent, duplicate, kept)

@@ -1,25 +1,24 @@
 """Recording consent for a youth and recording its withdrawal."""
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
 from outreach.consent import bp, services
 from outreach.consent.forms import ConsentRecordForm, ConsentWithdrawalForm
-from outreach.handoffs import services as handoff_services
+from outreach.consent.models import Consent
 from outreach.htmx import render
-from outreach.views_common import forbidden, form_status, submit
+from outreach.views_common import form_status, submit
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
+from outreach.youths.models import Youth
 
 
 @bp.route("/ungdomar/<youth:public_id>/samtycke", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def new_consent(public_id: str):
+@policy.loads(policy.YOUTH, may=policy.can_record_consent)
+def new_consent(youth: Youth):
     """Record one party's consent (who, to whom, purpose, oral or written, dates)."""
-    youth = policy.youth_or_404(current_user, public_id)
-    if not policy.can_record_consent(current_user, youth):
-        return forbidden(_("Only staff of the youth's own team can record consent."))
     form = ConsentRecordForm()
     outcome = submit(
         form,
@@ -37,38 +36,31 @@ def new_consent(public_id: str):
     )
     if outcome.saved:
         flash(_("The consent is recorded."), "success")
-        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+        return redirect(url_for("casefile.youth", public_id=youth.public_id), 303)
     return render("consent/new.html", "form", status=form_status(form), form=form, youth=youth)
 
 
 @bp.route("/samtycken/<consent:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def withdraw(public_id: str):
+@policy.loads(policy.CONSENT, may=policy.can_withdraw_consent)
+def withdraw(consent: Consent):
     """Record that a consent is withdrawn; sharing that relies on it stops at once."""
-    consent = policy.consent_or_404(current_user, public_id)
-    if not policy.can_record_consent(current_user, consent.youth):
-        return forbidden(_("Only staff of the youth's own team can record consent."))
     form = ConsentWithdrawalForm()
-
-    stopped = []
+    stopped = []  # what the withdrawal stopped, each said on the next page
 
     def withdraw_and_stop_sharing():
-        withdrawal = services.withdraw(
+        withdrawal, consequences = services.withdraw(
             current_user, consent, withdrawn_on=form.withdrawn_on.data, reason=form.reason.data
         )
-        stopped.extend(
-            handoff_services.stop_sharing_without_consent(
-                current_user, consent.youth, current_app.config["BASE_URL"]
-            )
-        )
+        stopped.extend(consequences)
         return withdrawal
 
     outcome = submit(form, withdraw_and_stop_sharing)
     if outcome.saved:
         flash(_("The withdrawal is recorded."), "success")
-        if stopped:
-            flash(_("The handoff to VPC that rested on the consent is withdrawn."), "info")
-        return redirect(url_for("youths.youth_detail", public_id=consent.youth.public_id), 303)
+        for message in stopped:
+            flash(message, "info")
+        return redirect(url_for("casefile.youth", public_id=consent.youth.public_id), 303)
     return render(
         "consent/withdraw.html", "form", status=form_status(form), form=form, consent=consent
     )

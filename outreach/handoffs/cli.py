@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from outreach.extensions import db
-from outreach.handoffs import services
+from outreach.handoffs import first_contact
 
 
 @click.group("handoffs")
@@ -17,6 +17,6 @@ def handoffs_cli():
 @with_appcontext
 def tick():
     """Warn at 75 % of the time to first contact, record breaches at 100 %."""
-    result = services.tick(current_app.config["BASE_URL"])
+    result = first_contact.tick(current_app.config["BASE_URL"])
     db.session.commit()
     click.echo(f"warned {result.warned}, breaches recorded {result.breached}")

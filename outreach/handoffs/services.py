@@ -3,16 +3,18 @@ every step is one atomic move from the status the actor saw (two at once: one wi
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
 from outreach.clock import now
+from outreach.consent import services as consent_services
 from outreach.consent.services import coverage
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
@@ -22,6 +24,7 @@ from outreach.org.models import Team, TeamKind
 from outreach.paging import Cursor, load_in_order, newest_first
 from outreach.reports.services import sent_report_of
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
+from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
 #: The youth fields a sender may tick to travel with a handoff (the alias always does).
@@ -69,8 +72,7 @@ def send(
     base_url: str,
 ) -> Handoff:
     """Send a handoff to VPC."""
-    if not policy.can_hand_over(user, youth):
-        raise RuleViolation(_l("Only staff of the youth's own team can hand over."))
+    policy.can_hand_over.require(user, youth)
     if open_handoff_of(youth) is not None:
         raise RuleViolation(_l("The youth already has a handoff to VPC in progress."))
     if not reason.strip():
@@ -192,13 +194,33 @@ def stop_sharing_without_consent(user: User, youth: Youth, base_url: str) -> lis
 CONSENT_WITHDRAWN = _l("The consent was withdrawn: nothing more is shared.")
 
 
-def _move(handoff: Handoff, to: HandoffStatus, user: User, note: str) -> None:
-    db.session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff.id)
-        .values(status=to)
-        .execution_options(synchronize_session=False)
-    )
+@consent_services.withdrawn.connect
+def _stop_sharing(consent, *, user: User) -> list:
+    """A consent was withdrawn (consent/services.py): the handoffs resting on it stop."""
+    stopped = stop_sharing_without_consent(user, consent.youth, current_app.config["BASE_URL"])
+    return [_l("The handoff to VPC that rested on the consent is withdrawn.")] if stopped else []
+
+
+def _move(
+    handoff: Handoff,
+    to: HandoffStatus,
+    user: User,
+    note: str,
+    seen: HandoffStatus | None = None,
+    **values,
+) -> bool:
+    """Move the handoff to a status, with its event and audit row. From `seen`, the status
+    the actor saw, the move is atomic: of two moves at the same moment one wins, and this one
+    returns False when someone else moved it first (nothing is recorded then). Without it
+    the move is made whatever the status is now (sharing stops, whoever acted meanwhile)."""
+    statement = update(Handoff).where(Handoff.id == handoff.id)
+    if seen is not None:
+        statement = statement.where(Handoff.status == seen)
+    moved = db.session.execute(
+        statement.values(status=to, **values).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        return False
     db.session.add(HandoffEvent(handoff_id=handoff.id, status=to, user_id=user.id, note=note))
     db.session.flush()
     db.session.refresh(handoff)
@@ -210,6 +232,7 @@ def _move(handoff: Handoff, to: HandoffStatus, user: User, note: str) -> None:
         youth_id=handoff.youth_id,
         detail=to.value,
     )
+    return True
 
 
 def record_read(user: User, handoff: Handoff) -> None:
@@ -312,136 +335,21 @@ def take_step(
         raise Conflict(
             _l("The handoff is %(status)s; that step is not possible now.", status=seen.label)
         )
-    values = {"status": step.to}
+    values = {}
     if step.to == HandoffStatus.FIRST_CONTACT:
         values["first_contact_how"] = note.strip()
         values["first_contact_at"] = now()
     if step.to == HandoffStatus.DECLINED:
         values["decline_reason"] = note.strip()
-    moved = db.session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff.id, Handoff.status == seen)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
+    if not _move(handoff, step.to, user, note.strip(), seen, **values):
         raise Conflict(
             _l("Someone else acted on the handoff at the same moment. Reload to see it.")
         )
-    db.session.add(
-        HandoffEvent(handoff_id=handoff.id, status=step.to, user_id=user.id, note=note.strip())
-    )
-    db.session.flush()
-    db.session.refresh(handoff)
-    audit.record(
-        AuditAction.UPDATE,
-        "handoff",
-        handoff.id,
-        user_id=user.id,
-        youth_id=handoff.youth_id,
-        detail=step.to.value,
-    )
     if step.to in SENDER_HEARS:
         notifications.notify(
             [handoff.sender], SENDER_HEARS[step.to], handoff, link=link_to(handoff, base_url)
         )
     return step.to
-
-
-#: At this share of the time to first contact, the VPC team lead is warned.
-WARN_AT = 0.75
-
-
-@dataclass
-class TickResult:
-    """What one run of the clock did."""
-
-    warned: int = 0
-    breached: int = 0
-
-
-def tick(base_url: str, moment: datetime | None = None) -> TickResult:
-    """Warn at 75 % of the time to first contact and record breaches at 100 %.
-
-    Safe to run every minute on several machines at once: each warning and breach is claimed
-    by a conditional UPDATE (and candidates are locked with SKIP LOCKED on PostgreSQL), so it
-    happens exactly once. A run after a pause catches up: a deadline missed while nobody was
-    looking is still recorded, even if first contact came later.
-    """
-    moment = moment or now()
-    result = TickResult()
-    leads: list[User] | None = None
-    candidates = (
-        db.session.execute(
-            select(Handoff)
-            .where(
-                Handoff.breached_at.is_(None),
-                Handoff.sent_at <= moment,
-                # the clock still runs, or first contact came late and the breach is not
-                # recorded yet (a catch-up); handoffs handled in time never come back here
-                or_(
-                    Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)),
-                    Handoff.first_contact_at > Handoff.first_contact_due_at,
-                ),
-            )
-            .order_by(Handoff.first_contact_due_at)
-            .with_for_update(skip_locked=True, of=Handoff)
-        )
-        .scalars()
-        .all()
-    )
-    for handoff in candidates:
-        link = link_to(handoff, base_url)
-        span = handoff.first_contact_due_at - handoff.sent_at
-        if (
-            handoff.warned_at is None
-            and handoff.first_contact_at is None
-            and moment >= handoff.sent_at + span * WARN_AT
-            and _claim_once(handoff, Handoff.warned_at, moment)
-        ):
-            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
-            notifications.notify(leads, "warning", handoff, link=link, mail=True)
-            result.warned += 1
-        contacted_in_time = (
-            handoff.first_contact_at is not None
-            and handoff.first_contact_at <= handoff.first_contact_due_at
-        )
-        if (
-            moment >= handoff.first_contact_due_at
-            and not contacted_in_time
-            and _claim_once(handoff, Handoff.breached_at, moment)
-        ):
-            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
-            notifications.notify(leads, "overdue", handoff, link=link, mail=True)
-            audit.record(
-                AuditAction.UPDATE,
-                "handoff",
-                handoff.id,
-                user_id=None,
-                youth_id=handoff.youth_id,
-                detail="first contact overdue",
-            )
-            result.breached += 1
-    return result
-
-
-def _claim_once(handoff: Handoff, column, moment: datetime) -> bool:
-    """Set a once-only timestamp if nobody has; True for the one run that did."""
-    done = db.session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff.id, column.is_(None))
-        .values({column.key: moment})
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return done == 1
-
-
-def breaches(since: datetime | None = None) -> int:
-    """How many first-contact deadlines were missed (since a moment, or ever)."""
-    query = select(func.count(Handoff.id)).where(Handoff.breached_at.is_not(None))
-    if since is not None:
-        query = query.where(Handoff.breached_at >= since)
-    return db.session.execute(query).scalar_one()
 
 
 #: Handoffs in progress shown on one page of the inbox.
@@ -479,3 +387,8 @@ def in_progress(
     handoffs = load_in_order(Handoff, ids, lazyload(Handoff.events))
     last = handoffs[-1] if more else None
     return handoffs, Cursor(last.sent_at, 0, last.public_id) if last else None
+
+
+def reassign(duplicate: Youth, kept: Youth) -> int:
+    """A merge: the duplicate's handoffs are the kept record's now (how many)."""
+    return move_rows(Handoff, duplicate, kept)

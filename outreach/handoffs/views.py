@@ -9,12 +9,14 @@ from flask_login import current_user
 from outreach import policy
 from outreach.clock import now
 from outreach.errors import Conflict, RuleViolation
-from outreach.handoffs import bp, services
+from outreach.handoffs import bp, first_contact, services
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
+from outreach.handoffs.models import Handoff
 from outreach.htmx import render
 from outreach.paging import Cursor
-from outreach.views_common import forbidden, form_status, refused, submit
+from outreach.views_common import form_status, refused, submit
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
+from outreach.youths.models import Youth
 
 
 def _hours() -> dict[Urgency, int]:
@@ -27,11 +29,9 @@ def _hours() -> dict[Urgency, int]:
 
 @bp.route("/ungdomar/<youth:public_id>/overlamning", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def new_handoff(public_id: str):
+@policy.loads(policy.YOUTH, may=policy.can_hand_over)
+def new_handoff(youth: Youth):
     """Hand the youth over to VPC: reason, summary, urgency, legal basis, the fields to share."""
-    youth = policy.youth_or_404(current_user, public_id)
-    if not policy.can_hand_over(current_user, youth):
-        return forbidden(_("Only staff of the youth's own team can hand over."))
     form = HandoffForm()
     outcome = submit(
         form,
@@ -79,15 +79,15 @@ def inbox():
         in_progress=in_progress,
         next_page=next_cursor.encode() if next_cursor else None,
         later_page=cursor is not None,
-        breaches=services.breaches(since=now() - timedelta(days=30)),
+        breaches=first_contact.breaches(since=now() - timedelta(days=30)),
     )
 
 
 @bp.route("/overlamningar/<handoff:public_id>")
 @policy.allow(policy.field_or_vpc_staff)
-def detail(public_id: str):
+@policy.loads(policy.HANDOFF)
+def detail(handoff: Handoff):
     """One handoff: what was shared, the reason and summary, the steps so far and next."""
-    handoff = policy.handoff_or_404(current_user, public_id)
     services.record_read(current_user, handoff)
     return _detail(handoff)
 
@@ -110,9 +110,9 @@ def _detail(handoff, status: int = 200, form: StepForm | None = None):
 
 @bp.route("/overlamningar/<handoff:public_id>/<step>", methods=["POST"])
 @policy.allow(policy.field_or_vpc_staff)
-def take_step(public_id: str, step: str):
+@policy.loads(policy.HANDOFF)
+def take_step(handoff: Handoff, step: str):
     """Take a step: acknowledge, first contact, accept, decline, close, or withdraw."""
-    handoff = policy.handoff_or_404(current_user, public_id)
     if step not in services.STEPS:
         abort(404)
     form = StepForm()
@@ -134,4 +134,4 @@ def take_step(public_id: str, step: str):
         status = 403
     else:
         status = form_status(form, outcome)
-    return _detail(policy.handoff_or_404(current_user, public_id), status=status, form=form)
+    return _detail(handoff, status=status, form=form)

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, select, union
 
-from outreach import policy
+from outreach import audit, policy
 from outreach.audit import ACCESSES, AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import start_of_day, to_local, today
@@ -29,7 +29,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.shifts.models import Shift, shift_worker
 from outreach.vocabulary import AccessFlag
-from outreach.youths.merge import youth_ids_of
+from outreach.youths.duplicates import youth_ids_of
 from outreach.youths.models import IdentifiedContact, Youth, YouthMerge, identified_contact_youth
 
 #: Accesses that open the record itself (a list only shows that the youth exists).
@@ -84,6 +84,12 @@ def team_youth_ids(team_ids: list[int]):
         YouthMerge.kept_youth_id.in_(select(Youth.id).where(Youth.team_id.in_(team_ids)))
     )
     return union(kept, merged)
+
+
+def record_listed(user: User, youth_ids: list[int], what: str) -> None:
+    """Write that one of the data-protection pages listed these youths to the user (its
+    audit rows name the page: `what`, one of OWN_LISTS)."""
+    audit.record_youths(AuditAction.LIST, youth_ids, user_id=user.id, detail=what)
 
 
 def _shown():

@@ -33,7 +33,7 @@ from outreach.vocabulary import (
     AUDIT_ENTITY_LABELS,
     YOUTH_FIELD_LABELS,
 )
-from outreach.youths.merge import youth_ids_of
+from outreach.youths.duplicates import youth_ids_of
 from outreach.youths.models import (
     IdentifiedContact,
     ProtectedAccess,

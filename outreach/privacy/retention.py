@@ -42,6 +42,7 @@ from outreach.handoffs.services import ACTIVE as ACTIVE_HANDOFF
 from outreach.notifications.models import Notification, OutboxMail
 from outreach.personnummer import birth_date
 from outreach.privacy import extract
+from outreach.privacy.access_log import LISTED_IN_GALLRING
 from outreach.privacy.models import AccessRequest, LegalHold, RetentionRun
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, risk_marking_sign
@@ -237,6 +238,14 @@ def due_and_upcoming(
         [item for item in later if item.eligible_on <= as_of],
         [item for item in later if item.eligible_on > as_of],
     )
+
+
+def youths_listed(user: User, youth_ids: list[int]) -> dict[int, Youth]:
+    """The youths of the gallring page by id, written to the access log as listed there."""
+    found = db.session.execute(select(Youth).where(Youth.id.in_(youth_ids))).scalars()
+    youths = {youth.id: youth for youth in found}
+    audit.record_youths(AuditAction.LIST, list(youths), user_id=user.id, detail=LISTED_IN_GALLRING)
+    return youths
 
 
 def status_of(youth: Youth) -> Due:

@@ -8,26 +8,22 @@ from sqlalchemy import select
 
 from outreach import audit, policy
 from outreach.audit import AuditAction
-from outreach.auth.models import User
+from outreach.auth.models import Role, User
 from outreach.clock import months_after, now, today
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
+from outreach.handoffs.services import vpc_members
 from outreach.org.models import Team
 from outreach.privacy import access_log, retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.vocabulary import Requester
+from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
-ONLY_THE_LEAD = _l("Only a team lead of the youth's team can do this.")
 #: The longest text of a reason, a finding or a delivery note.
 MAX_TEXT = 4000
 #: How far back a request may be dated when it is registered late.
 EARLIEST_RECEIVED_DAYS = 366
-
-
-def _require_lead(user: User, youth: Youth) -> None:
-    if not policy.leads_team_of(user, youth):
-        raise RuleViolation(ONLY_THE_LEAD)
 
 
 # --- legal holds ------------------------------------------------------------------------------
@@ -61,7 +57,7 @@ def holds_of(youth: Youth) -> list[LegalHold]:
 
 def set_hold(user: User, youth: Youth, reason: str) -> LegalHold:
     """Keep the record past its retention time, for a stated reason (a team lead)."""
-    _require_lead(user, youth)
+    policy.keeps_records_of.require(user, youth)
     if not reason.strip():
         raise RuleViolation(_l("Say why the record must be kept."), "reason")
     if active_hold(youth) is not None:
@@ -75,7 +71,7 @@ def set_hold(user: User, youth: Youth, reason: str) -> LegalHold:
 
 def lift_hold(user: User, youth: Youth) -> LegalHold:
     """Lift the legal hold; the record follows the retention rule again (a team lead)."""
-    _require_lead(user, youth)
+    policy.keeps_records_of.require(user, youth)
     holds = _active_holds(youth)
     if not holds:
         raise Conflict(_l("The record has no legal hold to lift."))
@@ -105,7 +101,7 @@ def register_request(
     user: User, youth: Youth, *, requested_by: Requester | None, received_on: date | None
 ) -> AccessRequest:
     """Register a request for a register extract about the youth (a team lead)."""
-    _require_lead(user, youth)
+    policy.keeps_records_of.require(user, youth)
     if requested_by is None:
         raise RuleViolation(_l("Choose who asked for the extract."), "requested_by")
     if received_on is None:
@@ -176,7 +172,7 @@ def count_urgent(requests: list[AccessRequest]) -> int:
 
 def record_extract(user: User, request: AccessRequest, form: str) -> None:
     """Write to the access log that the extract was produced (as a page, PDF or JSON)."""
-    _require_lead(user, request.youth)
+    policy.keeps_records_of.require(user, request.youth)
     request.produced_at = now()
     db.session.flush()
     audit.record(
@@ -193,7 +189,7 @@ def mark_delivered(
     user: User, request: AccessRequest, *, delivered_on: date | None, note: str
 ) -> AccessRequest:
     """Record that the extract was delivered, when and how (a team lead)."""
-    _require_lead(user, request.youth)
+    policy.keeps_records_of.require(user, request.youth)
     if not request.is_open:
         raise Conflict(_l("The extract is already recorded as delivered."))
     if request.produced_at is None:
@@ -264,6 +260,14 @@ def record_review(
     return review
 
 
+def access_log_people(user: User) -> list[User]:
+    """Whose accesses the loggkontroll can be narrowed to: the lead's teams' field staff and
+    VPC's staff (who read the youths handed over), by name."""
+    workers = db.session.execute(policy.team_workers(user)).scalars()
+    vpc = vpc_members(Role.CASEWORKER, Role.TEAM_LEAD)
+    return sorted({*workers, *vpc}, key=lambda person: person.display_name)
+
+
 def reviews(user: User) -> list[AccessReview]:
     """The recorded reviews of the teams the user leads, newest first."""
     if not policy.leads_field_team(user):
@@ -289,4 +293,13 @@ def record_keeping(user: User, youth: Youth) -> dict | None:
         "requests": requests_of(youth),
         "urgency": urgency,
         "accesses": access_log.latest_of(youth),
+    }
+
+
+def reassign(duplicate: Youth, kept: Youth) -> dict[str, int]:
+    """A merge: the duplicate's legal holds and register-extract requests are the kept
+    record's now (how many of each)."""
+    return {
+        "legal_holds": move_rows(LegalHold, duplicate, kept),
+        "access_requests": move_rows(AccessRequest, duplicate, kept),
     }

@@ -17,6 +17,7 @@ from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.reports.models import ReportOfConcern
 from outreach.vocabulary import ConcernKind
+from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
 #: Concern of these kinds must not be told to the family.
@@ -79,8 +80,7 @@ def _apply(report: ReportOfConcern, contents: ReportContents) -> dict[str, tuple
 
 def draft(user: User, youth: Youth, contents: ReportContents) -> ReportOfConcern:
     """Start a report of concern about one child (a draft until it is marked sent)."""
-    if not policy.can_report_concern(user, youth):
-        raise RuleViolation(_l("Only staff of the child's own team can report concern."))
+    policy.can_report_concern.require(user, youth)
     _check(youth, contents)
     report = ReportOfConcern(youth_id=youth.id, author_id=user.id)
     _apply(report, contents)
@@ -198,3 +198,8 @@ def stale_drafts(user: User) -> list[ReportOfConcern]:
 def kinds_from(codes: Iterable[str]) -> list[ConcernKind]:
     """ConcernKinds from form codes (unknown codes are refused by the form)."""
     return [ConcernKind(code) for code in codes]
+
+
+def reassign(duplicate: Youth, kept: Youth) -> int:
+    """A merge: the duplicate's reports are the kept record's now (how many)."""
+    return move_rows(ReportOfConcern, duplicate, kept)

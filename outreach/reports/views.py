@@ -1,6 +1,6 @@
 """Drafting, sending and printing a report of concern."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,9 @@ from outreach.errors import Conflict
 from outreach.htmx import render
 from outreach.reports import bp, services
 from outreach.reports.forms import NewReportForm, ReportEditForm, ReportForm, SendForm
-from outreach.views_common import forbidden, form_status, refused, submit
+from outreach.reports.models import ReportOfConcern
+from outreach.views_common import edit, form_status, refused, submit
+from outreach.youths.models import Youth
 
 
 def _contents(form: ReportForm) -> services.ReportContents:
@@ -26,11 +28,9 @@ def _contents(form: ReportForm) -> services.ReportContents:
 
 @bp.route("/ungdomar/<youth:public_id>/orosanmalan", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def new_report(public_id: str):
+@policy.loads(policy.YOUTH, may=policy.can_report_concern)
+def new_report(youth: Youth):
     """Start a report of concern about this child."""
-    youth = policy.youth_or_404(current_user, public_id)
-    if not policy.can_report_concern(current_user, youth):
-        return forbidden(_("Only staff of the child's own team can report concern."))
     form = NewReportForm()
     outcome = submit(form, lambda: services.draft(current_user, youth, _contents(form)))
     if outcome.saved:
@@ -43,30 +43,28 @@ def new_report(public_id: str):
 
 @bp.route("/orosanmalningar/<report:public_id>", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def report(public_id: str):
+@policy.loads(policy.REPORT)
+def report(report: ReportOfConcern):
     """The report: change it while it is a draft, or see it as sent."""
-    found = policy.report_or_404(current_user, public_id)
-    if request.method == "GET":
-        services.record_read(current_user, found, "page")
-    form = _edit_form(found)
-    outcome = submit(
+    form = _edit_form(report)
+    outcome = edit(
         form,
-        lambda: services.revise(current_user, found, _contents(form)),
-        edits=found,
-        saved=lambda: _edit_form(found, saved=True),
+        report,
+        lambda: services.revise(current_user, report, _contents(form)),
+        saved=lambda: _edit_form(report, saved=True),
+        read=lambda what: services.record_read(current_user, report, what),
+        shown="page",
     )
     if outcome.saved:
         flash(_("The draft is saved."), "success")
-        return redirect(url_for("reports.report", public_id=found.public_id), 303)
-    if outcome.conflict:  # the page shows what someone else saved: a read like any other
-        services.record_read(current_user, found, "edit conflict")
+        return redirect(url_for("reports.report", public_id=report.public_id), 303)
     return render(
         "reports/form.html",
         "form",
         status=form_status(form, outcome),
         form=form,
-        youth=found.youth,
-        report=found,
+        youth=report.youth,
+        report=report,
         conflict=outcome.conflict,
         send_form=SendForm(formdata=None),
     )
@@ -82,24 +80,24 @@ def _edit_form(report, saved: bool = False) -> ReportEditForm:
 
 @bp.route("/orosanmalningar/<report:public_id>/skickad", methods=["POST"])
 @policy.allow(policy.field_staff)
-def mark_sent(public_id: str):
+@policy.loads(policy.REPORT)
+def mark_sent(report: ReportOfConcern):
     """Record that the report was sent to the intake unit (printed or by their channel). Sent
     again by its author (a double tap), it shows the report as sent and records nothing."""
-    found = policy.report_or_404(current_user, public_id)
     form = SendForm()
-    outcome = submit(form, lambda: services.mark_sent(current_user, found))
-    if outcome.saved or (found.sent_at is not None and found.author_id == current_user.id):
+    outcome = submit(form, lambda: services.mark_sent(current_user, report))
+    if outcome.saved or (report.sent_at is not None and report.author_id == current_user.id):
         flash(_("The report is recorded as sent."), "success")
-        return redirect(url_for("reports.printable", public_id=found.public_id), 303)
+        return redirect(url_for("reports.printable", public_id=report.public_id), 303)
     status = 409 if isinstance(outcome.refusal, Conflict) else 403
     return refused(outcome.refusal.message if outcome.refusal else _("Reload the page."), status)
 
 
 @bp.route("/orosanmalningar/<report:public_id>/utskrift")
 @policy.allow(policy.field_staff)
-def printable(public_id: str):
+@policy.loads(policy.REPORT)
+def printable(report: ReportOfConcern):
     """The report as it is sent: printable (the print stylesheet drops the navigation)."""
-    found = policy.report_or_404(current_user, public_id)
-    services.record_read(current_user, found, "print")
-    child = found.child or services.child_details(found.youth)
-    return render("reports/print.html", report=found, child=child)
+    services.record_read(current_user, report, "print")
+    child = report.child or services.child_details(report.youth)
+    return render("reports/print.html", report=report, child=child)

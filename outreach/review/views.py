@@ -1,4 +1,5 @@
-"""The team lead's review list, its exports, and the sign-off of shifts."""
+"""The team lead's review list, its exports, the sign-off of shifts and the review's part of a
+shift's page."""
 
 from dataclasses import replace
 
@@ -6,20 +7,17 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 
-from outreach import audit, policy
-from outreach.audit import AuditAction
-from outreach.auth.models import User
+from outreach import policy
 from outreach.clock import now, today
 from outreach.errors import RuleViolation
 from outreach.exports import Table, csv_response, xlsx_response
-from outreach.extensions import db
 from outreach.fields import options
-from outreach.htmx import is_partial, render
-from outreach.org.models import Area, Place
+from outreach.htmx import is_partial, part, render
 from outreach.paging import Cursor
-from outreach.review import bp, services
+from outreach.review import bp, filters, log, services, shift_rows
+from outreach.review.filters import ReviewFilter
 from outreach.review.forms import (
     OLDEST,
     ResubmitForm,
@@ -27,11 +25,10 @@ from outreach.review.forms import (
     ReviewFilterForm,
     SignOffForm,
 )
-from outreach.review.services import ReviewFilter
 from outreach.risk import services as risk_services
-from outreach.shifts import services as shift_services
-from outreach.shifts.views import render_shift
-from outreach.views_common import attach_error, forbidden, form_status, submit
+from outreach.shifts.models import Shift
+from outreach.shifts.views import render_shift, review_part
+from outreach.views_common import attach_error, form_status, submit
 from outreach.vocabulary import (
     GENDER_PLURAL,
     Action,
@@ -54,25 +51,14 @@ def _filter_form() -> ReviewFilterForm:
     form = ReviewFilterForm(request.args)
     teams = sorted(current_user.field_teams, key=lambda team: team.name)
     form.team.choices = options([("", _l("All my teams")), *((t.id, t.name) for t in teams)])
-    # the areas and places the lead's teams have worked in, not the whole country's
-    worked = list(db.session.execute(shift_services.worked_areas(t.id for t in teams)).scalars())
-    areas = db.session.execute(
-        select(Area).where(Area.id.in_(worked)).order_by(Area.name)
-    ).scalars()
-    form.area.choices = options([("", EVERYONE), *((a.id, a.name) for a in areas)])
-    places = db.session.execute(
-        select(Place, Area.name)
-        .join(Area, Area.id == Place.area_id)
-        .where(Area.id.in_(worked))
-        .order_by(Area.name, Place.name)
-    ).all()
+    offered = filters.choices(current_user)
+    form.area.choices = options([("", EVERYONE), *((a.id, a.name) for a in offered.areas)])
     form.place.choices = options(
-        [("", EVERYONE), *((p.id, f"{p.name} ({area})") for p, area in places)]
+        [("", EVERYONE), *((p.id, f"{p.name} ({area})") for p, area in offered.places)]
     )
-    workers = db.session.execute(
-        policy.team_workers(current_user).order_by(User.display_name)
-    ).scalars()
-    form.worker.choices = options([("", EVERYONE), *((u.id, u.display_name) for u in workers)])
+    form.worker.choices = options(
+        [("", EVERYONE), *((u.id, u.display_name) for u in offered.workers)]
+    )
     form.topic.choices = options([("", EVERYONE), *Topic.pairs()])
     form.kind.choices = options([("", EVERYONE), *ContactKind.pairs()])
     form.risk.choices = options([("", EVERYONE), *RiskLevel.pairs()])
@@ -104,7 +90,7 @@ def _filters_in_address(**changes) -> dict:
     return {key: value for key, value in args.items() if value is not None}
 
 
-def _list_page(form, show: str, page: services.Page, status: int):
+def _list_page(form, show: str, page: filters.Page, status: int):
     next_args = None
     if page.next_cursor is not None:
         next_args = _filters_in_address(after=page.next_cursor.encode(), show=show)
@@ -132,7 +118,7 @@ def index():
     """The team's log, filtered and paged: contacts or shifts, newest (or oldest) first."""
     form = _filter_form()
     show = SHOW_SHIFTS if request.args.get("show") == SHOW_SHIFTS else SHOW_CONTACTS
-    page = services.Page([], None)
+    page = filters.Page([], None)
     if not form.validate():
         return _list_page(form, show, page, 400)
     try:
@@ -142,14 +128,13 @@ def index():
         return _list_page(form, show, page, 400)
     wanted = _wanted(form)
     if show == SHOW_SHIFTS:
-        page = services.shift_page(current_user, wanted, cursor)
+        page = shift_rows.shift_page(current_user, wanted, cursor)
     else:
-        page = services.contact_page(current_user, wanted, cursor)
-        listed = services.listed_youths(page.entries)
+        page = log.contact_page(current_user, wanted, cursor)
+        listed = log.listed_youths(page.entries)
         page.levels = risk_services.current(listed)
-        audit.record_youths(AuditAction.LIST, listed, user_id=current_user.id, detail="review list")
-    response = _list_page(form, show, page, 200)
-    return response
+        log.record_listed(current_user, listed, "review list")
+    return _list_page(form, show, page, 200)
 
 
 def log_table(rows) -> Table:
@@ -205,20 +190,10 @@ def export(fmt: str):
     """The filtered list as CSV or XLSX; named youths in it are written to the access log."""
     form = _filter_form()
     if not form.validate():
-        return _list_page(form, SHOW_CONTACTS, services.Page([], None), 400)
+        return _list_page(form, SHOW_CONTACTS, filters.Page([], None), 400)
     wanted = replace(_wanted(form), logged_by=now())
-    youth_ids = services.youths_in(current_user, wanted)
-    audit.record_youths(
-        AuditAction.EXPORT, youth_ids, user_id=current_user.id, detail=f"review list {fmt}"
-    )
-    user_id = current_user.id
-
-    def entries():
-        # Read while the response is sent: the user is loaded again, since the request's
-        # objects are gone from the session by then.
-        yield from services.export_rows(db.session.get(User, user_id), wanted)
-
-    table = log_table(entries())
+    log.record_exported(current_user, log.youths_in(current_user, wanted), f"review list {fmt}")
+    table = log_table(log.export_rows(current_user.id, wanted))
     filename = f"kontakter-{today().isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, [table])
@@ -236,14 +211,11 @@ def _back_to(shift) -> str:
     return _shift_page(shift)
 
 
-def _review_step(public_id, may, refusal, form_class, act, done, form_name, back):
-    """A review step on a shift: load (404) → may the user (403) → the form through the
-    service → back with a message, or the shift's page with the form's errors (422)."""
-    shift = policy.shift_or_404(current_user, public_id)
-    if not may(current_user, shift):
-        return forbidden(refusal)
+def _review_step(shift: Shift, form_class, act, done, form_name: str, back):
+    """A review step on a shift, loaded and authorized: the form through the service → back
+    with a message, or the shift's page with the form's errors (422)."""
     form = form_class()
-    outcome = submit(form, lambda: act(shift, form))
+    outcome = submit(form, lambda: act(form))
     if outcome.saved:
         flash(done, "success")
         return redirect(back(shift), 303)
@@ -256,14 +228,13 @@ def _shift_page(shift) -> str:
 
 @bp.route("/faltpass/<shift:public_id>/granskad", methods=["POST"])
 @policy.allow(policy.leads_field_team)
-def sign_off(public_id: str):
+@policy.loads(policy.SHIFT, may=policy.reviews_team_shifts)
+def sign_off(shift: Shift):
     """Mark an ended shift as reviewed."""
     return _review_step(
-        public_id,
-        policy.leads_team_of,
-        _("Only a lead of the shift's team can review it."),
+        shift,
         SignOffForm,
-        lambda shift, _form: services.sign_off(current_user, shift),
+        lambda _form: services.sign_off(current_user, shift),
         _("The shift is marked as reviewed."),
         "sign_off_form",
         _back_to,
@@ -272,16 +243,13 @@ def sign_off(public_id: str):
 
 @bp.route("/faltpass/<shift:public_id>/aterlamna", methods=["POST"])
 @policy.allow(policy.leads_field_team)
-def return_shift(public_id: str):
+@policy.loads(policy.SHIFT, may=policy.reviews_team_shifts)
+def return_shift(shift: Shift):
     """Return an ended shift to its workers with a comment."""
     return _review_step(
-        public_id,
-        policy.leads_team_of,
-        _("Only a lead of the shift's team can review it."),
+        shift,
         ReturnForm,
-        lambda shift, form: services.return_to_workers(
-            current_user, shift, form.comment.data or ""
-        ),
+        lambda form: services.return_to_workers(current_user, shift, form.comment.data or ""),
         _("The shift is returned to its workers."),
         "return_form",
         _back_to,
@@ -290,15 +258,32 @@ def return_shift(public_id: str):
 
 @bp.route("/faltpass/<shift:public_id>/svara", methods=["POST"])
 @policy.allow(policy.field_staff)
-def resubmit(public_id: str):
+@policy.loads(policy.SHIFT, may=policy.is_shift_worker)
+def resubmit(shift: Shift):
     """Answer a returned shift and send it back for review."""
     return _review_step(
-        public_id,
-        policy.is_shift_worker,
-        _("Only the shift's workers can answer a returned shift."),
+        shift,
         ResubmitForm,
-        lambda shift, form: services.resubmit(current_user, shift, form.comment.data or ""),
+        lambda form: services.resubmit(current_user, shift, form.comment.data or ""),
         _("The shift is sent back for review."),
         "resubmit_form",
         _shift_page,
+    )
+
+
+@review_part.connect
+def shift_review_part(shift: Shift, *, user, forms) -> Markup | None:
+    """The shift page's review: where the review stands, its steps, and the forms of the
+    steps the user may take now (as refused, after a refused step)."""
+    if shift.is_open:
+        return None
+    return part(
+        "review/_shift_review.html",
+        shift=shift,
+        review_steps=services.history(shift),
+        can_review=policy.can_review_shift(user, shift),
+        can_resubmit=policy.can_resubmit_shift(user, shift),
+        sign_off_form=forms.get("sign_off_form") or SignOffForm(),
+        return_form=forms.get("return_form") or ReturnForm(),
+        resubmit_form=forms.get("resubmit_form") or ResubmitForm(),
     )

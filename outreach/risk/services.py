@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from outreach import audit, policy
+from outreach import audit, policy, withdrawals
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import today
@@ -16,6 +16,7 @@ from outreach.extensions import db
 from outreach.paging import load_in_order
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.vocabulary import RiskLevel, SignGroup
+from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
 DEFAULT_REVIEW_DAYS = 90
@@ -48,8 +49,7 @@ def mark(
     review_on: date | None,
 ) -> RiskMarking:
     """Add a marking on top of the youth's history."""
-    if not policy.can_mark_risk(user, youth):
-        raise RuleViolation(_l("Only staff of the youth's own team can mark risk."))
+    policy.can_mark_risk.require(user, youth)
     if level is None:
         raise RuleViolation(_l("Choose a level."), "level")
     wanted = set(sign_ids)
@@ -90,26 +90,16 @@ def mark(
 
 def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdrawal:
     """Withdraw a marking; the reason is required and the marking stays in the history."""
-    if not policy.can_withdraw_risk(user, marking):
-        raise RuleViolation(_l("Only the author or a team lead can withdraw a marking."))
-    if marking.withdrawal is not None:
-        raise RuleViolation(_l("The marking is already withdrawn."))
-    if not reason.strip():
-        raise RuleViolation(_l("Give a reason for withdrawing the marking."), "reason")
-    withdrawal = RiskMarkingWithdrawal(
-        marking=marking, reason=reason.strip(), withdrawn_by_id=user.id
+    policy.can_withdraw_risk.require(user, marking)
+    return withdrawals.withdraw(
+        user,
+        marking,
+        reason,
+        lambda why: RiskMarkingWithdrawal(marking=marking, reason=why, withdrawn_by_id=user.id),
+        entity_type="risk_marking",
+        already=_l("The marking is already withdrawn."),
+        reason_needed=_l("Give a reason for withdrawing the marking."),
     )
-    db.session.add(withdrawal)
-    db.session.flush()
-    audit.record(
-        AuditAction.UPDATE,
-        "risk_marking",
-        marking.id,
-        user_id=user.id,
-        youth_id=marking.youth_id,
-        detail="withdrawn",
-    )
-    return withdrawal
 
 
 def history(youth: Youth, limit: int | None = None) -> list[RiskMarking]:
@@ -172,3 +162,8 @@ def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
         .limit(limit)
     )
     return load_in_order(RiskMarking, list(db.session.execute(overdue).scalars()))
+
+
+def reassign(duplicate: Youth, kept: Youth) -> int:
+    """A merge: the duplicate's markings are the kept record's now (how many)."""
+    return move_rows(RiskMarking, duplicate, kept)

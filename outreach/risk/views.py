@@ -8,17 +8,17 @@ from outreach import policy
 from outreach.htmx import render
 from outreach.risk import bp, services
 from outreach.risk.forms import RiskMarkingForm, WithdrawalForm
-from outreach.views_common import forbidden, form_status, submit
+from outreach.risk.models import RiskMarking
+from outreach.views_common import form_status, submit
 from outreach.vocabulary import RiskLevel
+from outreach.youths.models import Youth
 
 
 @bp.route("/ungdomar/<youth:public_id>/orosmarkering", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def new_marking(public_id: str):
+@policy.loads(policy.YOUTH, may=policy.can_mark_risk)
+def new_marking(youth: Youth):
     """Mark risk on a youth: signs from the catalogue, a level, a review date."""
-    youth = policy.youth_or_404(current_user, public_id)
-    if not policy.can_mark_risk(current_user, youth):
-        return forbidden(_("Only staff of the youth's own team can mark risk."))
     catalogue = services.catalogue()
     form = RiskMarkingForm()
     form.signs.choices = [(sign.id, sign.label) for signs in catalogue.values() for sign in signs]
@@ -37,7 +37,7 @@ def new_marking(public_id: str):
     )
     if outcome.saved:
         flash(_("The risk marking is saved."), "success")
-        return redirect(url_for("youths.youth_detail", public_id=youth.public_id), 303)
+        return redirect(url_for("casefile.youth", public_id=youth.public_id), 303)
     return render(
         "risk/new.html",
         "form",
@@ -51,16 +51,14 @@ def new_marking(public_id: str):
 
 @bp.route("/orosmarkeringar/<marking:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-def withdraw(public_id: str):
+@policy.loads(policy.RISK_MARKING, may=policy.can_withdraw_risk)
+def withdraw(marking: RiskMarking):
     """Withdraw a marking, giving the reason; the marking stays in the history."""
-    marking = policy.risk_marking_or_404(current_user, public_id)
-    if not policy.can_withdraw_risk(current_user, marking):
-        return forbidden(_("Only the author or a team lead can withdraw a marking."))
     form = WithdrawalForm()
     outcome = submit(form, lambda: services.withdraw(current_user, marking, form.reason.data))
     if outcome.saved:
         flash(_("The marking is withdrawn."), "success")
-        return redirect(url_for("youths.youth_detail", public_id=marking.youth.public_id), 303)
+        return redirect(url_for("casefile.youth", public_id=marking.youth.public_id), 303)
     return render(
         "risk/withdraw.html", "form", status=form_status(form), form=form, marking=marking
     )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
+from outreach import policy
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.errors import RuleViolation
@@ -46,6 +47,22 @@ def open_shift_of(user: User) -> Shift | None:
         .order_by(Shift.started_at.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def latest_shifts(user: User, limit: int) -> list[Shift]:
+    """The latest shifts of the user's teams, the newest first."""
+    return list(
+        db.session.execute(
+            policy.visible_shifts(user).order_by(Shift.started_at.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def possible_colleagues(user: User) -> list[User]:
+    """Who can go out on a shift with the user, by name."""
+    return list(
+        db.session.execute(policy.possible_colleagues(user).order_by(User.display_name)).scalars()
+    )
 
 
 def _check_not_future(moment: datetime, field: str) -> None:
@@ -198,7 +215,7 @@ def log_anonymous_contact(
     user: User,
     shift: Shift,
     *,
-    place: Place,
+    place_id: int,
     youth_count: int,
     gender_counts: dict[Gender, int],
     age_counts: dict[AgeBand, int],
@@ -257,7 +274,7 @@ def log_anonymous_contact(
         raise RuleViolation(_l("The contact cannot be before the shift started."), "occurred_at")
     contact = AnonymousContact(
         shift_id=shift.id,
-        place=place,
+        place_id=place_id,
         occurred_at=occurred_at,
         youth_count=youth_count,
         note=note.strip(),

@@ -13,13 +13,10 @@ from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.youths.models import ProtectedAccess, Youth
 
-#: The answer to anyone else who tries to grant or revoke.
-ONLY_THE_LEAD = _l("Only a team lead of the youth's team decides who sees the record.")
 
-
-def _active(youth: Youth, user: User) -> ProtectedAccess | None:
+def _active(youth: Youth, user_id: int) -> ProtectedAccess | None:
     return db.session.execute(
-        select(ProtectedAccess).where(ProtectedAccess.active_for(youth.id, user.id))
+        select(ProtectedAccess).where(ProtectedAccess.active_for(youth.id, user_id))
     ).scalar_one_or_none()
 
 
@@ -41,24 +38,23 @@ def _add(youth: Youth, user: User, by: User) -> ProtectedAccess:
 def keep_access_of_marker(user: User, youth: Youth) -> None:
     """The worker who marks a record protected keeps seeing it (the team's lead sees the grant
     and may revoke it); leads see their team's protected youths anyway."""
-    if youth.protected_identity and user.role != Role.TEAM_LEAD and _active(youth, user) is None:
+    if youth.protected_identity and user.role != Role.TEAM_LEAD and _active(youth, user.id) is None:
         _add(youth, user, by=user)
 
 
-def grant(lead: User, youth: Youth, user: User | None) -> ProtectedAccess:
-    """Let a worker of the youth's team see the protected record."""
-    if not policy.can_manage_protected_access(lead, youth):
-        raise RuleViolation(ONLY_THE_LEAD)
-    if user is None or user not in candidates(youth):
+def grant(lead: User, youth: Youth, user_id: int | None) -> ProtectedAccess:
+    """Let a worker of the youth's team (by id) see the protected record."""
+    policy.can_manage_protected_access.require(lead, youth)
+    user = next((u for u in candidates(youth) if u.id == user_id), None)
+    if user is None:
         raise RuleViolation(_l("Choose a field worker of the youth's team."), "user")
     return _add(youth, user, by=lead)
 
 
-def revoke(lead: User, youth: Youth, user: User | None) -> None:
-    """Take a worker's access to the protected record away."""
-    if not policy.can_manage_protected_access(lead, youth):
-        raise RuleViolation(ONLY_THE_LEAD)
-    access = _active(youth, user) if user is not None else None
+def revoke(lead: User, youth: Youth, user_id: int) -> None:
+    """Take a worker's (by id) access to the protected record away."""
+    policy.can_manage_protected_access.require(lead, youth)
+    access = _active(youth, user_id)
     if access is None:
         raise Conflict(_l("That user has no access to revoke (any more)."))
     access.revoked_at, access.revoked_by_id = now(), lead.id
@@ -68,7 +64,7 @@ def revoke(lead: User, youth: Youth, user: User | None) -> None:
         access.id,
         user_id=lead.id,
         youth_id=youth.id,
-        detail=f"user={user.id}",
+        detail=f"user={user_id}",
     )
     db.session.flush()
 

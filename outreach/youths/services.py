@@ -14,7 +14,7 @@ from outreach.clock import now
 from outreach.crypto import keys, make_subject_key
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.org.models import Area, Place, Team
+from outreach.org.models import Place, Team
 from outreach.paging import Cursor, newest_first
 from outreach.shifts.models import Shift
 from outreach.shifts.services import CLOCK_SKEW
@@ -80,7 +80,7 @@ class YouthDetails:
     birth_year: int | None = None
     gender: Gender | None = None
     personnummer: str = ""
-    home_area: Area | None = None
+    home_area_id: int | None = None
     school: str = ""
     interpreter_language: str = ""
     protected_identity: bool = False
@@ -143,7 +143,7 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
         "birth_year": birth_year,
         "gender": details.gender,
         "personnummer": pnr,
-        "home_area_id": details.home_area.id if details.home_area else None,
+        "home_area_id": details.home_area_id,
         "school": details.school.strip(),
         "interpreter_language": details.interpreter_language.strip(),
         "protected_identity": bool(details.protected_identity),
@@ -164,8 +164,8 @@ def _apply(youth: Youth, details: YouthDetails, team_id: int) -> dict[str, tuple
 
 def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
     """Register a youth in one of the user's field teams; alias and legal basis required."""
-    if team is None or not policy.can_register_youth_in(user, team.id):
-        raise RuleViolation(_l("Choose one of your field teams."), "team")
+    if not policy.can_register_youth_in(user, team):
+        raise RuleViolation(policy.can_register_youth_in.refusal, "team")
     youth = Youth(team_id=team.id, created_by_id=user.id, guardians=[])
     _apply(youth, details, team.id)
     db.session.add(youth)
@@ -218,6 +218,11 @@ def history(youth: Youth) -> list:
     )
 
 
+def record_listed(user: User, youths: list[Youth], what: str) -> None:
+    """Write that a list showed the user these youths (a list shows who they are)."""
+    audit.record_youths(AuditAction.LIST, [y.id for y in youths], user_id=user.id, detail=what)
+
+
 def record_read(user: User, youth: Youth, what: str = "page") -> None:
     """Write that the user opened the youth's record (the page, the edit form …)."""
     audit.record(
@@ -236,10 +241,7 @@ def record_contact(
     place: Place | None,
 ) -> IdentifiedContact:
     """Record a contact with named youths in an open shift the user is out on."""
-    if not policy.can_log_in_shift(user, shift):
-        raise RuleViolation(
-            _l("Contacts are logged by the shift's workers while the shift is open.")
-        )
+    policy.can_log_in_shift.require(user, shift)
     if not youths:
         raise RuleViolation(_l("Choose at least one youth."), "youths")
     for youth in youths:
@@ -278,8 +280,7 @@ def correct(
     user: User, original: IdentifiedContact, *, facts: str, assessment: str
 ) -> IdentifiedContact:
     """Append a correction to an entry; the original is kept and both are shown."""
-    if not policy.can_correct(user, original):
-        raise RuleViolation(_l("Only the author or a team lead can correct an entry."))
+    policy.can_correct.require(user, original)
     if not facts.strip():
         raise RuleViolation(_l("Describe what was seen and said."), "facts")
     if facts.strip() == original.facts and assessment.strip() == original.assessment:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.extensions import db
-from outreach.handoffs import services
+from outreach.handoffs import first_contact
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffStatus
@@ -172,7 +172,7 @@ def test_the_clock_leaves_declined_and_closed_handoffs_alone(app, login, youth):
     vpc.post(f"/overlamningar/{handoff_id}/close")
     with app.app_context():
         sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
-        result = services.tick("http://x", sent_at + timedelta(hours=30))
+        result = first_contact.tick("http://x", sent_at + timedelta(hours=30))
         db.session.commit()
     assert (result.warned, result.breached) == (0, 0)
 
@@ -181,7 +181,7 @@ def test_the_inbox_counts_missed_deadlines(app, login, youth):
     _send(login("falt_a"), youth, "b")
     with app.app_context():
         sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
-        services.tick("http://x", sent_at + timedelta(hours=25))
+        first_contact.tick("http://x", sent_at + timedelta(hours=25))
         db.session.commit()
     inbox = login("vpc").get("/vpc").get_data(as_text=True)
     assert "1 missad tidsfrist" in inbox

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from outreach.auth.models import User
 from outreach.extensions import db
-from outreach.handoffs import services as handoff_services
+from outreach.handoffs import first_contact
 from outreach.handoffs.models import Handoff
 from outreach.notifications.cli import deliver_once
 from outreach.notifications.models import Notification, OutboxMail
@@ -30,7 +30,7 @@ def _kinds(app, username) -> list[str]:
 def _tick(app, hours: float):
     with app.app_context():
         sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
-        result = handoff_services.tick(BASE, sent_at + timedelta(hours=hours))
+        result = first_contact.tick(BASE, sent_at + timedelta(hours=hours))
         db.session.commit()
         return result
 
@@ -66,7 +66,7 @@ def test_the_clock_warns_at_75_percent_and_records_the_breach_once(app, login, h
     assert _kinds(app, "vpc_lead") == ["new_handoff", "warning", "overdue"]
     assert _kinds(app, "vpc") == ["new_handoff"]  # warnings go to the VPC team lead
     with app.app_context():
-        assert handoff_services.breaches() == 1
+        assert first_contact.breaches() == 1
     inbox = login("vpc").get("/vpc").get_data(as_text=True)
     assert "Tidsfristen för första kontakt missades" in inbox
 

@@ -15,7 +15,8 @@ from outreach.org.models import Area, Team
 from outreach.privacy import extract, services
 from outreach.privacy.models import AccessRequest
 from outreach.vocabulary import Requester
-from outreach.youths import merge, protection
+from outreach.casefile import merge
+from outreach.youths import protection
 from outreach.youths.models import Youth
 from tests.factories import local, make_records, make_youth
 
@@ -32,7 +33,7 @@ def child(app, world):
         db.session.delete(records["request"])  # each test registers its own
         services.set_hold(lead, youth, "Utredning pågår.")
         services.lift_hold(lead, youth)
-        protection.grant(lead, youth, db.session.get(User, world.worker_a2))
+        protection.grant(lead, youth, world.worker_a2)
         duplicate = make_youth(
             worker, team, "Kim dubblett", birth_year=youth.birth_year, school="Kvarnbyskolan"
         )

@@ -247,7 +247,7 @@ def test_deletion_leaves_no_trace_of_the_person(
                 ),
             )
             from outreach.reports import services as reports
-            from outreach.youths import merge
+            from outreach.casefile import merge
 
             reports.mark_sent(worker, records["report"])
             duplicate = make_youth(worker, team, "Zebra dubblett", name="Z. Zebrasson")

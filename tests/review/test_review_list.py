@@ -11,8 +11,8 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
-from outreach.review import services
-from outreach.review.services import ReviewFilter
+from outreach.review import log as review_log
+from outreach.review.filters import ReviewFilter
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.vocabulary import ContactKind, ReviewStatus, RiskLevel, Topic
@@ -56,7 +56,7 @@ def _entries(app, world, **wanted):
     with app.app_context():
         lead = db.session.get(User, world.lead_a)
         wanted.setdefault("team_ids", (world.team_a,))
-        page = services.contact_page(lead, ReviewFilter(**wanted), None)
+        page = review_log.contact_page(lead, ReviewFilter(**wanted), None)
         return [(entry.kind.value, entry.youth_count, entry.occurred_at) for entry in page.entries]
 
 
@@ -178,7 +178,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(app, world, login):
     with app.app_context():
         lead = db.session.get(User, world.lead_a)
         wanted = ReviewFilter(team_ids=(world.team_a,))
-        every = list(services.export_rows(lead, wanted))
+        every = list(review_log.export_rows(lead.id, wanted))
         keys = [entry.cursor for entry in every]
     assert len(set(keys)) == 126
     assert keys == sorted(keys, reverse=True)
@@ -235,12 +235,12 @@ def test_oldest_first_pages_the_other_way(app, world, login):
         oldest = ReviewFilter(team_ids=(world.team_a,), oldest_first=True)
         forwards, cursor = [], None
         while True:
-            page = services.contact_page(lead, oldest, cursor, size=7)
+            page = review_log.contact_page(lead, oldest, cursor, size=7)
             forwards += [entry.cursor for entry in page.entries]
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
-        backwards = [row.cursor for row in services.export_rows(lead, newest)]
+        backwards = [row.cursor for row in review_log.export_rows(lead.id, newest)]
     assert len(forwards) == 63
     assert forwards == list(reversed(backwards))
     page = login("lead_a").get("/granskning?order=oldest").get_data(as_text=True)

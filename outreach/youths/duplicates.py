@@ -1,32 +1,25 @@
-"""Two records of the same youth: spotting likely duplicates, and merging them.
+"""Two records of the same youth: spotting likely duplicates, and the registry's part of
+merging them (casefile/merge.py holds the merge as a whole).
 
-A team lead merges a duplicate into the record that is kept. Everything of the duplicate moves
-to the kept record (contacts, risk markings, consents, handoffs, reports, grants, holds,
-register-extract requests); a field the kept record lacks is filled from the duplicate; what
-the duplicate said is kept, encrypted, in the merge's record (YouthMerge), and the duplicate's
-id stays findable for its rows in the access log (youth_ids_of).
+A merge folds the duplicate into the record that is kept. Every area moves its own rows of
+the duplicate to the kept record (move_rows); the registry moves the contacts and the grants
+of protected identity, fills in on the kept record what it lacks, keeps what the duplicate
+said, encrypted, in the merge's record (YouthMerge), and deletes the duplicate, whose id stays
+findable for its rows in the access log (youth_ids_of).
 """
 
 import json
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from outreach import audit, personnummer, policy
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import now
-from outreach.consent.models import Consent
 from outreach.crypto import keys
-from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.handoffs.models import Handoff
-from outreach.handoffs.services import OPEN as OPEN_HANDOFF
-from outreach.privacy.models import AccessRequest, LegalHold
-from outreach.reports.models import ReportOfConcern
-from outreach.risk.models import RiskMarking
 from outreach.youths.models import (
     Guardian,
     ProtectedAccess,
@@ -36,7 +29,6 @@ from outreach.youths.models import (
 )
 from outreach.youths.services import fold, search_key
 
-ONLY_THE_LEAD = _l("Only a team lead of the youth's team can merge records.")
 #: How alike two folded aliases or names must be to suggest a duplicate (0–1).
 SIMILAR = 0.8
 MAX_SUGGESTIONS = 5
@@ -58,6 +50,17 @@ def youth_ids_of(youth: Youth) -> list[int]:
         select(YouthMerge.merged_youth_id).where(YouthMerge.kept_youth_id == youth.id)
     ).scalars()
     return [youth.id, *merged]
+
+
+def merges_into(youth: Youth) -> list[YouthMerge]:
+    """The records merged into this one, newest first."""
+    return list(
+        db.session.execute(
+            select(YouthMerge)
+            .where(YouthMerge.kept_youth_id == youth.id)
+            .order_by(YouthMerge.id.desc())
+        ).scalars()
+    )
 
 
 # --- likely duplicates -------------------------------------------------------------------------
@@ -139,7 +142,15 @@ def duplicates_of(user: User, youth: Youth) -> list[Suggestion]:
     )
 
 
-# --- merging -----------------------------------------------------------------------------------
+# --- the registry's part of a merge ------------------------------------------------------------
+
+
+def move_rows(model, duplicate: Youth, kept: Youth) -> int:
+    """Every row of `model` about the duplicate is about the kept record now; how many."""
+    return db.session.execute(
+        update(model).where(model.youth_id == duplicate.id).values(youth_id=kept.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 def _details(youth: Youth) -> dict:
@@ -161,55 +172,12 @@ def _details(youth: Youth) -> dict:
     }
 
 
-def check(user: User, kept: Youth, duplicate: Youth) -> None:
-    """Refuse a merge that may not or cannot be made, saying why."""
-    if not policy.leads_team_of(user, kept):
-        raise RuleViolation(ONLY_THE_LEAD)
-    if duplicate.id == kept.id:
-        raise RuleViolation(_l("Choose another record than this one."), "duplicate")
-    if duplicate.team_id != kept.team_id:
-        raise RuleViolation(_l("Only records of the same team can be merged."), "duplicate")
-    if kept.personnummer and duplicate.personnummer and kept.personnummer != duplicate.personnummer:
-        raise RuleViolation(
-            _l(
-                "The records have different personal identity numbers: they are not the same "
-                "person."
-            ),
-            "duplicate",
-        )
-    open_handoffs = db.session.execute(
-        select(Handoff.youth_id).where(
-            Handoff.youth_id.in_([kept.id, duplicate.id]), Handoff.status.in_(OPEN_HANDOFF)
-        )
-    ).all()
-    if len(open_handoffs) > 1:
-        raise RuleViolation(
-            _l(
-                "Both records have a handoff waiting for VPC's first contact. Withdraw one of "
-                "them first."
-            ),
-            "duplicate",
-        )
-
-
-def _move(model, kept: Youth, duplicate: Youth) -> int:
-    return db.session.execute(
-        update(model).where(model.youth_id == duplicate.id).values(youth_id=kept.id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-
-
-def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
-    """Merge the duplicate into the kept record; the duplicate record is gone after."""
-    check(user, kept, duplicate)
-    snapshot = _details(duplicate)
-    moved = {}
-
-    # contacts: a contact naming both keeps one link, to the kept record
+def move_contacts(duplicate: Youth, kept: Youth) -> int:
+    """The duplicate's contacts name the kept record (a contact naming both keeps one link)."""
     both = select(identified_contact_youth.c.contact_id).where(
         identified_contact_youth.c.youth_id == kept.id
     )
-    moved["contacts"] = db.session.execute(
+    moved = db.session.execute(
         update(identified_contact_youth)
         .where(
             identified_contact_youth.c.youth_id == duplicate.id,
@@ -220,16 +188,12 @@ def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
     db.session.execute(
         delete(identified_contact_youth).where(identified_contact_youth.c.youth_id == duplicate.id)
     )
-    for key, model in (
-        ("risk_markings", RiskMarking),
-        ("consents", Consent),
-        ("handoffs", Handoff),
-        ("reports", ReportOfConcern),
-    ):
-        moved[key] = _move(model, kept, duplicate)
-    moved["legal_holds"] = _move(LegalHold, kept, duplicate)
-    moved["access_requests"] = _move(AccessRequest, kept, duplicate)
-    # grants move with their history; a user who can see both keeps one grant in force
+    return moved
+
+
+def move_grants(user: User, duplicate: Youth, kept: Youth) -> int:
+    """Grants of protected identity move with their history; a user who can see both records
+    keeps one grant in force."""
     in_force = select(ProtectedAccess.user_id).where(
         ProtectedAccess.youth_id == kept.id, ProtectedAccess.revoked_at.is_(None)
     )
@@ -243,14 +207,20 @@ def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
         .values(revoked_at=now(), revoked_by_id=user.id),
         execution_options={"synchronize_session": False},
     )
-    moved["grants"] = _move(ProtectedAccess, kept, duplicate)
+    return move_rows(ProtectedAccess, duplicate, kept)
+
+
+def fold_into(user: User, kept: Youth, duplicate: Youth, moved: dict[str, int]) -> YouthMerge:
+    """The end of a merge, once every area moved its rows (`moved`: how many of each): the
+    kept record takes what it lacks, the merge is recorded with what the duplicate said, and
+    the duplicate is gone."""
+    snapshot = _details(duplicate)
     db.session.execute(
         update(YouthMerge)
         .where(YouthMerge.kept_youth_id == duplicate.id)
         .values(kept_youth_id=kept.id),
         execution_options={"synchronize_session": False},
     )
-
     values = {
         name: getattr(duplicate, name)
         for name in FILLED
@@ -301,14 +271,3 @@ def merge(user: User, kept: Youth, duplicate: Youth) -> YouthMerge:
     db.session.execute(delete(Youth).where(Youth.id == duplicate.id))
     db.session.expire_all()
     return merge_record
-
-
-def merges_into(youth: Youth) -> list[YouthMerge]:
-    """The records merged into this one, newest first."""
-    return list(
-        db.session.execute(
-            select(YouthMerge)
-            .where(YouthMerge.kept_youth_id == youth.id)
-            .order_by(YouthMerge.id.desc())
-        ).scalars()
-    )

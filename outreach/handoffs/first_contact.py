@@ -1,0 +1,113 @@
+"""The first-contact clock (DOMAIN.md rule 7): from "skickad" VPC has a number of hours to make
+first contact; at 75 % of them the VPC team lead is warned, at 100 % the handoff is overdue,
+escalated and counted as a breach. `flask handoffs tick` runs it every minute."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+
+from outreach import audit
+from outreach.audit import AuditAction
+from outreach.auth.models import Role, User
+from outreach.clock import now
+from outreach.extensions import db
+from outreach.handoffs.models import Handoff
+from outreach.handoffs.services import link_to, vpc_members
+from outreach.notifications import services as notifications
+from outreach.vocabulary import HandoffStatus
+
+#: At this share of the time to first contact, the VPC team lead is warned.
+WARN_AT = 0.75
+
+
+@dataclass
+class TickResult:
+    """What one run of the clock did."""
+
+    warned: int = 0
+    breached: int = 0
+
+
+def tick(base_url: str, moment: datetime | None = None) -> TickResult:
+    """Warn at 75 % of the time to first contact and record breaches at 100 %.
+
+    Safe to run every minute on several machines at once: each warning and breach is claimed
+    by a conditional UPDATE (and candidates are locked with SKIP LOCKED on PostgreSQL), so it
+    happens exactly once. A run after a pause catches up: a deadline missed while nobody was
+    looking is still recorded, even if first contact came later.
+    """
+    moment = moment or now()
+    result = TickResult()
+    leads: list[User] | None = None
+    candidates = (
+        db.session.execute(
+            select(Handoff)
+            .where(
+                Handoff.breached_at.is_(None),
+                Handoff.sent_at <= moment,
+                # the clock still runs, or first contact came late and the breach is not
+                # recorded yet (a catch-up); handoffs handled in time never come back here
+                or_(
+                    Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)),
+                    Handoff.first_contact_at > Handoff.first_contact_due_at,
+                ),
+            )
+            .order_by(Handoff.first_contact_due_at)
+            .with_for_update(skip_locked=True, of=Handoff)
+        )
+        .scalars()
+        .all()
+    )
+    for handoff in candidates:
+        link = link_to(handoff, base_url)
+        span = handoff.first_contact_due_at - handoff.sent_at
+        if (
+            handoff.warned_at is None
+            and handoff.first_contact_at is None
+            and moment >= handoff.sent_at + span * WARN_AT
+            and _claim_once(handoff, Handoff.warned_at, moment)
+        ):
+            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
+            notifications.notify(leads, "warning", handoff, link=link, mail=True)
+            result.warned += 1
+        contacted_in_time = (
+            handoff.first_contact_at is not None
+            and handoff.first_contact_at <= handoff.first_contact_due_at
+        )
+        if (
+            moment >= handoff.first_contact_due_at
+            and not contacted_in_time
+            and _claim_once(handoff, Handoff.breached_at, moment)
+        ):
+            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
+            notifications.notify(leads, "overdue", handoff, link=link, mail=True)
+            audit.record(
+                AuditAction.UPDATE,
+                "handoff",
+                handoff.id,
+                user_id=None,
+                youth_id=handoff.youth_id,
+                detail="first contact overdue",
+            )
+            result.breached += 1
+    return result
+
+
+def _claim_once(handoff: Handoff, column, moment: datetime) -> bool:
+    """Set a once-only timestamp if nobody has; True for the one run that did."""
+    done = db.session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, column.is_(None))
+        .values({column.key: moment})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return done == 1
+
+
+def breaches(since: datetime | None = None) -> int:
+    """How many first-contact deadlines were missed (since a moment, or ever)."""
+    query = select(func.count(Handoff.id)).where(Handoff.breached_at.is_not(None))
+    if since is not None:
+        query = query.where(Handoff.breached_at >= since)
+    return db.session.execute(query).scalar_one()

@@ -1,0 +1,42 @@
+"""The start page: for field staff the open shift and the way to log a contact, and for each
+user what waits for them (returned shifts, reviews, reports, markings, register extracts)."""
+
+from flask import redirect, url_for
+from flask_login import current_user
+
+from outreach import policy
+from outreach.home import bp
+from outreach.htmx import render
+from outreach.privacy import services as privacy_services
+from outreach.reports import services as report_services
+from outreach.review import services as review_services
+from outreach.risk import services as risk_services
+from outreach.shifts import services as shift_services
+
+#: The latest shifts of the team listed below the open one.
+LATEST_SHIFTS = 5
+
+
+@bp.route("/")
+@policy.allow(policy.anyone_logged_in)
+def start():
+    """The start page: for field staff, the open shift and the way to log a contact."""
+    if policy.admin(current_user):
+        return redirect(url_for("admin.overview"))
+    if policy.vpc_staff(current_user) and not policy.field_staff(current_user):
+        return redirect(url_for("handoffs.inbox"))
+    field = policy.field_staff(current_user)
+    shift = shift_services.open_shift_of(current_user) if field else None
+    recent = shift_services.latest_shifts(current_user, LATEST_SHIFTS)
+    return render(
+        "home/start.html",
+        shift=shift,
+        contacts=shift_services.contacts_in(shift, limit=5) if shift else [],
+        youths_met=shift_services.youths_met_in(shift) if shift else 0,
+        recent_shifts=[s for s in recent if shift is None or s.id != shift.id],
+        due_for_review=risk_services.due_for_review(current_user),
+        stale_reports=report_services.stale_drafts(current_user),
+        returned_shifts=review_services.returned_to(current_user),
+        waiting_for_review=review_services.waiting_for_review(current_user),
+        urgent_requests=privacy_services.count_urgent(privacy_services.open_requests(current_user)),
+    )
