@@ -1,19 +1,18 @@
-"""All authorization: named rules, scoped queries, the per-endpoint policy and the one way an
-object view loads its record.
+"""All authorization: the named rules of who may do what, the scoped queries of what each user
+may see, and the records an address can name.
 
 Deny by default: every endpoint declares who may call it with @allow(rule) (or @public), and
 the before-request check refuses any endpoint that declares nothing. An endpoint whose address
 names a record loads it with @loads(SCOPE, may=rule): the record is looked up among those the
 user may see, and an object outside the user's scope is not found (404) rather than forbidden,
 so its existence is not revealed; an action the user may not take on a record they can see
-answers 403 with the rule's reason. Rules compose with & | ~ (rules.py).
+answers 403 with the rule's reason. How rules are written, composed (& | ~) and enforced is in
+rules.py; what they say is here.
 """
 
 from collections.abc import Callable
 
-from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import Select, exists, false, or_, select, true
 
 from outreach.auth.models import Role, User
@@ -25,7 +24,17 @@ from outreach.org.models import Team, TeamKind
 from outreach.privacy.models import AccessRequest
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, WarningSign
-from outreach.rules import Rule, Scope, loads, rule
+from outreach.rules import (
+    PUBLIC,
+    Rule,
+    Scope,
+    allow,
+    endpoint_policy,
+    enforce_endpoint_policy,
+    loads,
+    public,
+    rule,
+)
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.vocabulary import ReviewStatus
 from outreach.youths.models import (
@@ -35,7 +44,16 @@ from outreach.youths.models import (
     identified_contact_youth,
 )
 
-__all__ = ["Rule", "loads"]
+#: The declarations every view makes, from rules.py: @allow(rule) or @public, and @loads.
+__all__ = [
+    "PUBLIC",
+    "Rule",
+    "allow",
+    "endpoint_policy",
+    "enforce_endpoint_policy",
+    "loads",
+    "public",
+]
 
 # --- who may use an endpoint at all ---------------------------------------------------------
 
@@ -91,58 +109,6 @@ def must_use_two_factor(user: User) -> bool:
     """Who logs in with a second factor when it is required (OUTREACH_REQUIRE_2FA): everyone
     who can see identified youths, and the admin, who can reach every account."""
     return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD, Role.CASEWORKER, Role.ADMIN}
-
-
-# --- the endpoint registry ---------------------------------------------------------------
-
-PUBLIC = "public"
-
-
-def allow(predicate: Rule):
-    """Declare that the view may be called by logged-in users the rule admits."""
-
-    def decorate(view):
-        view.access_policy = predicate
-        return view
-
-    return decorate
-
-
-def public(view):
-    """Declare that the view may be called without logging in."""
-    view.access_policy = PUBLIC
-    return view
-
-
-def endpoint_policy(endpoint: str | None):
-    """The declared policy of an endpoint, or None when it declares none."""
-    if endpoint is None:
-        return None
-    if endpoint == "static":
-        return PUBLIC
-    view = current_app.view_functions.get(endpoint)
-    return getattr(view, "access_policy", None)
-
-
-def enforce_endpoint_policy():
-    """Before each request: login redirect, 403, or let the view run. A view whose address
-    names a record and that does not load it through @loads is refused too."""
-    if request.endpoint is None:
-        return None  # 404/405 from routing
-    policy = endpoint_policy(request.endpoint)
-    names_record = "public_id" in (request.view_args or {})
-    view = current_app.view_functions[request.endpoint]
-    if policy is None or (names_record and getattr(view, "scope", None) is None):
-        current_app.logger.error("endpoint %s declares no access policy", request.endpoint)
-        abort(403)
-    if policy == PUBLIC:
-        return None
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.path))
-    if not policy(current_user):
-        # An address naming a record answers as if it did not exist; other actions say 403.
-        abort(404 if names_record else 403)
-    return None
 
 
 # --- scoped queries (what a user may see) ---------------------------------------------

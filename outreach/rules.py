@@ -4,7 +4,9 @@ A Rule is a named predicate, on the user alone (who may use an endpoint) or on t
 record (who may do what with it), carrying the reason a refusal gives. Rules compose in the
 spirit of FlaskBB's And/Or requirements: `a & b`, `a | b`, `~a`; a composed rule that refuses
 gives the reason of the part that refused. A Scope says where a kind of record is looked up
-for a user; @loads(scope, may=rule) is the load → authorize step of every object view.
+for a user; @loads(scope, may=rule) is the load → authorize step of every object view. Every
+endpoint declares its rule (@allow, @public), and a request to one that declares none, or
+that names a record without loading it, is refused.
 """
 
 import functools
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select
 
@@ -107,6 +109,61 @@ def rule(refusal=None) -> Callable[[Callable], Rule]:
         return Rule(test, test.__name__, refusal)
 
     return make
+
+
+# --- the endpoint registry -----------------------------------------------------------------
+
+PUBLIC = "public"
+
+
+def allow(predicate: Rule):
+    """Declare that the view may be called by logged-in users the rule admits."""
+
+    def decorate(view):
+        view.access_policy = predicate
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Declare that the view may be called without logging in."""
+    view.access_policy = PUBLIC
+    return view
+
+
+def endpoint_policy(endpoint: str | None):
+    """The declared policy of an endpoint, or None when it declares none."""
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_policy", None)
+
+
+def enforce_endpoint_policy():
+    """Before each request: login redirect, 403, or let the view run. A view whose address
+    names a record and that does not load it through @loads is refused too."""
+    if request.endpoint is None:
+        return None  # 404/405 from routing
+    policy = endpoint_policy(request.endpoint)
+    names_record = "public_id" in (request.view_args or {})
+    view = current_app.view_functions[request.endpoint]
+    if policy is None or (names_record and getattr(view, "scope", None) is None):
+        current_app.logger.error("endpoint %s declares no access policy", request.endpoint)
+        abort(403)
+    if policy == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    if not policy(current_user):
+        # An address naming a record answers as if it did not exist; other actions say 403.
+        abort(404 if names_record else 403)
+    return None
+
+
+# --- records in scope ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from outreach.risk import services as risk_services
 from outreach.shifts import services as shift_services
 from outreach.views_common import form_status, refused, searched_for, submit
 from outreach.vocabulary import Recipient
+from outreach.youths import contacts as youth_contacts
 from outreach.youths import duplicates, protection
 from outreach.youths import services as youth_services
 from outreach.youths.forms import GrantAccessForm, MergeForm
@@ -64,7 +65,7 @@ def _youth_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | N
     except RuleViolation as refusal:
         return refused(refusal.message)
     youth_services.record_read(current_user, youth)
-    timeline, next_cursor = youth_services.timeline(current_user, youth, cursor)
+    timeline, next_cursor = youth_contacts.timeline(current_user, youth, cursor)
     every_marking = request.args.get("markeringar") == "alla"
     markings = risk_services.history(youth, None if every_marking else MARKINGS_SHOWN + 1)
     shift = shift_services.open_shift_of(current_user)

@@ -6,14 +6,13 @@ the same document. Other youths named in a shared contact are not named here (th
 not the requester's); the text of such an entry is shown, and the team lead reads it through
 before delivering (secrecy towards third parties).
 
-SECTIONS says which tables each section reads, and NOT_IN_EXTRACT why every other table is
-left out, so a table added later must be placed in one of them (a test checks).
+What the extract holds, section by section, and why every other table is left out, is in
+extract_sections.py.
 """
 
 import json
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,13 +23,12 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Area
 from outreach.personnummer import formatted
+from outreach.privacy.extract_sections import LABELS, SECTIONS
+from outreach.privacy.labels import ACCESS_DETAIL_LABELS, AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS
 from outreach.privacy.models import AccessRequest, LegalHold
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.vocabulary import (
-    ACCESS_DETAIL_LABELS,
-    AUDIT_ACTION_LABELS,
-    AUDIT_ENTITY_LABELS,
     YOUTH_FIELD_LABELS,
 )
 from outreach.youths.duplicates import youth_ids_of
@@ -41,126 +39,6 @@ from outreach.youths.models import (
     YouthMerge,
     identified_contact_youth,
 )
-
-#: The sections of an extract, in order: (key, heading, tables read).
-SECTIONS = (
-    ("youth", _l("The record"), ("youth", "guardian")),
-    ("contacts", _l("Contacts"), ("identified_contact", "identified_contact_youth")),
-    (
-        "risk_markings",
-        _l("Risk markings"),
-        ("risk_marking", "risk_marking_sign", "risk_marking_withdrawal"),
-    ),
-    ("consents", _l("Consents"), ("consent", "consent_recipient", "consent_withdrawal")),
-    ("reports", _l("Reports of concern"), ("report_of_concern",)),
-    ("handoffs", _l("Handoffs to VPC"), ("handoff", "handoff_event")),
-    ("protected_access", _l("Access to the protected identity"), ("protected_access",)),
-    ("legal_holds", _l("Legal holds"), ("legal_hold",)),
-    ("access_requests", _l("Register extract requests"), ("access_request",)),
-    ("merges", _l("Merged records"), ("youth_merge",)),
-    ("access_log", _l("Who read, exported or changed the record"), ("audit_event",)),
-)
-
-#: Tables the extract does not read, and why.
-NOT_IN_EXTRACT = {
-    "user": "staff accounts; the extract names the staff who acted",
-    "team": "organisation; the extract names the team",
-    "membership": "which staff belong to which team",
-    "area": "places of work; the extract names them",
-    "place": "places of work; the extract names them",
-    "shift": "the staff's shifts; a contact names its time and place",
-    "shift_worker": "who worked a shift",
-    "shift_review": "the lead's review of a shift, about the staff's log",
-    "anonymous_contact": "tallies without personal data",
-    "contact_count": "tallies without personal data",
-    "contact_topic": "tallies without personal data",
-    "contact_action": "tallies without personal data",
-    "warning_sign": "the catalogue; a marking names its signs",
-    "notification": "notices to staff that a handoff moved; the handoff is in the extract",
-    "outbox_mail": "mail to staff; holds no personal data, only a link",
-    "login_session": "staff sessions",
-    "recovery_code": "staff recovery codes",
-    "audit_chain": "the head of the audit trail's hash chain",
-    "subject_key": "the youth's encryption key, not information about the youth",
-    "retention_run": "counts of gallring runs, naming nobody",
-    "access_review": "the lead's loggkontroll of a period, about staff access",
-    "form_submission": "one-time form tokens and the id of the record each made, for a week",
-}
-
-#: The labels of the fields, for the readable renderings.
-LABELS = {
-    "alias": _l("Alias"),
-    "name": _l("Name"),
-    "birth_year": _l("Birth year"),
-    "gender": _l("Gender"),
-    "personnummer": _l("Personal identity number"),
-    "home_area": _l("Home area"),
-    "school": _l("School"),
-    "interpreter_language": _l("Interpreter"),
-    "protected_identity": _l("Protected identity"),
-    "legal_basis": _l("Purpose and legal basis"),
-    "guardians": _l("Guardians"),
-    "team": _l("Team"),
-    "registered": _l("Registered"),
-    "registered_by": _l("Registered by"),
-    "occurred_at": _l("Time"),
-    "place": _l("Place"),
-    "facts": _l("What was seen and said"),
-    "assessment": _l("Assessment"),
-    "author": _l("Written by"),
-    "written_at": _l("Written down"),
-    "corrects": _l("Corrects the entry of"),
-    "other_youths": _l("Other youths in the contact"),
-    "level": _l("Level"),
-    "signs": _l("Warning signs"),
-    "comment": _l("Comment"),
-    "review_on": _l("Review by"),
-    "withdrawn": _l("Withdrawn"),
-    "withdrawal_reason": _l("Reason for withdrawal"),
-    "given_by": _l("Given by"),
-    "recipients": _l("Sharing with"),
-    "purpose": _l("Purpose"),
-    "form": _l("Form"),
-    "given_on": _l("Given"),
-    "expires_on": _l("Expires"),
-    "kinds": _l("Concern"),
-    "concern": _l("The concern"),
-    "child_said": _l("What the child said"),
-    "reporter_saw": _l("What the reporter saw"),
-    "relation": _l("Reporter's relation to the child"),
-    "earlier_concern": _l("Earlier concern"),
-    "family_informed": _l("Family informed"),
-    "sent": _l("Sent"),
-    "sent_details": _l("Details sent"),
-    "reason": _l("Reason"),
-    "summary": _l("Summary"),
-    "urgency": _l("Urgency"),
-    "wants_to_leave_crime": _l("Wants to leave crime"),
-    "basis": _l("Legal basis"),
-    "secrecy_assessed_by": _l("Secrecy assessment by"),
-    "status": _l("Status"),
-    "shared": _l("Details shared with VPC"),
-    "steps": _l("Steps"),
-    "user": _l("User"),
-    "granted": _l("Granted"),
-    "granted_by": _l("Granted by"),
-    "revoked": _l("Revoked"),
-    "set": _l("Set"),
-    "set_by": _l("Set by"),
-    "lifted": _l("Lifted"),
-    "requested_by": _l("Requested by"),
-    "received_on": _l("Received"),
-    "due_on": _l("Due"),
-    "delivered_on": _l("Delivered"),
-    "merged_at": _l("Merged"),
-    "merged_by": _l("Merged by"),
-    "merged_details": _l("What the merged record said"),
-    "at": _l("Time"),
-    "action": _l("What"),
-    "record": _l("Record"),
-    "detail": _l("Where or what"),
-    "changes": _l("Old and new values"),
-}
 
 
 def _text(value) -> str | int | bool | list | dict | None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from outreach import pdf, policy
 from outreach.clock import today
 from outreach.htmx import render
-from outreach.privacy import access_log, bp, extract, services
+from outreach.privacy import access_log, bp, extract, extract_sections, services
 from outreach.privacy.forms import AccessRequestForm, DeliveryForm
 from outreach.privacy.models import AccessRequest
 from outreach.views_common import form_status, submit
@@ -57,8 +57,8 @@ def _extract_page(access_request) -> str:
         access_request=access_request,
         youth=access_request.youth,
         document=document,
-        sections=extract.SECTIONS,
-        labels=extract.LABELS,
+        sections=extract_sections.SECTIONS,
+        labels=extract_sections.LABELS,
         pdf_available=pdf.available(),
     )
 

@@ -15,13 +15,18 @@ from outreach.org import services as org_services
 from outreach.privacy import (  # noqa: F401 (the loggkontroll's and the extracts' routes)
     access_log_views,
     bp,
+    erasure,
     extract_views,
+    labels,
     retention,
     services,
 )
 from outreach.privacy.forms import LegalHoldForm, LiftHoldForm, RetentionRunForm
 from outreach.views_common import form_status, submit
 from outreach.youths.models import Youth
+
+# The access rows' labels, for every page that lists accesses (the youth's page among them).
+bp.add_app_template_global(labels, "access_labels")
 
 
 @bp.route("/dataskydd")
@@ -74,7 +79,7 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         youths=youths,
         teams=teams,
         by_team=by_team,
-        notes=retention.notes_to_clear(as_of) if is_admin else None,
+        notes=erasure.notes_to_clear(as_of) if is_admin else None,
         runs=retention.runs(),
         run_form=run_form or (RetentionRunForm() if is_admin else None),
         counts_of=lambda run: json.loads(run.counts),

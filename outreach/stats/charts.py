@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pygal
 from pygal.style import Style
 
-from outreach.stats.services import StatTable
+from outreach.stats.tables import StatTable
 
 #: Colours with at least 3:1 contrast against white, told apart by more than hue alone.
 STYLE = Style(

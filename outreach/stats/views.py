@@ -12,6 +12,8 @@ from outreach.fields import options
 from outreach.htmx import render
 from outreach.stats import bp, charts, services
 from outreach.stats.forms import ALL_TEAMS, StatisticsForm
+from outreach.stats.periods import period_for
+from outreach.stats.tables import SUPPRESSED
 from outreach.views_common import attach_error
 from outreach.vocabulary import Period
 
@@ -38,7 +40,7 @@ def _statistics(
         return None
     teams = list(by_id.values()) if form.team.data == ALL_TEAMS else [by_id[form.team.data]]
     try:
-        period = services.period_for(
+        period = period_for(
             Period(form.period.data or Period.MONTH),
             form.day.data or today(),
             form.start.data,
@@ -77,7 +79,7 @@ def _page(template: str, form, stats, **extra):
         form=form,
         stats=stats,
         charts=charted,
-        hidden=services.SUPPRESSED,
+        hidden=SUPPRESSED,
         address=lambda **changes: _address(form, **changes),
         **extra,
     )
@@ -125,7 +127,7 @@ def _about_table(about: str, stats: services.Statistics) -> Table:
                 _(
                     "Counts from 1 to 4, and where needed one more so that a total does not "
                     "give them away, are shown as %(hidden)s.",
-                    hidden=services.SUPPRESSED,
+                    hidden=SUPPRESSED,
                 ),
                 "",
             ],

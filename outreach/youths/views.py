@@ -16,7 +16,7 @@ from outreach.shifts.models import Shift
 from outreach.shifts.views import named_contacts_part
 from outreach.views_common import already_made, edit, form_status, searched_for, submit
 from outreach.vocabulary import Gender, LegalBasis
-from outreach.youths import bp, duplicates, services
+from outreach.youths import bp, contacts, duplicates, services
 from outreach.youths.forms import (
     CorrectionForm,
     IdentifiedContactForm,
@@ -176,7 +176,7 @@ def new_contact(shift: Shift):
 
     def record():
         ticked = set(form.youths.data or [])
-        return services.record_contact(
+        return contacts.record_contact(
             current_user,
             shift,
             youths=[y for y in chosen if y.public_id in ticked],
@@ -207,7 +207,7 @@ def correct_contact(contact: IdentifiedContact):
     form = CorrectionForm(obj=contact)
     outcome = submit(
         form,
-        lambda: services.correct(
+        lambda: contacts.correct(
             current_user,
             contact,
             facts=form.facts.data or "",
@@ -231,7 +231,7 @@ def correct_contact(contact: IdentifiedContact):
 def shift_contacts_part(shift: Shift, *, user, forms) -> Markup | None:
     """The shift page's contacts with named youths (each youth shown is written to the access
     log; an entry naming a youth the reader may not see is shown without its text)."""
-    entries = services.contacts_in_shift(user, shift)
+    entries = contacts.contacts_in_shift(user, shift)
     if not entries:
         return None
     return part("youths/_shift_contacts.html", named_contacts=entries)

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
+from outreach.casefile import merge
 from outreach.clock import today
 from outreach.extensions import db
 from outreach.org.models import Area, Team
-from outreach.privacy import extract, services
+from outreach.privacy import extract_sections, services
 from outreach.privacy.models import AccessRequest
 from outreach.vocabulary import Requester
-from outreach.casefile import merge
 from outreach.youths import protection
 from outreach.youths.models import Youth
 from tests.factories import local, make_records, make_youth
@@ -104,15 +104,15 @@ def test_the_extract_is_complete_against_every_table(app, world, signed_in, chil
     """Every table is either read by a section of the extract or listed with the reason it is
     not; each section that reads a table about the youth has something in it here."""
     tables = set(db.metadata.tables)
-    read = {table for _key, _heading, names in extract.SECTIONS for table in names}
-    assert read | set(extract.NOT_IN_EXTRACT) == tables, "place every table in the extract"
-    assert not read & set(extract.NOT_IN_EXTRACT)
+    read = {table for _key, _heading, names in extract_sections.SECTIONS for table in names}
+    assert read | set(extract_sections.NOT_IN_EXTRACT) == tables, "place every table in the extract"
+    assert not read & set(extract_sections.NOT_IN_EXTRACT)
 
     lead = signed_in("lead_a")
     assert signed_in("falt_a2").get(f"/ungdomar/{child}").status_code == 200  # a read
     request_id = _request(lead, child)
     document = lead.get(f"/registerutdrag/{request_id}/utdrag.json").get_json()
-    for key, _heading, _tables in extract.SECTIONS:
+    for key, _heading, _tables in extract_sections.SECTIONS:
         assert document[key], f"the section {key} is empty"
     (record,) = document["youth"]
     assert record["alias"] == "Barn i Fältgruppen Söder"

@@ -18,7 +18,7 @@ from outreach.handoffs import services as handoffs
 from outreach.handoffs.models import Handoff
 from outreach.notifications.models import Notification, OutboxMail
 from outreach.org.models import Area, Team
-from outreach.privacy import retention, services
+from outreach.privacy import erasure, retention, services
 from outreach.privacy.models import AccessRequest, RetentionRun
 from outreach.shifts.models import AnonymousContact
 from outreach.vocabulary import RetentionHold
@@ -246,8 +246,8 @@ def test_deletion_leaves_no_trace_of_the_person(
                     guardians=[("Zelda Zebrasson", "070-111 22 33")],
                 ),
             )
-            from outreach.reports import services as reports
             from outreach.casefile import merge
+            from outreach.reports import services as reports
 
             reports.mark_sent(worker, records["report"])
             duplicate = make_youth(worker, team, "Zebra dubblett", name="Z. Zebrasson")
@@ -352,7 +352,7 @@ def test_old_notes_of_anonymous_contacts_are_cleared_and_the_tallies_stay(app, w
         newer = log_tally(shift, place, local("2025-12-01 00:30"), youths=2)
         old.note, newer.note = "Lugnt vid torget.", "Många ute."
         db.session.commit()
-        assert retention.notes_to_clear(date(2026, 12, 1)) == 1
+        assert erasure.notes_to_clear(date(2026, 12, 1)) == 1
         report = retention.apply(date(2026, 12, 1))
         db.session.commit()
         assert report.notes == 1

@@ -17,6 +17,7 @@ from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Area, Team
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
+from outreach.stats import handoff_figures, periods, tables
 from outreach.stats import services as stats
 from outreach.vocabulary import (
     Action,
@@ -31,7 +32,7 @@ from outreach.vocabulary import (
 )
 from tests.factories import local, log_named, log_tally, make_past_shift, make_youth
 
-OCTOBER = stats.period_for(Period.MONTH, date(2026, 10, 14))
+OCTOBER = periods.period_for(Period.MONTH, date(2026, 10, 14))
 
 
 def _handoff(youth, sender, sent_at, ack_hours, contact_hours, final, breached=False):
@@ -175,10 +176,10 @@ def test_weeks_count_stockholm_days_of_the_month(app, october):
 
 
 def test_the_night_after_the_last_day_belongs_to_the_next_month(app, october):
-    november = stats.period_for(Period.MONTH, date(2026, 11, 3))
+    november = periods.period_for(Period.MONTH, date(2026, 11, 3))
     tables, _handoffs = _figures(app, october, november)
     assert tables["weeks"].total[1:3] == [1, 4]
-    september = stats.period_for(Period.MONTH, date(2026, 9, 3))
+    september = periods.period_for(Period.MONTH, date(2026, 9, 3))
     tables, _handoffs = _figures(app, october, september)
     assert tables["weeks"].total[1:3] == [1, 6]
 
@@ -227,10 +228,10 @@ def test_handoff_counts_speed_and_clock(app, october):
         "Återkallade": 1,
         "Tidsfristen för första kontakt missades": 1,
     }
-    assert stats.median(handoffs.to_acknowledge) == timedelta(hours=4)
-    assert stats.percentile_90(handoffs.to_acknowledge) == timedelta(hours=6)
-    assert stats.median(handoffs.to_first_contact) == timedelta(hours=20)
-    assert stats.percentile_90(handoffs.to_first_contact) == timedelta(hours=30)
+    assert handoff_figures.median(handoffs.to_acknowledge) == timedelta(hours=4)
+    assert handoff_figures.percentile_90(handoffs.to_acknowledge) == timedelta(hours=6)
+    assert handoff_figures.median(handoffs.to_first_contact) == timedelta(hours=20)
+    assert handoff_figures.percentile_90(handoffs.to_first_contact) == timedelta(hours=30)
     assert (handoffs.within_clock, handoffs.clock_ended) == (1, 2)
     speed = tables["speed"]
     assert speed.rows[0][1:] == ["4 h 00 min", "6 h 00 min", 3]
@@ -251,7 +252,7 @@ def test_small_counts_are_hidden_with_the_cell_that_would_give_them_away(app, oc
 
 
 def test_complementary_suppression_in_a_partition():
-    table = stats.StatTable(
+    table = tables.StatTable(
         "t",
         "T",
         ["Kön", "Antal"],
@@ -259,9 +260,9 @@ def test_complementary_suppression_in_a_partition():
         total=["Totalt", 23],
         partition=True,
     )
-    assert [row[1] for row in stats.suppress(table).rows] == ["..", "..", 12]
-    not_partition = stats.StatTable("t", "T", ["Ämne", "Antal"], [["a", 2], ["b", 9]])
-    assert [row[1] for row in stats.suppress(not_partition).rows] == ["..", 9]
+    assert [row[1] for row in tables.suppress(table).rows] == ["..", "..", 12]
+    not_partition = tables.StatTable("t", "T", ["Ämne", "Antal"], [["a", 2], ["b", 9]])
+    assert [row[1] for row in tables.suppress(not_partition).rows] == ["..", 9]
 
 
 @pytest.mark.parametrize(
@@ -274,12 +275,12 @@ def test_complementary_suppression_in_a_partition():
     ],
 )
 def test_periods(kind, anchor, start, end):
-    period = stats.period_for(kind, anchor)
+    period = periods.period_for(kind, anchor)
     assert (period.start, period.end) == (start, end)
 
 
 def test_hidden_cells_cannot_be_worked_out_from_the_total():
-    ones = stats.StatTable(
+    ones = tables.StatTable(
         "t",
         "T",
         ["Kön", "Antal"],
@@ -287,8 +288,8 @@ def test_hidden_cells_cannot_be_worked_out_from_the_total():
         total=["Totalt", 52],
         partition=True,
     )
-    assert [row[1] for row in stats.suppress(ones).rows] == ["..", "..", ".."]
-    fours = stats.StatTable(
+    assert [row[1] for row in tables.suppress(ones).rows] == ["..", "..", ".."]
+    fours = tables.StatTable(
         "t",
         "T",
         ["Kön", "Antal"],
@@ -296,7 +297,7 @@ def test_hidden_cells_cannot_be_worked_out_from_the_total():
         total=["Totalt", 47],
         partition=True,
     )
-    assert [row[1] for row in stats.suppress(fours).rows] == ["..", "..", "..", 30]
+    assert [row[1] for row in tables.suppress(fours).rows] == ["..", "..", "..", 30]
 
 
 def test_hidden_view_hides_few_handoffs_times_too(app, october):

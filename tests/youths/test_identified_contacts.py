@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
-from outreach.youths import services as youth_services
+from outreach.youths import contacts as youth_contacts
 from outreach.youths.models import IdentifiedContact
 from tests.factories import make_shift, make_youth
 
@@ -190,7 +190,7 @@ def test_only_author_or_lead_corrects(app, login, setting):
 def test_a_long_timeline_is_read_a_page_at_a_time(app, login, setting):
     """The latest contacts first; further back through a link, corrections with their entry."""
     client = login("falt_a")
-    size = youth_services.TIMELINE_PAGE
+    size = youth_contacts.TIMELINE_PAGE
     for number in range(size + 2):
         _record(client, setting, youths=[setting["ali"]], facts=f"Kontakt nr {number:02d}.")
     oldest = _contacts(app)[0]
