@@ -18,7 +18,7 @@ VNU_JAR        := build/vnu/vnu.jar
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint format i18n bench load faults clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint layers format i18n bench load faults clean
 
 run: install pango assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
@@ -130,6 +130,12 @@ faults: dev translations
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m tools.layers
+
+# The import graph of outreach/ by area, its cycles and imports against the layers
+# (docs/architecture.md); `make lint` runs the same check.
+layers: install
+	$(BIN)/python -m tools.layers --graph
 
 format: dev
 	$(BIN)/ruff check --fix .

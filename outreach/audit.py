@@ -184,6 +184,11 @@ def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) 
 _PENDING = "audit_pending"
 
 
+def has_pending() -> bool:
+    """Rows wait for the transaction to commit."""
+    return bool(db.session.info.get(_PENDING))
+
+
 def pending(actions) -> list[AuditEvent]:
     """The rows of these actions waiting for the transaction to commit."""
     return [row for row in db.session.info.get(_PENDING, []) if row.action in actions]

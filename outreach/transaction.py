@@ -3,7 +3,9 @@ fails leaves behind.
 
 Everything a request changes, and the audit rows that describe it, is one transaction.
 Services flush; nothing else commits. When a view returns its answer, commit_request (after
-every request, before the answer leaves) commits. A request that fails (a form a rule refuses,
+every request, before the answer leaves) commits, if the request wrote anything: a request
+that only read ends with the session (its answer stands even if the database goes away
+after it was made). A request that fails (a form a rule refuses,
 a record saved by someone else at the same moment, an error page, an exception) is abandoned:
 its changes are rolled back, but what it showed the user stays shown. The access-log rows of
 its reads, lists, exports and prints (DOMAIN.md rule 4) are kept and committed with the
@@ -13,7 +15,9 @@ Command-line commands are their own unit of work and commit for themselves.
 """
 
 from flask import Flask, Response, current_app, session
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from outreach import audit
 from outreach.errors import database_unavailable
@@ -21,6 +25,36 @@ from outreach.extensions import db
 
 #: Where Flask keeps the messages for the next page (flask.flash).
 _FLASHES = "_flashes"
+#: Set in a session's info when its transaction has written something.
+_WROTE = "transaction_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def _writes(request_session: Session) -> bool:
+    """The session's transaction has written, or will write at its commit (audit rows)."""
+    return bool(
+        request_session.info.get(_WROTE)
+        or request_session.new
+        or request_session.dirty
+        or request_session.deleted
+        or audit.has_pending()
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -36,7 +70,7 @@ def commit_request(response: Response) -> Response:
     """After each request: commit what it did. If the commit fails, nothing of it is saved:
     the answer becomes the error's own page (503 with the database gone), as if the view had
     failed, and the request's "saved" messages are taken back."""
-    if not db.session.registry.has() or not db.session().in_transaction():
+    if not db.session.registry.has() or not _writes(db.session()):
         return response
     try:
         _commit()

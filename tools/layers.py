@@ -111,13 +111,13 @@ class Module:
     imports: list[Import] = field(default_factory=list)
     #: (module, name) imported from outside the package (flask.request …), with the line.
     outside: list[tuple[str, str, int]] = field(default_factory=list)
-    #: Lines where the module uses db.session, db.get_or_404 or calls select().
+    #: Lines where the module reaches the database itself (db.session …) or calls select().
     queries: list[int] = field(default_factory=list)
     commits: list[int] = field(default_factory=list)
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -193,11 +193,11 @@ def _is_session(node: ast.AST) -> bool:
 def read_package(root: Path = ROOT) -> dict[str, Module]:
     """Every module of the package with its imports."""
     paths = sorted((root / PACKAGE).rglob("*.py"))
-    known = {module_name(path) for path in paths}
+    known = {module_name(path, root) for path in paths}
     modules = {}
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        module = Module(module_name(path), path, len(text.splitlines()))
+        module = Module(module_name(path, root), path.relative_to(root), len(text.splitlines()))
         _Reader(module, known).visit(ast.parse(text, str(path)))
         modules[module.name] = module
     return modules
@@ -316,7 +316,7 @@ def area_graph(modules: dict[str, Module]) -> dict[str, dict[str, list[Import]]]
 
 
 def _where(module: Module, line: int) -> str:
-    return f"{module.path.relative_to(ROOT)}:{line}"
+    return f"{module.path}:{line}"
 
 
 def violations(modules: dict[str, Module]) -> list[str]:
@@ -376,7 +376,7 @@ def _commits_for_itself(module: Module) -> bool:
 
 def long_modules(modules: dict[str, Module]) -> list[str]:
     return [
-        f"{module.path.relative_to(ROOT)}: {module.lines} lines (at most {MAX_LINES})"
+        f"{module.path}: {module.lines} lines (at most {MAX_LINES})"
         for module in modules.values()
         if module.lines > MAX_LINES
     ]
