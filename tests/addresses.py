@@ -1,4 +1,4 @@
-"""The app's addresses for tests: url(endpoint, **values) is the path the app itself builds
+"""The app's addresses for tests: address_for(endpoint, **values) is the path the app itself builds
 (flask.url_for), so a test says which page it means, not how its address is spelled today."""
 
 from flask import url_for
@@ -10,7 +10,7 @@ from tests.conftest import test_config
 _ROUTES = create_app(test_config("sqlite://"))
 
 
-def url(endpoint: str, **values) -> str:
+def address_for(endpoint: str, **values) -> str:
     """The path of an endpoint, with its address parts and any query arguments."""
     with _ROUTES.test_request_context():
         return url_for(endpoint, **values)

@@ -11,7 +11,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.youths import contacts
 from outreach.youths.models import IdentifiedContact, Youth
-from tests.addresses import url
+from tests.addresses import address_for
 from tests.factories import make_shift, make_youth
 
 
@@ -55,14 +55,14 @@ def test_a_request_that_writes_commits_once_and_one_that_reads_nothing(
 ):
     client = signed_in("falt_a")
     before = commits["n"]
-    created = client.post(url("youths.new_youth"), data={"alias": "Ny", "legal_basis": "consent"})
+    created = client.post(address_for("youths.new_youth"), data={"alias": "Ny", "legal_basis": "consent"})
     assert created.status_code == 303
     assert commits["n"] - before == 1  # the youth and its audit row, together
     before = commits["n"]
-    assert client.get(url("casefile.youth", public_id=setting["youth"])).status_code == 200
+    assert client.get(address_for("casefile.youth", public_id=setting["youth"])).status_code == 200
     assert commits["n"] - before == 1  # a read of a youth writes its access-log row
     before = commits["n"]
-    assert client.get(url("shifts.shift_list")).status_code == 200
+    assert client.get(address_for("shifts.shift_list")).status_code == 200
     assert commits["n"] - before == 0  # nothing written, nothing to commit
 
 
@@ -72,7 +72,7 @@ def test_a_refused_form_saves_nothing_but_keeps_the_reads_of_what_it_showed(
     client = signed_in("falt_a")
     # the service refuses (no youth ticked) after the search listed one
     refused = client.post(
-        url("youths.new_contact", public_id=setting["shift"]),
+        address_for("youths.new_contact", public_id=setting["shift"]),
         data={"q": "Ali", "facts": "Pratade en stund."},
     )
     assert refused.status_code == 422
@@ -94,7 +94,7 @@ def test_an_error_after_a_read_rolls_back_and_keeps_the_read(
 
     monkeypatch.setattr(contacts, "timeline", broken)
     client = signed_in("falt_a")
-    page = client.get(url("casefile.youth", public_id=setting["youth"]))
+    page = client.get(address_for("casefile.youth", public_id=setting["youth"]))
     assert page.status_code == 500
     reads = _events(app, youth_id=setting["id"], user_id=world.worker_a, action=AuditAction.READ)
     assert reads == [(AuditAction.READ, "youth", "page")]
@@ -114,7 +114,7 @@ def test_a_refusal_after_a_change_undoes_the_change(app, world, signed_in, setti
 
     monkeypatch.setattr(services, "update", change_then_refuse)
     client = signed_in("falt_a")
-    address = url("youths.edit_youth", public_id=setting["youth"])
+    address = address_for("youths.edit_youth", public_id=setting["youth"])
     assert client.get(address).status_code == 200
     refused = client.post(address, data={"alias": "Ändrat", "legal_basis": "consent"})
     assert refused.status_code == 422
