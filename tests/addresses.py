@@ -4,10 +4,15 @@
 from flask import url_for
 
 from outreach import create_app
-from tests.conftest import test_config
 
 #: An app of its own, for building addresses (the routes are every app's).
-_ROUTES = create_app(test_config("sqlite://"))
+_ROUTES = create_app(
+    {
+        "SECRET_KEY": "addresses-only",
+        "FIELD_KEY": "addresses-only-never-encrypts-anything-0123",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
+)
 
 
 def address_for(endpoint: str, **values) -> str:

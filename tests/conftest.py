@@ -14,6 +14,7 @@ from outreach import audit, create_app
 from outreach.config import normalise_database_url
 from outreach.extensions import db
 from tests import factories
+from tests.addresses import address_for
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -186,7 +187,9 @@ def login(app):
 
     def log_in(username: str, password: str = factories.PASSWORD):
         client = app.test_client()
-        response = client.post("/logga-in", data={"username": username, "password": password})
+        response = client.post(
+            address_for("auth.login"), data={"username": username, "password": password}
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
         return client
 

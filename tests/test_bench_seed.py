@@ -11,6 +11,7 @@ from outreach.handoffs.models import Handoff
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift, shift_worker
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+from tests.addresses import address_for
 
 TINY = SCALES["tiny"]
 
@@ -62,19 +63,20 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
     assert again.exit_code != 0 and "already holds users" in again.output
 
     client = login(username, PASSWORD)
-    assert client.get("/").status_code == 200
-    assert client.get("/faltpass").status_code == 200
-    assert client.get(f"/ungdomar/{regular}").status_code == 200
+    assert client.get(address_for("home.start")).status_code == 200
+    assert client.get(address_for("shifts.shift_list")).status_code == 200
+    assert client.get(address_for("casefile.youth", public_id=regular)).status_code == 200
     with app.app_context():
         area = db.session.execute(select(Shift.area_id).where(Shift.team_id == team)).scalar()
     # new rows get ids after the generated ones, and the audit chain goes on from its head
-    started = client.post("/faltpass/nytt", data={"team": team, "area": area})
+    started = client.post(address_for("shifts.new_shift"), data={"team": team, "area": area})
     assert started.status_code == 303, started.get_data(as_text=True)[:500]
     registered = client.post(
-        "/ungdomar/ny", data={"team": team, "alias": "Ny i blå jacka", "legal_basis": "consent"}
+        address_for("youths.new_youth"),
+        data={"team": team, "alias": "Ny i blå jacka", "legal_basis": "consent"},
     )
     assert registered.status_code == 303, registered.get_data(as_text=True)[:500]
-    assert login(caseworker, PASSWORD).get("/vpc").status_code == 200
+    assert login(caseworker, PASSWORD).get(address_for("handoffs.inbox")).status_code == 200
     with app.app_context():
         assert _count(Shift.id) == shifts + 1
         assert _count(Youth.id) == TINY.youths + 1

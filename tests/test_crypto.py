@@ -12,6 +12,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.reports.models import ReportOfConcern
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.conftest import test_config
 from tests.dumps import dump_files, dump_rows, personnummer_shapes
 from tests.factories import make_records, personnummer_for, years_ago
@@ -39,7 +40,7 @@ def spread(app, world, login, pnr):
     client = login("falt_a")
     youth_id, report_id, handoff_id = public
     response = client.post(
-        f"/ungdomar/{youth_id}/andra",
+        address_for("youths.edit_youth", public_id=youth_id),
         data={
             "alias": "Barn",
             "legal_basis": "consent",
@@ -49,9 +50,12 @@ def spread(app, world, login, pnr):
         },
     )
     assert response.status_code == 303
-    client.post(f"/overlamningar/{handoff_id}/withdraw", data={"note": "ny"})
+    client.post(
+        address_for("handoffs.take_step", public_id=handoff_id, step="withdraw"),
+        data={"note": "ny"},
+    )
     response = client.post(
-        f"/ungdomar/{youth_id}/overlamning",
+        address_for("handoffs.new_handoff", public_id=youth_id),
         data={
             "reason": "R",
             "summary": "S",
@@ -62,8 +66,8 @@ def spread(app, world, login, pnr):
         },
     )
     assert response.status_code == 303, response.get_data(as_text=True)
-    assert client.post(f"/orosanmalningar/{report_id}/skickad").status_code == 303
-    shown = client.get(f"/orosanmalningar/{report_id}/utskrift").get_data(as_text=True)
+    assert client.post(address_for("reports.mark_sent", public_id=report_id)).status_code == 303
+    shown = client.get(address_for("reports.printable", public_id=report_id)).get_data(as_text=True)
     assert f"{pnr[:8]}-{pnr[8:]}" in shown  # the printed report shows it: it is stored
     return youth_id
 
@@ -82,16 +86,23 @@ def test_a_database_dump_does_not_reveal_a_personnummer(app, spread, pnr, databa
 
 def test_a_whole_personnummer_is_found_by_exact_lookup(app, spread, pnr, login):
     client = login("falt_a")
-    found = client.post("/ungdomar", data={"q": f"{pnr[2:8]}-{pnr[8:]}"}).get_data(as_text=True)
+    found = client.post(
+        address_for("casefile.search"), data={"q": f"{pnr[2:8]}-{pnr[8:]}"}
+    ).get_data(as_text=True)
     assert "Barn" in found
     other = personnummer_for(years_ago(15, 3), serial=483)
-    assert "Barn" not in client.post("/ungdomar", data={"q": other}).get_data(as_text=True)
-    assert "Barn" not in login("falt_b").post("/ungdomar", data={"q": pnr}).get_data(as_text=True)
+    assert "Barn" not in client.post(address_for("casefile.search"), data={"q": other}).get_data(
+        as_text=True
+    )
+    assert "Barn" not in login("falt_b").post(
+        address_for("casefile.search"), data={"q": pnr}
+    ).get_data(as_text=True)
 
 
 def test_the_same_personnummer_twice_in_a_team_is_refused(spread, pnr, login):
     response = login("falt_a").post(
-        "/ungdomar/ny", data={"alias": "Dubblett", "legal_basis": "consent", "personnummer": pnr}
+        address_for("youths.new_youth"),
+        data={"alias": "Dubblett", "legal_basis": "consent", "personnummer": pnr},
     )
     assert response.status_code == 422
     assert "redan registrerad" in response.get_data(as_text=True)
@@ -127,8 +138,12 @@ def test_key_rotation_moves_every_field_to_the_new_key(app, spread, pnr, databas
         ).scalar_one()
         assert edit.changed  # readable through the youth's key, re-encrypted with the new one
     client = only_new.test_client()
-    client.post("/logga-in", data={"username": "falt_a", "password": "rätt-lösenord-123"})
-    assert "Barn" in client.post("/ungdomar", data={"q": pnr}).get_data(as_text=True)
+    client.post(
+        address_for("auth.login"), data={"username": "falt_a", "password": "rätt-lösenord-123"}
+    )
+    assert "Barn" in client.post(address_for("casefile.search"), data={"q": pnr}).get_data(
+        as_text=True
+    )
 
 
 def test_a_short_or_missing_field_key_is_refused(database_url):

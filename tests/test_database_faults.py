@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from outreach import create_app
 from outreach.extensions import db
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.conftest import test_config
 from tests.factories import PASSWORD
 
@@ -66,28 +67,28 @@ def test_a_page_during_an_outage_is_a_friendly_503_and_the_app_recovers(
 ):
     client = signed_in("falt_a")
     outage.armed = True
-    response = client.get("/faltpass")
+    response = client.get(address_for("shifts.shift_list"))
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "Tjänsten når inte sin databas just nu" in page
     assert "Inget gick förlorat" in page
-    partial = client.get("/faltpass", headers={"HX-Request": "true"})
+    partial = client.get(address_for("shifts.shift_list"), headers={"HX-Request": "true"})
     assert partial.status_code == 503 and "<html" not in partial.get_data(as_text=True)
     outage.armed = False
-    assert client.get("/faltpass").status_code == 200
+    assert client.get(address_for("shifts.shift_list")).status_code == 200
 
 
 def test_a_save_cut_off_halfway_saves_nothing(app, world, signed_in, outage):
     client = signed_in("falt_a")
     # the youth's row is written; the audit trail's row, in the same commit, is not
     outage.armed, outage.at = True, "INSERT INTO audit_event"
-    response = client.post("/ungdomar/ny", data=NEW_YOUTH)
+    response = client.post(address_for("youths.new_youth"), data=NEW_YOUTH)
     assert response.status_code == 503
     outage.armed = False
     assert _youths(app) == 0
     # sent again when the database is back: saved once
-    assert client.post("/ungdomar/ny", data=NEW_YOUTH).status_code == 303
+    assert client.post(address_for("youths.new_youth"), data=NEW_YOUTH).status_code == 303
     assert _youths(app) == 1
 
 
@@ -99,7 +100,7 @@ def test_a_request_cut_off_after_it_read_the_user_still_gets_the_503_page(
     without reading the user again: the rollback forgot what was read."""
     client = signed_in("falt_a")
     outage.armed, outage.at, outage.lasting = True, "SELECT login_session", True
-    response = client.post("/ungdomar/ny", data=NEW_YOUTH)
+    response = client.post(address_for("youths.new_youth"), data=NEW_YOUTH)
     assert response.status_code == 503
     assert "Tjänsten når inte sin databas just nu" in response.get_data(as_text=True)
     outage.armed = False
@@ -108,12 +109,12 @@ def test_a_request_cut_off_after_it_read_the_user_still_gets_the_503_page(
 
 def test_readiness_says_when_the_database_is_away(app, client, outage):
     outage.armed = True
-    response = client.get("/readyz")
+    response = client.get(address_for("health.readyz"))
     assert response.status_code == 503
     assert response.json["checks"]["database"] is False
-    assert client.get("/healthz").status_code == 200  # the process itself is up
+    assert client.get(address_for("health.healthz")).status_code == 200  # the process itself is up
     outage.armed = False
-    assert client.get("/readyz").status_code == 200
+    assert client.get(address_for("health.readyz")).status_code == 200
 
 
 # --- PostgreSQL, cut off for real ------------------------------------------------------------
@@ -204,20 +205,20 @@ def test_postgresql_cut_off_and_back(app, world, database_url):
         with app_through(proxy, url) as proxied:
             client = proxied.test_client()
             assert client.post(
-                "/logga-in", data={"username": "falt_a", "password": PASSWORD}
+                address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD}
             ).status_code in (303, 200)
-            assert client.get("/healthz").status_code == 200
-            assert client.get("/readyz").status_code == 200
+            assert client.get(address_for("health.healthz")).status_code == 200
+            assert client.get(address_for("health.readyz")).status_code == 200
 
             proxy.cut()
-            assert client.get("/readyz").status_code == 503
-            assert client.post("/ungdomar/ny", data=NEW_YOUTH).status_code == 503
-            assert client.get("/faltpass").status_code == 503
-            assert client.get("/healthz").status_code == 200
+            assert client.get(address_for("health.readyz")).status_code == 503
+            assert client.post(address_for("youths.new_youth"), data=NEW_YOUTH).status_code == 503
+            assert client.get(address_for("shifts.shift_list")).status_code == 503
+            assert client.get(address_for("health.healthz")).status_code == 200
 
             proxy.restore()
             # no restart: the pool finds its dead connections and makes new ones
-            assert client.get("/readyz").status_code == 200
+            assert client.get(address_for("health.readyz")).status_code == 200
     finally:
         proxy.close()
     assert _youths(app) == 0
@@ -242,15 +243,15 @@ def test_postgresql_gone_after_the_answer_was_made_keeps_the_answer(app, world, 
 
             client = proxied.test_client()
             assert client.post(
-                "/logga-in", data={"username": "falt_a", "password": PASSWORD}
+                address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD}
             ).status_code in (303, 200)
             cut_after.set()
-            page = client.get("/faltpass")
+            page = client.get(address_for("shifts.shift_list"))
             assert page.status_code == 200
             assert "Fältpass" in page.get_data(as_text=True)
             cut_after.clear()
             proxy.restore()
-            assert client.get("/faltpass").status_code == 200
+            assert client.get(address_for("shifts.shift_list")).status_code == 200
     finally:
         proxy.close()
 
@@ -279,7 +280,7 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(app, world, signe
     thread.start()
     holding.wait()
     started = time.monotonic()
-    response = client.post("/ungdomar/ny", data=NEW_YOUTH)
+    response = client.post(address_for("youths.new_youth"), data=NEW_YOUTH)
     waited = time.monotonic() - started
     thread.join()
     assert response.status_code == 303

@@ -27,6 +27,7 @@ from outreach.shifts.models import Shift
 from outreach.submissions import FormSubmission
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient, RiskLevel
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
+from tests.addresses import address_for
 from tests.factories import log_named, make_past_shift, make_shift, make_youth
 from tests.html_forms import form_on
 
@@ -331,14 +332,16 @@ def test_a_form_sent_twice_makes_one_record_and_shows_it(app, world, records, si
 
 def test_the_same_form_sent_at_the_same_moment_makes_one_record(app, world, records, signed_in):
     clients = [signed_in("falt_a"), signed_in("falt_a")]
-    token = token_on(clients[0].get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
+    token = token_on(
+        clients[0].get(address_for("youths.new_youth")).get_data(as_text=True), "/ungdomar/ny"
+    )
     data = {"alias": "Tjej med grön jacka", "legal_basis": "consent", "once": token}
     start = threading.Barrier(2)
     answers = []
 
     def send(client):
         start.wait()
-        answers.append(client.post("/ungdomar/ny", data=data))
+        answers.append(client.post(address_for("youths.new_youth"), data=data))
 
     threads = [threading.Thread(target=send, args=(client,)) for client in clients]
     for thread in threads:
@@ -355,19 +358,23 @@ def test_the_same_form_sent_at_the_same_moment_makes_one_record(app, world, reco
 
 def test_a_token_is_good_for_its_own_user_and_form_only(app, world, records, signed_in):
     worker = signed_in("falt_a")
-    token = token_on(worker.get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
+    token = token_on(
+        worker.get(address_for("youths.new_youth")).get_data(as_text=True), "/ungdomar/ny"
+    )
     made = worker.post(
-        "/ungdomar/ny", data={"alias": "Först", "legal_basis": "consent", "once": token}
+        address_for("youths.new_youth"),
+        data={"alias": "Först", "legal_basis": "consent", "once": token},
     )
     assert made.status_code == 303
 
     # the same token on another form, or by another user, is refused as an expired form
     other_form = worker.post(
-        f"/ungdomar/{records['youth']}/orosanmalan",
+        address_for("reports.new_report", public_id=records["youth"]),
         data={"kinds": ["crime"], "concern": "Oro.", "relation": "Fält.", "once": token},
     )
     colleague = signed_in("falt_a2").post(
-        "/ungdomar/ny", data={"alias": "Andra", "legal_basis": "consent", "once": token}
+        address_for("youths.new_youth"),
+        data={"alias": "Andra", "legal_basis": "consent", "once": token},
     )
     for refused in (other_form, colleague):
         assert refused.status_code == 422
@@ -382,18 +389,26 @@ def test_a_malformed_token_is_refused_and_a_missing_one_is_a_plain_submission(
 ):
     worker = signed_in("falt_a")
     bad = worker.post(
-        "/ungdomar/ny", data={"alias": "Konstig", "legal_basis": "consent", "once": "<x>"}
+        address_for("youths.new_youth"),
+        data={"alias": "Konstig", "legal_basis": "consent", "once": "<x>"},
     )
     assert bad.status_code == 422
     assert "Formuläret har gått ut" in bad.get_data(as_text=True)  # shown, though hidden
-    plain = worker.post("/ungdomar/ny", data={"alias": "Utan", "legal_basis": "consent"})
+    plain = worker.post(
+        address_for("youths.new_youth"), data={"alias": "Utan", "legal_basis": "consent"}
+    )
     assert plain.status_code == 303
 
 
 def test_gallring_forgets_tokens_after_a_week(app, world, records, signed_in, time_machine):
     worker = signed_in("falt_a")
-    token = token_on(worker.get("/ungdomar/ny").get_data(as_text=True), "/ungdomar/ny")
-    worker.post("/ungdomar/ny", data={"alias": "Först", "legal_basis": "consent", "once": token})
+    token = token_on(
+        worker.get(address_for("youths.new_youth")).get_data(as_text=True), "/ungdomar/ny"
+    )
+    worker.post(
+        address_for("youths.new_youth"),
+        data={"alias": "Först", "legal_basis": "consent", "once": token},
+    )
     time_machine.move_to(now() + timedelta(days=8))
     with app.app_context():
         retention.apply(today())

@@ -68,6 +68,7 @@ from outreach.org.models import Area, Place, Team
 from outreach.risk.models import WarningSign
 from outreach.submissions import FormSubmission
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import make_dead_letter, make_records, make_user
 from tests.routes import ENDPOINTS, address_of, form_classes
 from tests.test_authorization_matrix import SETUP, _expected
@@ -793,11 +794,12 @@ def test_a_number_past_a_floats_range_is_refused_not_a_crash(app, world, signed_
     client = signed_in("falt_a")
     huge = "9" * 400
     contact = client.post(
-        f"/faltpass/{records_a['shift']}/anonym-kontakt",
+        address_for("shifts.new_contact", public_id=records_a["shift"]),
         data={"place": world.place, "youth_count": "1", "gender_girl": huge},
     )
     youth = client.post(
-        "/ungdomar/ny", data={"alias": "Kille i keps", "legal_basis": "consent", "birth_year": huge}
+        address_for("youths.new_youth"),
+        data={"alias": "Kille i keps", "legal_basis": "consent", "birth_year": huge},
     )
     assert (contact.status_code, youth.status_code) == (422, 422)
     assert "Inte ett giltigt heltal" in youth.get_data(as_text=True)
@@ -810,7 +812,7 @@ def test_a_one_time_token_longer_than_its_column_is_refused(app, world, signed_i
     with app.app_context():
         before = _counts()
     for token in ("A" * 65, "A" * 16 + "!", " " * 80, "A" * 16 + "\n"):
-        response = client.post("/admin/omraden/nytt", data={"name": "Ny", "once": token})
+        response = client.post(address_for("admin.new_area"), data={"name": "Ny", "once": token})
         assert response.status_code == 422, (token, response.status)
     with app.app_context():
         _check_consistent(before, _counts(), 422, "one-time tokens that are not")

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.shifts.models import Shift
+from tests.addresses import address_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "outreach/translations/sv/LC_MESSAGES/messages.po"
@@ -45,12 +46,12 @@ def test_every_ui_text_has_a_swedish_translation():
 
 def test_swedish_by_default_and_english_per_user(app, world, login):
     client = login("falt_a")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get(address_for("home.start")).get_data(as_text=True)
     assert 'lang="sv"' in page and "Starta fältpass" in page
-    assert client.post("/installningar", data={"locale": "en"}).status_code == 303
-    page = client.get("/").get_data(as_text=True)
+    assert client.post(address_for("auth.settings"), data={"locale": "en"}).status_code == 303
+    page = client.get(address_for("home.start")).get_data(as_text=True)
     assert 'lang="en"' in page and "Start shift" in page
-    assert client.post("/installningar", data={"locale": "xx"}).status_code == 422
+    assert client.post(address_for("auth.settings"), data={"locale": "xx"}).status_code == 422
 
 
 def test_times_are_stored_utc_and_shown_in_stockholm_time(app, world, login):
@@ -69,7 +70,11 @@ def test_times_are_stored_utc_and_shown_in_stockholm_time(app, world, login):
         db.session.expire_all()
         stored = db.session.get(Shift, shift.id).started_at
         assert stored.tzinfo is not None and stored.utcoffset().total_seconds() == 0
-    page = login("falt_a").get(f"/faltpass/{public_id}").get_data(as_text=True)
+    page = (
+        login("falt_a")
+        .get(address_for("shifts.shift_detail", public_id=public_id))
+        .get_data(as_text=True)
+    )
     assert "2026-01-31 23:30" in page  # 22:30 UTC is 23:30 in Stockholm in winter
 
 

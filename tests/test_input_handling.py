@@ -29,6 +29,7 @@ from outreach.risk.models import RiskMarking, WarningSign
 from outreach.shifts.models import Shift
 from outreach.submissions import Once
 from outreach.youths.models import IdentifiedContact, Youth
+from tests.addresses import address_for
 from tests.factories import make_dead_letter, make_user
 from tests.routes import ENDPOINTS, address_of, form_classes
 
@@ -118,24 +119,28 @@ def stored(app, world, signed_in, login):
         return response
 
     # the admin's catalogue: a team, an area, a place, a warning sign and a user
-    ok(admin.post("/admin/team/nytt", data={"name": fill("TeamForm", "name"), "kind": "field"}))
-    ok(admin.post("/admin/omraden/nytt", data={"name": fill("AreaForm", "name")}))
     ok(
         admin.post(
-            "/admin/platser/ny",
+            address_for("admin.new_team"), data={"name": fill("TeamForm", "name"), "kind": "field"}
+        )
+    )
+    ok(admin.post(address_for("admin.new_area"), data={"name": fill("AreaForm", "name")}))
+    ok(
+        admin.post(
+            address_for("admin.new_place"),
             data={"area": world.area, "name": fill("PlaceForm", "name"), "kind": "square"},
         )
     )
     ok(
         admin.post(
-            "/admin/varningstecken",
+            address_for("admin.warning_signs"),
             data={"group": "individual", "label": fill("WarningSignForm", "label")},
         )
     )
     username = fill("UserForm", "username", short=True)
     ok(
         admin.post(
-            "/admin/anvandare/ny",
+            address_for("admin.new_user"),
             data={
                 "username": username,
                 "display_name": fill("UserForm", "display_name"),
@@ -148,7 +153,7 @@ def stored(app, world, signed_in, login):
     new_user = newest(User.id, User.username == username)
     ok(
         admin.post(
-            f"/admin/anvandare/{world.worker_a2}",
+            address_for("admin.user_detail", user_id=world.worker_a2),
             data={
                 "display_name": fill("UserDetailsForm", "display_name"),
                 "role": "field_worker",
@@ -159,11 +164,15 @@ def stored(app, world, signed_in, login):
     )
 
     # a shift (its note comes later) and an anonymous contact with a note
-    ok(worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area}))
+    ok(
+        worker.post(
+            address_for("shifts.new_shift"), data={"team": world.team_a, "area": world.area}
+        )
+    )
     shift = newest(Shift.public_id)
     ok(
         worker.post(
-            f"/faltpass/{shift}/anonym-kontakt",
+            address_for("shifts.new_contact", public_id=shift),
             data={
                 "place": world.place,
                 "youth_count": 2,
@@ -184,11 +193,11 @@ def stored(app, world, signed_in, login):
         "guardian2_phone": fill("YouthForm", "guardian2_phone", short=True),
         "interpreter_language": fill("YouthForm", "interpreter_language"),
     }
-    ok(worker.post("/ungdomar/ny", data=details))
+    ok(worker.post(address_for("youths.new_youth"), data=details))
     youth = newest(Youth.public_id)
     ok(
         worker.post(
-            f"/faltpass/{shift}/namngiven-kontakt",
+            address_for("youths.new_contact", public_id=shift),
             data={
                 "youths": [youth],
                 "facts": fill("IdentifiedContactForm", "facts"),
@@ -199,7 +208,7 @@ def stored(app, world, signed_in, login):
     contact = newest(IdentifiedContact.public_id)
     ok(
         worker.post(
-            f"/kontakter/{contact}/rattelse",
+            address_for("youths.correct_contact", public_id=contact),
             data={
                 "facts": fill("CorrectionForm", "facts"),
                 "assessment": fill("CorrectionForm", "assessment"),
@@ -211,14 +220,14 @@ def stored(app, world, signed_in, login):
     for comment in (fill("RiskMarkingForm", "comment"), "Andra."):
         ok(
             worker.post(
-                f"/ungdomar/{youth}/orosmarkering",
+                address_for("risk.new_marking", public_id=youth),
                 data={"level": "elevated", "signs": [sign], "comment": comment},
             )
         )
     marking = newest(RiskMarking.public_id)
     ok(
         worker.post(
-            f"/orosmarkeringar/{marking}/aterkalla",
+            address_for("risk.withdraw", public_id=marking),
             data={"reason": fill("WithdrawalForm", "reason")},
         )
     )
@@ -226,7 +235,7 @@ def stored(app, world, signed_in, login):
     consent_form = {"given_by": "guardian_1", "given_as": "oral"}
     ok(
         worker.post(
-            f"/ungdomar/{youth}/samtycke",
+            address_for("consent.new_consent", public_id=youth),
             data={
                 **consent_form,
                 "recipients": ["vpc"],
@@ -236,7 +245,7 @@ def stored(app, world, signed_in, login):
     )
     ok(
         worker.post(
-            f"/ungdomar/{youth}/samtycke",
+            address_for("consent.new_consent", public_id=youth),
             data={
                 **consent_form,
                 "recipients": ["other"],
@@ -248,14 +257,14 @@ def stored(app, world, signed_in, login):
     withdrawn = newest(Consent.public_id)
     ok(
         worker.post(
-            f"/samtycken/{withdrawn}/aterkalla",
+            address_for("consent.withdraw", public_id=withdrawn),
             data={"reason": fill("ConsentWithdrawalForm", "reason")},
         )
     )
     # a report of concern, and a handoff that VPC acknowledges with a note
     ok(
         worker.post(
-            f"/ungdomar/{youth}/orosanmalan",
+            address_for("reports.new_report", public_id=youth),
             data={
                 "kinds": ["crime"],
                 "concern": fill("ReportForm", "concern"),
@@ -268,7 +277,7 @@ def stored(app, world, signed_in, login):
     )
     ok(
         worker.post(
-            f"/ungdomar/{youth}/overlamning",
+            address_for("handoffs.new_handoff", public_id=youth),
             data={
                 "reason": fill("HandoffForm", "reason"),
                 "summary": fill("HandoffForm", "summary"),
@@ -282,23 +291,29 @@ def stored(app, world, signed_in, login):
     handoff = newest(Handoff.public_id)
     ok(
         caseworker.post(
-            f"/overlamningar/{handoff}/acknowledge", data={"note": fill("StepForm", "note")}
+            address_for("handoffs.take_step", public_id=handoff, step="acknowledge"),
+            data={"note": fill("StepForm", "note")},
         )
     )
     # the lead keeps the record with a legal hold, answers a register-extract request and
     # records a review of the access log
-    ok(lead.post(f"/ungdomar/{youth}/bevarande", data={"reason": fill("LegalHoldForm", "reason")}))
     ok(
         lead.post(
-            f"/ungdomar/{youth}/registerutdrag",
+            address_for("privacy.set_hold", public_id=youth),
+            data={"reason": fill("LegalHoldForm", "reason")},
+        )
+    )
+    ok(
+        lead.post(
+            address_for("privacy.register_request", public_id=youth),
             data={"requested_by": "youth", "received_on": today().isoformat()},
         )
     )
     request = newest(AccessRequest.public_id)
-    ok(lead.get(f"/registerutdrag/{request}/utdrag.json"), 200)
+    ok(lead.get(address_for("privacy.extract_json", public_id=request)), 200)
     ok(
         lead.post(
-            f"/registerutdrag/{request}/levererad",
+            address_for("privacy.deliver", public_id=request),
             data={
                 "delivered_on": today().isoformat(),
                 "delivery_note": fill("DeliveryForm", "delivery_note"),
@@ -307,7 +322,7 @@ def stored(app, world, signed_in, login):
     )
     ok(
         lead.post(
-            "/loggkontroll/granskning",
+            address_for("privacy.record_review"),
             data={
                 "team": world.team_a,
                 "period_from": today().isoformat(),
@@ -320,19 +335,29 @@ def stored(app, world, signed_in, login):
     # the shift ended, its note completed, returned by the lead with a comment and answered
     ok(
         worker.post(
-            f"/faltpass/{shift}/lagesbild",
+            address_for("shifts.save_note", public_id=shift),
             data={"situation_note": fill("SituationNoteForm", "situation_note")},
         ),
         303,
         200,
     )
-    ok(worker.post(f"/faltpass/{shift}/avsluta"))
-    ok(lead.post(f"/faltpass/{shift}/aterlamna", data={"comment": fill("ReturnForm", "comment")}))
-    ok(worker.post(f"/faltpass/{shift}/svara", data={"comment": fill("ResubmitForm", "comment")}))
+    ok(worker.post(address_for("shifts.end_shift", public_id=shift)))
+    ok(
+        lead.post(
+            address_for("review.return_shift", public_id=shift),
+            data={"comment": fill("ReturnForm", "comment")},
+        )
+    )
+    ok(
+        worker.post(
+            address_for("review.resubmit", public_id=shift),
+            data={"comment": fill("ResubmitForm", "comment")},
+        )
+    )
     # the next shift, started with a note
     ok(
         worker.post(
-            "/faltpass/nytt",
+            address_for("shifts.new_shift"),
             data={
                 "team": world.team_a,
                 "area": world.area,
@@ -425,7 +450,9 @@ def test_reflected_input_is_inert_on_every_form(app, world, stored, signed_in):
         body = response.get_data(as_text=True)
         assert RAW.search(body) is None, url
     anonymous = app.test_client()
-    login = anonymous.post("/logga-in", data={"username": payload("r01"), "password": "x"})
+    login = anonymous.post(
+        address_for("auth.login"), data={"username": payload("r01"), "password": "x"}
+    )
     assert login.status_code == 422 and RAW.search(login.get_data(as_text=True)) is None
     assert "&lt;script&gt;xr01" in login.get_data(as_text=True)
     assert tried > 20
@@ -450,7 +477,7 @@ def test_reflected_input_is_inert_on_every_form(app, world, stored, signed_in):
 )
 def test_the_next_page_after_login_is_always_on_this_site(world, client, target):
     response = client.post(
-        "/logga-in",
+        address_for("auth.login"),
         query_string={"next": target},
         data={"username": "falt_a", "password": "rätt-lösenord-123"},
     )

@@ -29,6 +29,7 @@ from outreach.handoffs.models import Handoff
 from outreach.notifications.models import Notification, OutboxMail
 from outreach.notifications.services import message_id
 from outreach.org.models import Team
+from tests.addresses import address_for
 from tests.conftest import test_config
 from tests.factories import PASSWORD, make_user, make_youth, send_handoff
 from tests.html_forms import form_on
@@ -124,7 +125,7 @@ def staff(app, world):
 
 def _hand_over_twice(browser: Browser, servers: list[str], youth: str) -> list[tuple]:
     """Hand a youth over with one form sent to both servers at the same moment."""
-    address = f"/ungdomar/{youth}/overlamning"
+    address = address_for("handoffs.new_handoff", public_id=youth)
     form = form_on(browser.get(f"{servers[0]}{address}").text, address)
     form.update(
         reason=["Rekryteras av ett nätverk."],

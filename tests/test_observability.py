@@ -11,6 +11,7 @@ from outreach import observability
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Team
+from tests.addresses import address_for
 from tests.dumps import personnummer_shapes
 from tests.factories import make_youth, personnummer_for, years_ago
 
@@ -45,7 +46,7 @@ def _request_lines(stream: io.StringIO) -> list[dict]:
 
 def test_each_request_is_one_json_line(app, world, signed_in, log):
     client = signed_in("falt_a")
-    response = client.get("/faltpass")
+    response = client.get(address_for("shifts.shift_list"))
     lines = _request_lines(log)
     assert len(lines) == 1
     line = lines[0]
@@ -58,17 +59,19 @@ def test_each_request_is_one_json_line(app, world, signed_in, log):
 
 def test_a_request_id_from_the_proxy_is_kept_and_a_strange_one_replaced(app, client, log):
     assert (
-        client.get("/healthz", headers={"X-Request-ID": "lb-12345678"}).headers["X-Request-ID"]
+        client.get(address_for("health.healthz"), headers={"X-Request-ID": "lb-12345678"}).headers[
+            "X-Request-ID"
+        ]
         == "lb-12345678"
     )
-    strange = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    strange = client.get(address_for("health.healthz"), headers={"X-Request-ID": "<script>"})
     assert strange.headers["X-Request-ID"] != "<script>"
     assert len(strange.headers["X-Request-ID"]) == 32
     assert [line["request_id"] for line in _request_lines(log)][0] == "lb-12345678"
 
 
 def test_an_anonymous_request_and_a_refused_one_are_logged_too(app, client, log):
-    client.get("/ungdomar")  # to the login page
+    client.get(address_for("casefile.search"))  # to the login page
     client.get("/inte-en-sida")
     statuses = [(line["status"], line.get("user_id")) for line in _request_lines(log)]
     assert statuses == [(302, None), (404, None)]
@@ -89,13 +92,20 @@ def test_no_line_holds_a_personnummer_or_a_youths_name(app, world, signed_in, lo
     client = signed_in("falt_a")
     # searching by name, by personnummer; reading; registering the same personnummer again
     # (refused); an edit with a broken personnummer (refused)
-    assert client.post("/ungdomar", data={"q": NAME[1]}).status_code == 200
-    assert client.post("/ungdomar", data={"q": pnr}).status_code == 200
-    assert client.get(f"/ungdomar/{public_id}").status_code == 200
+    assert client.post(address_for("casefile.search"), data={"q": NAME[1]}).status_code == 200
+    assert client.post(address_for("casefile.search"), data={"q": pnr}).status_code == 200
+    assert client.get(address_for("casefile.youth", public_id=public_id)).status_code == 200
     duplicate = {"alias": ALIAS, "legal_basis": "consent", "name": NAME[0], "personnummer": pnr}
-    assert client.post("/ungdomar/ny", data=duplicate).status_code in (200, 409, 422)
+    assert client.post(address_for("youths.new_youth"), data=duplicate).status_code in (
+        200,
+        409,
+        422,
+    )
     broken = {"alias": ALIAS, "legal_basis": "consent", "personnummer": pnr[:-1] + "x"}
-    assert client.post(f"/ungdomar/{public_id}/andra", data=broken).status_code == 422
+    assert (
+        client.post(address_for("youths.edit_youth", public_id=public_id), data=broken).status_code
+        == 422
+    )
     # an unexpected error whose message holds what was searched for
     from outreach.youths import services as youth_services
 
@@ -103,7 +113,7 @@ def test_no_line_holds_a_personnummer_or_a_youths_name(app, world, signed_in, lo
         raise ValueError(f"could not search for {query}")
 
     monkeypatch.setattr(youth_services, "search", failing)
-    assert client.post("/ungdomar", data={"q": NAME[0]}).status_code == 500
+    assert client.post(address_for("casefile.search"), data={"q": NAME[0]}).status_code == 500
 
     text = log.getvalue()
     assert len(_request_lines(log)) == 6

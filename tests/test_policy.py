@@ -9,6 +9,7 @@ from outreach import create_app, policy
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
+from tests.addresses import address_for
 from tests.conftest import test_config
 from tests.factories import make_records
 
@@ -43,13 +44,13 @@ def team_a_records(app, world):
 
 def test_admin_sees_no_youth_data(signed_in, team_a_records):
     admin = signed_in("admin")
-    assert admin.post("/ungdomar", data={"q": "barn"}).status_code == 403
-    assert "Barn i" not in admin.get("/admin/").get_data(as_text=True)
+    assert admin.post(address_for("casefile.search"), data={"q": "barn"}).status_code == 403
+    assert "Barn i" not in admin.get(address_for("admin.overview")).get_data(as_text=True)
 
 
 def test_field_worker_cannot_use_admin_pages(login, world):
-    assert login("falt_a").get("/admin/").status_code == 403
-    assert login("lead_a").get("/admin/anvandare/ny").status_code == 403
+    assert login("falt_a").get(address_for("admin.overview")).status_code == 403
+    assert login("lead_a").get(address_for("admin.new_user")).status_code == 403
 
 
 def test_scoped_queries_hold_for_each_record_type(app, world, team_a_records):

@@ -55,7 +55,9 @@ def test_a_request_that_writes_commits_once_and_one_that_reads_nothing(
 ):
     client = signed_in("falt_a")
     before = commits["n"]
-    created = client.post(address_for("youths.new_youth"), data={"alias": "Ny", "legal_basis": "consent"})
+    created = client.post(
+        address_for("youths.new_youth"), data={"alias": "Ny", "legal_basis": "consent"}
+    )
     assert created.status_code == 303
     assert commits["n"] - before == 1  # the youth and its audit row, together
     before = commits["n"]

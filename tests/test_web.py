@@ -5,6 +5,7 @@ import re
 import pytest
 
 from outreach import assets, create_app
+from tests.addresses import address_for
 from tests.conftest import test_config
 from tests.factories import PASSWORD
 
@@ -42,22 +43,29 @@ def csrf_app(database_url, app):
 
 def test_csrf_is_required_and_travels_in_a_header_for_htmx(csrf_app, world):
     client = csrf_app.test_client()
-    refused = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    refused = client.post(
+        address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD}
+    )
     assert refused.status_code == 400
     assert "Ladda om sidan" in refused.get_data(as_text=True)
-    page = client.get("/logga-in").get_data(as_text=True)
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     logged_in = client.post(
-        "/logga-in", data={"username": "falt_a", "password": PASSWORD, "csrf_token": token}
+        address_for("auth.login"),
+        data={"username": "falt_a", "password": PASSWORD, "csrf_token": token},
     )
     assert logged_in.status_code == 303
     token = re.search(
-        r'name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)
+        r'name="csrf-token" content="([^"]+)"',
+        client.get(address_for("home.start")).get_data(as_text=True),
     ).group(1)
     htmx = {"HX-Request": "true", "HX-Request-Type": "partial"}
-    assert client.post("/installningar", data={"locale": "sv"}, headers=htmx).status_code == 400
+    assert (
+        client.post(address_for("auth.settings"), data={"locale": "sv"}, headers=htmx).status_code
+        == 400
+    )
     ok = client.post(
-        "/installningar", data={"locale": "sv"}, headers={**htmx, "X-CSRFToken": token}
+        address_for("auth.settings"), data={"locale": "sv"}, headers={**htmx, "X-CSRFToken": token}
     )
     assert ok.status_code == 204 and ok.headers["HX-Redirect"] == "/installningar"
 
@@ -66,17 +74,21 @@ def test_error_pages_are_swedish_and_4xx(world, login):
     client = login("falt_a")
     missing = client.get("/finns-inte")
     assert missing.status_code == 404 and "Sidan finns inte" in missing.get_data(as_text=True)
-    assert client.get("/logga-ut").status_code == 405
-    too_big = client.post("/ungdomar/ny", data={"alias": "x" * (2 * 1024 * 1024)})
+    assert client.get(address_for("auth.logout")).status_code == 405
+    too_big = client.post(address_for("youths.new_youth"), data={"alias": "x" * (2 * 1024 * 1024)})
     assert too_big.status_code == 413
 
 
 def test_partial_request_gets_the_block_and_full_request_the_page(world, login):
     client = login("falt_a")
     partial = client.get(
-        "/ungdomar?q=x", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+        address_for("casefile.search", q="x"),
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )
-    full = client.get("/ungdomar?q=x", headers={"HX-Request": "true", "HX-Request-Type": "full"})
+    full = client.get(
+        address_for("casefile.search", q="x"),
+        headers={"HX-Request": "true", "HX-Request-Type": "full"},
+    )
     assert "<html" not in partial.get_data(as_text=True)
     assert "<html" in full.get_data(as_text=True)
     assert "HX-Request" in partial.headers["Vary"]
@@ -93,7 +105,7 @@ def test_every_form_works_without_javascript(world, login):
 
 
 def test_htmx_is_served_from_our_own_static_folder(world, login):
-    body = login("falt_a").get("/").get_data(as_text=True)
+    body = login("falt_a").get(address_for("home.start")).get_data(as_text=True)
     assert re.search(r'<script src="/static/vendor/htmx\.min\.[0-9a-f]{12}\.js"', body)
     assert "cdn" not in body.lower() and "unpkg" not in body
 
@@ -117,14 +129,19 @@ def test_control_characters_are_refused_before_anything_runs(world, login, metho
 def test_line_breaks_and_tabs_in_text_are_fine(world, login):
     client = login("falt_a")
     response = client.post(
-        "/ungdomar/ny", data={"alias": "Kalle", "legal_basis": "consent", "school": "A\tB"}
+        address_for("youths.new_youth"),
+        data={"alias": "Kalle", "legal_basis": "consent", "school": "A\tB"},
     )
     assert response.status_code == 303
 
 
 def test_security_headers_on_every_response(world, login):
     client = login("falt_a")
-    for response in (client.get("/"), client.get("/static/css/app.css"), client.get("/nope")):
+    for response in (
+        client.get(address_for("home.start")),
+        client.get("/static/css/app.css"),
+        client.get("/nope"),
+    ):
         headers = response.headers
         csp = dict(
             part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
@@ -145,7 +162,7 @@ def test_https_deployments_send_hsts_and_secure_cookies(database_url, world):
     https = create_app(test_config(database_url, SESSION_COOKIE_SECURE=True))
     client = https.test_client()
     response = client.post(
-        "/logga-in",
+        address_for("auth.login"),
         data={"username": "falt_a", "password": PASSWORD},
         base_url="https://outreach.example",
     )
@@ -156,7 +173,7 @@ def test_https_deployments_send_hsts_and_secure_cookies(database_url, world):
 
 
 def test_static_files_have_fingerprinted_names_kept_for_a_year(app, client):
-    page = client.get("/logga-in").get_data(as_text=True)
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
     css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page).group(1)
     script = re.search(r'src="(/static/js/app\.[0-9a-f]{12}\.js)"', page).group(1)
     plain = client.get("/static/css/app.css")
@@ -175,8 +192,8 @@ def test_static_files_have_fingerprinted_names_kept_for_a_year(app, client):
 
 
 def test_the_service_worker_keeps_the_files_by_the_names_the_pages_use(app, client):
-    page = client.get("/logga-in").get_data(as_text=True)
-    worker = client.get("/sw.js")
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
+    worker = client.get(address_for("shifts.service_worker"))
     assert worker.mimetype == "text/javascript" and "no-store" in worker.headers["Cache-Control"]
     script = worker.get_data(as_text=True)
     for address in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
@@ -186,13 +203,14 @@ def test_the_service_worker_keeps_the_files_by_the_names_the_pages_use(app, clie
 
 def test_static_files_and_pages_are_compressed(app, client):
     css = re.search(
-        r'href="(/static/css/app\.[^"]*)"', client.get("/logga-in").get_data(as_text=True)
+        r'href="(/static/css/app\.[^"]*)"',
+        client.get(address_for("auth.login")).get_data(as_text=True),
     ).group(1)
     plain = client.get(css)
     for encoding in ("br", "deflate"):
         packed = client.get(css, headers={"Accept-Encoding": encoding})
         assert packed.headers["Content-Encoding"] == encoding
         assert len(packed.data) < len(plain.data) / 2
-    page = client.get("/logga-in", headers={"Accept-Encoding": "br, gzip"})
+    page = client.get(address_for("auth.login"), headers={"Accept-Encoding": "br, gzip"})
     assert page.headers["Content-Encoding"] == "br"
     assert "Accept-Encoding" in page.headers["Vary"]

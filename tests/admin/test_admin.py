@@ -6,12 +6,13 @@ from sqlalchemy import select
 from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
+from tests.addresses import address_for
 
 
 def test_admin_creates_a_user_with_role_and_teams(app, world, login):
     admin = login("admin")
     response = admin.post(
-        "/admin/anvandare/ny",
+        address_for("admin.new_user"),
         data={
             "username": "ny",
             "display_name": "Ny Person",
@@ -25,7 +26,7 @@ def test_admin_creates_a_user_with_role_and_teams(app, world, login):
     with app.app_context():
         user = db.session.execute(select(User).where(User.username == "ny")).scalar_one()
         assert user.role == Role.TEAM_LEAD and [t.id for t in user.teams] == [world.team_a]
-    assert "Ny Person" in admin.get("/admin/").get_data(as_text=True)
+    assert "Ny Person" in admin.get(address_for("admin.overview")).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_bad_user_input_is_refused(app, world, login, data):
         "role": "field_worker",
         "password": "tolv-tecken-minst",
     }
-    response = login("admin").post("/admin/anvandare/ny", data={**base, **data})
+    response = login("admin").post(address_for("admin.new_user"), data={**base, **data})
     assert response.status_code == 422
     with app.app_context():
         assert db.session.execute(select(User).where(User.username == "ny")).first() is None
@@ -56,38 +57,44 @@ def test_admin_creates_teams_areas_and_places(app, world, login):
     admin = login("admin")
     assert (
         admin.post(
-            "/admin/team/nytt", data={"name": "Fältgruppen Väster", "kind": "field"}
+            address_for("admin.new_team"), data={"name": "Fältgruppen Väster", "kind": "field"}
         ).status_code
         == 303
     )
     assert (
         admin.post(
-            "/admin/team/nytt", data={"name": "fältgruppen väster", "kind": "field"}
+            address_for("admin.new_team"), data={"name": "fältgruppen väster", "kind": "field"}
         ).status_code
         == 422
     )
-    assert admin.post("/admin/team/nytt", data={"name": "X", "kind": "secret"}).status_code == 422
-    assert admin.post("/admin/omraden/nytt", data={"name": "Hyllie"}).status_code == 303
-    assert admin.post("/admin/omraden/nytt", data={"name": ""}).status_code == 422
-    assert admin.post("/admin/omraden/nytt", data={"name": "   "}).status_code == 422
-    assert admin.post("/admin/team/nytt", data={"name": "  ", "kind": "field"}).status_code == 422
+    assert (
+        admin.post(address_for("admin.new_team"), data={"name": "X", "kind": "secret"}).status_code
+        == 422
+    )
+    assert admin.post(address_for("admin.new_area"), data={"name": "Hyllie"}).status_code == 303
+    assert admin.post(address_for("admin.new_area"), data={"name": ""}).status_code == 422
+    assert admin.post(address_for("admin.new_area"), data={"name": "   "}).status_code == 422
+    assert (
+        admin.post(address_for("admin.new_team"), data={"name": "  ", "kind": "field"}).status_code
+        == 422
+    )
     with app.app_context():
         hyllie = db.session.execute(select(Area).where(Area.name == "Hyllie")).scalar_one().id
     assert (
         admin.post(
-            "/admin/platser/ny", data={"area": hyllie, "name": "Emporia", "kind": "mall"}
+            address_for("admin.new_place"), data={"area": hyllie, "name": "Emporia", "kind": "mall"}
         ).status_code
         == 303
     )
     assert (
         admin.post(
-            "/admin/platser/ny", data={"area": hyllie, "name": "Emporia", "kind": "mall"}
+            address_for("admin.new_place"), data={"area": hyllie, "name": "Emporia", "kind": "mall"}
         ).status_code
         == 422
     )
     assert (
         admin.post(
-            "/admin/platser/ny", data={"area": 999999, "name": "X", "kind": "mall"}
+            address_for("admin.new_place"), data={"area": 999999, "name": "X", "kind": "mall"}
         ).status_code
         == 422
     )
@@ -106,5 +113,5 @@ def test_admin_creates_teams_areas_and_places(app, world, login):
 def test_only_the_admin_administers(world, login):
     for username in ("falt_a", "lead_a", "vpc"):
         client = login(username)
-        assert client.get("/admin/").status_code == 403
-        assert client.post("/admin/omraden/nytt", data={"name": "X"}).status_code == 403
+        assert client.get(address_for("admin.overview")).status_code == 403
+        assert client.post(address_for("admin.new_area"), data={"name": "X"}).status_code == 403

@@ -10,6 +10,7 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import LoginSession, User
 from outreach.clock import now
 from outreach.extensions import db, limiter
+from tests.addresses import address_for
 from tests.factories import PASSWORD, login_session_of
 
 
@@ -21,9 +22,9 @@ def test_a_login_lasts_at_most_the_lifetime_however_active(app, world, login):
         stored.started_at = now() - timedelta(hours=12, seconds=1)
         stored.last_seen_at = now()  # active a moment ago
         db.session.commit()
-    response = client.get("/")
+    response = client.get(address_for("home.start"))
     assert response.status_code == 302 and response.headers["Location"] == "/logga-in"
-    assert "högst 12 timmar" in client.get("/logga-in").get_data(as_text=True)
+    assert "högst 12 timmar" in client.get(address_for("auth.login")).get_data(as_text=True)
 
 
 def test_the_session_id_is_new_at_every_login(app, world, login):
@@ -33,11 +34,11 @@ def test_the_session_id_is_new_at_every_login(app, world, login):
 
 def test_logging_out_everywhere_ends_every_session_of_the_user(app, world, login):
     tablet, phone, colleague = login("falt_a"), login("falt_a"), login("falt_a2")
-    response = tablet.post("/logga-ut-overallt")
+    response = tablet.post(address_for("auth.logout_everywhere"))
     assert response.status_code == 303 and response.headers["Location"] == "/logga-in"
-    assert tablet.get("/").status_code == 302
-    assert phone.get("/").status_code == 302
-    assert colleague.get("/").status_code == 200
+    assert tablet.get(address_for("home.start")).status_code == 302
+    assert phone.get(address_for("home.start")).status_code == 302
+    assert colleague.get(address_for("home.start")).status_code == 200
     with app.app_context():
         assert (
             db.session.execute(
@@ -51,7 +52,7 @@ def test_logging_out_everywhere_ends_every_session_of_the_user(app, world, login
             select(AuditEvent).where(AuditEvent.action == AuditAction.LOGOUT)
         ).scalar_one()
         assert event.detail == "everywhere, by the user"
-    assert login("falt_a").get("/").status_code == 200  # a new login works
+    assert login("falt_a").get(address_for("home.start")).status_code == 200  # a new login works
 
 
 def _edit(admin, user_id, **changes):
@@ -63,7 +64,7 @@ def _edit(admin, user_id, **changes):
         "is_enabled": "y",
     }
     data.update(changes)
-    return admin.post(f"/admin/anvandare/{user_id}", data=data)
+    return admin.post(address_for("admin.user_detail", user_id=user_id), data=data)
 
 
 def test_a_change_of_rights_ends_the_users_sessions(app, world, login):
@@ -73,18 +74,22 @@ def test_a_change_of_rights_ends_the_users_sessions(app, world, login):
         _edit(admin, world.worker_a, display_name="Fatima F", teams=[world.team_a]).status_code
         == 303
     )
-    assert worker.get("/").status_code == 200  # a new name is no change of rights
+    assert (
+        worker.get(address_for("home.start")).status_code == 200
+    )  # a new name is no change of rights
     assert _edit(admin, world.worker_a, role="team_lead", teams=[world.team_a]).status_code == 303
-    assert worker.get("/").status_code == 302
+    assert worker.get(address_for("home.start")).status_code == 302
     lead = login("falt_a")
-    assert lead.get("/granskning").status_code == 200  # the new rights, after a new login
+    assert (
+        lead.get(address_for("review.index")).status_code == 200
+    )  # the new rights, after a new login
     assert (
         _edit(
             admin, world.worker_a, role="team_lead", teams=[world.team_a], is_enabled=""
         ).status_code
         == 303
     )
-    assert lead.get("/").status_code == 302
+    assert lead.get(address_for("home.start")).status_code == 302
     assert login_refused(app, "falt_a")
     with app.app_context():
         changes = [
@@ -100,7 +105,7 @@ def test_a_change_of_rights_ends_the_users_sessions(app, world, login):
 
 def login_refused(app, username) -> bool:
     response = app.test_client().post(
-        "/logga-in", data={"username": username, "password": PASSWORD}
+        address_for("auth.login"), data={"username": username, "password": PASSWORD}
     )
     return response.status_code == 422
 
@@ -114,16 +119,27 @@ def test_the_admin_cannot_take_away_their_own_rights(world, login):
 
 def test_a_lockout_expires_and_the_admin_can_lift_it(app, world, client, login):
     for _ in range(5):
-        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"})
+        client.post(
+            address_for("auth.login"), data={"username": "falt_a", "password": "fel-lösenord-1"}
+        )
     assert login_refused(app, "falt_a")
     admin = login("admin")
-    page = admin.get(f"/admin/anvandare/{world.worker_a}").get_data(as_text=True)
+    page = admin.get(address_for("admin.user_detail", user_id=world.worker_a)).get_data(
+        as_text=True
+    )
     assert "Låst fram till" in page
-    assert admin.post(f"/admin/anvandare/{world.worker_a}/las-upp").status_code == 303
+    assert (
+        admin.post(
+            address_for("admin.user_action", user_id=world.worker_a, action="las-upp")
+        ).status_code
+        == 303
+    )
     assert not login_refused(app, "falt_a")
     # and without the admin: the lock runs out by itself
     for _ in range(5):
-        client.post("/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"})
+        client.post(
+            address_for("auth.login"), data={"username": "falt_a", "password": "fel-lösenord-1"}
+        )
     with app.app_context():
         user = db.session.get(User, world.worker_a)
         user.locked_until = now() - timedelta(seconds=1)
@@ -137,15 +153,24 @@ def test_the_admin_resets_a_lost_second_factor(app, world, login):
         user.totp_secret, user.totp_confirmed_at = "JBSWY3DPEHPK3PXP", now()
         db.session.commit()
     worker, admin = login("falt_a"), login("admin")
-    assert admin.post(f"/admin/anvandare/{world.worker_a}/tvafaktor").status_code == 303
-    assert worker.get("/").status_code == 302  # sessions made with the old factor end
+    assert (
+        admin.post(
+            address_for("admin.user_action", user_id=world.worker_a, action="tvafaktor")
+        ).status_code
+        == 303
+    )
+    assert (
+        worker.get(address_for("home.start")).status_code == 302
+    )  # sessions made with the old factor end
     with app.app_context():
         user = db.session.get(User, world.worker_a)
         assert not user.has_two_factor and user.totp_secret is None
     client = app.test_client()
     app.config["REQUIRE_2FA"] = True
     try:
-        response = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+        response = client.post(
+            address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/logga-in/tvafaktor"  # enrols again
     finally:
         app.config["REQUIRE_2FA"] = False
@@ -165,10 +190,12 @@ def test_login_attempts_are_limited_per_address(app, world, tight_limit):
     client = app.test_client()
     for _ in range(3):
         response = client.post(
-            "/logga-in", data={"username": "falt_a", "password": "fel-lösenord-1"}
+            address_for("auth.login"), data={"username": "falt_a", "password": "fel-lösenord-1"}
         )
         assert response.status_code == 422
-    refused = client.post("/logga-in", data={"username": "falt_a", "password": PASSWORD})
+    refused = client.post(
+        address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD}
+    )
     assert refused.status_code == 429
     assert "För många försök" in refused.get_data(as_text=True)
     assert "Retry-After" in refused.headers
@@ -176,13 +203,13 @@ def test_login_attempts_are_limited_per_address(app, world, tight_limit):
     other = app.test_client()
     assert (
         other.post(
-            "/logga-in",
+            address_for("auth.login"),
             data={"username": "falt_a", "password": PASSWORD},
             environ_base={"REMOTE_ADDR": "10.0.0.7"},
         ).status_code
         == 303
     )
-    assert client.get("/logga-in").status_code == 200
+    assert client.get(address_for("auth.login")).status_code == 200
 
 
 def test_second_factor_attempts_are_limited_per_address(app, world, tight_limit):
@@ -190,13 +217,13 @@ def test_second_factor_attempts_are_limited_per_address(app, world, tight_limit)
     try:
         client = app.test_client()
         client.post(
-            "/logga-in",
+            address_for("auth.login"),
             data={"username": "falt_a", "password": PASSWORD},
             environ_base={"REMOTE_ADDR": "10.0.0.8"},
         )
         statuses = [
             client.post(
-                "/logga-in/tvafaktor",
+                address_for("auth.enrol"),
                 data={"code": "000000"},
                 environ_base={"REMOTE_ADDR": "10.0.0.8"},
             ).status_code

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import LoginSession, RecoveryCode, User
 from outreach.extensions import db
+from tests.addresses import address_for
 from tests.factories import PASSWORD
 
 
@@ -23,7 +24,8 @@ def required(app):
 
 def _password(client, username="falt_a"):
     return client.post(
-        "/logga-in?next=/ungdomar", data={"username": username, "password": PASSWORD}
+        address_for("auth.login", next="/ungdomar"),
+        data={"username": username, "password": PASSWORD},
     )
 
 
@@ -47,10 +49,10 @@ def _code(secret: str, steps_ahead: int = 0) -> str:
 def _enrol(app, client, username="falt_a") -> list[str]:
     """Password, then enrolment; returns the recovery codes shown."""
     assert _password(client, username).headers["Location"] == "/logga-in/tvafaktor"
-    page = client.get("/logga-in/tvafaktor").get_data(as_text=True)
+    page = client.get(address_for("auth.enrol")).get_data(as_text=True)
     secret = _shown_secret(page)
     assert 'src="data:image/svg+xml' in page
-    response = client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
+    response = client.post(address_for("auth.enrol"), data={"code": _code(secret)})
     assert response.status_code == 200
     return re.findall(
         r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", response.get_data(as_text=True)
@@ -63,10 +65,10 @@ def test_a_required_second_factor_is_enrolled_before_the_login_completes(
     response = _password(client)
     assert response.status_code == 303
     # the password alone opens nothing
-    assert client.get("/ungdomar").status_code == 302
+    assert client.get(address_for("casefile.search")).status_code == 302
     codes = _enrol(app, client)
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert client.get("/ungdomar").status_code == 200  # logged in now
+    assert client.get(address_for("casefile.search")).status_code == 200  # logged in now
     with app.app_context():
         user = db.session.get(User, world.worker_a)
         assert user.has_two_factor
@@ -77,13 +79,15 @@ def test_a_required_second_factor_is_enrolled_before_the_login_completes(
 
 def test_the_next_login_takes_password_and_a_code(app, world, client, login, required):
     _enrol(app, client)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     response = _password(client)
     assert response.headers["Location"] == "/logga-in/kod"
-    assert client.get("/ungdomar").status_code == 302
-    response = client.post("/logga-in/kod", data={"code": _code(_secret(app), steps_ahead=1)})
+    assert client.get(address_for("casefile.search")).status_code == 302
+    response = client.post(
+        address_for("auth.second_factor"), data={"code": _code(_secret(app), steps_ahead=1)}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/ungdomar"
-    assert client.get("/ungdomar").status_code == 200
+    assert client.get(address_for("casefile.search")).status_code == 200
     with app.app_context():
         details = (
             db.session.execute(
@@ -100,32 +104,39 @@ def test_a_code_is_accepted_once(app, world, client, required):
     with app.app_context():  # the code that finished the enrolment, whatever the time now
         step = db.session.get(User, world.worker_a).totp_last_step
     used = pyotp.TOTP(_secret(app)).at(step * 30)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     _password(client)
-    again = client.post("/logga-in/kod", data={"code": used})
+    again = client.post(address_for("auth.second_factor"), data={"code": used})
     assert again.status_code == 422
     assert "har redan använts" in again.get_data(as_text=True)
 
 
 def test_a_recovery_code_works_once_instead_of_the_app(app, world, client, required):
     codes = _enrol(app, client)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     _password(client)
-    response = client.post("/logga-in/kod", data={"code": codes[3].lower().replace("-", " ")})
+    response = client.post(
+        address_for("auth.second_factor"), data={"code": codes[3].lower().replace("-", " ")}
+    )
     assert response.status_code == 303
-    assert "9 är kvar" in client.get("/ungdomar").get_data(as_text=True)
-    client.post("/logga-ut")
+    assert "9 är kvar" in client.get(address_for("casefile.search")).get_data(as_text=True)
+    client.post(address_for("auth.logout"))
     _password(client)
-    assert client.post("/logga-in/kod", data={"code": codes[3]}).status_code == 422
+    assert (
+        client.post(address_for("auth.second_factor"), data={"code": codes[3]}).status_code == 422
+    )
 
 
 def test_wrong_codes_count_toward_the_lockout(app, world, client, required):
     _enrol(app, client)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     _password(client)
     for _ in range(4):
-        assert client.post("/logga-in/kod", data={"code": "000000"}).status_code == 422
-    locked = client.post("/logga-in/kod", data={"code": "000000"})
+        assert (
+            client.post(address_for("auth.second_factor"), data={"code": "000000"}).status_code
+            == 422
+        )
+    locked = client.post(address_for("auth.second_factor"), data={"code": "000000"})
     assert locked.status_code == 303 and locked.headers["Location"] == "/logga-in"
     # locked: the right password and the right code are both refused now
     assert _password(client).status_code == 422
@@ -142,14 +153,14 @@ def test_wrong_codes_count_toward_the_lockout(app, world, client, required):
 
 
 def test_the_second_step_expires_and_needs_the_first(app, world, client, required):
-    assert client.get("/logga-in/kod").headers["Location"] == "/logga-in"
+    assert client.get(address_for("auth.second_factor")).headers["Location"] == "/logga-in"
     _enrol(app, client)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     _password(client)
     with client.session_transaction() as session:
         pending = session["pending_login"]
         session["pending_login"] = {**pending, "since": pending["since"] - 301}
-    response = client.post("/logga-in/kod", data={"code": _code(_secret(app), 1)})
+    response = client.post(address_for("auth.second_factor"), data={"code": _code(_secret(app), 1)})
     assert response.headers["Location"] == "/logga-in"
 
 
@@ -161,34 +172,37 @@ def test_no_server_session_exists_before_the_second_factor(app, world, client, r
 
 def test_not_required_in_demo_mode_but_can_be_turned_on(app, world, login):
     client = login("falt_a")  # REQUIRE_2FA is off: the password is enough
-    page = client.get("/installningar").get_data(as_text=True)
+    page = client.get(address_for("auth.settings")).get_data(as_text=True)
     assert "Aktivera tvåfaktorinloggning" in page
-    secret = _shown_secret(client.get("/logga-in/tvafaktor").get_data(as_text=True))
-    response = client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
+    secret = _shown_secret(client.get(address_for("auth.enrol")).get_data(as_text=True))
+    response = client.post(address_for("auth.enrol"), data={"code": _code(secret)})
     assert response.status_code == 200 and "reservkoder" in response.get_data(as_text=True)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     assert _password(client).headers["Location"] == "/logga-in/kod"  # on: always asked
 
 
 def test_new_recovery_codes_need_a_code_and_retire_the_old(app, world, client, required):
     old = _enrol(app, client)
-    assert client.post("/installningar/reservkoder", data={"code": "123456"}).status_code == 422
+    assert (
+        client.post(address_for("auth.new_recovery_codes"), data={"code": "123456"}).status_code
+        == 422
+    )
     response = client.post(
-        "/installningar/reservkoder", data={"code": _code(_secret(app), steps_ahead=1)}
+        address_for("auth.new_recovery_codes"), data={"code": _code(_secret(app), steps_ahead=1)}
     )
     new = re.findall(r"<code>([A-Z0-9-]{14})</code>", response.get_data(as_text=True))
     assert len(new) == 10 and not set(new) & set(old)
-    client.post("/logga-ut")
+    client.post(address_for("auth.logout"))
     _password(client)
-    assert client.post("/logga-in/kod", data={"code": old[0]}).status_code == 422
-    assert client.post("/logga-in/kod", data={"code": new[0]}).status_code == 303
+    assert client.post(address_for("auth.second_factor"), data={"code": old[0]}).status_code == 422
+    assert client.post(address_for("auth.second_factor"), data={"code": new[0]}).status_code == 303
 
 
 @pytest.mark.parametrize("code", ["", "12345", "abcdef", "1" * 30, "<script>"])
 def test_bad_codes_are_a_4xx(app, world, client, required, code):
     _password(client)
-    client.get("/logga-in/tvafaktor")
-    assert client.post("/logga-in/tvafaktor", data={"code": code}).status_code == 422
+    client.get(address_for("auth.enrol"))
+    assert client.post(address_for("auth.enrol"), data={"code": code}).status_code == 422
 
 
 def test_the_secret_being_enrolled_belongs_to_the_browser_enrolling(app, world, required):
@@ -196,15 +210,17 @@ def test_the_secret_being_enrolled_belongs_to_the_browser_enrolling(app, world, 
     own, the first confirmed wins, and the other is told."""
     victim, intruder = app.test_client(), app.test_client()
     _password(victim), _password(intruder)
-    victims = _shown_secret(victim.get("/logga-in/tvafaktor").get_data(as_text=True))
-    intruders = _shown_secret(intruder.get("/logga-in/tvafaktor").get_data(as_text=True))
+    victims = _shown_secret(victim.get(address_for("auth.enrol")).get_data(as_text=True))
+    intruders = _shown_secret(intruder.get(address_for("auth.enrol")).get_data(as_text=True))
     assert victims != intruders
     with app.app_context():
         assert db.session.get(User, world.worker_a).totp_secret is None  # nothing stored yet
-    assert victim.post("/logga-in/tvafaktor", data={"code": _code(victims)}).status_code == 200
-    late = intruder.post("/logga-in/tvafaktor", data={"code": _code(intruders)})
+    assert victim.post(address_for("auth.enrol"), data={"code": _code(victims)}).status_code == 200
+    late = intruder.post(address_for("auth.enrol"), data={"code": _code(intruders)})
     assert late.status_code == 303 and late.headers["Location"] == "/logga-in/kod"
-    assert "någon annanstans" in intruder.get("/logga-in/kod").get_data(as_text=True)
+    assert "någon annanstans" in intruder.get(address_for("auth.second_factor")).get_data(
+        as_text=True
+    )
     assert _secret(app) == victims
 
 
@@ -213,15 +229,20 @@ def test_the_secret_being_enrolled_belongs_to_the_browser_enrolling(app, world, 
 )
 def test_codes_in_other_scripts_are_refused_not_a_500(app, world, client, required, code):
     _enrol(app, client)
-    assert client.post("/installningar/reservkoder", data={"code": code}).status_code == 422
-    client.post("/logga-ut")
+    assert (
+        client.post(address_for("auth.new_recovery_codes"), data={"code": code}).status_code == 422
+    )
+    client.post(address_for("auth.logout"))
     _password(client)
-    assert client.post("/logga-in/kod", data={"code": code}).status_code == 422
+    assert client.post(address_for("auth.second_factor"), data={"code": code}).status_code == 422
 
 
 def test_wrong_codes_for_new_recovery_codes_count_toward_the_lockout(app, world, client, required):
     _enrol(app, client)
     for _ in range(5):
-        assert client.post("/installningar/reservkoder", data={"code": "000000"}).status_code == 422
+        assert (
+            client.post(address_for("auth.new_recovery_codes"), data={"code": "000000"}).status_code
+            == 422
+        )
     with app.app_context():
         assert db.session.get(User, world.worker_a).locked_until is not None

@@ -5,11 +5,12 @@ import re
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.addresses import address_for
 
 
 def log_in(browsing, page, username: str, lands_on: str = "/") -> None:
     """Open the site, get sent to the login page, log in and land on the user's start page."""
-    page.goto("/")
+    page.goto(address_for("home.start"))
     expect(page).to_have_url(re.compile(r"/logga-in"))
     browsing.check(page, "login")
     page.fill("#username", username)
@@ -61,7 +62,7 @@ def tab_to(page, target, backwards: bool = False, limit: int = 80) -> None:
 def log_in_by_keyboard(browsing, page, username: str, lands_on: str = "/") -> None:
     """The login with the keyboard alone (the focus starts on the username). On the page the
     user lands on, the first Tab reaches the skip link, which takes the focus to the content."""
-    page.goto("/")
+    page.goto(address_for("home.start"))
     expect(page).to_have_url(re.compile(r"/logga-in"))
     expect(page.locator("#username")).to_be_focused()
     page.keyboard.type(username)

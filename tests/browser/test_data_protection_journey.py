@@ -18,6 +18,7 @@ from outreach.clock import now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.personnummer import for_birth_date
+from tests.addresses import address_for
 from tests.browser.steps import chip, log_in
 from tests.factories import log_named, make_past_shift, make_youth, years_ago
 
@@ -82,7 +83,7 @@ def test_loggkontroll_and_register_extract(world, team_youths, browsing):
     browsing.check(lead, "access-reviews")
 
     # a register-extract request: registered on the youth's page, due in a month
-    lead.goto(f"/ungdomar/{team_youths['ali']}")
+    lead.goto(address_for("casefile.youth", public_id=team_youths["ali"]))
     records = lead.locator("#records")
     expect(records).to_contain_text("Senaste åtkomster")
     browsing.check(lead, "youth-record-keeping")
@@ -116,7 +117,7 @@ def test_loggkontroll_and_register_extract(world, team_youths, browsing):
     expect(lead.locator("main")).to_contain_text("Överlämnat personligen")
     browsing.check(lead, "request-delivered")
 
-    lead.goto("/gallring")
+    lead.goto(address_for("privacy.retention_page"))
     expect(lead.locator("h1")).to_have_text("Gallring")
     browsing.check(lead, "retention")
 
@@ -124,7 +125,7 @@ def test_loggkontroll_and_register_extract(world, team_youths, browsing):
 def test_a_duplicate_is_suggested_and_merged(world, team_youths, browsing):
     worker = browsing.new_page()
     log_in(browsing, worker, "falt_a")
-    worker.goto("/ungdomar/ny")
+    worker.goto(address_for("youths.new_youth"))
     form = worker.locator("#youth-form")
     form.get_by_label("Alias").fill("Ali på torget")
     chip(form, "legal_basis", "consent").click()
@@ -139,7 +140,7 @@ def test_a_duplicate_is_suggested_and_merged(world, team_youths, browsing):
 
     lead = browsing.new_page()
     log_in(browsing, lead, "lead_a")
-    lead.goto(f"/ungdomar/{team_youths['ali']}")
+    lead.goto(address_for("casefile.youth", public_id=team_youths["ali"]))
     lead.get_by_role("link", name="Slå ihop med en dubblettpost").click()
     suggestion = lead.locator("li", has_text="Ali på torget")
     browsing.check(lead, "merge-suggestions")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Team
+from tests.addresses import address_for
 from tests.browser.steps import log_in
 from tests.factories import make_youth
 
@@ -21,7 +22,7 @@ def test_the_second_save_shows_both_versions_and_keeps_the_first(app, world, bro
             "Kille med blå jacka",
         )
         db.session.commit()
-        address = f"/ungdomar/{youth.public_id}/andra"
+        address = address_for("youths.edit_youth", public_id=youth.public_id)
 
     worker, lead = browsing.new_page(), browsing.new_page()
     log_in(browsing, worker, "falt_a")

@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffStatus
+from tests.addresses import address_for
 from tests.browser.steps import chip, log_in
 from tests.factories import make_youth, personnummer_for, years_ago
 
@@ -40,7 +41,7 @@ def test_mark_consent_hand_over_and_first_contact(app, world, browsing):
 
     worker_page = browsing.new_page()
     log_in(browsing, worker_page, "falt_a")
-    worker_page.goto(f"/ungdomar/{youth_id}/orosmarkering")
+    worker_page.goto(address_for("risk.new_marking", public_id=youth_id))
     browsing.check(worker_page, "risk-marking")
     form = worker_page.locator("#risk-form")
     form.locator("label.chip", has_text="Äldre kamrater").click()
@@ -49,7 +50,7 @@ def test_mark_consent_hand_over_and_first_contact(app, world, browsing):
     expect(worker_page).to_have_url(f"{browsing.base_url}/ungdomar/{youth_id}")
     expect(worker_page.locator(".badge.risk-elevated").first).to_be_visible()
 
-    worker_page.goto(f"/ungdomar/{youth_id}/samtycke")
+    worker_page.goto(address_for("consent.new_consent", public_id=youth_id))
     browsing.check(worker_page, "consent")
     form = worker_page.locator("#consent-form")
     chip(form, "given_by", "youth").click()
@@ -59,7 +60,7 @@ def test_mark_consent_hand_over_and_first_contact(app, world, browsing):
     form.locator("button[type=submit]").click()
     expect(worker_page).to_have_url(f"{browsing.base_url}/ungdomar/{youth_id}")
 
-    worker_page.goto(f"/ungdomar/{youth_id}/overlamning")
+    worker_page.goto(address_for("handoffs.new_handoff", public_id=youth_id))
     browsing.check(worker_page, "handoff-form")
     form = worker_page.locator("#handoff-form")
     form.locator("#reason").fill("Rekryteras av äldre killar.")

@@ -14,6 +14,7 @@ from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.shifts.models import AnonymousContact
+from tests.addresses import address_for
 from tests.browser.steps import chip, log_in
 from tests.factories import make_shift
 
@@ -42,7 +43,7 @@ def _rows(app) -> int:
 
 def _open_form(page, shift) -> None:
     """The contact form, once the service worker is active and controls the page."""
-    page.goto(f"/faltpass/{shift}/anonym-kontakt")
+    page.goto(address_for("shifts.new_contact", public_id=shift))
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
@@ -164,7 +165,7 @@ def test_a_situation_note_saved_offline_is_sent_when_the_connection_returns(
     page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
     _open_form(page, shift)  # the service worker is in place
-    page.goto(f"/faltpass/{shift}")
+    page.goto(address_for("shifts.shift_detail", public_id=shift))
     page.context.set_offline(True)
     note = page.locator("#note-form")
     note.locator("textarea").fill("Lugnt, regn. Få ute vid torget.")

@@ -13,6 +13,7 @@ from outreach.clock import local_date, now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender, Topic
+from tests.addresses import address_for
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.steps import log_in
 from tests.factories import log_tally, make_past_shift, make_records
@@ -106,12 +107,12 @@ def test_pages_and_parts_are_small_enough_for_a_tablet(app, world, data, browsin
         return page
 
     page = measured("falt_a")
-    page.goto("/ungdomar")
+    page.goto(address_for("casefile.search"))
     with page.expect_request_finished(lambda request: request.method == "POST"):
         page.locator("#q").fill("Barn")
     expect(page.locator("#youth-results")).to_contain_text("Barn")
     page = measured("lead_a")
-    page.goto("/granskning")
+    page.goto(address_for("review.index"))
     with page.expect_request_finished(lambda request: "after=" in request.url):
         page.locator("tr.more-row a").click()
     expect(page.locator("tr.more-row")).to_have_count(0)

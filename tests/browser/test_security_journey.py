@@ -15,13 +15,14 @@ from outreach.auth.models import User
 from outreach.clock import now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
+from tests.addresses import address_for
 from tests.factories import PASSWORD, make_records
 
 pytestmark = [pytest.mark.browser, pytest.mark.server_config(REQUIRE_2FA=True)]
 
 
 def _password(page, username: str) -> None:
-    page.goto("/logga-in")
+    page.goto(address_for("auth.login"))
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -91,7 +92,7 @@ def test_two_factor_login_and_logging_out_everywhere(world, browsing):
     other.fill("#code", _code(secret, steps_ahead=1))  # the code the first device used
     other.get_by_role("button", name="Logga in").click()
     expect(other.locator("#code-error")).to_be_visible()  # a code is accepted once
-    page.goto("/ungdomar")
+    page.goto(address_for("casefile.search"))
     page.get_by_role("link", name="Fatima Fält").click()
     browsing.check(page, "settings")
     page.get_by_role("button", name="Logga ut på alla enheter").click()
@@ -104,7 +105,7 @@ def test_two_factor_login_and_logging_out_everywhere(world, browsing):
 def test_a_lead_gives_access_to_a_protected_youth(world, browsing, protected):
     lead = browsing.new_page()
     _enrol(browsing, lead, "lead_a")
-    lead.goto(f"/ungdomar/{protected}")
+    lead.goto(address_for("casefile.youth", public_id=protected))
     section = lead.locator("#access")
     expect(section).to_contain_text("Fatima Fält")
     lead.select_option("#user", label="Johan Lind")
@@ -114,7 +115,7 @@ def test_a_lead_gives_access_to_a_protected_youth(world, browsing, protected):
 
     colleague = browsing.new_page()
     _enrol(browsing, colleague, "falt_a2")
-    colleague.goto(f"/ungdomar/{protected}")
+    colleague.goto(address_for("casefile.youth", public_id=protected))
     expect(colleague.locator("h1")).to_contain_text("Barn i")
     expect(colleague.locator(".badge.warning").first).to_have_text("Skyddad identitet")
 

@@ -16,6 +16,7 @@ from outreach.clock import local_date, now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender, Topic
+from tests.addresses import address_for
 from tests.browser.steps import log_in
 from tests.factories import log_named, log_tally, make_past_shift, make_youth
 
@@ -76,7 +77,7 @@ def test_review_sign_off_statistics_and_export(world, week, browsing):
     )
 
     # return the older shift to its workers with a comment
-    lead.goto(f"/faltpass/{week['first']}")
+    lead.goto(address_for("shifts.shift_detail", public_id=week["first"]))
     browsing.check(lead, "shift-to-review")
     expect(lead.locator("main")).to_contain_text("Åsa vid torget")
     lead.fill("#comment", "Lägesbilden saknas. Vad hände vid torget?")
@@ -98,7 +99,7 @@ def test_review_sign_off_statistics_and_export(world, week, browsing):
     expect(worker.locator(".flash.success")).to_contain_text("granskning igen")
 
     # sign both off from the list of shifts waiting
-    lead.goto("/granskning?show=shifts&status=pending")
+    lead.goto(address_for("review.index", show="shifts", status="pending"))
     browsing.check(lead, "shifts-waiting")
     for _ in range(2):
         lead.get_by_role("button", name="Markera som granskat").first.click()
@@ -109,7 +110,7 @@ def test_review_sign_off_statistics_and_export(world, week, browsing):
     lead.get_by_role("link", name="Statistik", exact=True).click()
     expect(lead.locator("h1")).to_contain_text("Statistik")
     # the month of the shifts: in the first days of a month they fall in the one before
-    lead.goto(f"/statistik?period=month&day={week['day']}")
+    lead.goto(address_for("stats.overview", period="month", day=week["day"]))
     browsing.check(lead, "statistics")
     charts = lead.locator("img.chart")
     assert charts.count() >= 5

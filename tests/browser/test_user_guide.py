@@ -18,6 +18,7 @@ from outreach.config import ROOT
 from outreach.extensions import db
 from outreach.shifts.models import AnonymousContact
 from outreach.vocabulary import Gender, Topic
+from tests.addresses import address_for
 from tests.browser.steps import chip, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.server_config(BADGE_POLL_SECONDS=600)]
@@ -112,7 +113,7 @@ def test_the_guide_shows_each_step_of_a_shift(app, friday_evening, world, browsi
     form.locator("button[type=submit]:not([value=search])").click()
     expect(page).to_have_url(re.compile(f"/ungdomar/{youth}$"))
 
-    page.goto(f"/ungdomar/{youth}/orosmarkering")
+    page.goto(address_for("risk.new_marking", public_id=youth))
     form = page.locator("#risk-form")
     form.locator("label.chip", has_text="Äldre kamrater").click()
     chip(form, "level", "elevated").click()

@@ -14,6 +14,7 @@ from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.vocabulary import ConsentParty, Recipient
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import make_youth, personnummer_for, years_ago
 
 GUARDIANS = [("Amina Ali", "070-1"), ("Omar Ali", "070-2")]
@@ -48,7 +49,7 @@ def _consent(client, youth, **data):
         "given_as": "written",
         **data,
     }
-    return client.post(f"/ungdomar/{youth}/samtycke", data=data)
+    return client.post(address_for("consent.new_consent", public_id=youth), data=data)
 
 
 def _coverage(app, public_id, recipient=Recipient.VPC, day=None):
@@ -71,7 +72,7 @@ def test_under_15_the_guardians_consent(app, login, youth_aged):
     assert not cover.covered and cover.missing == [ConsentParty.GUARDIAN_2]
     assert _consent(client, youth, given_by="guardian_2").status_code == 303
     assert _coverage(app, youth).covered
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "täcks av samtycke" in page
 
 
@@ -81,7 +82,9 @@ def test_from_15_the_youth_consents_too(app, login, youth_aged):
     _consent(client, youth, given_by="guardian_1")
     cover = _coverage(app, youth)
     assert not cover.covered and cover.missing == [ConsentParty.YOUTH]
-    assert "Ungdomen" in client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    assert "Ungdomen" in client.get(address_for("casefile.youth", public_id=youth)).get_data(
+        as_text=True
+    )
     assert _consent(client, youth, given_by="youth").status_code == 303
     assert _coverage(app, youth).covered
 
@@ -134,7 +137,7 @@ def test_withdrawal_stops_sharing_at_once(app, login, youth_aged):
     _consent(client, youth, given_by="youth")
     with app.app_context():
         consent_id = db.session.execute(select(Consent.public_id)).scalar_one()
-    url = f"/samtycken/{consent_id}/aterkalla"
+    url = address_for("consent.withdraw", public_id=consent_id)
     assert client.post(url, data={"reason": ""}).status_code == 422
     assert client.post(url, data={"reason": "x", "withdrawn_on": "2001-01-01"}).status_code == 422
     future = (today() + timedelta(days=1)).isoformat()
@@ -142,7 +145,7 @@ def test_withdrawal_stops_sharing_at_once(app, login, youth_aged):
     assert client.post(url, data={"reason": "Vill inte längre."}).status_code == 303
     assert not _coverage(app, youth).covered
     assert client.post(url, data={"reason": "Igen."}).status_code == 422
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "Återkallat" in page and "Vill inte längre." in page
 
 
@@ -178,7 +181,9 @@ def test_other_teams_and_roles_cannot_see_or_record(app, login, youth_aged):
         client = login(username)
         assert _consent(client, youth, given_by="youth").status_code == 404
         assert (
-            client.post(f"/samtycken/{consent_id}/aterkalla", data={"reason": "x"}).status_code
+            client.post(
+                address_for("consent.withdraw", public_id=consent_id), data={"reason": "x"}
+            ).status_code
             == 404
         )
     assert _count(app) == 1

@@ -15,6 +15,7 @@ from outreach.handoffs import services as handoff_services
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
+from tests.addresses import address_for
 from tests.factories import make_user, make_youth, personnummer_for, years_ago
 
 
@@ -37,7 +38,7 @@ def youth(app, world):
 
 def _consent_to_vpc(client, youth):
     response = client.post(
-        f"/ungdomar/{youth}/samtycke",
+        address_for("consent.new_consent", public_id=youth),
         data={
             "given_by": "youth",
             "recipients": ["vpc"],
@@ -58,7 +59,7 @@ def _send(client, youth, token="token-1", **data):
         "shared_fields": ["name"],
         **data,
     }
-    return client.post(f"/ungdomar/{youth}/overlamning", data=data)
+    return client.post(address_for("handoffs.new_handoff", public_id=youth), data=data)
 
 
 def _handoffs(app) -> list[Handoff]:
@@ -89,7 +90,11 @@ def test_sent_with_consent_sets_the_clock_and_shares_only_ticked_fields(app, log
     (handoff,) = _handoffs(app)
     assert handoff.status == HandoffStatus.SENT
     assert handoff.first_contact_due_at - handoff.sent_at == timedelta(hours=24)
-    page = login("vpc").get(f"/overlamningar/{handoff.public_id}").get_data(as_text=True)
+    page = (
+        login("vpc")
+        .get(address_for("handoffs.detail", public_id=handoff.public_id))
+        .get_data(as_text=True)
+    )
     assert "Ali Östlin" in page and "Malmö Latin" in page
     assert re.search(r"\d{8}-\d{4}", page) is None  # the personnummer was not ticked
     assert "Rekryteras av äldre." in page
@@ -120,7 +125,7 @@ def test_urgent_handoffs_have_a_shorter_clock_and_come_first(app, world, login, 
     )
     normal, urgent = _handoffs(app)
     assert urgent.first_contact_due_at - urgent.sent_at == timedelta(hours=4)
-    inbox = login("vpc").get("/vpc").get_data(as_text=True)
+    inbox = login("vpc").get(address_for("handoffs.inbox")).get_data(as_text=True)
     assert inbox.index(urgent.public_id) < inbox.index(normal.public_id)
     assert "kvar till första kontakt" in inbox
 
@@ -141,7 +146,7 @@ def test_the_whole_way_with_every_step_recorded(app, login, youth):
     _consent_to_vpc(sender, youth)
     _send(sender, youth)
     (handoff,) = _handoffs(app)
-    url = f"/overlamningar/{handoff.public_id}"
+    url = address_for("handoffs.detail", public_id=handoff.public_id)
     vpc = login("vpc")
     assert vpc.post(f"{url}/accept").status_code == 409  # out of order
     assert vpc.post(f"{url}/acknowledge").status_code == 303
@@ -163,7 +168,7 @@ def test_the_whole_way_with_every_step_recorded(app, login, youth):
         "accepted",
         "closed",
     ]
-    page = sender.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = sender.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "Avslutad" in page
 
 
@@ -172,7 +177,7 @@ def test_decline_needs_a_reason_and_the_sender_may_withdraw_before(app, login, y
     _consent_to_vpc(sender, youth)
     _send(sender, youth)
     (handoff,) = _handoffs(app)
-    url = f"/overlamningar/{handoff.public_id}"
+    url = address_for("handoffs.detail", public_id=handoff.public_id)
     vpc = login("vpc")
     vpc.post(f"{url}/acknowledge")
     assert vpc.post(f"{url}/decline", data={"note": " "}).status_code == 422
@@ -198,7 +203,11 @@ def test_two_caseworkers_at_the_same_moment_exactly_one_wins(app, world, login, 
 
     def act(client):
         barrier.wait()
-        statuses.append(client.post(f"/overlamningar/{handoff.public_id}/acknowledge").status_code)
+        statuses.append(
+            client.post(
+                address_for("handoffs.take_step", public_id=handoff.public_id, step="acknowledge")
+            ).status_code
+        )
 
     threads = [threading.Thread(target=act, args=(client,)) for client in clients]
     for thread in threads:
@@ -221,20 +230,31 @@ def test_caseworkers_see_the_handoff_not_the_youth(app, login, youth):
     _send(client, youth)
     (handoff,) = _handoffs(app)
     vpc = login("vpc")
-    assert vpc.get(f"/ungdomar/{youth}").status_code == 404
-    assert vpc.get(f"/overlamningar/{handoff.public_id}").status_code == 200
-    assert vpc.get("/").headers["Location"] == "/vpc"
+    assert vpc.get(address_for("casefile.youth", public_id=youth)).status_code == 404
+    assert vpc.get(address_for("handoffs.detail", public_id=handoff.public_id)).status_code == 200
+    assert vpc.get(address_for("home.start")).headers["Location"] == "/vpc"
     other_team = login("falt_b")
-    assert other_team.get(f"/overlamningar/{handoff.public_id}").status_code == 404
-    assert other_team.post(f"/overlamningar/{handoff.public_id}/withdraw").status_code == 404
-    assert login("falt_a").get("/vpc").status_code == 403
-    assert login("admin").get(f"/overlamningar/{handoff.public_id}").status_code == 404
+    assert (
+        other_team.get(address_for("handoffs.detail", public_id=handoff.public_id)).status_code
+        == 404
+    )
+    assert (
+        other_team.post(
+            address_for("handoffs.take_step", public_id=handoff.public_id, step="withdraw")
+        ).status_code
+        == 404
+    )
+    assert login("falt_a").get(address_for("handoffs.inbox")).status_code == 403
+    assert (
+        login("admin").get(address_for("handoffs.detail", public_id=handoff.public_id)).status_code
+        == 404
+    )
 
 
 def test_a_withdrawn_consent_blocks_new_handoffs(app, login, youth):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     consent_url = re.search(r'href="(/samtycken/[^/"]+/aterkalla)"', page).group(1)
     assert client.post(consent_url, data={"reason": "Ångrade sig."}).status_code == 303
     assert _send(client, youth).status_code == 422
@@ -299,15 +319,15 @@ def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, w
             select(Handoff.public_id).where(Handoff.status == HandoffStatus.SENT)
         ).scalar_one()
     vpc = login("vpc")
-    first = vpc.get("/vpc").get_data(as_text=True)
+    first = vpc.get(address_for("handoffs.inbox")).get_data(as_text=True)
     assert "Väntar på första kontakt" in first and waiting in first
     shown = [public_id for public_id in newest_first if public_id in first]
     assert shown == newest_first[: handoff_services.INBOX_PAGE]
     after = re.search(r'href="/vpc\?after=([^"]+)"', first).group(1)
-    second = vpc.get(f"/vpc?after={after}").get_data(as_text=True)
+    second = vpc.get(address_for("handoffs.inbox", after=after)).get_data(as_text=True)
     assert [p for p in newest_first if p in second] == newest_first[handoff_services.INBOX_PAGE :]
     assert waiting not in second and "Tillbaka till de senaste" in second
-    damaged = vpc.get("/vpc?after=inte-en-sida")
+    damaged = vpc.get(address_for("handoffs.inbox", after="inte-en-sida"))
     assert damaged.status_code == 400 and "Sidans adress är skadad" in damaged.get_data(
         as_text=True
     )

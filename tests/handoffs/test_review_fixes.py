@@ -14,6 +14,7 @@ from outreach.handoffs import first_contact
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffStatus
+from tests.addresses import address_for
 from tests.factories import make_youth, personnummer_for, years_ago
 
 
@@ -31,7 +32,7 @@ def youth(app, world, login):
         db.session.commit()
         public_id = youth.public_id
     login("falt_a").post(
-        f"/ungdomar/{public_id}/samtycke",
+        address_for("consent.new_consent", public_id=public_id),
         data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "given_as": "oral"},
     )
     return public_id
@@ -47,7 +48,7 @@ def _send(client, youth, token, **data):
         "shared_fields": ["name"],
         **data,
     }
-    return client.post(f"/ungdomar/{youth}/overlamning", data=data)
+    return client.post(address_for("handoffs.new_handoff", public_id=youth), data=data)
 
 
 def _parallel(calls) -> list[int]:
@@ -78,7 +79,7 @@ def test_simultaneous_handoff_forms_make_one_handoff_and_no_500(app, login, yout
     )
     assert statuses.count(303) == 1 and all(s in (303, 409, 422) for s in statuses), statuses
     assert _count(app) == 1
-    assert login("falt_a").get(f"/ungdomar/{youth}").status_code == 200
+    assert login("falt_a").get(address_for("casefile.youth", public_id=youth)).status_code == 200
 
 
 def test_the_same_form_sent_at_once_makes_one_handoff(app, login, youth):
@@ -119,8 +120,13 @@ def test_a_protected_youths_handoff_is_hidden_like_the_youth(app, world, login):
     _send(login("falt_a"), hidden_id, "p", basis="osl_10_2", secrecy_assessed_by="Chef")
     with app.app_context():
         handoff_id = db.session.execute(select(Handoff.public_id)).scalar_one()
-    assert login("falt_a2").get(f"/overlamningar/{handoff_id}").status_code == 404
-    assert login("lead_a").get(f"/overlamningar/{handoff_id}").status_code == 200
+    assert (
+        login("falt_a2").get(address_for("handoffs.detail", public_id=handoff_id)).status_code
+        == 404
+    )
+    assert (
+        login("lead_a").get(address_for("handoffs.detail", public_id=handoff_id)).status_code == 200
+    )
 
 
 def test_withdrawing_the_consent_stops_the_handoff_and_what_vpc_sees(app, login, youth):
@@ -129,18 +135,25 @@ def test_withdrawing_the_consent_stops_the_handoff_and_what_vpc_sees(app, login,
     with app.app_context():
         handoff_id = db.session.execute(select(Handoff.public_id)).scalar_one()
     vpc = login("vpc")
-    assert "Ali Östlin" in vpc.get(f"/overlamningar/{handoff_id}").get_data(as_text=True)
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    assert "Ali Östlin" in vpc.get(address_for("handoffs.detail", public_id=handoff_id)).get_data(
+        as_text=True
+    )
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     consent_url = page.split('href="/samtycken/')[1].split('"')[0]
     assert (
         client.post(f"/samtycken/{consent_url}", data={"reason": "Ångrade sig."}).status_code == 303
     )
     with app.app_context():
         assert db.session.execute(select(Handoff.status)).scalar_one() == HandoffStatus.WITHDRAWN
-    page = vpc.get(f"/overlamningar/{handoff_id}").get_data(as_text=True)
+    page = vpc.get(address_for("handoffs.detail", public_id=handoff_id)).get_data(as_text=True)
     assert "Ali Östlin" not in page and "visas inte längre" in page
-    assert vpc.post(f"/overlamningar/{handoff_id}/acknowledge").status_code == 409
-    notices = vpc.get("/notiser").get_data(as_text=True)
+    assert (
+        vpc.post(
+            address_for("handoffs.take_step", public_id=handoff_id, step="acknowledge")
+        ).status_code
+        == 409
+    )
+    notices = vpc.get(address_for("notifications.index")).get_data(as_text=True)
     assert "samtycke återkallades" in notices.lower()
 
 
@@ -148,7 +161,7 @@ def test_reads_of_handoffs_and_reports_are_in_the_access_log(app, world, login, 
     _send(login("falt_a"), youth, "r")
     with app.app_context():
         handoff_id = db.session.execute(select(Handoff.public_id)).scalar_one()
-    login("vpc").get(f"/overlamningar/{handoff_id}")
+    login("vpc").get(address_for("handoffs.detail", public_id=handoff_id))
     with app.app_context():
         reads = (
             db.session.execute(
@@ -167,9 +180,12 @@ def test_the_clock_leaves_declined_and_closed_handoffs_alone(app, login, youth):
     with app.app_context():
         handoff_id = db.session.execute(select(Handoff.public_id)).scalar_one()
     vpc = login("vpc")
-    vpc.post(f"/overlamningar/{handoff_id}/acknowledge")
-    vpc.post(f"/overlamningar/{handoff_id}/decline", data={"note": "Fel målgrupp."})
-    vpc.post(f"/overlamningar/{handoff_id}/close")
+    vpc.post(address_for("handoffs.take_step", public_id=handoff_id, step="acknowledge"))
+    vpc.post(
+        address_for("handoffs.take_step", public_id=handoff_id, step="decline"),
+        data={"note": "Fel målgrupp."},
+    )
+    vpc.post(address_for("handoffs.take_step", public_id=handoff_id, step="close"))
     with app.app_context():
         sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
         result = first_contact.tick("http://x", sent_at + timedelta(hours=30))
@@ -183,7 +199,7 @@ def test_the_inbox_counts_missed_deadlines(app, login, youth):
         sent_at = db.session.execute(select(Handoff.sent_at)).scalar_one()
         first_contact.tick("http://x", sent_at + timedelta(hours=25))
         db.session.commit()
-    inbox = login("vpc").get("/vpc").get_data(as_text=True)
+    inbox = login("vpc").get(address_for("handoffs.inbox")).get_data(as_text=True)
     assert "1 missad tidsfrist" in inbox
 
 

@@ -7,6 +7,7 @@ from outreach.clock import now
 from outreach.extensions import db
 from outreach.health import services
 from outreach.notifications.models import OutboxMail
+from tests.addresses import address_for
 
 
 def _mail(**fields) -> OutboxMail:
@@ -21,13 +22,13 @@ def _mail(**fields) -> OutboxMail:
 
 
 def test_healthz_answers_without_a_login(client):
-    response = client.get("/healthz")
+    response = client.get(address_for("health.healthz"))
     assert response.status_code == 200 and response.json == {"status": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_readyz_checks_the_database_the_migrations_and_the_outbox(client):
-    response = client.get("/readyz")
+    response = client.get(address_for("health.readyz"))
     assert response.status_code == 200
     assert response.json == {
         "status": "ok",
@@ -37,7 +38,7 @@ def test_readyz_checks_the_database_the_migrations_and_the_outbox(client):
 
 def test_readyz_fails_when_the_database_is_behind_the_code(client, monkeypatch):
     monkeypatch.setattr(services, "code_heads", lambda: frozenset({"9999"}))
-    response = client.get("/readyz")
+    response = client.get(address_for("health.readyz"))
     assert response.status_code == 503
     assert response.json["checks"] == {"database": True, "migrations": False, "outbox": True}
 
@@ -45,9 +46,9 @@ def test_readyz_fails_when_the_database_is_behind_the_code(client, monkeypatch):
 def test_readyz_fails_when_mail_has_waited_too_long(app, client):
     with app.app_context():
         _mail(next_attempt_at=now() - timedelta(minutes=5))  # due a moment ago: fine
-        assert client.get("/readyz").status_code == 200
+        assert client.get(address_for("health.readyz")).status_code == 200
         _mail(next_attempt_at=now() - timedelta(hours=1))  # nobody is delivering
-        response = client.get("/readyz")
+        response = client.get(address_for("health.readyz"))
         assert response.status_code == 503 and response.json["checks"]["outbox"] is False
 
 
@@ -56,4 +57,4 @@ def test_sent_and_dead_mail_do_not_count_as_stuck(app, client):
         long_ago = now() - timedelta(days=1)
         _mail(next_attempt_at=long_ago, sent_at=long_ago)
         _mail(next_attempt_at=long_ago, dead_at=long_ago, attempts=12)
-    assert client.get("/readyz").status_code == 200
+    assert client.get(address_for("health.readyz")).status_code == 200

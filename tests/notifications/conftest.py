@@ -8,6 +8,7 @@ from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
+from tests.addresses import address_for
 from tests.factories import make_user, make_youth, personnummer_for, years_ago
 from tests.servers import Inbox, free_port
 
@@ -47,11 +48,11 @@ def handoff(app, world, login):
         youth_id = youth.public_id
     client = login("falt_a")
     client.post(
-        f"/ungdomar/{youth_id}/samtycke",
+        address_for("consent.new_consent", public_id=youth_id),
         data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "given_as": "oral"},
     )
     response = client.post(
-        f"/ungdomar/{youth_id}/overlamning",
+        address_for("handoffs.new_handoff", public_id=youth_id),
         data={
             "reason": "Rekryteras.",
             "summary": "Behöver stöd.",

@@ -12,6 +12,7 @@ from outreach.handoffs import first_contact
 from outreach.handoffs.models import Handoff
 from outreach.notifications.cli import deliver_once
 from outreach.notifications.models import Notification, OutboxMail
+from tests.addresses import address_for
 from tests.notifications.conftest import BASE
 
 
@@ -38,11 +39,13 @@ def _tick(app, hours: float):
 def test_a_new_handoff_reaches_vpc_in_the_app_and_by_mail(app, login, handoff):
     assert _kinds(app, "vpc") == ["new_handoff"] and _kinds(app, "vpc_lead") == ["new_handoff"]
     caseworker = login("vpc")
-    badge = caseworker.get("/notiser/badge", headers={"HX-Request": "true"}).get_data(as_text=True)
+    badge = caseworker.get(
+        address_for("notifications.badge"), headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert '<span class="count">1</span>' in badge and 'data-hx-trigger="every 20s"' in badge
-    page = caseworker.get("/notiser").get_data(as_text=True)
+    page = caseworker.get(address_for("notifications.index")).get_data(as_text=True)
     assert "En ny överlämning väntar" in page
-    badge = caseworker.get("/notiser/badge").get_data(as_text=True)
+    badge = caseworker.get(address_for("notifications.badge")).get_data(as_text=True)
     assert 'class="count"' not in badge  # read now
     with app.app_context():
         assert db.session.execute(select(func.count(OutboxMail.id))).scalar_one() == 2
@@ -50,10 +53,15 @@ def test_a_new_handoff_reaches_vpc_in_the_app_and_by_mail(app, login, handoff):
 
 def test_the_sender_hears_of_each_step(app, login, handoff):
     vpc = login("vpc")
-    vpc.post(f"/overlamningar/{handoff}/acknowledge")
-    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Ringde."})
+    vpc.post(address_for("handoffs.take_step", public_id=handoff, step="acknowledge"))
+    vpc.post(
+        address_for("handoffs.take_step", public_id=handoff, step="first_contact"),
+        data={"note": "Ringde."},
+    )
     assert _kinds(app, "falt_a") == ["acknowledged", "first_contact"]
-    assert 'Notiser <span class="count">2</span>' in login("falt_a").get("/").get_data(as_text=True)
+    assert 'Notiser <span class="count">2</span>' in login("falt_a").get(
+        address_for("home.start")
+    ).get_data(as_text=True)
 
 
 def test_the_clock_warns_at_75_percent_and_records_the_breach_once(app, login, handoff):
@@ -67,17 +75,20 @@ def test_the_clock_warns_at_75_percent_and_records_the_breach_once(app, login, h
     assert _kinds(app, "vpc") == ["new_handoff"]  # warnings go to the VPC team lead
     with app.app_context():
         assert first_contact.breaches() == 1
-    inbox = login("vpc").get("/vpc").get_data(as_text=True)
+    inbox = login("vpc").get(address_for("handoffs.inbox")).get_data(as_text=True)
     assert "Tidsfristen för första kontakt missades" in inbox
 
 
 def test_a_breach_missed_while_the_scheduler_was_down_is_caught_up(app, login, handoff):
     vpc = login("vpc")
-    vpc.post(f"/overlamningar/{handoff}/acknowledge")
+    vpc.post(address_for("handoffs.take_step", public_id=handoff, step="acknowledge"))
     with app.app_context():
         late = db.session.execute(select(Handoff.first_contact_due_at)).scalar_one()
         late += timedelta(hours=2)
-    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Träffades."})
+    vpc.post(
+        address_for("handoffs.take_step", public_id=handoff, step="first_contact"),
+        data={"note": "Träffades."},
+    )
     with app.app_context():
         row = db.session.execute(select(Handoff)).scalar_one()
         row.first_contact_at = late  # first contact came after the deadline …
@@ -87,8 +98,11 @@ def test_a_breach_missed_while_the_scheduler_was_down_is_caught_up(app, login, h
 
 def test_first_contact_in_time_is_no_breach(app, login, handoff):
     vpc = login("vpc")
-    vpc.post(f"/overlamningar/{handoff}/acknowledge")
-    vpc.post(f"/overlamningar/{handoff}/first_contact", data={"note": "Ringde."})
+    vpc.post(address_for("handoffs.take_step", public_id=handoff, step="acknowledge"))
+    vpc.post(
+        address_for("handoffs.take_step", public_id=handoff, step="first_contact"),
+        data={"note": "Ringde."},
+    )
     result = _tick(app, 48)
     assert (result.warned, result.breached) == (0, 0)
 

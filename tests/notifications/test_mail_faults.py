@@ -10,6 +10,7 @@ from outreach.clock import now
 from outreach.extensions import db
 from outreach.notifications.cli import deliver_once
 from outreach.notifications.models import OutboxMail
+from tests.addresses import address_for
 
 
 def _mails(app) -> list[OutboxMail]:
@@ -62,19 +63,23 @@ def test_a_server_refusing_for_good_sets_the_mail_aside_and_alerts_the_admin(
     _backoff_passes(app)
     assert _round(app) == (0, 0, 0)  # not retried by itself
     admin = login("admin")
-    page = admin.get("/admin/").get_data(as_text=True)
+    page = admin.get(address_for("admin.overview")).get_data(as_text=True)
     assert "2 utskick kunde inte levereras" in page
-    listing = admin.get("/admin/utskick").get_data(as_text=True)
+    listing = admin.get(address_for("admin.dead_letters")).get_data(as_text=True)
     assert "handlaggare@vpc.test" in listing and "550 5.1.1" in listing
     # a field worker sees no alert
-    assert "kunde inte levereras" not in login("falt_a").get("/").get_data(as_text=True)
+    assert "kunde inte levereras" not in login("falt_a").get(address_for("home.start")).get_data(
+        as_text=True
+    )
 
     # the address is fixed at the other end; the admin sends both again
     smtp.recipient_reply = "250 OK"
     for mail in _mails(app):
-        response = admin.post(f"/admin/utskick/{mail.id}/skicka-igen")
+        response = admin.post(address_for("admin.send_mail_again", mail_id=mail.id))
         assert response.status_code == 303
-    assert "kunde inte levereras" not in admin.get("/admin/").get_data(as_text=True)
+    assert "kunde inte levereras" not in admin.get(address_for("admin.overview")).get_data(
+        as_text=True
+    )
     assert _round(app) == (2, 0, 0)
     assert _round(app) == (0, 0, 0)
     assert len(smtp.messages) == 2

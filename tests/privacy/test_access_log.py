@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.privacy.models import AccessReview
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import local, log_named, make_past_shift, make_youth
 
 #: Every module the statistics are made by.
@@ -57,25 +58,29 @@ def _rows(page: str) -> list[str]:
 
 
 def test_the_lead_sees_accesses_to_the_team_s_youths_only(app, world, signed_in, youths):
-    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
-    signed_in("falt_b").get(f"/ungdomar/{youths['b']}")
+    signed_in("falt_a").get(address_for("casefile.youth", public_id=youths["met"]))
+    signed_in("falt_b").get(address_for("casefile.youth", public_id=youths["b"]))
     lead = signed_in("lead_a")
-    page = lead.get("/loggkontroll").get_data(as_text=True)
+    page = lead.get(address_for("privacy.access_log_page")).get_data(as_text=True)
     assert "Mött" in page and "Fatima Fält" in page
     assert "Team B" not in page and "Sara Öberg" not in page
-    assert signed_in("falt_a").get("/loggkontroll").status_code == 403
-    assert signed_in("admin").get("/loggkontroll").status_code == 403
-    assert signed_in("vpc").get("/loggkontroll").status_code == 403
+    assert signed_in("falt_a").get(address_for("privacy.access_log_page")).status_code == 403
+    assert signed_in("admin").get(address_for("privacy.access_log_page")).status_code == 403
+    assert signed_in("vpc").get(address_for("privacy.access_log_page")).status_code == 403
 
 
 def test_unusual_accesses_are_flagged(app, world, signed_in, youths, monkeypatch):
     monkeypatch.setitem(app.config, "ACCESS_REVIEW_MANY_YOUTHS", 3)
     day = today() - timedelta(days=2)
     with time_machine.travel(local(f"{day} 23:30"), tick=False):
-        signed_in("falt_a2").get(f"/ungdomar/{youths['met']}")  # at night, never met
+        signed_in("falt_a2").get(
+            address_for("casefile.youth", public_id=youths["met"])
+        )  # at night, never met
     with time_machine.travel(local(f"{day} 14:00"), tick=False):
-        signed_in("falt_a").get(f"/ungdomar/{youths['met']}")  # met on the shift: nothing
-        signed_in("lead_a").get(f"/ungdomar/{youths['protected']}")
+        signed_in("falt_a").get(
+            address_for("casefile.youth", public_id=youths["met"])
+        )  # met on the shift: nothing
+        signed_in("lead_a").get(address_for("casefile.youth", public_id=youths["protected"]))
         with app.app_context():  # falt_a2 is out in Möllevången that day
             make_past_shift(
                 db.session.get(Team, world.team_a),
@@ -86,9 +91,9 @@ def test_unusual_accesses_are_flagged(app, world, signed_in, youths, monkeypatch
             db.session.commit()
         reader = signed_in("falt_a2")
         for public_id in youths["far"]:
-            reader.get(f"/ungdomar/{public_id}")
+            reader.get(address_for("casefile.youth", public_id=public_id))
     lead = signed_in("lead_a")
-    page = lead.get("/loggkontroll?flagged=y").get_data(as_text=True)
+    page = lead.get(address_for("privacy.access_log_page", flagged="y")).get_data(as_text=True)
     rows = _rows(page)
     night = [r for r in rows if "23:30" in r]
     assert len(night) == 1 and "På natten, utanför fältpass" in night[0]
@@ -99,38 +104,44 @@ def test_unusual_accesses_are_flagged(app, world, signed_in, youths, monkeypatch
     far = [r for r in rows if "Långt bort" in r and "Läst" in r]
     assert len(far) == 3
     assert all("Många ungdomar utanför användarens passområden" in r for r in far)
-    everything = lead.get("/loggkontroll").get_data(as_text=True)
+    everything = lead.get(address_for("privacy.access_log_page")).get_data(as_text=True)
     assert "Fatima Fält" in everything
 
 
 def test_filters_by_youth_user_and_period(app, world, signed_in, youths):
-    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
-    signed_in("falt_a2").get(f"/ungdomar/{youths['far'][0]}")
+    signed_in("falt_a").get(address_for("casefile.youth", public_id=youths["met"]))
+    signed_in("falt_a2").get(address_for("casefile.youth", public_id=youths["far"][0]))
     lead = signed_in("lead_a")
-    by_youth = lead.get(f"/loggkontroll?ungdom={youths['met']}").get_data(as_text=True)
+    by_youth = lead.get(address_for("privacy.access_log_page", ungdom=youths["met"])).get_data(
+        as_text=True
+    )
     assert "Mött" in by_youth and "Långt bort 0" not in by_youth.split("Filters")[-1]
-    by_user = lead.get(f"/loggkontroll?user={world.worker_a2}").get_data(as_text=True)
+    by_user = lead.get(address_for("privacy.access_log_page", user=world.worker_a2)).get_data(
+        as_text=True
+    )
     assert "Johan Lind" in by_user and "Fatima Fält</td>" not in by_user
     last_year = (today() - timedelta(days=400)).isoformat()
-    old = lead.get(f"/loggkontroll?date_from={last_year}&date_to={last_year}")
+    old = lead.get(address_for("privacy.access_log_page", date_from=last_year, date_to=last_year))
     assert "Inga åtkomster matchar filtren" in old.get_data(as_text=True)
-    backwards = lead.get(f"/loggkontroll?date_from={today()}&date_to={last_year}")
+    backwards = lead.get(
+        address_for("privacy.access_log_page", date_from=today(), date_to=last_year)
+    )
     assert backwards.status_code == 400
     assert "Slutdatumet" in backwards.get_data(as_text=True)
 
 
 def test_a_review_is_recorded_listed_and_exported(app, world, signed_in, youths):
-    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
+    signed_in("falt_a").get(address_for("casefile.youth", public_id=youths["met"]))
     lead = signed_in("lead_a")
     start = (today() - timedelta(days=30)).isoformat()
     empty = lead.post(
-        "/loggkontroll/granskning",
+        address_for("privacy.record_review"),
         data={"team": world.team_a, "period_from": start, "period_to": today().isoformat()},
     )
     assert empty.status_code == 422
     assert "inget att anmärka" in empty.get_data(as_text=True)
     future = lead.post(
-        "/loggkontroll/granskning",
+        address_for("privacy.record_review"),
         data={
             "team": world.team_a,
             "period_from": start,
@@ -140,7 +151,7 @@ def test_a_review_is_recorded_listed_and_exported(app, world, signed_in, youths)
     )
     assert future.status_code == 422
     done = lead.post(
-        "/loggkontroll/granskning",
+        address_for("privacy.record_review"),
         data={
             "team": world.team_a,
             "period_from": start,
@@ -153,29 +164,39 @@ def test_a_review_is_recorded_listed_and_exported(app, world, signed_in, youths)
     with app.app_context():
         review = db.session.execute(select(AccessReview)).scalar_one()
         assert review.accesses >= 1 and review.reviewed_by_id == world.lead_a
-    listing = lead.get("/loggkontroll/granskningar").get_data(as_text=True)
+    listing = lead.get(address_for("privacy.reviews")).get_data(as_text=True)
     assert "Inget att anmärka." in listing and "Samtal med Johan" in listing
-    csv = lead.get("/loggkontroll/granskningar.csv").get_data(as_text=True)
+    csv = lead.get(address_for("privacy.export_reviews", fmt="csv")).get_data(as_text=True)
     assert "Inget att anmärka." in csv and "Tomas Lead" in csv
-    assert lead.get("/loggkontroll/granskningar.xlsx").status_code == 200
-    assert signed_in("falt_a").get("/loggkontroll/granskningar.csv").status_code == 403
+    assert lead.get(address_for("privacy.export_reviews", fmt="xlsx")).status_code == 200
+    assert (
+        signed_in("falt_a").get(address_for("privacy.export_reviews", fmt="csv")).status_code == 403
+    )
 
 
 def test_the_youth_page_shows_its_access_history_to_the_lead_only(app, world, signed_in, youths):
-    signed_in("falt_a2").get(f"/ungdomar/{youths['met']}")
-    lead_page = signed_in("lead_a").get(f"/ungdomar/{youths['met']}").get_data(as_text=True)
+    signed_in("falt_a2").get(address_for("casefile.youth", public_id=youths["met"]))
+    lead_page = (
+        signed_in("lead_a")
+        .get(address_for("casefile.youth", public_id=youths["met"]))
+        .get_data(as_text=True)
+    )
     assert "Senaste åtkomster" in lead_page and "Johan Lind" in lead_page
-    worker_page = signed_in("falt_a").get(f"/ungdomar/{youths['met']}").get_data(as_text=True)
+    worker_page = (
+        signed_in("falt_a")
+        .get(address_for("casefile.youth", public_id=youths["met"]))
+        .get_data(as_text=True)
+    )
     assert "Senaste åtkomster" not in worker_page
 
 
 def test_reading_the_log_is_itself_logged_and_staff_statistics_never_read_it(
     app, world, signed_in, youths
 ):
-    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
+    signed_in("falt_a").get(address_for("casefile.youth", public_id=youths["met"]))
     lead = signed_in("lead_a")
-    lead.get("/loggkontroll")
-    again = lead.get("/loggkontroll").get_data(as_text=True)
+    lead.get(address_for("privacy.access_log_page"))
+    again = lead.get(address_for("privacy.access_log_page")).get_data(as_text=True)
     assert "loggkontrollen" not in again  # its own lists are in the trail, not shown here
     with app.app_context():
         youth_id = db.session.execute(
@@ -195,10 +216,10 @@ def test_reading_the_log_is_itself_logged_and_staff_statistics_never_read_it(
 
 
 def test_a_huge_or_odd_row_number_in_the_address_starts_from_the_top(app, world, signed_in, youths):
-    signed_in("falt_a").get(f"/ungdomar/{youths['met']}")
+    signed_in("falt_a").get(address_for("casefile.youth", public_id=youths["met"]))
     lead = signed_in("lead_a")
     for before in ("9" * 30, "-1", "abc", "1e9"):
-        response = lead.get(f"/loggkontroll?before={before}")
+        response = lead.get(address_for("privacy.access_log_page", before=before))
         assert response.status_code == 200
         assert "Mött" in response.get_data(as_text=True)
 
@@ -215,9 +236,14 @@ def test_vpc_reading_a_youth_handed_over_to_it_is_not_flagged(app, world, signed
         )
         handoff = db.session.get(Handoff, records["handoff"].id).public_id
     with time_machine.travel(local(f"{today()} 10:00"), tick=False):
-        assert signed_in("vpc").get(f"/overlamningar/{handoff}").status_code == 200
-        page = signed_in("lead_a").get("/loggkontroll").get_data(as_text=True)
+        assert (
+            signed_in("vpc").get(address_for("handoffs.detail", public_id=handoff)).status_code
+            == 200
+        )
+        page = (
+            signed_in("lead_a").get(address_for("privacy.access_log_page")).get_data(as_text=True)
+        )
     (row,) = [r for r in _rows(page) if "Hanna Handläggare" in r]
     assert "Läst" in row and "Har aldrig mött" not in row and "På natten" not in row
-    users = signed_in("lead_a").get("/loggkontroll").get_data(as_text=True)
+    users = signed_in("lead_a").get(address_for("privacy.access_log_page")).get_data(as_text=True)
     assert f'<option value="{world.caseworker}">Hanna Handläggare</option>' in users

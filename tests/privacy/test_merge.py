@@ -11,11 +11,12 @@ from outreach.handoffs.models import Handoff
 from outreach.org.models import Area, Team
 from outreach.risk.models import RiskMarking
 from outreach.youths.models import Youth, YouthMerge, identified_contact_youth
+from tests.addresses import address_for
 from tests.factories import make_records, make_youth, personnummer_for, years_ago
 
 
 def _register(client, **data):
-    return client.post("/ungdomar/ny", data={"legal_basis": "consent", **data})
+    return client.post(address_for("youths.new_youth"), data={"legal_basis": "consent", **data})
 
 
 def test_likely_duplicates_are_shown_before_registering(app, world, signed_in):
@@ -105,14 +106,18 @@ def test_a_lead_merges_a_duplicate_keeping_everything(app, world, signed_in):
             for model in models
         }
     lead = signed_in("lead_a")
-    compare = lead.get(f"/ungdomar/{kept_public}/sla-ihop?med={duplicate_public}")
+    compare = lead.get(
+        address_for("casefile.merge_records", public_id=kept_public, med=duplicate_public)
+    )
     assert compare.status_code == 200 and "Jämför" in compare.get_data(as_text=True)
     unconfirmed = lead.post(
-        f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": duplicate_public}
+        address_for("casefile.merge_records", public_id=kept_public),
+        data={"duplicate": duplicate_public},
     )
     assert unconfirmed.status_code == 422
     merged = lead.post(
-        f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": duplicate_public, "confirm": "y"}
+        address_for("casefile.merge_records", public_id=kept_public),
+        data={"duplicate": duplicate_public, "confirm": "y"},
     )
     assert merged.status_code == 303
     with app.app_context():
@@ -141,11 +146,11 @@ def test_a_lead_merges_a_duplicate_keeping_everything(app, world, signed_in):
             )
         ).scalar_one()
         assert entry.user_id == world.lead_a
-    page = lead.get(f"/ungdomar/{kept_public}").get_data(as_text=True)
+    page = lead.get(address_for("casefile.youth", public_id=kept_public)).get_data(as_text=True)
     assert "Sammanslagna poster" in page
     assert "En dubblettpost slogs ihop med den här" in page
     # the duplicate's address is gone; the log of the kept record includes its reads
-    assert lead.get(f"/ungdomar/{duplicate_public}").status_code == 404
+    assert lead.get(address_for("casefile.youth", public_id=duplicate_public)).status_code == 404
 
 
 def test_the_kept_record_takes_what_it_lacks_from_the_duplicate(app, world, signed_in):
@@ -154,7 +159,8 @@ def test_the_kept_record_takes_what_it_lacks_from_the_duplicate(app, world, sign
         kept_public, duplicate_public = kept["youth"].public_id, duplicate.public_id
     lead = signed_in("lead_a")
     lead.post(
-        f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": duplicate_public, "confirm": "y"}
+        address_for("casefile.merge_records", public_id=kept_public),
+        data={"duplicate": duplicate_public, "confirm": "y"},
     )
     with app.app_context():
         youth = db.session.execute(select(Youth).where(Youth.public_id == kept_public)).scalar_one()
@@ -180,17 +186,20 @@ def test_merges_that_may_not_be_made_are_refused(app, world, signed_in):
     worker = signed_in("falt_a")
     assert (
         worker.post(
-            f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": ids[0], "confirm": "y"}
+            address_for("casefile.merge_records", public_id=kept_public),
+            data={"duplicate": ids[0], "confirm": "y"},
         ).status_code
         == 403
     )
     lead = signed_in("lead_a")
     unknown = lead.post(
-        f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": ids[1], "confirm": "y"}
+        address_for("casefile.merge_records", public_id=kept_public),
+        data={"duplicate": ids[1], "confirm": "y"},
     )
     assert unknown.status_code == 422  # team B's youth is not found for team A's lead
     numbers = lead.post(
-        f"/ungdomar/{kept_public}/sla-ihop", data={"duplicate": ids[2], "confirm": "y"}
+        address_for("casefile.merge_records", public_id=kept_public),
+        data={"duplicate": ids[2], "confirm": "y"},
     )
     assert numbers.status_code == 422
     assert "olika personnummer" in numbers.get_data(as_text=True)
@@ -215,13 +224,15 @@ def test_two_records_with_a_hold_each_merge_and_both_holds_are_lifted_at_once(
     client = signed_in("lead_a")
     assert (
         client.post(
-            f"/ungdomar/{kept_public}/sla-ihop",
+            address_for("casefile.merge_records", public_id=kept_public),
             data={"duplicate": duplicate_public, "confirm": "y"},
         ).status_code
         == 303
     )
-    assert "Häv bevarandebeslutet" in client.get(f"/ungdomar/{kept_public}").get_data(as_text=True)
-    assert client.post(f"/ungdomar/{kept_public}/bevarande/hav").status_code == 303
+    assert "Häv bevarandebeslutet" in client.get(
+        address_for("casefile.youth", public_id=kept_public)
+    ).get_data(as_text=True)
+    assert client.post(address_for("privacy.lift_hold", public_id=kept_public)).status_code == 303
     with app.app_context():
         holds = db.session.execute(select(LegalHold)).scalars().all()
         assert len(holds) == 2 and all(hold.lifted_at for hold in holds)

@@ -18,6 +18,7 @@ from outreach.privacy.models import AccessRequest
 from outreach.vocabulary import Requester
 from outreach.youths import protection
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import local, make_records, make_youth
 
 
@@ -44,7 +45,7 @@ def child(app, world):
 
 def _request(lead, youth_public_id: str, received: date | None = None) -> str:
     response = lead.post(
-        f"/ungdomar/{youth_public_id}/registerutdrag",
+        address_for("privacy.register_request", public_id=youth_public_id),
         data={"requested_by": "youth", "received_on": (received or today()).isoformat()},
     )
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -62,7 +63,9 @@ def test_a_lead_registers_a_request_and_is_warned_as_it_nears_its_due_date(
 ):
     lead = signed_in("lead_a")
     request_id = _request(lead, child, today() - timedelta(days=3))
-    page = lead.get(f"/registerutdrag/{request_id}").get_data(as_text=True)
+    page = lead.get(address_for("privacy.request_detail", public_id=request_id)).get_data(
+        as_text=True
+    )
     due = services.due_date(today() - timedelta(days=3))
     assert "Senast" in page and "warning" not in page.split("Senast")[0][-200:]
     with app.app_context():
@@ -71,29 +74,31 @@ def test_a_lead_registers_a_request_and_is_warned_as_it_nears_its_due_date(
         assert access_request.requested_by == Requester.YOUTH
         assert services.urgency(access_request) == ""
     with time_machine.travel(local(f"{due - timedelta(days=5)} 09:00"), tick=False):
-        listing = signed_in("lead_a").get("/registerutdrag").get_data(as_text=True)
+        listing = signed_in("lead_a").get(address_for("privacy.requests")).get_data(as_text=True)
         assert 'class="badge warning"' in listing
     with time_machine.travel(local(f"{due + timedelta(days=1)} 09:00"), tick=False):
-        listing = signed_in("lead_a").get("/registerutdrag").get_data(as_text=True)
+        listing = signed_in("lead_a").get(address_for("privacy.requests")).get_data(as_text=True)
         assert "Försenat" in listing
-        overview = signed_in("lead_a").get("/dataskydd").get_data(as_text=True)
+        overview = signed_in("lead_a").get(address_for("privacy.overview")).get_data(as_text=True)
         assert "ska lämnas inom en vecka eller är försenad" in overview
-        start = signed_in("lead_a").get("/").get_data(as_text=True)
+        start = signed_in("lead_a").get(address_for("home.start")).get_data(as_text=True)
         assert "1 ska lämnas inom en vecka eller är försenad" in start
 
 
 def test_bad_requests_are_refused_with_a_message(app, world, signed_in, child):
     lead = signed_in("lead_a")
     future = lead.post(
-        f"/ungdomar/{child}/registerutdrag",
+        address_for("privacy.register_request", public_id=child),
         data={"requested_by": "youth", "received_on": (today() + timedelta(days=1)).isoformat()},
     )
     assert future.status_code == 422
     assert "kan inte ligga i framtiden" in future.get_data(as_text=True)
-    missing = lead.post(f"/ungdomar/{child}/registerutdrag", data={"received_on": "igår"})
+    missing = lead.post(
+        address_for("privacy.register_request", public_id=child), data={"received_on": "igår"}
+    )
     assert missing.status_code == 422
     assert signed_in("falt_a").post(
-        f"/ungdomar/{child}/registerutdrag",
+        address_for("privacy.register_request", public_id=child),
         data={"requested_by": "youth", "received_on": today().isoformat()},
     ).status_code in (403, 404)
     with app.app_context():
@@ -109,9 +114,11 @@ def test_the_extract_is_complete_against_every_table(app, world, signed_in, chil
     assert not read & set(extract_sections.NOT_IN_EXTRACT)
 
     lead = signed_in("lead_a")
-    assert signed_in("falt_a2").get(f"/ungdomar/{child}").status_code == 200  # a read
+    assert (
+        signed_in("falt_a2").get(address_for("casefile.youth", public_id=child)).status_code == 200
+    )  # a read
     request_id = _request(lead, child)
-    document = lead.get(f"/registerutdrag/{request_id}/utdrag.json").get_json()
+    document = lead.get(address_for("privacy.extract_json", public_id=request_id)).get_json()
     for key, _heading, _tables in extract_sections.SECTIONS:
         assert document[key], f"the section {key} is empty"
     (record,) = document["youth"]
@@ -129,11 +136,13 @@ def test_the_extract_is_complete_against_every_table(app, world, signed_in, chil
     merged = [row for row in document["access_log"] if "Skola" in row["changes"]]
     assert merged and "Kvarnbyskolan" in merged[0]["changes"]
 
-    page = lead.get(f"/registerutdrag/{request_id}/utdrag").get_data(as_text=True)
+    page = lead.get(address_for("privacy.extract_page", public_id=request_id)).get_data(
+        as_text=True
+    )
     for heading in ("Kontakter", "Orosmarkeringar", "Samtycken", "Vem som läst"):
         assert heading in page
     assert "Kim Exempel" in page and "Förälder Exempel" in page
-    pdf = lead.get(f"/registerutdrag/{request_id}/utdrag.pdf")
+    pdf = lead.get(address_for("privacy.extract_pdf", public_id=request_id))
     if pdf.status_code == 200:
         assert pdf.data.startswith(b"%PDF")
     else:
@@ -152,11 +161,11 @@ def test_the_extract_is_complete_against_every_table(app, world, signed_in, chil
 def test_delivery_is_recorded_once_after_the_extract_was_produced(app, world, signed_in, child):
     lead = signed_in("lead_a")
     request_id = _request(lead, child)
-    address = f"/registerutdrag/{request_id}/levererad"
+    address = address_for("privacy.deliver", public_id=request_id)
     early = lead.post(address, data={"delivered_on": today().isoformat()})
     assert early.status_code == 422
     assert "Ta fram utdraget" in early.get_data(as_text=True)
-    lead.get(f"/registerutdrag/{request_id}/utdrag")
+    lead.get(address_for("privacy.extract_page", public_id=request_id))
     done = lead.post(
         address, data={"delivered_on": today().isoformat(), "delivery_note": "Personligen."}
     )
@@ -167,12 +176,19 @@ def test_delivery_is_recorded_once_after_the_extract_was_produced(app, world, si
         assert access_request.delivered_on == today()
         assert access_request.delivered_by_id == world.lead_a
         assert access_request.delivery_note == "Personligen."
-    assert "Inga begäranden väntar" in lead.get("/registerutdrag").get_data(as_text=True)
+    assert "Inga begäranden väntar" in lead.get(address_for("privacy.requests")).get_data(
+        as_text=True
+    )
 
 
 def test_only_the_lead_of_the_team_reaches_a_request(app, world, signed_in, child):
     request_id = _request(signed_in("lead_a"), child)
     for username in ("falt_a", "falt_b", "vpc", "admin"):
         client = signed_in(username)
-        assert client.get(f"/registerutdrag/{request_id}").status_code == 404
-        assert client.get(f"/registerutdrag/{request_id}/utdrag.json").status_code == 404
+        assert (
+            client.get(address_for("privacy.request_detail", public_id=request_id)).status_code
+            == 404
+        )
+        assert (
+            client.get(address_for("privacy.extract_json", public_id=request_id)).status_code == 404
+        )

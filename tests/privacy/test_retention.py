@@ -24,6 +24,7 @@ from outreach.shifts.models import AnonymousContact
 from outreach.vocabulary import RetentionHold
 from outreach.youths import services as youth_services
 from outreach.youths.models import IdentifiedContact, Youth
+from tests.addresses import address_for
 from tests.dumps import dump_files, dump_rows, personnummer_shapes
 from tests.factories import (
     local,
@@ -399,22 +400,33 @@ def test_the_page_shows_the_admin_counts_and_the_lead_the_youths(
     with app.app_context(), _at("2019-03-04 17:00"):
         _youth(world, "Förfallen")
     admin = signed_in("admin")
-    page = admin.get("/gallring").get_data(as_text=True)
+    page = admin.get(address_for("privacy.retention_page")).get_data(as_text=True)
     assert "Fältgruppen Söder" in page and "Förfallen" not in page
-    lead_page = signed_in("lead_a").get("/gallring").get_data(as_text=True)
+    lead_page = (
+        signed_in("lead_a").get(address_for("privacy.retention_page")).get_data(as_text=True)
+    )
     assert "Förfallen" in lead_page
-    assert signed_in("falt_a").get("/gallring").status_code == 403
-    assert signed_in("lead_a").post("/gallring/kor", data={"confirm": "y"}).status_code == 403
-    refused = admin.post("/gallring/kor", data={})
+    assert signed_in("falt_a").get(address_for("privacy.retention_page")).status_code == 403
+    assert (
+        signed_in("lead_a")
+        .post(address_for("privacy.run_retention"), data={"confirm": "y"})
+        .status_code
+        == 403
+    )
+    refused = admin.post(address_for("privacy.run_retention"), data={})
     assert refused.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(func.count(Youth.id))) == 1
-    assert admin.post("/gallring/kor", data={"confirm": "y"}).status_code == 303
+    assert (
+        admin.post(address_for("privacy.run_retention"), data={"confirm": "y"}).status_code == 303
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count(Youth.id))) == 0
         run = db.session.execute(select(RetentionRun)).scalar_one()
         assert run.ran_by_id == world.admin
-    assert "1 ungdomar gallrade" in admin.get("/gallring").get_data(as_text=True)
+    assert "1 ungdomar gallrade" in admin.get(address_for("privacy.retention_page")).get_data(
+        as_text=True
+    )
 
 
 def test_records_about_to_become_due_are_listed_for_the_lead(app, world, signed_in):
@@ -425,8 +437,8 @@ def test_records_about_to_become_due_are_listed_for_the_lead(app, world, signed_
             _youth(world, "Senare")
         assert [d.youth_id for d in retention.due_and_upcoming(today())[1]] == [soon]
         assert retention.due(today()) == []
-    page = signed_in("lead_a").get("/gallring").get_data(as_text=True)
+    page = signed_in("lead_a").get(address_for("privacy.retention_page")).get_data(as_text=True)
     upcoming = page.split('id="upcoming-heading"')[1]
     assert "Snart" in upcoming and "Senare" not in upcoming
-    overview = signed_in("lead_a").get("/dataskydd").get_data(as_text=True)
+    overview = signed_in("lead_a").get(address_for("privacy.overview")).get_data(as_text=True)
     assert "1 till inom 60 dagar" in overview

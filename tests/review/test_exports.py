@@ -13,6 +13,7 @@ from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Action, AgeBand, Gender, Topic
+from tests.addresses import address_for
 from tests.factories import local, log_named, log_tally, make_past_shift, make_youth
 
 
@@ -47,7 +48,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_csv_of_the_filtered_list(app, world, login, log):
-    response = login("lead_a").get("/granskning/export.csv?date_from=2026-10-31")
+    response = login("lead_a").get(address_for("review.export", fmt="csv", date_from="2026-10-31"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -68,8 +69,8 @@ def test_csv_of_the_filtered_list(app, world, login, log):
 
 def test_xlsx_holds_the_same_rows(app, world, login, log):
     client = login("lead_a")
-    as_csv = _csv(client.get("/granskning/export.csv"))
-    response = client.get("/granskning/export.xlsx")
+    as_csv = _csv(client.get(address_for("review.export", fmt="csv")))
+    response = client.get(address_for("review.export", fmt="xlsx"))
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.get_data()), read_only=True).active
@@ -84,8 +85,8 @@ def test_xlsx_holds_the_same_rows(app, world, login, log):
 
 def test_each_export_of_named_youths_is_in_the_access_log(app, world, login, log):
     client = login("lead_a")
-    client.get("/granskning/export.csv")
-    client.get("/granskning/export.xlsx?kind=anonymous")  # no named youth in it
+    client.get(address_for("review.export", fmt="csv"))
+    client.get(address_for("review.export", fmt="xlsx", kind="anonymous"))  # no named youth in it
     with app.app_context():
         exports = db.session.execute(
             select(AuditEvent.youth_id, AuditEvent.detail).where(
@@ -96,15 +97,15 @@ def test_each_export_of_named_youths_is_in_the_access_log(app, world, login, log
 
 
 def test_only_field_team_leads_export_the_list(world, login, log):
-    assert login("falt_a").get("/granskning/export.csv").status_code == 403
-    assert login("vpc").get("/granskning/export.xlsx").status_code == 403
-    bad = login("lead_a").get("/granskning/export.csv?date_to=31-10-2026")
+    assert login("falt_a").get(address_for("review.export", fmt="csv")).status_code == 403
+    assert login("vpc").get(address_for("review.export", fmt="xlsx")).status_code == 403
+    bad = login("lead_a").get(address_for("review.export", fmt="csv", date_to="31-10-2026"))
     assert bad.status_code == 400
 
 
 def test_statistics_exports_hide_small_counts(app, world, login, log):
     client = login("lead_a")
-    response = client.get("/statistik/export.csv?period=month&day=2026-10-15")
+    response = client.get(address_for("stats.export", fmt="csv", period="month", day="2026-10-15"))
     assert response.status_code == 200
     rows = _csv(response)
     text = "\n".join(";".join(row) for row in rows)
@@ -114,7 +115,11 @@ def test_statistics_exports_hide_small_counts(app, world, login, log):
     assert rows[gender_at + 2] == ["Tjejer", ".."]  # 2 girls
     assert "Åsa" not in text  # no personal data
     workbook = load_workbook(
-        io.BytesIO(client.get("/statistik/export.xlsx?period=month&day=2026-10-15").get_data()),
+        io.BytesIO(
+            client.get(
+                address_for("stats.export", fmt="xlsx", period="month", day="2026-10-15")
+            ).get_data()
+        ),
         read_only=True,
     )
     assert workbook.sheetnames[0] == "Om uttaget"
@@ -138,7 +143,7 @@ def test_a_large_export_streams_in_pieces(app, world, login):
         for second in range(1200):
             log_tally(shift, area.places[0], shift.started_at + timedelta(seconds=second), 1)
         db.session.commit()
-    response = login("lead_a").get("/granskning/export.csv")
+    response = login("lead_a").get(address_for("review.export", fmt="csv"))
     pieces = list(response.response)
     assert len(pieces) >= 3  # written while sent, not built whole in memory
     assert sum(piece.count(b"\r\n") for piece in pieces) == 1201

@@ -16,6 +16,7 @@ from outreach.review.filters import ReviewFilter
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.vocabulary import ContactKind, ReviewStatus, RiskLevel, Topic
+from tests.addresses import address_for
 from tests.factories import local, log_named, log_tally, make_past_shift, make_youth
 
 
@@ -95,7 +96,7 @@ def test_each_filter(app, world, log, wanted, counts):
 
 def test_the_page_shows_swedish_names_and_logs_the_named_youth(app, world, log, login):
     client = login("lead_a")
-    response = client.get("/granskning")
+    response = client.get(address_for("review.index"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Åke vid Möllevångstorget" in page
@@ -111,7 +112,13 @@ def test_the_page_shows_swedish_names_and_logs_the_named_youth(app, world, log, 
 
 def test_filters_live_in_the_address(app, world, log, login):
     client = login("lead_a")
-    address = f"/granskning?date_from=2026-10-31&date_to=2026-10-31&place={log['park']}&topic=drugs"
+    address = address_for(
+        "review.index",
+        date_from="2026-10-31",
+        date_to="2026-10-31",
+        place=log["park"],
+        topic="drugs",
+    )
     page = client.get(address).get_data(as_text=True)
     assert page.count('class="when"') == 1
     assert f'<option selected value="{log["park"]}">' in page
@@ -140,9 +147,9 @@ def test_bad_filters_answer_400_with_a_message(world, log, login, query):
 
 
 def test_only_field_team_leads_review(world, login):
-    assert login("falt_a").get("/granskning").status_code == 403
-    assert login("vpc").get("/granskning").status_code == 403
-    assert login("admin").get("/granskning").status_code == 403
+    assert login("falt_a").get(address_for("review.index")).status_code == 403
+    assert login("vpc").get(address_for("review.index")).status_code == 403
+    assert login("admin").get(address_for("review.index")).status_code == 403
 
 
 def _many(app, world, shifts: int, per_shift: int):
@@ -187,7 +194,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(app, world, login):
 def test_load_more_answers_the_rows_alone(app, world, login):
     _many(app, world, shifts=3, per_shift=20)
     client = login("lead_a")
-    first = client.get("/granskning").get_data(as_text=True)
+    first = client.get(address_for("review.index")).get_data(as_text=True)
     next_address = first.split('data-hx-get="/granskning')[1].split('"')[0].replace("&amp;", "&")
     next_address = "/granskning" + next_address
     partial = client.get(next_address, headers={"HX-Request": "true"})
@@ -243,7 +250,7 @@ def test_oldest_first_pages_the_other_way(app, world, login):
         backwards = [row.cursor for row in review_log.export_rows(lead.id, newest)]
     assert len(forwards) == 63
     assert forwards == list(reversed(backwards))
-    page = login("lead_a").get("/granskning?order=oldest").get_data(as_text=True)
+    page = login("lead_a").get(address_for("review.index", order="oldest")).get_data(as_text=True)
     assert '<option selected value="oldest">Äldst först</option>' in page
 
 
@@ -252,17 +259,21 @@ def test_a_cursor_outside_the_calendar_is_refused(world, login):
 
     for raw in ("0001-01-01T00:00:00+14:00|0|x", "9999-12-31T23:59:59-14:00|1|x"):
         token = urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-        response = login("lead_a").get(f"/granskning?after={token}")
+        response = login("lead_a").get(address_for("review.index", after=token))
         assert response.status_code == 400
 
 
 def test_filters_that_rule_out_every_contact_leave_no_shift(app, world, log, login):
-    page = login("lead_a").get("/granskning?show=shifts&kind=anonymous&risk=acute")
+    page = login("lead_a").get(
+        address_for("review.index", show="shifts", kind="anonymous", risk="acute")
+    )
     assert page.status_code == 200
     assert "Inget matchar filtren." in page.get_data(as_text=True)
 
 
 def test_show_more_with_a_damaged_address_says_so_in_the_list(world, log, login):
-    response = login("lead_a").get("/granskning?after=x", headers={"HX-Request": "true"})
+    response = login("lead_a").get(
+        address_for("review.index", after="x"), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 400
     assert "Sidans adress är skadad" in response.get_data(as_text=True)

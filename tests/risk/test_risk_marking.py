@@ -11,6 +11,7 @@ from outreach.clock import today
 from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
+from tests.addresses import address_for
 from tests.factories import make_youth
 from tests.html_forms import form_on
 
@@ -40,7 +41,7 @@ def _markings(app) -> list[RiskMarking]:
 
 
 def _mark(client, youth, **data):
-    return client.post(f"/ungdomar/{youth}/orosmarkering", data=data)
+    return client.post(address_for("risk.new_marking", public_id=youth), data=data)
 
 
 def test_the_catalogue_is_seeded_with_the_domain_examples(app):
@@ -64,7 +65,7 @@ def test_the_catalogue_is_seeded_with_the_domain_examples(app):
 def test_mark_with_signs_and_level_defaults_review_to_90_days(app, world, login, youth):
     client = login("falt_a")
     signs = _signs(app)
-    page = client.get(f"/ungdomar/{youth}/orosmarkering").get_data(as_text=True)
+    page = client.get(address_for("risk.new_marking", public_id=youth)).get_data(as_text=True)
     assert (today() + timedelta(days=90)).isoformat() in page
     response = _mark(
         client,
@@ -78,9 +79,9 @@ def test_mark_with_signs_and_level_defaults_review_to_90_days(app, world, login,
     assert marking.level.value == "elevated" and len(marking.signs) == 2
     assert marking.review_on == today() + timedelta(days=90)
     assert marking.author_id == world.worker_a
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "Förhöjd" in page and "Äldre kamrater" in page
-    listing = client.post("/ungdomar", data={"q": "keps"}).get_data(as_text=True)
+    listing = client.post(address_for("casefile.search"), data={"q": "keps"}).get_data(as_text=True)
     assert "Oro: Förhöjd" in listing
 
 
@@ -91,7 +92,7 @@ def test_markings_are_appended_never_overwritten(app, login, youth):
     _mark(client, youth, level="acute", signs=[signs["Bär vapen"]], comment="Sågs med kniv.")
     first, second = _markings(app)
     assert first.level.value == "low" and second.level.value == "acute"
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "Nuvarande nivå: <strong>Akut</strong>" in page
     assert page.count("Skolfrånvaro") == 1 and "Sågs med kniv." in page
 
@@ -100,13 +101,13 @@ def test_withdrawing_needs_a_reason_and_keeps_the_marking(app, login, youth):
     client = login("falt_a")
     _mark(client, youth, level="acute", signs=[_signs(app)["Bär vapen"]])
     (marking,) = _markings(app)
-    url = f"/orosmarkeringar/{marking.public_id}/aterkalla"
+    url = address_for("risk.withdraw", public_id=marking.public_id)
     assert client.post(url, data={"reason": "   "}).status_code == 422
     assert client.post(url, data={}).status_code == 422
     assert client.post(url, data={"reason": "Fel ungdom."}).status_code == 303
     (marking,) = _markings(app)
     assert marking.withdrawal.reason == "Fel ungdom."
-    page = client.get(f"/ungdomar/{youth}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     assert "Ingen aktiv orosmarkering." in page and "Fel ungdom." in page
     assert client.post(url, data={"reason": "Igen."}).status_code == 422  # only once
 
@@ -114,11 +115,13 @@ def test_withdrawing_needs_a_reason_and_keeps_the_marking(app, login, youth):
 def test_only_author_or_lead_withdraws_and_other_teams_see_nothing(app, login, youth):
     _mark(login("falt_a"), youth, level="low", signs=[_signs(app)["Skolfrånvaro"]])
     (marking,) = _markings(app)
-    url = f"/orosmarkeringar/{marking.public_id}/aterkalla"
+    url = address_for("risk.withdraw", public_id=marking.public_id)
     assert login("falt_a2").post(url, data={"reason": "x"}).status_code == 403
     for outsider in ("falt_b", "vpc", "admin"):
         assert login(outsider).post(url, data={"reason": "x"}).status_code == 404
-        assert login(outsider).get(f"/ungdomar/{youth}/orosmarkering").status_code == 404
+        assert (
+            login(outsider).get(address_for("risk.new_marking", public_id=youth)).status_code == 404
+        )
     assert login("lead_a").post(url, data={"reason": "Inaktuell."}).status_code == 303
     with app.app_context():
         assert db.session.execute(select(func.count(RiskMarkingWithdrawal.id))).scalar_one() == 1
@@ -152,16 +155,21 @@ def test_no_concern_needs_no_signs(app, login, youth):
 def test_retired_signs_are_not_offered_and_refused(app, login, youth):
     admin = login("admin")
     sign_id = _signs(app)["Skolfrånvaro"]
-    page = admin.get("/admin/varningstecken").get_data(as_text=True)
+    page = admin.get(address_for("admin.warning_signs")).get_data(as_text=True)
     retire = form_on(page, f"/admin/varningstecken/{sign_id}/aktiv")
     assert retire["active"] == ["0"]
     for _twice in range(2):  # a double tap retires it, and does not bring it back
-        assert admin.post(f"/admin/varningstecken/{sign_id}/aktiv", data=retire).status_code == 303
-    assert admin.post(f"/admin/varningstecken/{sign_id}/aktiv").status_code == 400
+        assert (
+            admin.post(
+                address_for("admin.toggle_warning_sign", sign_id=sign_id), data=retire
+            ).status_code
+            == 303
+        )
+    assert admin.post(address_for("admin.toggle_warning_sign", sign_id=sign_id)).status_code == 400
     client = login("falt_a")
-    assert "Skolfrånvaro" not in client.get(f"/ungdomar/{youth}/orosmarkering").get_data(
-        as_text=True
-    )
+    assert "Skolfrånvaro" not in client.get(
+        address_for("risk.new_marking", public_id=youth)
+    ).get_data(as_text=True)
     assert _mark(client, youth, level="low", signs=[sign_id]).status_code == 422
 
 
@@ -172,21 +180,28 @@ def test_markings_past_their_review_date_are_flagged_to_the_team(app, world, log
         marking.review_on = today() - timedelta(days=1)
         db.session.commit()
     for username in ("falt_a2", "lead_a"):
-        start = login(username).get("/").get_data(as_text=True)
+        start = login(username).get(address_for("home.start")).get_data(as_text=True)
         assert "Orosmarkeringar att se över" in start and "Kille i keps" in start
-    assert "Kille i keps" not in login("falt_b").get("/").get_data(as_text=True)
-    assert "Översyn försenad" in login("falt_a").get(f"/ungdomar/{youth}").get_data(as_text=True)
+    assert "Kille i keps" not in login("falt_b").get(address_for("home.start")).get_data(
+        as_text=True
+    )
+    assert "Översyn försenad" in login("falt_a").get(
+        address_for("casefile.youth", public_id=youth)
+    ).get_data(as_text=True)
 
 
 def test_admin_maintains_the_catalogue(app, world, login):
     admin = login("admin")
-    assert admin.get("/admin/varningstecken").status_code == 200
+    assert admin.get(address_for("admin.warning_signs")).status_code == 200
     new = {"group": "school", "label": "Byter skola ofta"}
-    assert admin.post("/admin/varningstecken", data=new).status_code == 303
-    assert admin.post("/admin/varningstecken", data=new).status_code == 422  # twice
+    assert admin.post(address_for("admin.warning_signs"), data=new).status_code == 303
+    assert admin.post(address_for("admin.warning_signs"), data=new).status_code == 422  # twice
     assert (
-        admin.post("/admin/varningstecken", data={"group": "moon", "label": "X"}).status_code == 422
+        admin.post(
+            address_for("admin.warning_signs"), data={"group": "moon", "label": "X"}
+        ).status_code
+        == 422
     )
     assert "Byter skola ofta" in _signs(app)
-    assert login("falt_a").get("/admin/varningstecken").status_code == 403
-    assert login("lead_a").post("/admin/varningstecken", data=new).status_code == 403
+    assert login("falt_a").get(address_for("admin.warning_signs")).status_code == 403
+    assert login("lead_a").post(address_for("admin.warning_signs"), data=new).status_code == 403

@@ -10,6 +10,7 @@ from outreach.clock import now, to_local
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
 from outreach.shifts.models import AnonymousContact, ContactCount
+from tests.addresses import address_for
 from tests.factories import make_area, make_past_shift, make_shift
 
 
@@ -32,7 +33,9 @@ def _count(app) -> int:
 
 def _post(client, shift, htmx=False, **data):
     headers = {"HX-Request": "true", "HX-Request-Type": "partial"} if htmx else {}
-    return client.post(f"/faltpass/{shift}/anonym-kontakt", data=data, headers=headers)
+    return client.post(
+        address_for("shifts.new_contact", public_id=shift), data=data, headers=headers
+    )
 
 
 def test_minimal_contact_is_place_and_count(app, world, login, shift):
@@ -156,7 +159,7 @@ def test_places_of_the_shift_area_come_first_most_recent_first(app, world, login
     with app.app_context():
         places = {p.name: p.id for p in db.session.execute(select(Place)).scalars()}
     _post(client, shift, place=places["Folkets park"], youth_count=1)
-    page = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    page = client.get(address_for("shifts.new_contact", public_id=shift)).get_data(as_text=True)
     order = [page.index(name) for name in ("Folkets park", "Möllevångstorget")]
     assert order == sorted(order)
     assert "Rosengårds centrum" not in page
@@ -167,7 +170,7 @@ def test_places_of_the_shift_area_come_first_most_recent_first(app, world, login
         hyllie = make_area("Hyllie", ["Hyllie torg"])
         make_past_shift(team, hyllie, [worker], now() - timedelta(days=800))
         db.session.commit()
-    page = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    page = client.get(address_for("shifts.new_contact", public_id=shift)).get_data(as_text=True)
     assert page.index("Möllevångstorget") < page.index("Rosengårds centrum")
     assert "Hyllie torg" not in page
 
@@ -176,9 +179,9 @@ def test_the_form_needs_at_most_six_taps_from_the_start_page(world, login, shift
     """Start page → form link (1), place (2), a gender + (3), an age + (4), a topic (5), save (6):
     everything else has a usable default, so those fields alone make a valid contact."""
     client = login("falt_a")
-    start = client.get("/").get_data(as_text=True)
+    start = client.get(address_for("home.start")).get_data(as_text=True)
     assert f'href="/faltpass/{shift}/anonym-kontakt"' in start
-    form = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    form = client.get(address_for("shifts.new_contact", public_id=shift)).get_data(as_text=True)
     assert 'name="youth_count" type="number" value="1"' in form or 'value="1"' in form
     response = _post(
         client,
@@ -207,7 +210,7 @@ def test_a_form_sent_again_logs_the_contact_once(app, world, login, shift):
     """A resent form, or a tablet sending its queue again after the answer was lost, carries
     the same token: the contact is logged once and the sender is answered as if it was new."""
     client = login("falt_a")
-    form = client.get(f"/faltpass/{shift}/anonym-kontakt").get_data(as_text=True)
+    form = client.get(address_for("shifts.new_contact", public_id=shift)).get_data(as_text=True)
     token = form.split('name="token" type="hidden" value="')[1].split('"')[0]
     assert len(token) == 32
     for _attempt in range(3):

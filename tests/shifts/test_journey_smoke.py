@@ -5,26 +5,27 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.shifts.models import AnonymousContact, Shift
 from outreach.youths.models import IdentifiedContact, Youth
+from tests.addresses import address_for
 
 
 def test_field_worker_day(app, world, login):
     worker = login("falt_a")
-    assert worker.get("/").status_code == 200
-    page = worker.get("/faltpass/nytt")
+    assert worker.get(address_for("home.start")).status_code == 200
+    page = worker.get(address_for("shifts.new_shift"))
     assert page.status_code == 200
     response = worker.post(
-        "/faltpass/nytt",
+        address_for("shifts.new_shift"),
         data={"team": world.team_a, "area": world.area, "colleagues": [world.worker_a2]},
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():
         shift = db.session.execute(select(Shift)).scalar_one()
         shift_id = shift.public_id
-    start = worker.get("/").get_data(as_text=True)
+    start = worker.get(address_for("home.start")).get_data(as_text=True)
     assert "Möllevången" in start
-    assert worker.get(f"/faltpass/{shift_id}/anonym-kontakt").status_code == 200
+    assert worker.get(address_for("shifts.new_contact", public_id=shift_id)).status_code == 200
     response = worker.post(
-        f"/faltpass/{shift_id}/anonym-kontakt",
+        address_for("shifts.new_contact", public_id=shift_id),
         data={
             "place": world.place,
             "youth_count": 3,
@@ -36,7 +37,7 @@ def test_field_worker_day(app, world, login):
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     response = worker.post(
-        "/ungdomar/ny",
+        address_for("youths.new_youth"),
         data={
             "alias": "Kille i röd keps",
             "legal_basis": "consent",
@@ -49,43 +50,53 @@ def test_field_worker_day(app, world, login):
     with app.app_context():
         youth = db.session.execute(select(Youth)).scalar_one()
         youth_id = youth.public_id
-    found = worker.post("/ungdomar", data={"q": "ostlin"}).get_data(as_text=True)
+    found = worker.post(address_for("casefile.search"), data={"q": "ostlin"}).get_data(as_text=True)
     assert "Kille i röd keps" in found
     assert (
-        worker.get(f"/faltpass/{shift_id}/namngiven-kontakt?ungdom={youth_id}").status_code == 200
+        worker.get(
+            address_for("youths.new_contact", public_id=shift_id, ungdom=youth_id)
+        ).status_code
+        == 200
     )
     response = worker.post(
-        f"/faltpass/{shift_id}/namngiven-kontakt",
+        address_for("youths.new_contact", public_id=shift_id),
         data={"youths": [youth_id], "facts": "Sågs med äldre killar.", "assessment": "Orolig."},
     )
     assert response.status_code == 303, response.get_data(as_text=True)
-    page = worker.get(f"/ungdomar/{youth_id}").get_data(as_text=True)
+    page = worker.get(address_for("casefile.youth", public_id=youth_id)).get_data(as_text=True)
     assert "Sågs med äldre killar." in page
     with app.app_context():
         contact = db.session.execute(select(IdentifiedContact)).scalar_one()
         contact_id = contact.public_id
         assert db.session.execute(select(AnonymousContact)).scalar_one().youth_count == 3
-    assert worker.get(f"/kontakter/{contact_id}/rattelse?ungdom={youth_id}").status_code == 200
+    assert (
+        worker.get(
+            address_for("youths.correct_contact", public_id=contact_id, ungdom=youth_id)
+        ).status_code
+        == 200
+    )
     response = worker.post(
-        f"/kontakter/{contact_id}/rattelse",
+        address_for("youths.correct_contact", public_id=contact_id),
         data={"facts": "Sågs med två äldre killar.", "assessment": "Orolig.", "ungdom": youth_id},
     )
     assert response.status_code == 303, response.get_data(as_text=True)
-    page = worker.get(f"/ungdomar/{youth_id}").get_data(as_text=True)
+    page = worker.get(address_for("casefile.youth", public_id=youth_id)).get_data(as_text=True)
     assert "Sågs med äldre killar." in page and "Sågs med två äldre killar." in page
-    assert worker.get(f"/ungdomar/{youth_id}/andra").status_code == 200
-    assert worker.get(f"/faltpass/{shift_id}").status_code == 200
-    assert worker.get("/faltpass").status_code == 200
-    assert worker.get("/installningar").status_code == 200
-    response = worker.post(f"/faltpass/{shift_id}/avsluta", data={"situation_note": "Lugnt."})
+    assert worker.get(address_for("youths.edit_youth", public_id=youth_id)).status_code == 200
+    assert worker.get(address_for("shifts.shift_detail", public_id=shift_id)).status_code == 200
+    assert worker.get(address_for("shifts.shift_list")).status_code == 200
+    assert worker.get(address_for("auth.settings")).status_code == 200
+    response = worker.post(
+        address_for("shifts.end_shift", public_id=shift_id), data={"situation_note": "Lugnt."}
+    )
     assert response.status_code == 303
 
 
 def test_other_roles_pages(world, login):
     admin = login("admin")
-    assert admin.get("/").status_code == 302
-    assert admin.get("/admin/").status_code == 200
-    assert admin.get("/admin/anvandare/ny").status_code == 200
-    assert login("vpc").get("/").status_code == 302  # to the VPC inbox
-    assert login("vpc").get("/vpc").status_code == 200
-    assert login("lead_a").get("/").status_code == 200
+    assert admin.get(address_for("home.start")).status_code == 302
+    assert admin.get(address_for("admin.overview")).status_code == 200
+    assert admin.get(address_for("admin.new_user")).status_code == 200
+    assert login("vpc").get(address_for("home.start")).status_code == 302  # to the VPC inbox
+    assert login("vpc").get(address_for("handoffs.inbox")).status_code == 200
+    assert login("lead_a").get(address_for("home.start")).status_code == 200

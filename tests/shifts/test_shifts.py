@@ -7,6 +7,7 @@ from sqlalchemy import select
 from outreach.clock import now, to_local
 from outreach.extensions import db
 from outreach.shifts.models import Shift
+from tests.addresses import address_for
 
 
 def _local(moment) -> str:
@@ -24,10 +25,10 @@ def _shifts(app):
 
 def test_start_defaults_to_now_with_colleagues(app, world, login):
     client = login("falt_a")
-    form = client.get("/faltpass/nytt").get_data(as_text=True)
+    form = client.get(address_for("shifts.new_shift")).get_data(as_text=True)
     assert _local(now())[:13] in form  # start time prefilled with the Stockholm clock
     response = client.post(
-        "/faltpass/nytt",
+        address_for("shifts.new_shift"),
         data={
             "team": world.team_a,
             "area": world.area,
@@ -40,14 +41,14 @@ def test_start_defaults_to_now_with_colleagues(app, world, login):
     assert abs((shift.started_at - now()).total_seconds()) < 60
     assert {w.id for w in shift.workers} == {world.worker_a, world.worker_a2}
     assert shift.situation_note == "Lugnt vid torget."
-    start = client.get("/").get_data(as_text=True)
+    start = client.get(address_for("home.start")).get_data(as_text=True)
     assert f"/faltpass/{shift.public_id}/anonym-kontakt" in start
 
 
 def test_start_time_entered_is_stockholm_time(app, world, login):
     client = login("falt_a")
     client.post(
-        "/faltpass/nytt",
+        address_for("shifts.new_shift"),
         data={
             "team": world.team_a,
             "area": world.area,
@@ -60,7 +61,7 @@ def test_start_time_entered_is_stockholm_time(app, world, login):
 
 def _refused(client, data, world) -> str:
     data = {"team": world.team_a, "area": world.area, **data}
-    response = client.post("/faltpass/nytt", data=data)
+    response = client.post(address_for("shifts.new_shift"), data=data)
     assert response.status_code == 422, response.status_code
     return response.get_data(as_text=True)
 
@@ -90,7 +91,9 @@ def test_bad_shift_input_is_refused_and_nothing_saved(app, world, login):
 def test_one_open_shift_at_a_time(app, world, login):
     client = login("falt_a")
     assert (
-        client.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area}).status_code
+        client.post(
+            address_for("shifts.new_shift"), data={"team": world.team_a, "area": world.area}
+        ).status_code
         == 303
     )
     page = _refused(client, {}, world)
@@ -98,7 +101,7 @@ def test_one_open_shift_at_a_time(app, world, login):
     colleague = login("falt_a2")
     # a worker already out cannot be taken along on a second shift
     response = colleague.post(
-        "/faltpass/nytt",
+        address_for("shifts.new_shift"),
         data={"team": world.team_a, "area": world.area, "colleagues": [world.worker_a]},
     )
     assert response.status_code == 422
@@ -107,31 +110,38 @@ def test_one_open_shift_at_a_time(app, world, login):
 
 def test_end_shift_by_worker_or_lead_only(app, world, login):
     worker = login("falt_a")
-    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    worker.post(address_for("shifts.new_shift"), data={"team": world.team_a, "area": world.area})
     (shift,) = _shifts(app)
     outsider = login("falt_a2")  # same team, not on the shift
-    assert outsider.post(f"/faltpass/{shift.public_id}/avsluta").status_code == 403
+    assert (
+        outsider.post(address_for("shifts.end_shift", public_id=shift.public_id)).status_code == 403
+    )
     lead = login("lead_a")
     assert (
         lead.post(
-            f"/faltpass/{shift.public_id}/avsluta", data={"situation_note": "Klart."}
+            address_for("shifts.end_shift", public_id=shift.public_id),
+            data={"situation_note": "Klart."},
         ).status_code
         == 303
     )
     (shift,) = _shifts(app)
     assert shift.ended_at is not None
     # ending twice is refused; logging in an ended shift is refused
-    assert worker.post(f"/faltpass/{shift.public_id}/avsluta").status_code == 403
-    assert worker.get(f"/faltpass/{shift.public_id}/anonym-kontakt").status_code == 403
-    assert "/anonym-kontakt" not in worker.get("/").get_data(as_text=True)
+    assert (
+        worker.post(address_for("shifts.end_shift", public_id=shift.public_id)).status_code == 403
+    )
+    assert (
+        worker.get(address_for("shifts.new_contact", public_id=shift.public_id)).status_code == 403
+    )
+    assert "/anonym-kontakt" not in worker.get(address_for("home.start")).get_data(as_text=True)
 
 
 def test_situation_note_saved_through_htmx_returns_the_fragment(app, world, login):
     worker = login("falt_a")
-    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    worker.post(address_for("shifts.new_shift"), data={"team": world.team_a, "area": world.area})
     (shift,) = _shifts(app)
     response = worker.post(
-        f"/faltpass/{shift.public_id}/lagesbild",
+        address_for("shifts.save_note", public_id=shift.public_id),
         data={"situation_note": "Många vid stationen."},
         headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )
@@ -139,7 +149,7 @@ def test_situation_note_saved_through_htmx_returns_the_fragment(app, world, logi
     assert response.status_code == 200
     assert body.lstrip().startswith('<form id="note-form"') and "<html" not in body
     bad = worker.post(
-        f"/faltpass/{shift.public_id}/lagesbild",
+        address_for("shifts.save_note", public_id=shift.public_id),
         data={"situation_note": "pnr 8112189876"},
         headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )
@@ -150,14 +160,21 @@ def test_situation_note_saved_through_htmx_returns_the_fragment(app, world, logi
 
 def test_ending_a_shift_never_overwrites_the_note(app, world, login):
     worker = login("falt_a")
-    worker.post("/faltpass/nytt", data={"team": world.team_a, "area": world.area})
+    worker.post(address_for("shifts.new_shift"), data={"team": world.team_a, "area": world.area})
     (shift,) = _shifts(app)
     lead = login("lead_a")
-    lead.get(f"/faltpass/{shift.public_id}")  # the lead has the page open …
-    worker.post(f"/faltpass/{shift.public_id}/lagesbild", data={"situation_note": "Stökigt."})
+    lead.get(
+        address_for("shifts.shift_detail", public_id=shift.public_id)
+    )  # the lead has the page open …
+    worker.post(
+        address_for("shifts.save_note", public_id=shift.public_id),
+        data={"situation_note": "Stökigt."},
+    )
     # … and ends the shift with whatever the page held: the note stays
     assert (
-        lead.post(f"/faltpass/{shift.public_id}/avsluta", data={"situation_note": ""}).status_code
+        lead.post(
+            address_for("shifts.end_shift", public_id=shift.public_id), data={"situation_note": ""}
+        ).status_code
         == 303
     )
     (shift,) = _shifts(app)

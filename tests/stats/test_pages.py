@@ -11,6 +11,7 @@ from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender
+from tests.addresses import address_for
 from tests.factories import local, log_tally, make_past_shift, make_user
 
 
@@ -36,7 +37,7 @@ def month(app, world):
 
 
 def test_a_field_team_lead_sees_the_own_team_with_exact_counts(month, login):
-    response = login("lead_a").get("/statistik?period=month&day=2026-10-01")
+    response = login("lead_a").get(address_for("stats.overview", period="month", day="2026-10-01"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Statistik: oktober 2026" in page
@@ -48,7 +49,11 @@ def test_a_field_team_lead_sees_the_own_team_with_exact_counts(month, login):
 
 
 def test_charts_are_svg_without_external_requests(month, login):
-    page = login("lead_a").get("/statistik?period=month&day=2026-10-01").get_data(as_text=True)
+    page = (
+        login("lead_a")
+        .get(address_for("stats.overview", period="month", day="2026-10-01"))
+        .get_data(as_text=True)
+    )
     uri = page.split('<img class="chart" src="')[1].split('"')[0]
     svg = unquote(html.unescape(uri).split(",", 1)[1])
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
@@ -57,7 +62,11 @@ def test_charts_are_svg_without_external_requests(month, login):
 
 
 def test_a_vpc_lead_sees_every_field_team_with_small_counts_hidden(month, login):
-    page = login("vpc_lead").get("/statistik?period=month&day=2026-10-01").get_data(as_text=True)
+    page = (
+        login("vpc_lead")
+        .get(address_for("stats.overview", period="month", day="2026-10-01"))
+        .get_data(as_text=True)
+    )
     assert '<option selected value="all">Alla team</option>' in page
     assert "Fältgruppen Norr, Fältgruppen Söder" in page
     assert "eftersom siffrorna lämnar teamet" in page
@@ -65,10 +74,10 @@ def test_a_vpc_lead_sees_every_field_team_with_small_counts_hidden(month, login)
 
 
 def test_only_team_leads_see_statistics(month, login):
-    assert login("falt_a").get("/statistik").status_code == 403
-    assert login("vpc").get("/statistik").status_code == 403
-    assert login("admin").get("/statistik").status_code == 403
-    assert login("falt_a").get("/statistik/manadsrapport").status_code == 403
+    assert login("falt_a").get(address_for("stats.overview")).status_code == 403
+    assert login("vpc").get(address_for("stats.overview")).status_code == 403
+    assert login("admin").get(address_for("stats.overview")).status_code == 403
+    assert login("falt_a").get(address_for("stats.monthly_report")).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -89,7 +98,7 @@ def test_bad_choices_answer_400_with_a_message(month, login, query):
 
 
 def test_another_teams_figures_are_not_offered_to_a_field_lead(month, login):
-    response = login("lead_a").get(f"/statistik?team={month.team_b}")
+    response = login("lead_a").get(address_for("stats.overview", team=month.team_b))
     assert response.status_code == 400
 
 
@@ -104,8 +113,16 @@ def test_statistics_never_read_the_access_log(app, month, login):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        assert client.get("/statistik?period=year&day=2026-10-01").status_code == 200
-        assert client.get("/statistik/export.csv?period=year&day=2026-10-01").status_code == 200
+        assert (
+            client.get(address_for("stats.overview", period="year", day="2026-10-01")).status_code
+            == 200
+        )
+        assert (
+            client.get(
+                address_for("stats.export", fmt="csv", period="year", day="2026-10-01")
+            ).status_code
+            == 200
+        )
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
@@ -114,7 +131,7 @@ def test_statistics_never_read_the_access_log(app, month, login):
 
 def test_the_monthly_report_prints(month, login):
     client = login("lead_a")
-    response = client.get("/statistik/manadsrapport?day=2026-10-20&period=year")
+    response = client.get(address_for("stats.monthly_report", day="2026-10-20", period="year"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Månadsrapport: oktober 2026" in page  # always a month
@@ -124,7 +141,7 @@ def test_the_monthly_report_prints(month, login):
 
 @pytest.mark.skipif(not pdf.available(), reason="WeasyPrint's system libraries are missing")
 def test_the_monthly_report_as_pdf(month, login):
-    response = login("lead_a").get("/statistik/manadsrapport.pdf?day=2026-10-20")
+    response = login("lead_a").get(address_for("stats.monthly_report_pdf", day="2026-10-20"))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.get_data().startswith(b"%PDF")

@@ -11,6 +11,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.youths import contacts as youth_contacts
 from outreach.youths.models import IdentifiedContact
+from tests.addresses import address_for
 from tests.factories import make_shift, make_youth
 
 
@@ -49,7 +50,7 @@ def _contacts(app):
 
 
 def _record(client, setting, **data):
-    return client.post(f"/faltpass/{setting['shift']}/namngiven-kontakt", data=data)
+    return client.post(address_for("youths.new_contact", public_id=setting["shift"]), data=data)
 
 
 def test_contact_with_two_youths_shows_on_both_timelines(app, login, setting):
@@ -69,7 +70,9 @@ def test_contact_with_two_youths_shows_on_both_timelines(app, login, setting):
         and contact.assessment == "Jag är orolig."
     )
     for youth in ("ali", "bea"):
-        page = client.get(f"/ungdomar/{setting[youth]}").get_data(as_text=True)
+        page = client.get(address_for("casefile.youth", public_id=setting[youth])).get_data(
+            as_text=True
+        )
         assert "Satt vid torget med äldre killar." in page
         assert "Jag är orolig." in page
         assert "Fatima Fält" in page  # the author
@@ -77,11 +80,13 @@ def test_contact_with_two_youths_shows_on_both_timelines(app, login, setting):
 
 def test_form_preselects_the_youth_and_searches_without_javascript(login, setting):
     client = login("falt_a")
-    page = client.get(f"/faltpass/{setting['shift']}/namngiven-kontakt?ungdom={setting['ali']}")
+    page = client.get(
+        address_for("youths.new_contact", public_id=setting["shift"], ungdom=setting["ali"])
+    )
     body = page.get_data(as_text=True)
     assert re.search(rf'<input checked[^>]*value="{setting["ali"]}"', body)
     assert f'data-hx-post="/faltpass/{setting["shift"]}/namngiven-kontakt"' in body
-    url = f"/faltpass/{setting['shift']}/namngiven-kontakt"
+    url = address_for("youths.new_contact", public_id=setting["shift"])
     # Without JavaScript "Search" posts the whole form: ticked youths and typed text stay.
     found = client.post(
         url,
@@ -101,7 +106,7 @@ def test_form_preselects_the_youth_and_searches_without_javascript(login, settin
 
 def test_live_search_replaces_the_candidates_once(login, setting):
     response = login("falt_a").post(
-        f"/faltpass/{setting['shift']}/namngiven-kontakt",
+        address_for("youths.new_contact", public_id=setting["shift"]),
         data={"action": "search", "q": "bea"},
         headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )
@@ -119,12 +124,16 @@ def test_companions_under_protected_identity_are_not_named(app, world, login, se
         db.session.commit()
         hidden_id = hidden.public_id
     _record(login("falt_a"), setting, youths=[setting["ali"], hidden_id], facts="Två stycken.")
-    colleague_view = login("falt_a2").get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    colleague_view = (
+        login("falt_a2")
+        .get(address_for("casefile.youth", public_id=setting["ali"]))
+        .get_data(as_text=True)
+    )
     assert "Skyddad ungdom" not in colleague_view
     assert '<span class="badge warning">Skyddad</span>' in colleague_view  # masked
-    assert "Skyddad ungdom" in login("falt_a").get(f"/ungdomar/{setting['ali']}").get_data(
-        as_text=True
-    )
+    assert "Skyddad ungdom" in login("falt_a").get(
+        address_for("casefile.youth", public_id=setting["ali"])
+    ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +160,7 @@ def test_a_correction_is_appended_and_the_original_kept(app, login, setting):
     _record(client, setting, youths=[setting["ali"]], facts="Hade en kniv.", assessment="Akut.")
     (original,) = _contacts(app)
     response = client.post(
-        f"/kontakter/{original.public_id}/rattelse",
+        address_for("youths.correct_contact", public_id=original.public_id),
         data={
             "facts": "Hade en kniv, enligt en kamrat.",
             "assessment": "Akut.",
@@ -163,21 +172,25 @@ def test_a_correction_is_appended_and_the_original_kept(app, login, setting):
     assert original_again.facts == "Hade en kniv."  # never overwritten
     assert correction.corrects_id == original.id
     assert [y.public_id for y in correction.youths] == [setting["ali"]]
-    page = client.get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=setting["ali"])).get_data(
+        as_text=True
+    )
     assert page.index("Hade en kniv.") < page.index("Hade en kniv, enligt en kamrat.")
     # a correction of the correction chains under the same entry
     client.post(
-        f"/kontakter/{correction.public_id}/rattelse",
+        address_for("youths.correct_contact", public_id=correction.public_id),
         data={"facts": "Hade en kniv, sa han själv.", "assessment": "Akut."},
     )
-    page = client.get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=setting["ali"])).get_data(
+        as_text=True
+    )
     assert page.count('class="correction"') == 2
 
 
 def test_only_author_or_lead_corrects(app, login, setting):
     _record(login("falt_a"), setting, youths=[setting["ali"]], facts="Pratade.")
     (original,) = _contacts(app)
-    url = f"/kontakter/{original.public_id}/rattelse"
+    url = address_for("youths.correct_contact", public_id=original.public_id)
     assert login("falt_a2").post(url, data={"facts": "Annat."}).status_code == 403
     assert login("falt_b").post(url, data={"facts": "Annat."}).status_code == 404
     assert login("lead_a").post(url, data={"facts": "Rättat av lead."}).status_code == 303
@@ -195,16 +208,20 @@ def test_a_long_timeline_is_read_a_page_at_a_time(app, login, setting):
         _record(client, setting, youths=[setting["ali"]], facts=f"Kontakt nr {number:02d}.")
     oldest = _contacts(app)[0]
     client.post(
-        f"/kontakter/{oldest.public_id}/rattelse",
+        address_for("youths.correct_contact", public_id=oldest.public_id),
         data={"facts": "Kontakt nr 00, rättad.", "ungdom": setting["ali"]},
     )
-    first = client.get(f"/ungdomar/{setting['ali']}").get_data(as_text=True)
+    first = client.get(address_for("casefile.youth", public_id=setting["ali"])).get_data(
+        as_text=True
+    )
     shown = re.findall(r"Kontakt nr (\d\d)\.", first)
     assert shown == [f"{n:02d}" for n in range(size + 1, 1, -1)]
     after = re.search(r'href="/ungdomar/[^"?]+\?after=([^"#]+)#timeline-heading"', first).group(1)
-    second = client.get(f"/ungdomar/{setting['ali']}?after={after}").get_data(as_text=True)
+    second = client.get(
+        address_for("casefile.youth", public_id=setting["ali"], after=after)
+    ).get_data(as_text=True)
     assert re.findall(r"Kontakt nr (\d\d)\.", second) == ["01", "00"]
     assert "Kontakt nr 00, rättad." in second and "Tillbaka till de senaste kontakterna" in second
     assert "Tidigare kontakter" not in second
-    damaged = client.get(f"/ungdomar/{setting['ali']}?after=skadad")
+    damaged = client.get(address_for("casefile.youth", public_id=setting["ali"], after="skadad"))
     assert damaged.status_code == 400

@@ -10,6 +10,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.shifts.models import Shift
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import log_named, make_records, make_user, make_youth
 
 
@@ -41,7 +42,7 @@ def _shift_and_child(protected):
 
 
 def _page(client, protected):
-    return client.get(f"/ungdomar/{protected['youth']}")
+    return client.get(address_for("casefile.youth", public_id=protected["youth"]))
 
 
 def test_seen_by_the_lead_and_the_worker_who_marked_it_only(signed_in, protected):
@@ -51,7 +52,9 @@ def test_seen_by_the_lead_and_the_worker_who_marked_it_only(signed_in, protected
         assert _page(signed_in(outsider), protected).status_code == 404, outsider
     colleague = signed_in("falt_a2")
     for query in ("barn", "Kim Exempel", "Barn i Fältgruppen"):
-        found = colleague.post("/ungdomar", data={"q": query}).get_data(as_text=True)
+        found = colleague.post(address_for("casefile.search"), data={"q": query}).get_data(
+            as_text=True
+        )
         assert protected["youth"] not in found and "Ingen ungdom hittades" in found
 
 
@@ -59,14 +62,21 @@ def test_a_lead_grants_and_revokes_access(app, world, signed_in, protected):
     lead, colleague = signed_in("lead_a"), signed_in("falt_a2")
     page = _page(lead, protected).get_data(as_text=True)
     assert "Vem ser uppgifterna" in page and "Fatima Fält" in page  # the marker's grant
-    response = lead.post(f"/ungdomar/{protected['youth']}/skyddad", data={"user": world.worker_a2})
+    response = lead.post(
+        address_for("casefile.grant_access", public_id=protected["youth"]),
+        data={"user": world.worker_a2},
+    )
     assert response.status_code == 303
     assert _page(colleague, protected).status_code == 200
-    response = lead.post(f"/ungdomar/{protected['youth']}/skyddad/{world.worker_a2}/aterkalla")
+    response = lead.post(
+        address_for("casefile.revoke_access", public_id=protected["youth"], user_id=world.worker_a2)
+    )
     assert response.status_code == 303
     assert _page(colleague, protected).status_code == 404
     # revoking twice: nothing left to revoke
-    again = lead.post(f"/ungdomar/{protected['youth']}/skyddad/{world.worker_a2}/aterkalla")
+    again = lead.post(
+        address_for("casefile.revoke_access", public_id=protected["youth"], user_id=world.worker_a2)
+    )
     assert again.status_code == 409
     with app.app_context():
         steps = db.session.execute(
@@ -83,7 +93,7 @@ def test_a_lead_grants_and_revokes_access(app, world, signed_in, protected):
 
 
 def test_only_a_lead_of_the_team_decides(world, signed_in, protected):
-    url = f"/ungdomar/{protected['youth']}/skyddad"
+    url = address_for("casefile.grant_access", public_id=protected["youth"])
     assert signed_in("falt_a").post(url, data={"user": world.worker_a2}).status_code == 403
     assert signed_in("falt_b").post(url, data={"user": world.worker_a2}).status_code == 404
     lead = signed_in("lead_a")
@@ -94,19 +104,27 @@ def test_only_a_lead_of_the_team_decides(world, signed_in, protected):
 
 def test_masked_in_the_lists_of_those_without_access(app, world, signed_in, protected):
     colleague = signed_in("falt_a2")
-    shift = colleague.get(f"/faltpass/{protected['shift']}").get_data(as_text=True)
+    shift = colleague.get(
+        address_for("shifts.shift_detail", public_id=protected["shift"])
+    ).get_data(as_text=True)
     assert '<span class="badge warning">Skyddad</span>' in shift
     assert "Barn i" not in shift and "Pratade en stund" not in shift  # nor the entry's text
-    inbox = signed_in("vpc").get("/vpc").get_data(as_text=True)
+    inbox = signed_in("vpc").get(address_for("handoffs.inbox")).get_data(as_text=True)
     assert "Skyddad" in inbox and "Barn i" not in inbox
-    listing = signed_in("lead_a").post("/ungdomar", data={"q": "barn"}).get_data(as_text=True)
+    listing = (
+        signed_in("lead_a")
+        .post(address_for("casefile.search"), data={"q": "barn"})
+        .get_data(as_text=True)
+    )
     assert "Barn i" in listing and "Kim Exempel" not in listing  # the lead: alias, no name
 
 
 def test_every_access_is_audited(app, world, signed_in, protected):
     _page(signed_in("falt_a"), protected)
     _page(signed_in("lead_a"), protected)
-    signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}")  # refused: not a read
+    signed_in("falt_a2").get(
+        address_for("casefile.youth", public_id=protected["youth"])
+    )  # refused: not a read
     with app.app_context():
         readers = (
             db.session.execute(
@@ -131,7 +149,7 @@ def test_marking_an_existing_record_protected_keeps_the_marker_only(app, world, 
     marker, other = signed_in("falt_a2"), signed_in("falt_a")
     assert _page(other, {"youth": public_id}).status_code == 200
     response = marker.post(
-        f"/ungdomar/{public_id}/andra",
+        address_for("youths.edit_youth", public_id=public_id),
         data={"alias": "Kim", "legal_basis": "consent", "protected_identity": "y"},
     )
     assert response.status_code == 303
@@ -159,21 +177,35 @@ def test_an_entry_naming_a_hidden_youth_is_not_shown(app, world, signed_in, prot
         db.session.commit()
         friend_id, entry_id = friend.public_id, entry.public_id
     colleague = signed_in("falt_a2")
-    page = colleague.get(f"/ungdomar/{friend_id}").get_data(as_text=True)
+    page = colleague.get(address_for("casefile.youth", public_id=friend_id)).get_data(as_text=True)
     assert "Storgatan" not in page and "Anteckningen visas inte" in page
-    assert colleague.get(f"/kontakter/{entry_id}/rattelse").status_code == 404
-    assert "Storgatan" in signed_in("lead_a").get(f"/ungdomar/{friend_id}").get_data(as_text=True)
+    assert (
+        colleague.get(address_for("youths.correct_contact", public_id=entry_id)).status_code == 404
+    )
+    assert "Storgatan" in signed_in("lead_a").get(
+        address_for("casefile.youth", public_id=friend_id)
+    ).get_data(as_text=True)
 
 
 def test_only_a_lead_lifts_protected_identity(world, signed_in, protected):
     data = {"alias": "Barn", "legal_basis": "consent", "birth_year": "2012"}
-    url = f"/ungdomar/{protected['youth']}/andra"
+    url = address_for("youths.edit_youth", public_id=protected["youth"])
     refused = signed_in("falt_a").post(url, data=data)  # the marker, who has access
     assert refused.status_code == 422
     assert "Bara en teamledare" in refused.get_data(as_text=True)
-    assert signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}").status_code == 404
+    assert (
+        signed_in("falt_a2")
+        .get(address_for("casefile.youth", public_id=protected["youth"]))
+        .status_code
+        == 404
+    )
     assert signed_in("lead_a").post(url, data=data).status_code == 303
-    assert signed_in("falt_a2").get(f"/ungdomar/{protected['youth']}").status_code == 200
+    assert (
+        signed_in("falt_a2")
+        .get(address_for("casefile.youth", public_id=protected["youth"]))
+        .status_code
+        == 200
+    )
 
 
 def test_registering_the_same_personnummer_points_to_the_lead(app, world, signed_in, protected):
@@ -184,7 +216,8 @@ def test_registering_the_same_personnummer_points_to_the_lead(app, world, signed
             .personnummer
         )
     response = signed_in("falt_a2").post(
-        "/ungdomar/ny", data={"alias": "Ny", "legal_basis": "consent", "personnummer": pnr}
+        address_for("youths.new_youth"),
+        data={"alias": "Ny", "legal_basis": "consent", "personnummer": pnr},
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -194,7 +227,10 @@ def test_registering_the_same_personnummer_points_to_the_lead(app, world, signed
 def test_a_refused_grant_still_logs_the_page_it_shows(app, world, signed_in, protected):
     lead = signed_in("lead_a")
     assert (
-        lead.post(f"/ungdomar/{protected['youth']}/skyddad", data={"user": "x"}).status_code == 422
+        lead.post(
+            address_for("casefile.grant_access", public_id=protected["youth"]), data={"user": "x"}
+        ).status_code
+        == 422
     )
     huge = f"/ungdomar/{protected['youth']}/skyddad/99999999999999999999/aterkalla"
     assert lead.post(huge).status_code == 404

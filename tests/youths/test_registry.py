@@ -8,6 +8,7 @@ from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.youths.models import Youth
+from tests.addresses import address_for
 from tests.factories import make_youth
 
 
@@ -22,7 +23,7 @@ def _youths(app) -> list[Youth]:
 
 def _register(client, **data):
     data = {"legal_basis": "consent", **data}
-    return client.post("/ungdomar/ny", data=data)
+    return client.post(address_for("youths.new_youth"), data=data)
 
 
 def test_alias_alone_with_a_legal_basis_is_enough(app, world, login):
@@ -84,7 +85,7 @@ def test_full_registration(app, world, login):
 )
 def test_bad_registrations_are_refused_and_nothing_saved(app, world, login, data):
     data.setdefault("legal_basis", "consent")
-    response = login("falt_a").post("/ungdomar/ny", data=data)
+    response = login("falt_a").post(address_for("youths.new_youth"), data=data)
     assert response.status_code == 422
     assert _youths(app) == []
 
@@ -104,10 +105,14 @@ def test_the_same_personnummer_twice_in_a_team_is_refused(app, world, login):
 def test_personnummer_is_masked_in_lists_and_shown_on_the_page(app, world, login):
     client = login("falt_a")
     _register(client, alias="Kalle", personnummer="201012189872")
-    listing = client.post("/ungdomar", data={"q": "kalle"}).get_data(as_text=True)
+    listing = client.post(address_for("casefile.search"), data={"q": "kalle"}).get_data(
+        as_text=True
+    )
     assert "20101218-XXXX" in listing and "9872" not in listing
     (youth,) = _youths(app)
-    assert "20101218-9872" in client.get(f"/ungdomar/{youth.public_id}").get_data(as_text=True)
+    assert "20101218-9872" in client.get(
+        address_for("casefile.youth", public_id=youth.public_id)
+    ).get_data(as_text=True)
 
 
 @pytest.fixture
@@ -139,7 +144,11 @@ def registry(app, world):
     ],
 )
 def test_search_is_case_and_accent_insensitive_and_team_scoped(login, registry, query, expected):
-    page = login("falt_a").post("/ungdomar", data={"q": query}).get_data(as_text=True)
+    page = (
+        login("falt_a")
+        .post(address_for("casefile.search"), data={"q": query})
+        .get_data(as_text=True)
+    )
     for alias in ["Kille i keps", "Tjej vid stationen", "50% rabatt-killen"]:
         assert (alias in page) == (alias in expected), (query, alias)
     assert "Annan Östlin" not in page  # team B's youth
@@ -147,7 +156,7 @@ def test_search_is_case_and_accent_insensitive_and_team_scoped(login, registry, 
 
 def test_live_search_answers_with_the_results_block_only(login, registry):
     response = login("falt_a").post(
-        "/ungdomar",
+        address_for("casefile.search"),
         data={"q": "ostl"},
         headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )
@@ -157,14 +166,16 @@ def test_live_search_answers_with_the_results_block_only(login, registry):
 
 def test_full_page_search_works_without_javascript_and_keeps_names_out_of_urls(login, registry):
     client = login("falt_a")
-    page = client.post("/ungdomar", data={"q": "keps"}).get_data(as_text=True)
+    page = client.post(address_for("casefile.search"), data={"q": "keps"}).get_data(as_text=True)
     assert "<html" in page and 'value="keps"' in page and "Kille i keps" in page
-    assert "Kille i keps" not in client.get("/ungdomar?q=keps").get_data(as_text=True)
+    assert "Kille i keps" not in client.get(address_for("casefile.search", q="keps")).get_data(
+        as_text=True
+    )
     assert 'method="get"' not in page
 
 
 def test_every_youth_listed_by_a_search_is_in_the_access_log(app, world, login, registry):
-    login("falt_a").post("/ungdomar", data={"q": "östlin"})
+    login("falt_a").post(address_for("casefile.search"), data={"q": "östlin"})
     with app.app_context():
         listed = (
             db.session.execute(
@@ -189,7 +200,7 @@ def test_edit_adds_what_became_known_and_is_audited(app, world, login):
     _register(client, alias="Kalle")
     (youth,) = _youths(app)
     response = client.post(
-        f"/ungdomar/{youth.public_id}/andra",
+        address_for("youths.edit_youth", public_id=youth.public_id),
         data={
             "alias": "Kalle",
             "legal_basis": "consent",
@@ -207,10 +218,13 @@ def test_edit_adds_what_became_known_and_is_audited(app, world, login):
         ).scalar_one()
         assert update.youth_id == youth.id and "name" in update.detail
         assert update.changed["name"] == ["", "Karl Åberg"]  # old value kept
-    page = client.get(f"/ungdomar/{youth.public_id}").get_data(as_text=True)
+    page = client.get(address_for("casefile.youth", public_id=youth.public_id)).get_data(
+        as_text=True
+    )
     assert "Ändrat:" in page and "Namn" in page
     bad = client.post(
-        f"/ungdomar/{youth.public_id}/andra", data={"alias": "", "legal_basis": "consent"}
+        address_for("youths.edit_youth", public_id=youth.public_id),
+        data={"alias": "", "legal_basis": "consent"},
     )
     assert bad.status_code == 422
     assert _youths(app)[0].alias == "Kalle"
@@ -220,8 +234,8 @@ def test_every_read_of_a_youth_is_logged(app, world, login):
     client = login("falt_a")
     _register(client, alias="Kalle")
     (youth,) = _youths(app)
-    client.get(f"/ungdomar/{youth.public_id}")
-    login("lead_a").get(f"/ungdomar/{youth.public_id}/andra")
+    client.get(address_for("casefile.youth", public_id=youth.public_id))
+    login("lead_a").get(address_for("youths.edit_youth", public_id=youth.public_id))
     with app.app_context():
         reads = (
             db.session.execute(
@@ -248,6 +262,8 @@ def test_caseworker_and_admin_cannot_register(world, login):
 def test_count_of_youths_is_unchanged_by_refusals(app, world, login):
     with app.app_context():
         before = db.session.execute(select(func.count(Youth.id))).scalar_one()
-    login("falt_b").post("/ungdomar/ny", data={"alias": "", "legal_basis": "consent"})
+    login("falt_b").post(
+        address_for("youths.new_youth"), data={"alias": "", "legal_basis": "consent"}
+    )
     with app.app_context():
         assert db.session.execute(select(func.count(Youth.id))).scalar_one() == before
