@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from outreach import audit, create_app
+from outreach.auth.models import User
 from outreach.config import normalise_database_url
 from outreach.extensions import db
+from outreach.org.models import Team
+from outreach.youths.models import Youth
 from tests import factories
 from tests.addresses import address_for
 
@@ -164,6 +167,28 @@ def world(app):
     return _Ids(ids)
 
 
+@pytest.fixture
+def adult(app, world):
+    """A youth of 19 in team A, registered by falt_a, with a name, a personnummer and a
+    school (factories.make_adult); its public id."""
+    with app.app_context():
+        youth = factories.make_adult(
+            db.session.get(User, world.worker_a), db.session.get(Team, world.team_a)
+        )
+        db.session.commit()
+        return youth.public_id
+
+
+@pytest.fixture
+def adult_with_consent(app, world, adult):
+    """The same youth, whose own consent covers sharing with VPC; its public id."""
+    with app.app_context():
+        youth = db.session.execute(select(Youth).where(Youth.public_id == adult)).scalar_one()
+        factories.give_consent(db.session.get(User, world.worker_a), youth)
+        db.session.commit()
+    return adult
+
+
 class _Ids:
     """The world's objects by id, so tests can reload them in any context."""
 
@@ -201,7 +226,6 @@ def signed_in(app):
     """signed_in(username) → a test client with a session for that user, made directly on the
     server (no password: fast, for tests that log in many users; `login` tests the form)."""
     from outreach.auth import services as auth_services
-    from outreach.auth.models import User
 
     def sign_in(username: str):
         client = app.test_client()

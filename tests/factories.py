@@ -85,6 +85,53 @@ def make_youth(user: User, team: Team, alias: str, **details) -> Youth:
     return youth_services.register(user, team, youth_services.YouthDetails(alias=alias, **details))
 
 
+def make_adult(user: User, team: Team, alias: str = "Kille i keps", **details) -> Youth:
+    """A youth of 19 (who consents alone) with a name, a personnummer and a school."""
+    details.setdefault("name", "Ali Östlin")
+    details.setdefault("personnummer", for_birth_date(years_ago(19, 10)))
+    details.setdefault("school", "Malmö Latin")
+    return make_youth(user, team, alias, **details)
+
+
+def give_consent(user: User, youth: Youth, given_by=None, purpose: str = "Stöd från VPC"):
+    """Consent to sharing with VPC, recorded orally today through the service: by the youth
+    (an adult), or by the party given (a guardian of a child)."""
+    from outreach.consent import services as consent
+    from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
+
+    return consent.record(
+        user,
+        youth,
+        given_by=given_by or ConsentParty.YOUTH,
+        recipients=[Recipient.VPC],
+        other_recipient="",
+        purpose=purpose,
+        form=ConsentForm.ORAL,
+        given_on=None,
+        expires_on=None,
+    )
+
+
+def draft_report(user: User, youth: Youth, concern: str = "Oro för rekrytering."):
+    """A draft report of concern about a child, through the service."""
+    from outreach.reports import services as reports
+    from outreach.vocabulary import ConcernKind
+
+    return reports.draft(
+        user,
+        youth,
+        reports.ReportContents(
+            kinds=[ConcernKind.CRIME],
+            concern=concern,
+            child_said="",
+            reporter_saw="",
+            relation="Fältarbetare",
+            earlier_concern="",
+            family_informed=False,
+        ),
+    )
+
+
 def make_world() -> SimpleNamespace:
     """Two field teams (A and B), the VPC team, areas with places, and one user per role."""
     team_a = make_team("Fältgruppen Söder")
@@ -204,19 +251,10 @@ def make_records(
     (with protected identity if asked) with a named contact in it, a risk marking, a consent,
     a draft report of concern, a handoff sent to VPC and a register-extract request. An
     earlier open shift of the worker is ended first."""
-    from outreach.consent import services as consent
     from outreach.privacy.models import AccessRequest
-    from outreach.reports import services as reports
     from outreach.risk import services as risk
     from outreach.risk.models import WarningSign
-    from outreach.vocabulary import (
-        ConcernKind,
-        ConsentForm,
-        ConsentParty,
-        Recipient,
-        Requester,
-        RiskLevel,
-    )
+    from outreach.vocabulary import ConsentParty, Requester, RiskLevel
 
     earlier = shift_services.open_shift_of(worker)
     if earlier is not None:
@@ -245,30 +283,8 @@ def make_records(
     marking = risk.mark(
         worker, child, level=RiskLevel.ELEVATED, sign_ids=[sign], comment="", review_on=None
     )
-    given = consent.record(
-        worker,
-        child,
-        given_by=ConsentParty.GUARDIAN_1,
-        recipients=[Recipient.VPC],
-        other_recipient="",
-        purpose="Stöd från VPC",
-        form=ConsentForm.ORAL,
-        given_on=None,
-        expires_on=None,
-    )
-    report = reports.draft(
-        worker,
-        child,
-        reports.ReportContents(
-            kinds=[ConcernKind.CRIME],
-            concern="Oro för rekrytering.",
-            child_said="",
-            reporter_saw="",
-            relation="Fältarbetare",
-            earlier_concern="",
-            family_informed=False,
-        ),
-    )
+    given = give_consent(worker, child, given_by=ConsentParty.GUARDIAN_1)
+    report = draft_report(worker, child)
     handoff = send_handoff(worker, child, shared_fields=["name"])
     request = AccessRequest(
         youth_id=child.id,

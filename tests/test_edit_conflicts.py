@@ -13,12 +13,10 @@ from outreach.auth.models import User
 from outreach.clock import now
 from outreach.extensions import db
 from outreach.org.models import Area, Team
-from outreach.reports import services as report_services
 from outreach.reports.models import ReportOfConcern
 from outreach.shifts.models import Shift
-from outreach.vocabulary import ConcernKind
 from outreach.youths.models import Youth
-from tests.factories import make_shift, make_youth
+from tests.factories import draft_report, make_shift, make_youth
 from tests.html_forms import form_on
 
 
@@ -42,19 +40,7 @@ def records(app, world):
         worker = db.session.get(User, world.worker_a)
         team = db.session.get(Team, world.team_a)
         youth = make_youth(worker, team, "Kille med röd keps", birth_year=2012)
-        report = report_services.draft(
-            worker,
-            youth,
-            report_services.ReportContents(
-                kinds=[ConcernKind.CRIME],
-                concern="Oro.",
-                child_said="",
-                reporter_saw="",
-                relation="Fält.",
-                earlier_concern="",
-                family_informed=False,
-            ),
-        )
+        report = draft_report(worker, youth, concern="Oro.")
         shift = make_shift(
             worker,
             team,

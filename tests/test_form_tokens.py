@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from outreach.auth.models import User
 from outreach.clock import now, today
-from outreach.consent import services as consent_services
 from outreach.consent.models import Consent, ConsentWithdrawal
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
@@ -25,10 +24,10 @@ from outreach.risk import services as risk_services
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.shifts.models import Shift
 from outreach.submissions import FormSubmission
-from outreach.vocabulary import ConsentForm, ConsentParty, Recipient, RiskLevel
+from outreach.vocabulary import ConsentParty, RiskLevel
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
 from tests.addresses import address_for
-from tests.factories import log_named, make_past_shift, make_shift, make_youth
+from tests.factories import give_consent, log_named, make_past_shift, make_shift, make_youth
 from tests.html_forms import form_on
 
 
@@ -240,17 +239,7 @@ def records(app, world):
         marking = risk_services.mark(
             worker, youth, level=RiskLevel.LOW, sign_ids=[sign], comment="", review_on=None
         )
-        consent = consent_services.record(
-            worker,
-            youth,
-            given_by=ConsentParty.GUARDIAN_1,
-            recipients=[Recipient.VPC],
-            other_recipient="",
-            purpose="Stöd.",
-            form=ConsentForm.ORAL,
-            given_on=None,
-            expires_on=None,
-        )
+        consent = give_consent(worker, youth, given_by=ConsentParty.GUARDIAN_1, purpose="Stöd.")
         earlier = now() - timedelta(days=1)
         ended = make_past_shift(team, db.session.get(Area, world.area), [worker], earlier)
         returned = make_past_shift(

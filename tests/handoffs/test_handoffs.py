@@ -16,24 +16,14 @@ from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from tests.addresses import address_for
-from tests.factories import make_user, make_youth, personnummer_for, years_ago
+from tests.factories import make_user, make_youth
+from tests.handoffs.forms import send_handoff_form
 
 
 @pytest.fixture
-def youth(app, world):
-    """A 19-year-old team A youth with a personnummer and a school; its public id."""
-    with app.app_context():
-        worker = db.session.get(User, world.worker_a)
-        youth = make_youth(
-            worker,
-            db.session.get(Team, world.team_a),
-            "Kille i keps",
-            name="Ali Östlin",
-            personnummer=personnummer_for(years_ago(19, days=10)),
-            school="Malmö Latin",
-        )
-        db.session.commit()
-        return youth.public_id
+def youth(adult):
+    """The youth handed over: a 19-year-old of team A, no consent yet (conftest.adult)."""
+    return adult
 
 
 def _consent_to_vpc(client, youth):
@@ -49,19 +39,6 @@ def _consent_to_vpc(client, youth):
     assert response.status_code == 303
 
 
-def _send(client, youth, token="token-1", **data):
-    data = {
-        "once": f"{token}-0123456789abcdef" if token else "",
-        "reason": "Rekryteras av äldre.",
-        "summary": "Vill ha hjälp.",
-        "urgency": "normal",
-        "basis": "consent",
-        "shared_fields": ["name"],
-        **data,
-    }
-    return client.post(address_for("handoffs.new_handoff", public_id=youth), data=data)
-
-
 def _handoffs(app) -> list[Handoff]:
     with app.app_context():
         found = db.session.execute(select(Handoff).order_by(Handoff.id)).scalars().all()
@@ -73,11 +50,11 @@ def _handoffs(app) -> list[Handoff]:
 
 def test_refused_without_consent_or_a_recorded_exception(app, login, youth):
     client = login("falt_a")
-    refused = _send(client, youth)
+    refused = send_handoff_form(client, youth)
     assert refused.status_code == 422 and "samtycke" in refused.get_data(as_text=True).lower()
-    assert _send(client, youth, basis="osl_10_2").status_code == 422  # who assessed?
+    assert send_handoff_form(client, youth, basis="osl_10_2").status_code == 422  # who assessed?
     assert _handoffs(app) == []
-    sent = _send(client, youth, basis="osl_10_2", secrecy_assessed_by="Eva Chef")
+    sent = send_handoff_form(client, youth, basis="osl_10_2", secrecy_assessed_by="Eva Chef")
     assert sent.status_code == 303
     (handoff,) = _handoffs(app)
     assert handoff.secrecy_assessed_by == "Eva Chef"
@@ -86,7 +63,7 @@ def test_refused_without_consent_or_a_recorded_exception(app, login, youth):
 def test_sent_with_consent_sets_the_clock_and_shares_only_ticked_fields(app, login, youth):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    assert _send(client, youth, shared_fields=["name", "school"]).status_code == 303
+    assert send_handoff_form(client, youth, shared_fields=["name", "school"]).status_code == 303
     (handoff,) = _handoffs(app)
     assert handoff.status == HandoffStatus.SENT
     assert handoff.first_contact_due_at - handoff.sent_at == timedelta(hours=24)
@@ -103,7 +80,7 @@ def test_sent_with_consent_sets_the_clock_and_shares_only_ticked_fields(app, log
 def test_urgent_handoffs_have_a_shorter_clock_and_come_first(app, world, login, youth):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    _send(client, youth, token="a")
+    send_handoff_form(client, youth, token="a")
     with app.app_context():
         other = make_youth(
             db.session.get(User, world.worker_a),
@@ -113,7 +90,7 @@ def test_urgent_handoffs_have_a_shorter_clock_and_come_first(app, world, login, 
         db.session.commit()
         other_id = other.public_id
     assert (
-        _send(
+        send_handoff_form(
             client,
             other_id,
             token="b",
@@ -133,18 +110,20 @@ def test_urgent_handoffs_have_a_shorter_clock_and_come_first(app, world, login, 
 def test_a_resent_form_makes_one_handoff(app, login, youth):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    first = _send(client, youth, token="same")
-    again = _send(client, youth, token="same")
+    first = send_handoff_form(client, youth, token="same")
+    again = send_handoff_form(client, youth, token="same")
     assert first.status_code == again.status_code == 303
     assert first.headers["Location"] == again.headers["Location"]
     assert len(_handoffs(app)) == 1
-    assert _send(client, youth, token="other").status_code == 422  # one open handoff a youth
+    assert (
+        send_handoff_form(client, youth, token="other").status_code == 422
+    )  # one open handoff a youth
 
 
 def test_the_whole_way_with_every_step_recorded(app, login, youth):
     sender = login("falt_a")
     _consent_to_vpc(sender, youth)
-    _send(sender, youth)
+    send_handoff_form(sender, youth)
     (handoff,) = _handoffs(app)
     url = address_for("handoffs.detail", public_id=handoff.public_id)
     vpc = login("vpc")
@@ -175,7 +154,7 @@ def test_the_whole_way_with_every_step_recorded(app, login, youth):
 def test_decline_needs_a_reason_and_the_sender_may_withdraw_before(app, login, youth):
     sender = login("falt_a")
     _consent_to_vpc(sender, youth)
-    _send(sender, youth)
+    send_handoff_form(sender, youth)
     (handoff,) = _handoffs(app)
     url = address_for("handoffs.detail", public_id=handoff.public_id)
     vpc = login("vpc")
@@ -192,7 +171,7 @@ def test_decline_needs_a_reason_and_the_sender_may_withdraw_before(app, login, y
 def test_two_caseworkers_at_the_same_moment_exactly_one_wins(app, world, login, youth):
     sender = login("falt_a")
     _consent_to_vpc(sender, youth)
-    _send(sender, youth)
+    send_handoff_form(sender, youth)
     (handoff,) = _handoffs(app)
     with app.app_context():
         make_user("vpc2", Role.CASEWORKER, [db.session.get(Team, world.vpc)])
@@ -227,7 +206,7 @@ def test_two_caseworkers_at_the_same_moment_exactly_one_wins(app, world, login, 
 def test_caseworkers_see_the_handoff_not_the_youth(app, login, youth):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    _send(client, youth)
+    send_handoff_form(client, youth)
     (handoff,) = _handoffs(app)
     vpc = login("vpc")
     assert vpc.get(address_for("casefile.youth", public_id=youth)).status_code == 404
@@ -257,7 +236,7 @@ def test_a_withdrawn_consent_blocks_new_handoffs(app, login, youth):
     page = client.get(address_for("casefile.youth", public_id=youth)).get_data(as_text=True)
     consent_url = re.search(r'href="(/samtycken/[^/"]+/aterkalla)"', page).group(1)
     assert client.post(consent_url, data={"reason": "Ångrade sig."}).status_code == 303
-    assert _send(client, youth).status_code == 422
+    assert send_handoff_form(client, youth).status_code == 422
     assert _handoffs(app) == []
 
 
@@ -276,7 +255,7 @@ def test_a_withdrawn_consent_blocks_new_handoffs(app, login, youth):
 def test_bad_handoffs_are_refused_and_nothing_saved(app, login, youth, data):
     client = login("falt_a")
     _consent_to_vpc(client, youth)
-    assert _send(client, youth, **data).status_code == 422
+    assert send_handoff_form(client, youth, **data).status_code == 422
     assert _handoffs(app) == []
 
 
@@ -284,7 +263,7 @@ def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, w
     """Every handoff waiting for first contact is on the first page; the accepted ones (VPC
     works on them for months) come newest first, a page at a time."""
     _consent_to_vpc(login("falt_a"), youth)
-    assert _send(login("falt_a"), youth, token="waiting").status_code == 303
+    assert send_handoff_form(login("falt_a"), youth, token="waiting").status_code == 303
     with app.app_context():
         youth_id = db.session.execute(select(Handoff.youth_id)).scalar_one()
         sent = now() - timedelta(days=10)

@@ -9,7 +9,7 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
 from tests.addresses import address_for
-from tests.factories import make_user, make_youth, personnummer_for, years_ago
+from tests.factories import make_user
 from tests.servers import Inbox, free_port
 
 BASE = "http://outreach.test"
@@ -29,30 +29,17 @@ def smtp(app):
 
 
 @pytest.fixture
-def handoff(app, world, login):
+def handoff(app, world, login, adult_with_consent):
     """A handoff from falt_a (with email), VPC staff with email; the handoff's public id."""
     with app.app_context():
         vpc = db.session.get(Team, world.vpc)
         db.session.get(User, world.caseworker).email = "handlaggare@vpc.test"
         db.session.get(User, world.worker_a).email = "falt@outreach.test"
         make_user("vpc_lead", Role.TEAM_LEAD, [vpc]).email = "chef@vpc.test"
-        worker = db.session.get(User, world.worker_a)
-        youth = make_youth(
-            worker,
-            db.session.get(Team, world.team_a),
-            "Kille i keps",
-            name="Ali Östlin",
-            personnummer=personnummer_for(years_ago(19, 5)),
-        )
         db.session.commit()
-        youth_id = youth.public_id
     client = login("falt_a")
-    client.post(
-        address_for("consent.new_consent", public_id=youth_id),
-        data={"given_by": "youth", "recipients": ["vpc"], "purpose": "VPC.", "given_as": "oral"},
-    )
     response = client.post(
-        address_for("handoffs.new_handoff", public_id=youth_id),
+        address_for("handoffs.new_handoff", public_id=adult_with_consent),
         data={
             "reason": "Rekryteras.",
             "summary": "Behöver stöd.",
