@@ -1,4 +1,4 @@
-"""CSV and XLSX downloads, written while they are sent so memory stays flat for any length.
+"""Downloads: CSV and XLSX written while they are sent so memory stays flat for any length.
 
 CSV uses semicolons and a byte-order mark, which is what Excel set to Swedish expects. XLSX is
 written by openpyxl's write-only workbook into a temporary file (a zip can only be finished at
@@ -84,7 +84,7 @@ def csv_response(filename: str, tables: list[Table]) -> Response:
                     buffer.truncate()
         yield buffer.getvalue()
 
-    return _download(stream_with_context(generate()), CSV_MIMETYPE, filename)
+    return download(stream_with_context(generate()), CSV_MIMETYPE, filename)
 
 
 def xlsx_response(filename: str, tables: list[Table]) -> Response:
@@ -101,7 +101,8 @@ def xlsx_response(filename: str, tables: list[Table]) -> Response:
     return send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
 
 
-def _download(body, mimetype: str, filename: str) -> Response:
+def download(body, mimetype: str, filename: str) -> Response:
+    """A file to save (a CSV, a PDF, a JSON copy): the body under its name."""
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -27,28 +27,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach import AREAS
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "outreach"
 
 #: The areas from the bottom up: an area may import the areas before it, never one after.
-AREA_ORDER = (
-    "org",
-    "auth",
-    "notifications",
-    "shifts",
-    "youths",
-    "risk",
-    "consent",
-    "reports",
-    "handoffs",
-    "review",
-    "stats",
-    "privacy",
-    "admin",
-    "health",
-    "home",
-    "casefile",
-)
+#: The organisation (org: teams, areas, places) under all; then the app's areas in their order.
+AREA_ORDER = ("org", *AREAS)
 
 #: Shared modules under every area: they import no area (policy.py, which knows the models,
 #: and the modules that put the app together are not among them).

@@ -2,13 +2,14 @@
 tracked against its one-month deadline, produced as a page, PDF or JSON (each written to the
 access log) and recorded as delivered."""
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import pdf, policy
 from outreach.clock import today
+from outreach.exports import download
 from outreach.htmx import render
 from outreach.privacy import access_log, bp, extract, extract_sections, services
 from outreach.privacy.forms import AccessRequestForm, DeliveryForm
@@ -83,11 +84,7 @@ def extract_pdf(access_request: AccessRequest):
     services.record_extract(current_user, access_request, "pdf")
     page = _extract_page(access_request)
     body = pdf.render(page.get_data(as_text=True), request.url_root)
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    name = f"registerutdrag-{access_request.public_id}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(body, "application/pdf", f"registerutdrag-{access_request.public_id}.pdf")
 
 
 @bp.route("/registerutdrag/<request:public_id>/utdrag.json")
@@ -97,11 +94,7 @@ def extract_json(access_request: AccessRequest):
     """The extract as a JSON file (machine-readable, for a copy to carry elsewhere)."""
     services.record_extract(current_user, access_request, "json")
     body = extract.as_json(extract.build(access_request.youth))
-    response = make_response(body)
-    response.mimetype = "application/json"
-    name = f"registerutdrag-{access_request.public_id}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(body, "application/json", f"registerutdrag-{access_request.public_id}.json")
 
 
 @bp.route("/registerutdrag/<request:public_id>/levererad", methods=["POST"])

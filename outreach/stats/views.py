@@ -1,13 +1,13 @@
 """The statistics page, its exports and the printable monthly report."""
 
-from flask import make_response, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import pdf, policy
 from outreach.clock import now, today
 from outreach.errors import RuleViolation
-from outreach.exports import Table, csv_response, xlsx_response
+from outreach.exports import Table, csv_response, download, xlsx_response
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.stats import bp, charts, services
@@ -176,8 +176,4 @@ def monthly_report_pdf():
         message = _("PDF cannot be made on this server. Open the report and print it instead.")
         return render("errors/error.html", status=503, code=503, message=message)
     body = pdf.render(page.get_data(as_text=True), request.url_root)
-    response = make_response(body)
-    response.mimetype = "application/pdf"
-    name = f"manadsrapport-{stats.period.start:%Y-%m}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(body, "application/pdf", f"manadsrapport-{stats.period.start:%Y-%m}.pdf")
