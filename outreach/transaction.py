@@ -3,13 +3,15 @@ fails leaves behind.
 
 Everything a request changes, and the audit rows that describe it, is one transaction.
 Services flush; nothing else commits. When a view returns its answer, commit_request (after
-every request, before the answer leaves) commits, if the request wrote anything: a request
-that only read ends with the session (its answer stands even if the database goes away
-after it was made). A request that fails (a form a rule refuses,
-a record saved by someone else at the same moment, an error page, an exception) is abandoned:
-its changes are rolled back, but what it showed the user stays shown. The access-log rows of
-its reads, lists, exports and prints (DOMAIN.md rule 4) are kept and committed with the
-answer, whatever the answer is. Only with the database gone is nothing written.
+every request, before the answer leaves) commits, if the request wrote anything. A request
+that only read ends with its session: its answer stands even if the database goes away
+after it was made.
+
+A request that fails (a form a rule refuses, a record saved by someone else at the same
+moment, an error page, an exception) is abandoned: its changes are rolled back, but what it
+showed the user stays shown. The access-log rows of its reads, lists, exports and prints
+(DOMAIN.md rule 4) are kept and committed with the answer, whatever the answer is. Only with
+the database gone is nothing written.
 
 Command-line commands are their own unit of work and commit for themselves.
 """

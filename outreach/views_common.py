@@ -180,8 +180,3 @@ def attach_error(form: FlaskForm, refusal: RuleViolation) -> None:
 def refused(message, status: int = 400):
     """An error page with a message that says why (400: the request itself is wrong)."""
     return render("errors/error.html", "content", status=status, code=status, message=message)
-
-
-def forbidden(message):
-    """403 with a message that says why."""
-    return refused(message, 403)
