@@ -79,11 +79,11 @@ def edit_form(form_class: type[FlaskForm], record, saved: bool = False) -> Flask
     return form_class(formdata=None, obj=record) if saved else form_class(obj=record)
 
 
-def seal(form: Edits, record, shows: FlaskForm | None = None, version: int | None = None):
-    """Stamp a form about to be shown with the record's version (or `version`, the one just
-    saved) and what each of its fields shows (`shows`: the saved values it builds on, when
+def seal(form: Edits, record, shows: FlaskForm | None = None):
+    """Stamp a form about to be shown with the record's version (after a save, the one just
+    written) and what each of its fields shows (`shows`: the saved values it builds on, when
     they are not the form's own)."""
-    version = getattr(record, "version", None) if version is None else version
+    version = getattr(record, "version", None)
     form.version.data = "" if version is None else str(version)
     form.shown.data = fingerprint(shows or form)
 
