@@ -182,6 +182,9 @@ def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) 
 
 
 _PENDING = "audit_pending"
+#: The rows a commit under way has put in the chain, until it has committed: a commit that
+#: fails leaves them waiting, like the pending ones (transaction.abandon keeps the reads).
+_CHAINED = "audit_chained"
 
 
 def has_pending() -> bool:
@@ -191,7 +194,8 @@ def has_pending() -> bool:
 
 def pending(actions) -> list[AuditEvent]:
     """The rows of these actions waiting for the transaction to commit."""
-    return [row for row in db.session.info.get(_PENDING, []) if row.action in actions]
+    waiting = [*db.session.info.get(_CHAINED, []), *db.session.info.get(_PENDING, [])]
+    return [row for row in waiting if row.action in actions]
 
 
 def add_pending(rows: list[AuditEvent]) -> None:
@@ -213,6 +217,7 @@ def _chain_pending_rows(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    session.info[_CHAINED] = pending
     # The transaction's own changes first: it then holds every row lock it needs before it
     # waits for the head, and never waits for a row while holding the head (no deadlock).
     session.flush()
@@ -244,6 +249,12 @@ def _forget_pending_rows(session: Session, previous_transaction) -> None:
     """A rolled-back transaction writes no audit rows (its change did not happen either)."""
     if previous_transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_CHAINED, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _chained_rows_written(session: Session) -> None:
+    session.info.pop(_CHAINED, None)
 
 
 # --- verification -----------------------------------------------------------------------

@@ -79,7 +79,7 @@ def commit_request(response: Response) -> Response:
     except Exception as error:
         session.pop(_FLASHES, None)
         answer = current_app.make_response(current_app.handle_user_exception(error))
-        try:  # what the error page kept of the request (its reads, transaction.abandon)
+        try:  # what the failed request read, kept by abandon()
             _commit()
         except Exception:
             forget()
@@ -96,7 +96,7 @@ def _commit() -> None:
     try:
         request_session.commit()
     except Exception:
-        forget()
+        abandon()  # the reads stay, for the error page's answer to commit
         raise
     finally:
         request_session.expire_on_commit = True

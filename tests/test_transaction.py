@@ -4,6 +4,7 @@ fails saves nothing but the access-log rows of what it showed (DOMAIN.md rule 4)
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
@@ -125,3 +126,26 @@ def test_a_refusal_after_a_change_undoes_the_change(app, world, signed_in, setti
     changes = _events(app, youth_id=setting["id"], action=AuditAction.UPDATE)
     assert changes == []
     assert _events(app, youth_id=setting["id"], action=AuditAction.READ, detail="edit form")
+
+
+def test_a_commit_that_fails_answers_with_an_error_and_keeps_the_read(
+    app, world, signed_in, setting
+):
+    """The page was made, then its commit failed (not for want of a database): the answer is
+    the error page, and the read it made is committed after all."""
+    failures = {"left": 1}
+
+    def fail_once(_session):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("the commit failed")
+
+    client = signed_in("falt_a")
+    event.listen(Session, "before_commit", fail_once)
+    try:
+        page = client.get(address_for("casefile.youth", public_id=setting["youth"]))
+    finally:
+        event.remove(Session, "before_commit", fail_once)
+    assert page.status_code == 500 and failures["left"] == 0
+    reads = _events(app, youth_id=setting["id"], user_id=world.worker_a, action=AuditAction.READ)
+    assert reads == [(AuditAction.READ, "youth", "page")]
