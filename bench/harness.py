@@ -168,7 +168,7 @@ class Scene:
             names = {
                 "lead": first(
                     select(User.username)
-                    .where(User.role == Role.TEAM_LEAD, User.teams.any(id=team))
+                    .where(User.role == Role.TEAM_LEAD, User.all_teams.any(id=team))
                     .order_by(User.id)
                 ),
                 "caseworker": first(
@@ -177,7 +177,7 @@ class Scene:
             }
             self.regular = first(
                 select(Youth.public_id)
-                .join(identified_contact_youth)
+                .join(identified_contact_youth, identified_contact_youth.c.youth_id == Youth.id)
                 .where(Youth.team_id == team)
                 .group_by(Youth.id)
                 .order_by(func.count().desc())
@@ -213,7 +213,7 @@ class Scene:
         def find():
             return db.session.execute(
                 select(Shift)
-                .join(shift_worker)
+                .join(shift_worker, shift_worker.c.shift_id == Shift.id)
                 .where(shift_worker.c.user_id == self.worker.id, Shift.ended_at.is_(None))
                 .order_by(Shift.id.desc())
                 .limit(1)

@@ -16,16 +16,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from bench import bulk
-from bench.names import FIRST_NAMES, LAST_NAMES, TOWNS
+from bench.names import FIRST_NAMES, KOMMUNER, LAST_NAMES
 from bench.youth_records import TABLES as YOUTH_TABLES
 from bench.youth_records import YouthRecords
 from outreach.auth.models import Role, User, membership
 from outreach.auth.services import hash_password
 from outreach.clock import LOCAL_ZONE, local_date
-from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.org.models import (
+    UNIT_RECIPIENT,
+    Area,
+    Kommun,
+    Place,
+    PlaceKind,
+    Team,
+    TeamKind,
+    kommun_member,
+)
+from outreach.risk.models import WarningSign
 from outreach.shifts.models import (
     AnonymousContact,
     ContactAction,
@@ -45,8 +55,10 @@ class Scale:
     """How much to make."""
 
     name: str
-    teams: int
-    vpc_teams: int
+    #: How many kommuner, each with its VPC and its intake unit, and how many field teams
+    #: among them (at least one each; the large cities have more).
+    kommuner: int
+    field_teams: int
     users: int
     places: int
     anonymous_contacts: int
@@ -75,8 +87,8 @@ SCALES = {
     for scale in (
         Scale(
             "national",
-            teams=60,
-            vpc_teams=6,
+            kommuner=40,
+            field_teams=60,
             users=1000,
             places=3000,
             anonymous_contacts=1_000_000,
@@ -88,8 +100,8 @@ SCALES = {
         ),
         Scale(
             "regional",
-            teams=12,
-            vpc_teams=2,
+            kommuner=3,
+            field_teams=10,
             users=200,
             places=600,
             anonymous_contacts=100_000,
@@ -101,8 +113,8 @@ SCALES = {
         ),
         Scale(
             "municipal",
-            teams=4,
-            vpc_teams=1,
+            kommuner=1,
+            field_teams=3,
             users=40,
             places=150,
             anonymous_contacts=10_000,
@@ -114,8 +126,8 @@ SCALES = {
         ),
         Scale(
             "tiny",
-            teams=2,
-            vpc_teams=1,
+            kommuner=2,
+            field_teams=2,
             users=12,
             places=20,
             anonymous_contacts=300,
@@ -169,21 +181,29 @@ class Seeder:
         self.now = now or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.counts: dict[str, int] = {}
         self.teams: list[int] = []  # field teams
-        self.vpc_teams: list[int] = []
+        self.kommun_of_team: dict[int, int] = {}  # team (and area) → its kommun
+        self.kommun_of_user: dict[int, int] = {}
+        self.vpc_of: dict[int, int] = {}  # kommun → its VPC
+        self.signs_of: dict[int, list[int]] = {}  # kommun → its warning signs
         self.workers: dict[int, list[int]] = {}  # team → field workers
         self.leads: dict[int, list[int]] = {}  # team → leads
         self.areas: dict[int, int] = {}  # team → its area
         self.places: dict[int, list[int]] = {}  # area → places
-        self.caseworkers: list[int] = []  # VPC caseworkers
-        self.vpc_leads: list[int] = []
+        self.vpc_staff: dict[int, list[int]] = {}  # kommun → its VPC's caseworkers and leads
         #: team → its shifts as (started, id, the pair out), in time order
         self.shifts: dict[int, list[tuple[datetime, int, tuple[int, int]]]] = {}
 
     def public_id(self) -> str:
         return base64.urlsafe_b64encode(self.random.getrandbits(96).to_bytes(12, "big")).decode()
 
-    def write(self, model_or_table, columns, rows) -> None:
+    def write(self, model_or_table, columns, rows, kommun_by: tuple | None = None) -> None:
+        """Write the rows; `kommun_by` (column, {value: kommun}) adds each row's kommun_id,
+        found from that column's value."""
         table = getattr(model_or_table, "__table__", model_or_table)
+        if kommun_by is not None:
+            index, kommun_of = columns.index(kommun_by[0]), kommun_by[1]
+            columns = [*columns, "kommun_id"]
+            rows = (tuple(row) + (kommun_of[row[index]],) for row in rows)
         if table.name in COUNTED:
             rows = self._counted(rows)
         self.counts[table.name] = self.counts.get(table.name, 0) + bulk.write(
@@ -204,25 +224,47 @@ class Seeder:
     # --- the organisation ---------------------------------------------------------------
 
     def organisation(self) -> None:
-        """Teams (a town's field teams and VPC teams), one area per field team with its
-        places, and the staff: field workers and a lead or two per team, caseworkers and a
-        lead per VPC team, two admins."""
-        scale, field = self.scale, self.scale.teams - self.scale.vpc_teams
-        teams = []
-        for number in range(1, scale.teams + 1):
-            town = TOWNS[(number - 1) % len(TOWNS)]
-            if number <= field:
-                teams.append((number, f"Fältgruppen {town} {number}", TeamKind.FIELD))
-                self.teams.append(number)
-            else:
-                teams.append((number, f"Våldspreventivt centrum {town} {number}", TeamKind.VPC))
-                self.vpc_teams.append(number)
-        self.write(Team, ["id", "name", "kind"], teams)
-
+        """Kommuner of uneven size, each with its standard warning-sign catalogue, its field
+        teams (one area each, with its places), its VPC and its intake unit; the staff: field
+        workers and a lead or two per field team, caseworkers and a lead in each VPC, two at
+        the intake, an admin per kommun, and the deployment's operator."""
+        scale = self.scale
+        kommuner = KOMMUNER[: scale.kommuner]
+        self.write(
+            Kommun,
+            ["id", "name", "code", "created_at"],
+            [(k, name, code, self.now) for k, (name, code) in enumerate(kommuner, start=1)],
+        )
+        self._catalogues(len(kommuner))
+        teams, team_id = [], 0
+        units: dict[int, TeamKind] = {}
+        for kommun, count in enumerate(self._field_teams_per_kommun(), start=1):
+            town = kommuner[kommun - 1][0]
+            for number in range(1, count + 1):
+                team_id += 1
+                teams.append((team_id, f"Fältgruppen {town} {number}", TeamKind.FIELD, kommun))
+                self.teams.append(team_id)
+                self.kommun_of_team[team_id] = kommun
+            for name, kind in (
+                ("Våldspreventivt centrum", TeamKind.VPC),
+                ("Socialtjänstens mottagning", TeamKind.INTAKE),
+            ):
+                team_id += 1
+                teams.append((team_id, name, kind, kommun))
+                self.kommun_of_team[team_id] = kommun
+                units[team_id] = kind
+                if kind == TeamKind.VPC:
+                    self.vpc_of[kommun] = team_id
+        self.write(
+            Team,
+            ["id", "name", "kind", "kommun_id", "recipient"],
+            [(*team, UNIT_RECIPIENT.get(team[2])) for team in teams],
+        )
         self.write(
             Area,
             ["id", "name"],
-            [(t, f"{name.split(' ', 1)[1]}") for t, name, _k in teams if t in self.teams],
+            [(t, f"{name.split(' ', 1)[1]}") for t, name, _k, _m in teams if t in self.teams],
+            kommun_by=("id", self.kommun_of_team),
         )
         places, place_id = [], 0
         per_area = max(1, scale.places // len(self.teams))
@@ -237,12 +279,49 @@ class Seeder:
                     (place_id, area, f"{PLACE_WORDS[kind].capitalize()} {number + 1}", kind)
                 )
                 self.places[area].append(place_id)
-        self.write(Place, ["id", "area_id", "name", "kind"], places)
+        self.write(
+            Place,
+            ["id", "area_id", "name", "kind"],
+            places,
+            kommun_by=("area_id", self.kommun_of_team),
+        )
+        self._staff(len(kommuner), units)
 
+    def _field_teams_per_kommun(self) -> list[int]:
+        """How many field teams each kommun has: one, and the rest to the larger ones (by the
+        largest remainder of a share that falls with the kommun's rank)."""
+        count, extra = self.scale.kommuner, self.scale.field_teams - self.scale.kommuner
+        weights = [1 / rank**1.2 for rank in range(1, count + 1)]
+        shares = [extra * weight / sum(weights) for weight in weights]
+        teams = [1 + int(share) for share in shares]
+        left = sorted(range(count), key=lambda k: int(shares[k]) - shares[k])
+        for kommun in left[: self.scale.field_teams - sum(teams)]:
+            teams[kommun] += 1
+        return teams
+
+    def _catalogues(self, kommuner: int) -> None:
+        """Each kommun's catalogue: a copy of the standard one."""
+        standard = self.connection.execute(
+            select(WarningSign.group, WarningSign.label)
+            .where(WarningSign.kommun_id.is_(None))
+            .order_by(WarningSign.id)
+        ).all()
+        last = self.connection.execute(select(func.max(WarningSign.id))).scalar() or 0
+        rows = []
+        for kommun in range(1, kommuner + 1):
+            self.signs_of[kommun] = []
+            for group, label in standard:
+                last += 1
+                rows.append((last, kommun, group, label, True))
+                self.signs_of[kommun].append(last)
+        self.write(WarningSign, ["id", "kommun_id", "group", "label", "is_active"], rows)
+
+    def _staff(self, kommuner: int, units: dict[int, TeamKind]) -> None:
+        scale = self.scale
         password = hash_password(PASSWORD)
         users, members, user_id = [], [], 0
 
-        def add(role: Role, team: int | None, prefix: str) -> int:
+        def add(role: Role, kommun: int | None, team: int | None, prefix: str) -> int:
             nonlocal user_id
             user_id += 1
             users.append(
@@ -259,25 +338,37 @@ class Seeder:
                     self.now - timedelta(days=self.scale.years * 365),
                 )
             )
+            if kommun is not None:
+                self.kommun_of_user[user_id] = kommun
             if team is not None:
                 members.append((user_id, team))
             return user_id
 
-        add(Role.ADMIN, None, "admin")
-        add(Role.ADMIN, None, "admin")
-        staff_per_team = max(3, (scale.users - 2) // scale.teams)
-        for team in self.teams + self.vpc_teams:
-            vpc = team in self.vpc_teams
-            leads = [add(Role.TEAM_LEAD, team, "lead") for _ in range(1 + (staff_per_team > 10))]
+        add(Role.OPERATOR, None, None, "drift")
+        for kommun in range(1, kommuner + 1):
+            add(Role.ADMIN, kommun, None, "admin")
+        staff_per_team = max(3, (scale.users - 1 - kommuner) // (len(self.teams) + kommuner))
+        for team in self.teams:
+            kommun = self.kommun_of_team[team]
+            leads = [
+                add(Role.TEAM_LEAD, kommun, team, "lead") for _ in range(1 + (staff_per_team > 10))
+            ]
             rest = [
-                add(Role.CASEWORKER if vpc else Role.FIELD_WORKER, team, "vpc" if vpc else "falt")
+                add(Role.FIELD_WORKER, kommun, team, "falt")
                 for _ in range(staff_per_team - len(leads))
             ]
-            if vpc:
-                self.vpc_leads += leads
-                self.caseworkers += rest
+            self.leads[team], self.workers[team] = leads, rest
+        for unit, kind in units.items():
+            kommun = self.kommun_of_team[unit]
+            if kind == TeamKind.VPC:
+                staff = [add(Role.TEAM_LEAD, kommun, unit, "lead")]
+                staff += [
+                    add(Role.CASEWORKER, kommun, unit, "vpc") for _ in range(staff_per_team - 1)
+                ]
+                self.vpc_staff[kommun] = staff
             else:
-                self.leads[team], self.workers[team] = leads, rest
+                add(Role.CASEWORKER, kommun, unit, "intag")
+                add(Role.CASEWORKER, kommun, unit, "intag")
         self.write(
             User,
             [
@@ -294,7 +385,10 @@ class Seeder:
             ],
             users,
         )
-        self.write(membership, ["user_id", "team_id"], members)
+        self.write(kommun_member, ["user_id", "kommun_id"], list(self.kommun_of_user.items()))
+        self.write(
+            membership, ["user_id", "team_id"], members, kommun_by=("team_id", self.kommun_of_team)
+        )
 
     # --- shifts and anonymous contacts ----------------------------------------------------
 
@@ -380,8 +474,14 @@ class Seeder:
                 "review_status",
             ],
             shifts,
+            kommun_by=("team_id", self.kommun_of_team),
         )
-        self.write(shift_worker, ["shift_id", "user_id"], workers)
+        self.write(
+            shift_worker,
+            ["shift_id", "user_id"],
+            workers,
+            kommun_by=("user_id", self.kommun_of_user),
+        )
         self.write(
             AnonymousContact,
             [
@@ -398,6 +498,7 @@ class Seeder:
                 "created_at",
             ],
             contacts,
+            kommun_by=("team_id", self.kommun_of_team),
         )
         self.write(ContactCount, ["contact_id", "category", "count"], counts)
         self.write(ContactTopic, ["contact_id", "topic"], topics)
@@ -431,7 +532,17 @@ class Seeder:
             self.connection,
             [
                 model.__table__
-                for model in (Team, Area, Place, User, Shift, AnonymousContact, *YOUTH_TABLES)
+                for model in (
+                    Kommun,
+                    WarningSign,
+                    Team,
+                    Area,
+                    Place,
+                    User,
+                    Shift,
+                    AnonymousContact,
+                    *YOUTH_TABLES,
+                )
             ],
         )
         return self.counts

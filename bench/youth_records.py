@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import namedtuple
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bench.names import (
     ALIAS_WEARING,
@@ -33,7 +33,7 @@ from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.handoffs.services import OPEN
 from outreach.notifications.models import Notification
 from outreach.personnummer import for_birth_date
-from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign, risk_marking_sign
+from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, risk_marking_sign
 from outreach.vocabulary import (
     Gender,
     HandoffBasis,
@@ -100,6 +100,7 @@ class YouthRecords:
         self.by_team: dict[int, list[tuple[datetime, int]]] = {}
         self.everyone: list[tuple[datetime, int]] = []
         self.team_of: dict[int, int] = {}
+        self.kommun_of: dict[int, int] = {}  # youth → its kommun
         self.alias_of: dict[int, str] = {}
         self.contact_ids = 0
 
@@ -183,6 +184,7 @@ class YouthRecords:
             self.by_team.setdefault(team, []).append((created, youth_id))
             self.everyone.append((created, youth_id))
             self.team_of[youth_id] = team
+            self.kommun_of[youth_id] = seeder.kommun_of_team[team]
             self.alias_of[youth_id] = alias
         seeder.write(
             Youth,
@@ -206,6 +208,7 @@ class YouthRecords:
                 "created_at",
             ],
             rows,
+            kommun_by=("team_id", seeder.kommun_of_team),
         )
         seeder.write(Guardian, ["youth_id", "position", "name", "phone"], guardians)
         seeder.write(SubjectKey, ["youth_id", "key"], subject_keys)
@@ -289,8 +292,14 @@ class YouthRecords:
                 "created_at",
             ],
             contacts,
+            kommun_by=("team_id", seeder.kommun_of_team),
         )
-        seeder.write(identified_contact_youth, ["contact_id", "youth_id"], links)
+        seeder.write(
+            identified_contact_youth,
+            ["contact_id", "youth_id"],
+            links,
+            kommun_by=("youth_id", self.kommun_of),
+        )
 
     # --- risk markings --------------------------------------------------------------------
 
@@ -298,7 +307,6 @@ class YouthRecords:
         """Markings with signs from the catalogue, a level and a review date; a few withdrawn
         with a reason."""
         seeder, rng = self.seeder, self.random
-        signs = list(seeder.connection.execute(select(WarningSign.id)).scalars())
         markings, marked_signs, withdrawals = [], [], []
         regulars = [youths[0][1] for youths in self.by_team.values()]
         for marking_id in range(1, seeder.scale.risk_markings + 1):
@@ -317,8 +325,10 @@ class YouthRecords:
                     at,
                 )
             )
+            kommun = self.kommun_of[youth]
+            signs = seeder.signs_of[kommun]
             for sign in rng.sample(signs, rng.randint(1, min(4, len(signs)))):
-                marked_signs.append((marking_id, sign))
+                marked_signs.append((marking_id, sign, kommun))
             if rng.random() < 0.03:
                 withdrawals.append(
                     (
@@ -341,8 +351,9 @@ class YouthRecords:
                 "created_at",
             ],
             markings,
+            kommun_by=("youth_id", self.kommun_of),
         )
-        seeder.write(risk_marking_sign, ["marking_id", "sign_id"], marked_signs)
+        seeder.write(risk_marking_sign, ["marking_id", "sign_id", "kommun_id"], marked_signs)
         seeder.write(
             RiskMarkingWithdrawal,
             ["marking_id", "reason", "withdrawn_by_id", "withdrawn_at"],
@@ -360,7 +371,6 @@ class YouthRecords:
         recent = max(3, total // 500)  # sent within the last day and a bit
         open_youths: set[int] = set()
         handoffs, events, notices = [], [], []
-        vpc = seeder.caseworkers + seeder.vpc_leads
         handoff_id = 0
         while handoff_id < total:
             if handoff_id >= total - recent:
@@ -369,6 +379,8 @@ class YouthRecords:
                 sent = self._moment(self.first_day)
             youth = self._registered_by(sent)
             team = self.team_of[youth]
+            kommun = self.kommun_of[youth]
+            vpc = seeder.vpc_staff[kommun]
             sender = rng.choice(seeder.workers[team])
             urgent = rng.random() < 0.15
             due = sent + timedelta(hours=4 if urgent else 24)
@@ -388,6 +400,7 @@ class YouthRecords:
                     seeder.public_id(),
                     youth,
                     team,
+                    seeder.vpc_of[kommun],
                     sender,
                     "Tecken på rekrytering till ett kriminellt nätverk.",
                     "Ses med äldre killar i nätverket, har fått pengar och en ny telefon.",
@@ -423,6 +436,7 @@ class YouthRecords:
                 "public_id",
                 "youth_id",
                 "from_team_id",
+                "to_unit_id",
                 "sender_id",
                 "reason",
                 "summary",
@@ -441,6 +455,7 @@ class YouthRecords:
                 "decline_reason",
             ],
             handoffs,
+            kommun_by=("youth_id", self.kommun_of),
         )
         seeder.write(HandoffEvent, ["handoff_id", "status", "user_id", "at", "note"], events)
         seeder.write(
@@ -450,6 +465,7 @@ class YouthRecords:
                 (*notice[:4], notice[4] if notice[4] < now - timedelta(hours=6) else None)
                 for notice in notices
             ],
+            kommun_by=("user_id", seeder.kommun_of_user),
         )
 
     def _steps(self, sent: datetime, due: datetime) -> list[tuple[HandoffStatus, datetime]]:

@@ -163,6 +163,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _register_cli(app: Flask) -> None:
     from outreach import backup  # noqa: F401 (adds `backup` and `restore` to `flask db`)
+    from outreach.admin.cli import kommun_cli
     from outreach.audit import audit_cli
     from outreach.auth.cli import users_cli
     from outreach.crypto_cli import crypto_cli
@@ -172,6 +173,7 @@ def _register_cli(app: Flask) -> None:
     from outreach.privacy.cli import privacy_cli
 
     app.cli.add_command(audit_cli)
+    app.cli.add_command(kommun_cli)
     app.cli.add_command(crypto_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -215,10 +217,10 @@ def _unread_notifications() -> int:
 
 
 def _undelivered_mail() -> int:
-    """Dead letters, for the admin's alert on every page."""
+    """The kommun's dead letters, for its admin's alert on every page."""
     from outreach.notifications.services import dead_letter_count
 
-    return dead_letter_count()
+    return dead_letter_count(current_user.kommun_id)
 
 
 def _register_headers(app: Flask) -> None:

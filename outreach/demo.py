@@ -1,8 +1,10 @@
-"""`flask demo load`: a Malmö-like demo setting, for `make run` only (never in production)."""
+"""`flask demo load`: a demo setting of two kommuner, Malmö and Botkyrka, for `make run` only
+(never in production)."""
 
 import json
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import click
 from flask import current_app
@@ -10,13 +12,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from outreach import audit, personnummer
+from outreach.admin import services as admin_services
 from outreach.audit import AuditAction
-from outreach.auth.models import Role, User
+from outreach.auth.models import User
 from outreach.auth.services import create_user
 from outreach.clock import LOCAL_ZONE, months_after, now, today
+from outreach.demo_data import DEMO_YOUTHS, KOMMUNER, LOGINS, OLD_YOUTHS, SITUATIONS, USERS
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
-from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.org.models import Area, Place, Team
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.review.models import ShiftReview
 from outreach.risk.models import RiskMarking
@@ -37,7 +41,6 @@ from outreach.vocabulary import (
     Requester,
     ReviewDecision,
     ReviewStatus,
-    RiskLevel,
     Topic,
     Urgency,
 )
@@ -45,62 +48,6 @@ from outreach.youths.models import IdentifiedContact, Youth
 from outreach.youths.services import search_key
 
 DEMO_PASSWORD = "demo-outreach-2026"  # noqa: S105 (documented demo password, demo mode only)
-
-TEAMS = [
-    ("Fältgruppen Norr", TeamKind.FIELD),
-    ("Fältgruppen Söder", TeamKind.FIELD),
-    ("Fältgruppen Öster", TeamKind.FIELD),
-    ("Våldspreventivt centrum", TeamKind.VPC),
-]
-
-AREAS = {
-    "Centrum": [
-        ("Gustav Adolfs torg", PlaceKind.SQUARE),
-        ("Malmö C", PlaceKind.STATION),
-        ("Triangeln köpcentrum", PlaceKind.MALL),
-        ("Pildammsparken", PlaceKind.PARK),
-    ],
-    "Rosengård": [
-        ("Rosengårds centrum", PlaceKind.MALL),
-        ("Rosengårdsskolan", PlaceKind.SCHOOL),
-        ("Fritidsgården Rosengård", PlaceKind.YOUTH_CENTRE),
-        ("Station Rosengård", PlaceKind.STATION),
-    ],
-    "Möllevången": [
-        ("Möllevångstorget", PlaceKind.SQUARE),
-        ("Folkets park", PlaceKind.PARK),
-        ("Fritidsgården Möllan", PlaceKind.YOUTH_CENTRE),
-    ],
-    "Värnhem": [
-        ("Värnhemstorget", PlaceKind.SQUARE),
-        ("S:t Petri skola", PlaceKind.SCHOOL),
-    ],
-    "Hyllie": [
-        ("Emporia", PlaceKind.MALL),
-        ("Hyllie station", PlaceKind.STATION),
-        ("Hyllievångsparken", PlaceKind.PARK),
-    ],
-}
-
-#: (username, name, role, teams)
-USERS = [
-    ("falt", "Fatima Fältarbetare", Role.FIELD_WORKER, ["Fältgruppen Söder"]),
-    ("falt2", "Johan Lindqvist", Role.FIELD_WORKER, ["Fältgruppen Söder"]),
-    ("falt3", "Sara Öberg", Role.FIELD_WORKER, ["Fältgruppen Norr"]),
-    ("teamledare", "Tomas Teamledare", Role.TEAM_LEAD, ["Fältgruppen Söder"]),
-    ("handlaggare", "Hanna Handläggare", Role.CASEWORKER, ["Våldspreventivt centrum"]),
-    ("vpcledare", "Viktor VPC-ledare", Role.TEAM_LEAD, ["Våldspreventivt centrum"]),
-    ("admin", "Anders Systemförvaltare", Role.ADMIN, []),
-]
-
-#: One demo user per role, printed by `make run`.
-LOGINS = [
-    ("falt", "Fältarbetare (Fältgruppen Söder)"),
-    ("teamledare", "Teamledare (Fältgruppen Söder)"),
-    ("handlaggare", "VPC-handläggare"),
-    ("vpcledare", "Teamledare, Våldspreventivt centrum"),
-    ("admin", "Systemförvaltare"),
-]
 
 
 @click.group("demo")
@@ -125,38 +72,34 @@ def load():
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for username, what in LOGINS:
-        click.echo(f"  {username:<12} {what}")
+        click.echo(f"  {username:<13} {what}")
 
 
 def load_demo_data() -> None:
-    """Teams, areas, places and users of the demo setting."""
-    teams = {name: Team(name=name, kind=kind) for name, kind in TEAMS}
-    db.session.add_all(teams.values())
-    for area_name, places in AREAS.items():
-        area = Area(name=area_name)
-        db.session.add(area)
-        for place_name, kind in places:
-            db.session.add(Place(area=area, name=place_name, kind=kind))
+    """The kommuner, their teams, units, areas and places, and the users of the demo."""
+    teams = {}
+    kommuner = {}
+    for kommun_name, setting in KOMMUNER.items():
+        kommun = admin_services.create_kommun(kommun_name, setting["code"])
+        kommuner[kommun_name] = kommun
+        for name, kind in setting["teams"]:
+            teams[kommun_name, name] = admin_services.create_team(kommun.id, name, kind)
+        for area_name, places in setting["areas"].items():
+            area = Area(kommun_id=kommun.id, name=area_name)
+            db.session.add(area)
+            for place_name, kind in places:
+                db.session.add(Place(area=area, name=place_name, kind=kind))
     db.session.flush()
-    for username, name, role, team_names in USERS:
+    for username, name, role, kommun_name, team_names in USERS:
         create_user(
             username=username,
             display_name=name,
             role=role,
             password=DEMO_PASSWORD,
-            teams=[teams[t] for t in team_names],
+            teams=[teams[kommun_name, t] for t in team_names],
             email=f"{username}@demo.invalid",
+            kommun=kommuner.get(kommun_name),
         )
-
-
-#: (alias, birth year, gender, level of concern or None)
-DEMO_YOUTHS = [
-    ("Kille i röd keps vid Möllevångstorget", 2010, Gender.BOY, RiskLevel.ELEVATED),
-    ("Tjej med cykel vid Folkets park", 2011, Gender.GIRL, RiskLevel.LOW),
-    ("Lång kille med två telefoner", 2009, Gender.BOY, RiskLevel.ACUTE),
-    ("Kille från fritidsgården Möllan", 2012, Gender.BOY, None),
-    ("Tjej i grön jacka vid Triangeln", 2008, Gender.GIRL, RiskLevel.LOW),
-]
 
 
 def load_demo_history(weeks: int = 10) -> None:
@@ -166,12 +109,26 @@ def load_demo_history(weeks: int = 10) -> None:
     """
     rng = random.Random(2026)  # the same demo every time
     users = {u.username: u for u in db.session.execute(select(User)).scalars()}
-    teams = {t.name: t for t in db.session.execute(select(Team)).scalars()}
-    areas = {a.name: a for a in db.session.execute(select(Area)).scalars()}
+    teams = {
+        (t.kommun.name, t.name): t
+        for t in db.session.execute(select(Team).join(Team.kommun)).scalars()
+    }
+    areas = {
+        (a.kommun.name, a.name): a
+        for a in db.session.execute(select(Area).join(Area.kommun)).scalars()
+    }
+    malmo = partial(_pick, teams, "Malmö")
+    botkyrka = partial(_pick, teams, "Botkyrka")
     crews = [
-        (teams["Fältgruppen Söder"], [users["falt"], users["falt2"]], ["Möllevången", "Centrum"]),
-        (teams["Fältgruppen Söder"], [users["teamledare"], users["falt"]], ["Rosengård"]),
-        (teams["Fältgruppen Norr"], [users["falt3"]], ["Värnhem", "Hyllie"]),
+        (malmo("Fältgruppen Söder"), [users["falt"], users["falt2"]], ["Möllevången", "Centrum"]),
+        (malmo("Fältgruppen Söder"), [users["teamledare"], users["falt"]], ["Rosengård"]),
+        (malmo("Fältgruppen Norr"), [users["falt3"]], ["Värnhem", "Hyllie"]),
+        (
+            botkyrka("Fältgruppen Alby–Fittja"),
+            [users["bfalt"], users["bfalt2"]],
+            ["Alby", "Fittja"],
+        ),
+        (botkyrka("Fältgruppen Alby–Fittja"), [users["bteamledare"], users["bfalt"]], ["Tumba"]),
     ]
     first_day = today() - timedelta(weeks=weeks)
     shifts = []
@@ -180,7 +137,7 @@ def load_demo_history(weeks: int = 10) -> None:
         if day.weekday() not in (1, 4, 5) or day >= today():
             continue
         for team, crew, area_names in crews:
-            area = areas[rng.choice(area_names)]
+            area = areas[team.kommun.name, rng.choice(area_names)]
             start = datetime.combine(day, time(18, 0), LOCAL_ZONE)
             shift = Shift(
                 team=team,
@@ -199,8 +156,10 @@ def load_demo_history(weeks: int = 10) -> None:
             for _n in range(rng.randint(3, 8)):
                 db.session.add(_demo_contact(rng, shift, crew, area, start))
     db.session.flush()
-    _demo_youths(rng, users["falt"], teams["Fältgruppen Söder"], shifts)
-    _demo_record_keeping(users, teams["Fältgruppen Söder"])
+    _demo_youths(
+        rng, users["falt"], malmo("Fältgruppen Söder"), shifts, malmo("Våldspreventivt centrum")
+    )
+    _demo_record_keeping(users, malmo("Fältgruppen Söder"))
     returned = next(s for s in reversed(shifts) if users["falt"] in s.workers)
     returned.review_status = ReviewStatus.RETURNED
     db.session.add(
@@ -213,13 +172,8 @@ def load_demo_history(weeks: int = 10) -> None:
     )
 
 
-SITUATIONS = [
-    "Lugnt, många ute efter skolan.",
-    "Oro efter bråk vid torget i helgen; polisen var på plats.",
-    "Fritidsgården stängde tidigt, ungdomar samlades vid stationen.",
-    "Regn, få ute.",
-    "Många yngre ute sent; pratade med några föräldrar.",
-]
+def _pick(teams: dict, kommun: str, name: str) -> Team:
+    return teams[kommun, name]
 
 
 def _demo_contact(rng, shift, crew, area, start) -> AnonymousContact:
@@ -240,8 +194,9 @@ def _demo_contact(rng, shift, crew, area, start) -> AnonymousContact:
     )
 
 
-def _demo_youths(rng, worker: User, team: Team, shifts: list[Shift]) -> None:
-    """A few named youths in the team, met in its shifts, some marked and handed over."""
+def _demo_youths(rng, worker: User, team: Team, shifts: list[Shift], vpc: Team) -> None:
+    """A few named youths in the team, met in its shifts, some marked and handed over to the
+    kommun's VPC."""
     own = [s for s in shifts if s.team_id == team.id]
     vpc_lead = db.session.execute(select(User).where(User.username == "vpcledare")).scalar_one()
     for number, (alias, born, gender, level) in enumerate(DEMO_YOUTHS):
@@ -276,17 +231,18 @@ def _demo_youths(rng, worker: User, team: Team, shifts: list[Shift]) -> None:
                 )
             )
         if number < 2:
-            _demo_handoff(youth, worker, vpc_lead, met_in[-1], fast=number == 0)
+            _demo_handoff(youth, worker, vpc_lead, met_in[-1], vpc, fast=number == 0)
     db.session.flush()
 
 
-def _demo_handoff(youth, worker, vpc_lead, shift, fast: bool) -> None:
+def _demo_handoff(youth, worker, vpc_lead, shift, vpc: Team, fast: bool) -> None:
     sent = shift.started_at + timedelta(hours=6)
     due = sent + timedelta(hours=24)
     contact = sent + (timedelta(hours=5) if fast else timedelta(hours=30))
     handoff = Handoff(
         youth=youth,
         from_team_id=youth.team_id,
+        to_unit_id=vpc.id,
         sender_id=worker.id,
         reason="Tecken på rekrytering: äldre kompisar, nya dyra kläder.",
         summary="Ungdomen vill ha stöd; träffas helst efter skolan.",
@@ -310,14 +266,6 @@ def _demo_handoff(youth, worker, vpc_lead, shift, fast: bool) -> None:
     ]
     for status, at, user in steps:
         handoff.events.append(HandoffEvent(status=status, at=at, user_id=user.id))
-
-
-#: Youths met years ago and not since: what gallring has to do (alias, born, serial).
-OLD_YOUTHS = [
-    ("Kille med skateboard vid Värnhem", date(2004, 3, 15), 331),  # archived first
-    ("Tjej vid Hyllie station", date(2005, 8, 9), 442),
-    ("Kille vid Emporia", date(2004, 11, 2), 553),  # kept by a legal hold
-]
 
 
 def _demo_record_keeping(users: dict, team: Team) -> None:

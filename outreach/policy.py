@@ -1,33 +1,25 @@
-"""All authorization: the named rules of who may do what, the scoped queries of what each user
-may see, and the records an address can name.
+"""All authorization: the named rules of who may do what (deny by default). What each user
+may see, and the records an address can name, are in scopes.py.
 
-Deny by default: every endpoint declares who may call it with @allow(rule) (or @public), and
-the before-request check refuses any endpoint that declares nothing. An endpoint whose address
+Every endpoint declares who may call it with @allow(rule) (or @public), and the
+before-request check refuses any endpoint that declares nothing. An endpoint whose address
 names a record loads it with @loads(SCOPE, may=rule): the record is looked up among those the
-user may see, and an object outside the user's scope is not found (404) rather than forbidden,
-so its existence is not revealed; an action the user may not take on a record they can see
-answers 403 with the rule's reason. How rules are written, composed (& | ~) and enforced is in
-rules.py; what they say is here.
+user may see, and an object outside the user's scope is not found (404) rather than
+forbidden, so its existence is not revealed; an action the user may not take on a record they
+can see answers 403 with the rule's reason. How rules are written, composed (& | ~) and
+enforced is in rules.py; what they say is here.
 """
 
-from collections.abc import Callable
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, false, or_, select, true
 
 from outreach.auth.models import Role, User
 from outreach.consent.models import Consent
-from outreach.extensions import db
 from outreach.handoffs.models import Handoff
-from outreach.notifications.models import OutboxMail
-from outreach.org.models import Team, TeamKind
-from outreach.privacy.models import AccessRequest
-from outreach.reports.models import ReportOfConcern
-from outreach.risk.models import RiskMarking, WarningSign
+from outreach.org.models import Team
+from outreach.risk.models import RiskMarking
 from outreach.rules import (
     PUBLIC,
     Rule,
-    Scope,
     allow,
     endpoint_policy,
     enforce_endpoint_policy,
@@ -35,13 +27,11 @@ from outreach.rules import (
     public,
     rule,
 )
-from outreach.shifts.models import AnonymousContact, Shift
+from outreach.shifts.models import Shift
 from outreach.vocabulary import ReviewStatus
 from outreach.youths.models import (
     IdentifiedContact,
-    ProtectedAccess,
     Youth,
-    identified_contact_youth,
 )
 
 #: The declarations every view makes, from rules.py: @allow(rule) or @public, and @loads.
@@ -70,22 +60,34 @@ def field_staff(user: User) -> bool:
     return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD} and bool(user.field_teams)
 
 
+def unit_ids(user: User) -> list[int]:
+    """The receiving units (VPC, the avhopparteam …) the user works in as a caseworker or lead,
+    in the kommun they act for."""
+    if user.role not in {Role.CASEWORKER, Role.TEAM_LEAD}:
+        return []
+    return [team.id for team in user.teams if team.receives_handoffs]
+
+
 @rule()
-def vpc_staff(user: User) -> bool:
-    """Caseworkers and team leads of the VPC team."""
-    return user.role in {Role.CASEWORKER, Role.TEAM_LEAD} and any(
-        team.kind == TeamKind.VPC for team in user.teams
-    )
+def unit_staff(user: User) -> bool:
+    """Caseworkers and team leads of a receiving unit (VPC, the avhopparteam …)."""
+    return bool(unit_ids(user))
 
 
-#: Anyone who works with handoffs: the sending side or VPC.
-field_or_vpc_staff = (field_staff | vpc_staff).named("field_or_vpc_staff")
+#: Anyone who works with handoffs: the sending side or a receiving unit.
+field_or_unit_staff = (field_staff | unit_staff).named("field_or_unit_staff")
 
 
 @rule()
 def admin(user: User) -> bool:
-    """The system administrator (systemförvaltare)."""
-    return user.role == Role.ADMIN
+    """The system administrator (systemförvaltare) of the kommun they act for."""
+    return user.role == Role.ADMIN and user.kommun_id is not None
+
+
+@rule()
+def operator(user: User) -> bool:
+    """The deployment's operator (driftansvarig): kommuner, health, versions and counts."""
+    return user.role == Role.OPERATOR
 
 
 @rule()
@@ -96,7 +98,7 @@ def leads_field_team(user: User) -> bool:
 
 @rule()
 def leads_a_team(user: User) -> bool:
-    """A team lead of a field team or of VPC (statistics)."""
+    """A team lead of a field team or of a receiving unit (statistics)."""
     return user.role == Role.TEAM_LEAD and bool(user.teams)
 
 
@@ -107,164 +109,15 @@ retention_staff = (admin | leads_field_team).named("retention_staff")
 @rule()
 def must_use_two_factor(user: User) -> bool:
     """Who logs in with a second factor when it is required (OUTREACH_REQUIRE_2FA): everyone
-    who can see identified youths, and the admin, who can reach every account."""
-    return user.role in {Role.FIELD_WORKER, Role.TEAM_LEAD, Role.CASEWORKER, Role.ADMIN}
-
-
-# --- scoped queries (what a user may see) ---------------------------------------------
-
-
-def visible_team_ids(user: User) -> list[int]:
-    """The teams whose shifts and contacts the user sees: their field teams."""
-    return [team.id for team in user.field_teams] if field_staff(user) else []
-
-
-def visible_shifts(user: User) -> Select:
-    """Shifts of the user's field teams."""
-    return select(Shift).where(Shift.team_id.in_(visible_team_ids(user)))
-
-
-def visible_anonymous_contacts(user: User) -> Select:
-    """Anonymous contacts logged in shifts the user can see (each carries its shift's team)."""
-    return select(AnonymousContact).where(AnonymousContact.team_id.in_(visible_team_ids(user)))
-
-
-def visible_youths(user: User) -> Select:
-    """Youths registered by the user's field teams.
-
-    A youth with protected identity is seen only by the team's leads and the workers a lead
-    has granted access (ProtectedAccess); for everyone else in the team the record does not
-    exist, and in the lists they do see it is masked.
-    """
-    if not field_staff(user):
-        return select(Youth).where(false())
-    query = select(Youth).where(Youth.team_id.in_([t.id for t in user.field_teams]))
-    if user.role == Role.TEAM_LEAD:
-        return query
-    granted = exists(
-        select(ProtectedAccess.id).where(ProtectedAccess.active_for(Youth.id, user.id))
-    )
-    return query.where(or_(Youth.protected_identity.is_(False), granted))
-
-
-def visible_youth_ids(user: User) -> Select:
-    """The ids of the youths the user sees (a subquery)."""
-    return visible_youths(user).with_only_columns(Youth.id)
-
-
-def visible_identified_contacts(user: User) -> Select:
-    """Identified contacts recorded in shifts the user can see (each carries its shift's team)."""
-    return select(IdentifiedContact).where(IdentifiedContact.team_id.in_(visible_team_ids(user)))
-
-
-def readable_identified_contacts(user: User) -> Select:
-    """Identified contacts the user may open: in the teams they see, naming no youth whose
-    protected identity hides them from the user."""
-    hidden = exists(
-        select(identified_contact_youth.c.contact_id).where(
-            identified_contact_youth.c.contact_id == IdentifiedContact.id,
-            identified_contact_youth.c.youth_id.not_in(visible_youth_ids(user)),
-        )
-    )
-    return visible_identified_contacts(user).where(~hidden)
-
-
-def _about_visible_youths(model) -> Callable[[User], Select]:
-    """Records about a youth (a marking, a consent, a report) are seen with the youth."""
-
-    def visible(user: User) -> Select:
-        return select(model).where(model.youth_id.in_(visible_youth_ids(user)))
-
-    visible.__doc__ = f"{model.__name__} rows about the youths the user sees."
-    return visible
-
-
-def visible_handoffs(user: User) -> Select:
-    """VPC sees every handoff sent to it; field staff see their own teams' handoffs."""
-    if vpc_staff(user):
-        return select(Handoff)
-    if field_staff(user):
-        # the sending team, within the protected-identity rule of visible_youths
-        return select(Handoff).where(Handoff.youth_id.in_(visible_youth_ids(user)))
-    return select(Handoff).where(false())
-
-
-def led_access_requests(user: User) -> Select:
-    """Register-extract requests about youths of the teams the user leads."""
-    led = [team.id for team in user.field_teams] if leads_field_team(user) else []
-    return (
-        select(AccessRequest)
-        .join(Youth, Youth.id == AccessRequest.youth_id)
-        .where(Youth.team_id.in_(led))
-    )
-
-
-def administered(model) -> Callable[[User], Select]:
-    """What the admin administers (users, the catalogue, the outbox): all of it, and nothing
-    for anyone else."""
-
-    def visible(user: User) -> Select:
-        return select(model).where(true() if admin(user) else false())
-
-    visible.__doc__ = f"{model.__name__} rows the user administers."
-    return visible
-
-
-def possible_colleagues(user: User) -> Select:
-    """Field staff of the user's field teams who can go out on a shift with them."""
-    team_ids = [team.id for team in user.field_teams]
-    return select(User).where(
-        User.id != user.id,
-        User.is_enabled.is_(True),
-        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
-        User.teams.any(Team.id.in_(team_ids)),
-    )
-
-
-def team_workers(user: User) -> Select:
-    """Field staff of the user's field teams, the user included (the review list's filter)."""
-    team_ids = [team.id for team in user.field_teams]
-    return select(User).where(
-        User.role.in_([Role.FIELD_WORKER, Role.TEAM_LEAD]),
-        User.teams.any(Team.id.in_(team_ids)),
-    )
-
-
-def statistics_teams(user: User) -> list[Team]:
-    """The field teams whose numbers the user follows: a VPC lead follows every field team
-    (the handoffs come from all of them), a field team's lead their own."""
-    if not leads_a_team(user):
-        return []
-    if vpc_staff(user):
-        return list(
-            db.session.execute(
-                select(Team).where(Team.kind == TeamKind.FIELD).order_by(Team.name)
-            ).scalars()
-        )
-    return sorted(user.field_teams, key=lambda team: team.name)
-
-
-def sees_exact_counts(user: User, teams: list[Team]) -> bool:
-    """Small counts are shown exactly only to members of every team they describe; for
-    anyone else (a VPC lead following the field teams) they are hidden."""
-    return all(team.id in user.team_ids for team in teams)
-
-
-# --- the records an address can name, and the loader --------------------------------------
-
-SHIFT = Scope("shift", visible_shifts, Shift.public_id)
-YOUTH = Scope("youth", visible_youths, Youth.public_id)
-IDENTIFIED_CONTACT = Scope("contact", readable_identified_contacts, IdentifiedContact.public_id)
-RISK_MARKING = Scope("marking", _about_visible_youths(RiskMarking), RiskMarking.public_id)
-CONSENT = Scope("consent", _about_visible_youths(Consent), Consent.public_id)
-REPORT = Scope("report", _about_visible_youths(ReportOfConcern), ReportOfConcern.public_id)
-HANDOFF = Scope("handoff", visible_handoffs, Handoff.public_id)
-ACCESS_REQUEST = Scope(
-    "request", led_access_requests, AccessRequest.public_id, argument="access_request"
-)
-USER = Scope("user", administered(User), User.id, address="user_id")
-WARNING_SIGN = Scope("sign", administered(WarningSign), WarningSign.id, address="sign_id")
-OUTBOX_MAIL = Scope("mail", administered(OutboxMail), OutboxMail.id, address="mail_id")
+    who can see identified youths, the admin, who can reach every account of the kommun, and
+    the operator, who creates the admins."""
+    return user.role in {
+        Role.FIELD_WORKER,
+        Role.TEAM_LEAD,
+        Role.CASEWORKER,
+        Role.ADMIN,
+        Role.OPERATOR,
+    }
 
 
 # --- what a user may do with a record -------------------------------------------------
@@ -358,8 +211,9 @@ def can_withdraw_consent(user: User, consent: Consent) -> bool:
 
 @rule(_l("You cannot do that with this handoff."))
 def can_act_on_handoff(user: User, handoff: Handoff) -> bool:
-    """VPC staff acknowledge, record first contact, accept, decline and close."""
-    return vpc_staff(user)
+    """The receiving unit's staff acknowledge, record first contact, accept, decline and
+    close."""
+    return handoff.to_unit_id in unit_ids(user)
 
 
 @rule(_l("You cannot do that with this handoff."))

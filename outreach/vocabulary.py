@@ -98,7 +98,11 @@ class Recipient(Labelled):
     """Whom a consent allows sharing with."""
 
     VPC = "vpc"
+    #: The avhoppar-/konsultationsteam (work with those who want to leave crime).
+    EXIT = "exit"
     SSPF = "sspf"
+    #: Socialtjänstens mottagning (the intake unit).
+    SOCIAL_SERVICES = "social"
     SCHOOL = "school"
     POLICE = "police"
     OTHER = "other"
@@ -248,7 +252,9 @@ LABELS = {
     (ConsentParty, ConsentParty.GUARDIAN_1.value): _l("Guardian 1"),
     (ConsentParty, ConsentParty.GUARDIAN_2.value): _l("Guardian 2"),
     (Recipient, Recipient.VPC.value): _l("Violence prevention centre (VPC)"),
+    (Recipient, Recipient.EXIT.value): _l("Exit programme (avhopparverksamhet)"),
     (Recipient, Recipient.SSPF.value): _l("SSPF (school, social services, police, leisure)"),
+    (Recipient, Recipient.SOCIAL_SERVICES.value): _l("Social services intake"),
     (Recipient, Recipient.SCHOOL.value): _l("School"),
     (Recipient, Recipient.POLICE.value): _l("Police"),
     (Recipient, Recipient.OTHER.value): _l("Other"),
@@ -263,7 +269,7 @@ LABELS = {
     (HandoffStatus, HandoffStatus.DECLINED.value): _l("Declined"),
     (HandoffStatus, HandoffStatus.CLOSED.value): _l("Closed"),
     (HandoffStatus, HandoffStatus.WITHDRAWN.value): _l("Withdrawn"),
-    (HandoffBasis, HandoffBasis.CONSENT.value): _l("Consent covering VPC"),
+    (HandoffBasis, HandoffBasis.CONSENT.value): _l("Consent covering the unit"),
     (HandoffBasis, HandoffBasis.OSL_10_2.value): _l("Exception: OSL 10 ch. 2 §"),
     (HandoffBasis, HandoffBasis.OSL_10_18B.value): _l("Exception: OSL 10 ch. 18 b §"),
     (HandoffBasis, HandoffBasis.REPORT_OF_CONCERN.value): _l("Exception: report of concern"),
@@ -311,10 +317,20 @@ ROLE_LABELS = {
     "team_lead": _l("Team lead"),
     "caseworker": _l("VPC caseworker"),
     "admin": _l("System administrator"),
+    "operator": _l("Operator"),
 }
+#: The roles a kommun's admin gives (the operator is made from the command line).
+KOMMUN_ROLES = [role for role in ROLE_LABELS if role != "operator"]
 
 #: Team kinds as the UI names them.
-TEAM_KIND_LABELS = {"field": _l("Field team"), "vpc": _l("Violence prevention centre")}
+TEAM_KIND_LABELS = {
+    "field": _l("Field team"),
+    "vpc": _l("Violence prevention centre"),
+    "exit": _l("Exit programme (avhopparteam)"),
+    "sspf": _l("SSPF"),
+    "intake": _l("Social services intake"),
+    "other": _l("Other receiving unit"),
+}
 
 PLACE_KIND_LABELS = {
     "square": _l("Square"),

@@ -224,7 +224,8 @@ def login(app):
 @pytest.fixture
 def signed_in(app):
     """signed_in(username) → a test client with a session for that user, made directly on the
-    server (no password: fast, for tests that log in many users; `login` tests the form)."""
+    server (no password: fast, for tests that log in many users; `login` tests the form). A
+    user who works for several kommuner acts for the first made."""
     from outreach.auth import services as auth_services
 
     def sign_in(username: str):
@@ -232,6 +233,8 @@ def signed_in(app):
         with app.app_context():
             user = db.session.execute(db.select(User).where(User.username == username)).scalar_one()
             token = auth_services.start_session(user)
+            if len(user.kommuner) > 1:  # one who works for two acts for the first
+                auth_services.choose_kommun(token, user, min(k.id for k in user.kommuner))
             db.session.commit()
             session_user = user.get_id()
         with client.session_transaction() as session:

@@ -4,13 +4,14 @@ import uuid
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
+from outreach.admin import services as admin_services
 from outreach.auth.models import Role, User
 from outreach.auth.services import hash_password
 from outreach.clock import from_local, now
 from outreach.clock import today as clock_today
 from outreach.extensions import db
 from outreach.notifications.models import OutboxMail
-from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.org.models import Area, Kommun, Place, PlaceKind, Team, TeamKind
 from outreach.personnummer import for_birth_date
 from outreach.shifts import services as shift_services
 from outreach.shifts.models import (
@@ -36,15 +37,34 @@ def password_hash() -> str:
     return _HASH
 
 
-def make_team(name: str, kind: TeamKind = TeamKind.FIELD) -> Team:
-    team = Team(name=name, kind=kind)
+def make_kommun(name: str = "Testkommun", code: str = "9999") -> Kommun:
+    """A kommun with the standard warning-sign catalogue, through the service."""
+    return admin_services.create_kommun(name, code)
+
+
+def signs(*columns):
+    """A select of the warning signs of kommuner (not the standard catalogue they start
+    from): the signs, or the columns given."""
+    from outreach.risk.models import WarningSign
+
+    return db.select(*(columns or [WarningSign])).where(WarningSign.kommun_id.is_not(None))
+
+
+def default_kommun() -> Kommun:
+    """The kommun of tests that name none: the first there is, made when there is none."""
+    kommun = db.session.execute(db.select(Kommun).order_by(Kommun.id).limit(1)).scalar()
+    return kommun or make_kommun()
+
+
+def make_team(name: str, kind: TeamKind = TeamKind.FIELD, kommun: Kommun | None = None) -> Team:
+    team = Team(name=name, kind=kind, kommun=kommun or default_kommun())
     db.session.add(team)
     db.session.flush()
     return team
 
 
-def make_area(name: str, places: list[str] = ()) -> Area:
-    area = Area(name=name)
+def make_area(name: str, places: list[str] = (), kommun: Kommun | None = None) -> Area:
+    area = Area(name=name, kommun=kommun or default_kommun())
     db.session.add(area)
     for place in places:
         db.session.add(Place(area=area, name=place, kind=PlaceKind.SQUARE))
@@ -52,13 +72,24 @@ def make_area(name: str, places: list[str] = ()) -> Area:
     return area
 
 
-def make_user(username: str, role: Role, teams: list[Team], name: str | None = None) -> User:
+def make_user(
+    username: str,
+    role: Role,
+    teams: list[Team],
+    name: str | None = None,
+    kommuner: list[Kommun] | None = None,
+) -> User:
+    """A user in the teams, working for their kommuner (or the ones given; the default
+    kommun for a user of no team, unless the operator)."""
+    if kommuner is None:
+        kommuner = [] if teams or role == Role.OPERATOR else [default_kommun()]
     user = User(
         username=username,
         display_name=name or username.title(),
         role=role,
         password_hash=password_hash(),
-        teams=list(teams),
+        kommuner=list(kommuner),
+        all_teams=list(teams),
     )
     db.session.add(user)
     db.session.flush()
@@ -278,7 +309,9 @@ def make_records(
     )
     contact = log_named(shift, [child], shift.started_at + timedelta(minutes=5))
     sign = db.session.execute(
-        db.select(WarningSign.id).where(WarningSign.is_active.is_(True)).limit(1)
+        signs(WarningSign.id)
+        .where(WarningSign.kommun_id == team.kommun_id, WarningSign.is_active.is_(True))
+        .limit(1)
     ).scalar_one()
     marking = risk.mark(
         worker, child, level=RiskLevel.ELEVATED, sign_ids=[sign], comment="", review_on=None
@@ -342,9 +375,10 @@ def send_handoff(worker: User, youth: Youth, **changes):
     return handoffs.send(worker, youth, **details)
 
 
-def make_dead_letter() -> OutboxMail:
-    """A mail the SMTP server refused for good, waiting for the admin."""
+def make_dead_letter(kommun: Kommun | None = None) -> OutboxMail:
+    """A mail the SMTP server refused for good, waiting for the kommun's admin."""
     mail = OutboxMail(
+        kommun_id=(kommun or default_kommun()).id,
         dedupe_key=f"test:{uuid.uuid4()}",
         to_address="vpc@example.test",
         subject="Outreach: a new handoff",

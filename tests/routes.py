@@ -38,12 +38,14 @@ class Address:
     url: str
     #: The kinds of record the address names (empty for an address without one).
     kinds: list[str]
+    #: The address names an administered record by its number (a user, a sign, a mail).
+    numbered: bool = False
 
 
 def address_of(rule: str, records: dict[str, str], numbers: dict[str, int]) -> Address:
     """The rule with each record kind replaced by the public id in `records`, each number by
     `numbers` (by argument name), and a choice of `any(...)` by its first option."""
-    kinds = []
+    kinds, numbered = [], []
 
     def fill(match: re.Match) -> str:
         converter, options, name = match.group("converter", "options", "name")
@@ -53,10 +55,12 @@ def address_of(rule: str, records: dict[str, str], numbers: dict[str, int]) -> A
         if converter == "any":
             return options.split(",")[0].strip().strip("'\"")
         if converter == "int":
+            numbered.append(name)
             return str(numbers[name])
         return SAMPLE_VALUES[name]
 
-    return Address(_ARGUMENT.sub(fill, rule), kinds)
+    url = _ARGUMENT.sub(fill, rule)
+    return Address(url, kinds, bool(numbered))
 
 
 def form_classes() -> list[type[FlaskForm]]:

@@ -1,4 +1,5 @@
-"""The authorization matrix: every endpoint × every role × records of team A and of team B.
+"""The authorization matrix: every endpoint × every role × records of team A, of team B in the
+same kommun, and of team C in another kommun.
 
 The endpoints come from `app.url_map`, and what an address names comes from its converter
 (`<youth:public_id>`), so a new route joins the matrix by being declared; nothing here lists
@@ -15,24 +16,72 @@ import pytest
 from outreach import ids, policy
 from outreach.auth.models import Role, User
 from outreach.extensions import db
-from outreach.org.models import Area, Team
+from outreach.org.models import Area, Team, TeamKind
 from outreach.risk.models import WarningSign
-from tests.factories import make_dead_letter, make_records, make_user
+from tests.factories import (
+    make_area,
+    make_dead_letter,
+    make_kommun,
+    make_records,
+    make_team,
+    make_user,
+    signs,
+)
 from tests.routes import ENDPOINTS, Address, address_of
 
 #: The roles, by the username the world gives them; None is a visitor who is not logged in.
-ROLES = (None, "falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead", "admin")
+#: falt_c and admin_c work for the other kommun; delad works for both (in team A and team C)
+#: and acts for the first; drift is the deployment's operator.
+ROLES = (
+    None,
+    "falt_a",
+    "falt_a2",
+    "falt_b",
+    "lead_a",
+    "vpc",
+    "vpc_lead",
+    "admin",
+    "falt_c",
+    "admin_c",
+    "delad",
+    "drift",
+)
+#: The kommun each role works for (the operator works for none), and each team is of.
+KOMMUN = {"falt_c": 2, "admin_c": 2, "drift": None} | {"A": 1, "B": 1, "C": 2}
+TEAMS = "ABC"
 
 #: Which roles each declared policy admits at all.
 ADMITS = {
-    "anyone_logged_in": {"falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead", "admin"},
-    "field_staff": {"falt_a", "falt_a2", "falt_b", "lead_a"},
-    "vpc_staff": {"vpc", "vpc_lead"},
-    "field_or_vpc_staff": {"falt_a", "falt_a2", "falt_b", "lead_a", "vpc", "vpc_lead"},
-    "admin": {"admin"},
+    "anyone_logged_in": {
+        "falt_a",
+        "falt_a2",
+        "falt_b",
+        "lead_a",
+        "vpc",
+        "vpc_lead",
+        "admin",
+        "falt_c",
+        "admin_c",
+        "delad",
+        "drift",
+    },
+    "field_staff": {"falt_a", "falt_a2", "falt_b", "lead_a", "falt_c", "delad"},
+    "unit_staff": {"vpc", "vpc_lead"},
+    "field_or_unit_staff": {
+        "falt_a",
+        "falt_a2",
+        "falt_b",
+        "lead_a",
+        "vpc",
+        "vpc_lead",
+        "falt_c",
+        "delad",
+    },
+    "admin": {"admin", "admin_c"},
     "leads_field_team": {"lead_a"},
     "leads_a_team": {"lead_a", "vpc_lead"},
-    "retention_staff": {"lead_a", "admin"},
+    "retention_staff": {"lead_a", "admin", "admin_c"},
+    "operator": {"drift"},
 }
 
 #: A role's relation to a team's records: the worker who made them (out on the shift, author
@@ -45,8 +94,10 @@ RELATION = {
         "lead_a": "lead",
         "vpc": "vpc",
         "vpc_lead": "vpc",
+        "delad": "colleague",
     },
     "B": {"falt_b": "worker", "vpc": "vpc", "vpc_lead": "vpc"},
+    "C": {"falt_c": "worker"},
 }
 
 #: Who sees a record of each kind: its team; VPC sees the handoffs sent to it and no more;
@@ -116,6 +167,8 @@ def _expected_before_protection(endpoint, view_policy, role, team, address):
     assert name in ADMITS, f"say in ADMITS which roles the new policy {name} admits"
     if role not in ADMITS[name]:
         return 404 if address.kinds else 403
+    if (address.kinds or address.numbered) and KOMMUN.get(role, 1) != KOMMUN[team]:
+        return 404  # nothing of another kommun exists for anyone
     relation = RELATION[team].get(role)
     for kind in address.kinds:
         if relation not in SEES[kind]:
@@ -139,11 +192,23 @@ def _outcome(response) -> str | int:
 
 @pytest.fixture
 def matrix_world(app, world):
-    """The world plus a VPC team lead, and a user for the admin's user pages to act on."""
+    """The world plus a VPC team lead, a user for the admin's user pages to act on, the other
+    kommun (team C with its worker, its VPC, an area, an admin and a spare user), and the
+    operator."""
     with app.app_context():
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
         make_user("spare", Role.FIELD_WORKER, [db.session.get(Team, world.team_b)])
+        other = make_kommun("Grannkommun", "0002")
+        team_c = make_team("Fältgruppen Centrum", kommun=other)
+        make_team("Våldspreventivt centrum", TeamKind.VPC, kommun=other)
+        area_c = make_area("Centrum", ["Torget"], kommun=other)
+        make_user("falt_c", Role.FIELD_WORKER, [team_c])
+        make_user("spare_c", Role.FIELD_WORKER, [team_c])
+        make_user("admin_c", Role.ADMIN, [], kommuner=[other])
+        make_user("delad", Role.FIELD_WORKER, [db.session.get(Team, world.team_a), team_c])
+        make_user("drift", Role.OPERATOR, [])
         db.session.commit()
+        world.team_c, world.area_c, world.kommun_c = team_c.id, area_c.id, other.id
     return world
 
 
@@ -173,24 +238,31 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
     setup = SETUP.get(endpoint, {})
 
     def fresh_records(team: str) -> dict:
+        team_id, worker, area, spare = {
+            "A": (world.team_a, "falt_a", world.area, "spare"),
+            "B": (world.team_b, "falt_b", world.area, "spare"),
+            "C": (world.team_c, "falt_c", world.area_c, "spare_c"),
+        }[team]
         with app.app_context():
-            team_row = db.session.get(Team, world.team_a if team == "A" else world.team_b)
-            worker = db.session.get(User, world.worker_a if team == "A" else world.worker_b)
-            records = make_records(team_row, worker, db.session.get(Area, world.area), **setup)
-            sign_id = db.session.execute(db.select(WarningSign.id).limit(1)).scalar_one()
-            spare = db.session.execute(
-                db.select(User.id).where(User.username == "spare")
+            team_row = db.session.get(Team, team_id)
+            worker = db.session.execute(db.select(User).where(User.username == worker)).scalar_one()
+            records = make_records(team_row, worker, db.session.get(Area, area), **setup)
+            sign_id = db.session.execute(
+                signs(WarningSign.id).where(WarningSign.kommun_id == team_row.kommun_id).limit(1)
             ).scalar_one()
-            mail = make_dead_letter()
+            spare = db.session.execute(
+                db.select(User.id).where(User.username == spare)
+            ).scalar_one()
+            mail = make_dead_letter(team_row.kommun)
             return {
                 "records": {kind: record.public_id for kind, record in records.items()},
                 "numbers": {"sign_id": sign_id, "user_id": spare, "mail_id": mail.id},
             }
 
-    made = {team: fresh_records(team) for team in "AB"}
+    made = {team: fresh_records(team) for team in TEAMS}
     wrong = []
     for role in ROLES:
-        for team in "AB":
+        for team in TEAMS:
             for method in methods:
                 address = address_of(rule, made[team]["records"], made[team]["numbers"])
                 expected = _expected(endpoint, view_policy, role, team, address)
@@ -206,8 +278,8 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
                     )
                 if method != "GET" and got == "ok":
                     made[team] = fresh_records(team)  # the request may have changed them
-            if not address.kinds:
-                break  # an address without a team's record is the same for both teams
+            if not address.kinds and not address.numbered:
+                break  # an address without a team's record is the same for every team
     assert not wrong, "\n".join(wrong)
 
 

@@ -37,7 +37,11 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
             select(Youth).where(Youth.personnummer.is_not(None)).limit(1)
         ).scalar_one()
         assert len(youth.personnummer) == 12
-        out_now = select(shift_worker.c.user_id).join(Shift).where(Shift.ended_at.is_(None))
+        out_now = (
+            select(shift_worker.c.user_id)
+            .join(Shift, Shift.id == shift_worker.c.shift_id)
+            .where(Shift.ended_at.is_(None))
+        )
         worker = db.session.execute(
             select(User)
             .where(User.role == Role.FIELD_WORKER, User.id.not_in(out_now))
@@ -49,7 +53,7 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
         # the youth of the worker's team with the most contacts: the long timeline
         regular = db.session.execute(
             select(Youth.public_id)
-            .join(identified_contact_youth)
+            .join(identified_contact_youth, identified_contact_youth.c.youth_id == Youth.id)
             .where(Youth.team_id == team)
             .group_by(Youth.id)
             .order_by(func.count().desc())

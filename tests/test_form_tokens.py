@@ -27,7 +27,15 @@ from outreach.submissions import FormSubmission
 from outreach.vocabulary import ConsentParty, RiskLevel
 from outreach.youths.models import IdentifiedContact, ProtectedAccess, Youth
 from tests.addresses import address_for
-from tests.factories import give_consent, log_named, make_past_shift, make_shift, make_youth
+from tests.factories import (
+    default_kommun,
+    give_consent,
+    log_named,
+    make_past_shift,
+    make_shift,
+    make_youth,
+    signs,
+)
 from tests.html_forms import form_on
 
 
@@ -235,7 +243,7 @@ def records(app, world):
         )
         contact = log_named(shift, [youth], now())
         protected = make_youth(worker, team, "Skyddad", protected_identity=True)
-        sign = db.session.scalars(select(WarningSign.id)).first()
+        sign = db.session.scalars(signs(WarningSign.id)).first()
         marking = risk_services.mark(
             worker, youth, level=RiskLevel.LOW, sign_ids=[sign], comment="", review_on=None
         )
@@ -400,6 +408,6 @@ def test_gallring_forgets_tokens_after_a_week(app, world, records, signed_in, ti
     )
     time_machine.move_to(now() + timedelta(days=8))
     with app.app_context():
-        retention.apply(today())
+        retention.apply(default_kommun(), today())
         db.session.commit()
         assert db.session.get(FormSubmission, token) is None

@@ -69,7 +69,7 @@ from outreach.risk.models import WarningSign
 from outreach.submissions import FormSubmission
 from outreach.youths.models import Youth
 from tests.addresses import address_for
-from tests.factories import make_dead_letter, make_records, make_user
+from tests.factories import make_dead_letter, make_records, make_user, signs
 from tests.routes import ENDPOINTS, address_of, form_classes
 from tests.test_authorization_matrix import SETUP, _expected
 from tests.test_input_handling import RAW, payload, stored  # noqa: F401 (its fixture)
@@ -87,7 +87,7 @@ BASE_EXAMPLES, PER_FIELD, MOST_EXAMPLES = 5, 2, 22
 STAGES = {**SETUP, "shifts.new_shift": {"shift_state": "ended"}}
 
 #: Who may post, tried in this order; the first the authorization matrix lets in is used.
-ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "admin")
+ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "admin", "drift")
 
 # --- hostile values ---------------------------------------------------------------------
 
@@ -517,7 +517,7 @@ def _build(app, world, stage: Stage) -> None:
         )
         numbers = {
             "sign_id": db.session.execute(
-                select(WarningSign.id).order_by(WarningSign.id).limit(1)
+                signs(WarningSign.id).order_by(WarningSign.id).limit(1)
             ).scalar_one(),
             "user_id": db.session.execute(
                 select(User.id).where(User.username == "spare")
@@ -531,7 +531,7 @@ def _build(app, world, stage: Stage) -> None:
         for model in (Team, Area, Place, User):
             ids |= set(db.session.execute(select(model.id)).scalars())
         ids |= set(
-            db.session.execute(select(WarningSign.id).order_by(WarningSign.id).limit(5)).scalars()
+            db.session.execute(signs(WarningSign.id).order_by(WarningSign.id).limit(5)).scalars()
         )
         youths = db.session.execute(select(Youth.public_id)).scalars()
         stage.known = sorted(str(i) for i in ids) + sorted(youths)
@@ -626,6 +626,7 @@ def stage_world(app, world):
     with app.app_context():
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
         make_user("spare", Role.FIELD_WORKER, [db.session.get(Team, world.team_b)])
+        make_user("drift", Role.OPERATOR, [])
         db.session.commit()
     return world
 

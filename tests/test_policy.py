@@ -5,7 +5,7 @@ What each role gets from each endpoint is tested in test_authorization_matrix.py
 import pytest
 from flask import Flask
 
-from outreach import create_app, policy
+from outreach import create_app, policy, scopes
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
@@ -65,9 +65,9 @@ def test_scoped_queries_hold_for_each_record_type(app, world, team_a_records):
         ]:
             user = db.session.get(User, user_id)
             for query in (
-                policy.visible_shifts(user),
-                policy.visible_youths(user),
-                policy.visible_identified_contacts(user),
+                scopes.visible_shifts(user),
+                scopes.visible_youths(user),
+                scopes.visible_identified_contacts(user),
             ):
                 count = db.session.execute(
                     select(func.count()).select_from(query.subquery())

@@ -51,7 +51,7 @@ def test_a_refusal_gives_the_reason_of_the_part_that_refused():
 
 
 def test_a_renamed_rule_keeps_its_name_for_the_endpoint_registry():
-    assert policy.field_or_vpc_staff.__name__ == "field_or_vpc_staff"
+    assert policy.field_or_unit_staff.__name__ == "field_or_unit_staff"
     assert policy.can_mark_risk.__name__ == "can_edit_youth"
     assert isinstance(policy.can_edit_situation_note, Rule)
 

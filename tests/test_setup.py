@@ -38,6 +38,7 @@ def test_demo_data_loads_once(database_url, app):
         "team_lead",
         "caseworker",
         "admin",
+        "operator",
     }
 
 

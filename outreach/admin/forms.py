@@ -8,7 +8,13 @@ from wtforms.validators import InputRequired, Optional, Regexp
 from outreach.editing import Edits
 from outreach.fields import MultiCheckboxField, max_length, optional_int, options
 from outreach.submissions import Once
-from outreach.vocabulary import PLACE_KIND_LABELS, ROLE_LABELS, TEAM_KIND_LABELS, SignGroup
+from outreach.vocabulary import (
+    KOMMUN_ROLES,
+    PLACE_KIND_LABELS,
+    ROLE_LABELS,
+    TEAM_KIND_LABELS,
+    SignGroup,
+)
 
 
 class UserDetailsForm(FlaskForm):
@@ -26,7 +32,9 @@ class UserDetailsForm(FlaskForm):
             max_length(254),
         ],
     )
-    role = SelectField(_l("Role"), choices=options(ROLE_LABELS.items()))
+    role = SelectField(
+        _l("Role"), choices=options((role, ROLE_LABELS[role]) for role in KOMMUN_ROLES)
+    )
     teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
     is_enabled = BooleanField(_l("The account is in use (untick to stop every login)"))
 

@@ -1,5 +1,6 @@
-"""The admin's rules for users, teams, areas and places: names are unique where they must be,
-and a change of a user's rights ends their sessions."""
+"""The admin's rules for a kommun's users, teams, receiving units, areas, places and
+catalogue: names are unique in the kommun where they must be, and a change of a user's rights
+ends their sessions. And the operator's: making a kommun."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -11,7 +12,8 @@ from outreach.auth.models import Role, User
 from outreach.auth.services import end_every_session
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.org.models import Area, Place, PlaceKind, Team, TeamKind
+from outreach.org.models import UNIT_RECIPIENT, Area, Kommun, Place, PlaceKind, Team, TeamKind
+from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.vocabulary import SignGroup
 
@@ -27,32 +29,70 @@ def _taken(query) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
 
 
-def users() -> list[User]:
-    """Every user by name, with their teams."""
+def _kommun_name_and_code(name: str, code: str, others) -> tuple[str, str]:
+    """A kommun's name and four-digit code, neither taken by another kommun."""
+    name, code = _required_name(name), (code or "").strip()
+    if len(code) != 4 or not code.isdigit():
+        raise RuleViolation(_l("The kommun code is four digits (1280 for Malmö)."), "code")
+    if _taken(others.where(func.lower(Kommun.name) == name.lower())):
+        raise RuleViolation(_l("There is already a kommun with that name."), "name")
+    if _taken(others.where(Kommun.code == code)):
+        raise RuleViolation(_l("There is already a kommun with that code."), "code")
+    return name, code
+
+
+def create_kommun(name: str, code: str) -> Kommun:
+    """A new kommun (the operator's), whose warning-sign catalogue starts as a copy of the
+    standard one."""
+    name, code = _kommun_name_and_code(name, code, select(Kommun.id))
+    kommun = Kommun(name=name, code=code)
+    db.session.add(kommun)
+    db.session.flush()
+    risk_services.copy_standard_catalogue(kommun.id)
+    return kommun
+
+
+def rename_kommun(kommun: Kommun, name: str, code: str) -> None:
+    """Give a kommun its name and code (the follow-up to an upgrade from before kommuner)."""
+    others = select(Kommun.id).where(Kommun.id != kommun.id)
+    name, code = _kommun_name_and_code(name, code, others)
+    kommun.name, kommun.code = name, code
+    db.session.flush()
+
+
+def users(kommun_id: int) -> list[User]:
+    """The kommun's users by name, with their teams."""
     return list(
         db.session.execute(
-            select(User).options(selectinload(User.teams)).order_by(User.display_name)
+            select(User)
+            .where(User.kommuner.any(Kommun.id == kommun_id))
+            .options(selectinload(User.all_teams), selectinload(User.kommuner))
+            .order_by(User.display_name)
         ).scalars()
     )
 
 
-def create_team(name: str, kind: TeamKind) -> Team:
-    """A new field team or VPC team."""
+def create_team(kommun_id: int, name: str, kind: TeamKind) -> Team:
+    """A new field team or receiving unit of the kommun."""
     name = _required_name(name)
-    if _taken(select(Team.id).where(func.lower(Team.name) == name.lower())):
+    if _taken(
+        select(Team.id).where(Team.kommun_id == kommun_id, func.lower(Team.name) == name.lower())
+    ):
         raise RuleViolation(_l("There is already a team with that name."), "name")
-    team = Team(name=name, kind=kind)
+    team = Team(kommun_id=kommun_id, name=name, kind=kind, recipient=UNIT_RECIPIENT.get(kind))
     db.session.add(team)
     db.session.flush()
     return team
 
 
-def create_area(name: str) -> Area:
-    """A new area."""
+def create_area(kommun_id: int, name: str) -> Area:
+    """A new area of the kommun."""
     name = _required_name(name)
-    if _taken(select(Area.id).where(func.lower(Area.name) == name.lower())):
+    if _taken(
+        select(Area.id).where(Area.kommun_id == kommun_id, func.lower(Area.name) == name.lower())
+    ):
         raise RuleViolation(_l("There is already an area with that name."), "name")
-    area = Area(name=name)
+    area = Area(kommun_id=kommun_id, name=name)
     db.session.add(area)
     db.session.flush()
     return area
@@ -73,16 +113,18 @@ def create_place(area: Area | None, name: str, kind: PlaceKind) -> Place:
     return place
 
 
-def add_warning_sign(group: SignGroup, label: str) -> WarningSign:
-    """A new sign in the catalogue (offered in new markings at once)."""
+def add_warning_sign(kommun_id: int, group: SignGroup, label: str) -> WarningSign:
+    """A new sign in the kommun's catalogue (offered in new markings at once)."""
     label = _required_name(label)
     if _taken(
         select(WarningSign.id).where(
-            WarningSign.group == group, func.lower(WarningSign.label) == label.lower()
+            WarningSign.kommun_id == kommun_id,
+            WarningSign.group == group,
+            func.lower(WarningSign.label) == label.lower(),
         )
     ):
         raise RuleViolation(_l("The group already has that warning sign."), "label")
-    sign = WarningSign(group=group, label=label)
+    sign = WarningSign(kommun_id=kommun_id, group=group, label=label)
     db.session.add(sign)
     db.session.flush()
     return sign
@@ -100,7 +142,7 @@ def _as_recorded(user: User) -> dict:
         "display_name": user.display_name,
         "email": user.email,
         "role": user.role.value,
-        "teams": sorted(team.name for team in user.teams),
+        "teams": sorted(team.name for team in user.all_teams),
         "is_enabled": user.is_enabled,
     }
 
@@ -125,7 +167,9 @@ def update_user(
         raise RuleViolation(_l("You cannot change your own role or stop your own account."))
     before = _as_recorded(user)
     user.display_name, user.email, user.role = display_name, email or None, role
-    user.teams, user.is_enabled = list(teams), enabled
+    # the teams of the admin's kommun are as chosen; those of another kommun stay
+    kept = [team for team in user.all_teams if team.kommun_id != by.kommun_id]
+    user.all_teams, user.is_enabled = kept + list(teams), enabled
     after = _as_recorded(user)
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
     if changed:

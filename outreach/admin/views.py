@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from outreach import editing, policy
+from outreach import editing, policy, scopes
 from outreach.admin import bp, services
 from outreach.admin.forms import (
     AreaForm,
@@ -37,20 +37,20 @@ from outreach.vocabulary import SignGroup
 @policy.allow(policy.admin)
 def overview():
     """Teams with their members, areas with their places, and every user."""
-    teams = org_services.teams()
-    users = services.users()
-    members = {team.id: [u for u in users if team in u.teams] for team in teams}
+    teams = org_services.teams(current_user.kommun_id)
+    users = services.users(current_user.kommun_id)
+    members = {team.id: [u for u in users if team in u.all_teams] for team in teams}
     return render(
         "admin/overview.html",
         teams=teams,
         users=users,
-        areas=org_services.areas_with_places(),
+        areas=org_services.areas_with_places(current_user.kommun_id),
         members=members,
     )
 
 
 def _with_team_choices(form):
-    teams = org_services.teams()
+    teams = org_services.teams(current_user.kommun_id)
     form.teams.choices = options((team.id, team.name) for team in teams)
     return form, teams
 
@@ -74,6 +74,7 @@ def new_user():
             teams=_chosen(teams, form),
             email=form.email.data or None,
             by=current_user,
+            kommun=current_user.kommun,
         ),
     )
     if outcome.saved:
@@ -97,7 +98,7 @@ def _user_page(user: User, form: UserEditForm, status: int = 200, conflict=()):
 
 @bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
 @policy.allow(policy.admin)
-@policy.loads(policy.USER)
+@policy.loads(scopes.USER)
 def user_detail(user: User):
     """A user: change name, email, role, teams and whether the account is in use; unlock,
     reset two-factor login, log out everywhere."""
@@ -153,7 +154,7 @@ USER_ACTIONS = {
     "/anvandare/<int:user_id>/<any('las-upp', 'tvafaktor', 'logga-ut'):action>", methods=["POST"]
 )
 @policy.allow(policy.admin)
-@policy.loads(policy.USER)
+@policy.loads(scopes.USER)
 def user_action(user: User, action: str):
     """Unlock an account, reset its two-factor login, or log it out everywhere."""
     act, message = USER_ACTIONS[action]
@@ -180,7 +181,9 @@ def new_team():
     return _save(
         form,
         _("New team"),
-        lambda: services.create_team(form.name.data, TeamKind(form.kind.data)),
+        lambda: services.create_team(
+            current_user.kommun_id, form.name.data, TeamKind(form.kind.data)
+        ),
         _("The team is created."),
     )
 
@@ -191,7 +194,10 @@ def new_area():
     """Create an area."""
     form = AreaForm()
     return _save(
-        form, _("New area"), lambda: services.create_area(form.name.data), _("The area is created.")
+        form,
+        _("New area"),
+        lambda: services.create_area(current_user.kommun_id, form.name.data),
+        _("The area is created."),
     )
 
 
@@ -200,7 +206,7 @@ def new_area():
 def new_place():
     """Create a place in an area."""
     form = PlaceForm()
-    areas = org_services.areas()
+    areas = org_services.areas(current_user.kommun_id)
     form.area.choices = options((area.id, area.name) for area in areas)
     return _save(
         form,
@@ -218,7 +224,10 @@ def warning_signs():
     """The warning-sign catalogue: every sign by group, add one, retire or restore one."""
     form = WarningSignForm()
     outcome = submit(
-        form, lambda: services.add_warning_sign(SignGroup(form.group.data), form.label.data)
+        form,
+        lambda: services.add_warning_sign(
+            current_user.kommun_id, SignGroup(form.group.data), form.label.data
+        ),
     )
     if outcome.saved:
         flash(_("The warning sign is added."), "success")
@@ -227,13 +236,13 @@ def warning_signs():
         "admin/warning_signs.html",
         status=form_status(form),
         form=form,
-        catalogue=risk_services.catalogue(include_retired=True),
+        catalogue=risk_services.catalogue(current_user.kommun_id, include_retired=True),
     )
 
 
 @bp.route("/varningstecken/<int:sign_id>/aktiv", methods=["POST"])
 @policy.allow(policy.admin)
-@policy.loads(policy.WARNING_SIGN)
+@policy.loads(scopes.WARNING_SIGN)
 def toggle_warning_sign(sign: WarningSign):
     """Retire a warning sign, or bring a retired one back. The button says which: sent twice
     (a double tap), the sign ends as asked, not back where it was."""
@@ -249,12 +258,14 @@ def toggle_warning_sign(sign: WarningSign):
 @policy.allow(policy.admin)
 def dead_letters():
     """Mail that could not be delivered: why, and sending it again once that is fixed."""
-    return render("admin/dead_letters.html", mails=notification_services.dead_letters())
+    return render(
+        "admin/dead_letters.html", mails=notification_services.dead_letters(current_user.kommun_id)
+    )
 
 
 @bp.route("/utskick/<int:mail_id>/skicka-igen", methods=["POST"])
 @policy.allow(policy.admin)
-@policy.loads(policy.OUTBOX_MAIL)
+@policy.loads(scopes.OUTBOX_MAIL)
 def send_mail_again(mail: OutboxMail):
     """Put a dead letter back in the queue (after fixing the address or the mail server)."""
     notification_services.send_again(mail, now())

@@ -8,7 +8,7 @@ from outreach.auth.models import Role
 from outreach.auth.services import create_user
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.org.models import Team
+from outreach.org.models import Kommun, Team
 
 
 @click.group("users")
@@ -23,17 +23,28 @@ def users_cli():
     "--role",
     type=click.Choice([role.value for role in Role]),
     required=True,
-    help="field_worker, team_lead, caseworker or admin.",
+    help="field_worker, team_lead, caseworker, admin or operator.",
 )
+@click.option("--kommun", "code", help="The kommun's code (1280); not for the operator.")
 @click.option("--team", "team_names", multiple=True, help="Team name; repeat for several.")
 @click.option("--email", default=None)
 @click.password_option(help="At least 12 characters; asked for when not given.")
 @with_appcontext
-def create(username, display_name, role, team_names, email, password):
-    """Create a user (refuses passwords shorter than 12 characters)."""
+def create(username, display_name, role, code, team_names, email, password):
+    """Create a user of a kommun (refuses passwords shorter than 12 characters); the operator
+    works for no kommun."""
+    kommun = None
+    if (role == Role.OPERATOR) != (code is None):
+        raise click.UsageError("--kommun is given for everyone but the operator")
+    if code is not None:
+        kommun = db.session.execute(select(Kommun).where(Kommun.code == code)).scalar()
+        if kommun is None:
+            raise click.ClickException(f"No kommun with the code {code!r}.")
     teams = []
     for name in team_names:
-        team = db.session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
+        team = db.session.execute(
+            select(Team).where(Team.kommun_id == (kommun.id if kommun else None), Team.name == name)
+        ).scalar_one_or_none()
         if team is None:
             raise click.ClickException(f"No team named {name!r}.")
         teams.append(team)
@@ -45,6 +56,7 @@ def create(username, display_name, role, team_names, email, password):
             password=password,
             teams=teams,
             email=email,
+            kommun=kommun,
         )
     except RuleViolation as refusal:
         raise click.ClickException(str(refusal.message)) from None

@@ -4,13 +4,13 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from outreach.clock import UTCDateTime, now
 from outreach.crypto import EncryptedText
 from outreach.extensions import db, enum_type
-from outreach.org.models import Team, TeamKind
+from outreach.org.models import Kommun, Team, TeamKind, kommun_key, kommun_member
 
 
 class Role(enum.StrEnum):
@@ -18,13 +18,19 @@ class Role(enum.StrEnum):
     TEAM_LEAD = "team_lead"
     CASEWORKER = "caseworker"
     ADMIN = "admin"
+    #: Driftansvarig: runs the deployment; belongs to no kommun and sees no personal data.
+    OPERATOR = "operator"
 
 
+#: A user's teams; each in a kommun the user works for (kommun_member).
 membership = Table(
     "membership",
     db.metadata,
     Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
     Column("team_id", Integer, ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+    Column("kommun_id", Integer, ForeignKey("kommun.id"), nullable=False),
+    kommun_key("membership", "team_id", "team", ondelete="CASCADE"),
+    kommun_key("membership", "user_id", "kommun_member.user_id", ondelete="CASCADE", deferred=True),
 )
 
 
@@ -53,8 +59,50 @@ class User(UserMixin, db.Model):
     #: The 30-second time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
 
-    #: Loaded when asked for: a user comes as the author of many an entry, their teams seldom.
-    teams: Mapped[list[Team]] = relationship(secondary=membership, order_by=Team.name)
+    #: The kommuner the user works for (none for the operator).
+    kommuner: Mapped[list[Kommun]] = relationship(secondary=kommun_member, order_by=Kommun.name)
+    #: Every team of the user in every kommun; loaded when asked for (a user comes as the
+    #: author of many an entry, their teams seldom). What the user acts in is `teams`.
+    all_teams: Mapped[list[Team]] = relationship(
+        secondary=membership,
+        primaryjoin=lambda: User.id == membership.c.user_id,
+        secondaryjoin=lambda: and_(
+            membership.c.team_id == Team.id, membership.c.kommun_id == Team.kommun_id
+        ),
+        order_by=Team.name,
+    )
+
+    #: The kommun the user acts for in this request (set from the login session); None
+    #: until chosen, and then the only one the user works for, if they work for one.
+    acting_kommun_id = None
+
+    @validates("all_teams")
+    def _works_for_team_kommun(self, _key, team: Team) -> Team:
+        if all(kommun.id != team.kommun_id for kommun in self.kommuner):
+            self.kommuner.append(team.kommun)
+        return team
+
+    @property
+    def kommun_id(self) -> int | None:
+        """The kommun the user acts for now: the one chosen, or the only one they work for."""
+        if self.acting_kommun_id is not None:
+            return self.acting_kommun_id
+        return self.kommuner[0].id if len(self.kommuner) == 1 else None
+
+    @property
+    def kommun(self) -> Kommun | None:
+        return next((k for k in self.kommuner if k.id == self.kommun_id), None)
+
+    def act_for(self, kommun_id: int | None) -> None:
+        """Act for one of the user's kommuner in this request (others are out of sight)."""
+        if kommun_id is not None and any(k.id == kommun_id for k in self.kommuner):
+            self.acting_kommun_id = kommun_id
+
+    @property
+    def teams(self) -> list[Team]:
+        """The user's teams in the kommun they act for."""
+        kommun_id = self.kommun_id
+        return [team for team in self.all_teams if team.kommun_id == kommun_id]
 
     def get_id(self) -> str:
         """The id kept in the session: user id and session epoch."""
@@ -92,6 +140,8 @@ class LoginSession(db.Model):
     #: The random id in the session cookie.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The kommun the user chose to act for in this session (one at a time).
+    kommun_id: Mapped[int | None] = mapped_column(ForeignKey("kommun.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

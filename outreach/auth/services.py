@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from outreach import audit
 from outreach.audit import AuditAction
@@ -14,7 +15,7 @@ from outreach.auth.models import LoginSession, Role, User
 from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.org.models import Team
+from outreach.org.models import Kommun, Team
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -119,9 +120,10 @@ def create_user(
     teams: list[Team],
     email: str | None = None,
     by: User | None = None,
+    kommun: Kommun | None = None,
 ) -> User:
-    """A new user; refuses short passwords and taken usernames. `by` is the admin (None from
-    the command line)."""
+    """A new user of the kommun (and of their teams' kommun); refuses short passwords and taken
+    usernames. `by` is the admin (None from the command line)."""
     username = username.strip()
     if not username:
         raise RuleViolation(_l("A username is required."), "username")
@@ -136,7 +138,8 @@ def create_user(
         display_name=display_name.strip() or username,
         role=role,
         password_hash=hash_password(password),
-        teams=list(teams),
+        kommuner=[kommun] if kommun is not None else [],
+        all_teams=list(teams),
         email=email,
     )
     db.session.add(user)
@@ -162,23 +165,45 @@ TOUCH_INTERVAL = timedelta(seconds=30)
 def user_of_session(user_id: int, epoch: int) -> User | None:
     """The user a session cookie names, unless the user's sessions were invalidated since (a
     new session epoch) or the account is no longer in use."""
-    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one_or_none()
+    user = (
+        db.session.execute(
+            select(User).where(User.id == user_id).options(joinedload(User.kommuner))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if user is None or user.session_epoch != epoch or not user.is_enabled:
         return None
     return user
 
 
 def start_session(user: User) -> str:
-    """A new server-side login session; returns the token kept in the session cookie."""
+    """A new server-side login session; returns the token kept in the session cookie. A user
+    who works for one kommun acts for it; one who works for several chooses (choose_kommun)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token=token, user_id=user.id))
+    only = user.kommuner[0].id if len(user.kommuner) == 1 else None
+    db.session.add(LoginSession(token=token, user_id=user.id, kommun_id=only))
     db.session.flush()
     return token
 
 
+def choose_kommun(token: str | None, user: User, kommun_id: int) -> bool:
+    """The user acts for this kommun (one of theirs) from now on in this session."""
+    if token is None or all(kommun.id != kommun_id for kommun in user.kommuner):
+        return False
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token == token, LoginSession.user_id == user.id)
+        .values(kommun_id=kommun_id)
+    )
+    user.act_for(kommun_id)
+    audit.record(AuditAction.LOGIN, "kommun", kommun_id, user_id=user.id, detail="act for")
+    return True
+
+
 def resume_session(
     token: str | None,
-    user_id: int,
+    user: User,
     *,
     idle: timedelta,
     lifetime: timedelta,
@@ -196,8 +221,9 @@ def resume_session(
     ).scalar_one_or_none()
     if login_session is None or login_session.ended_at is not None:
         return False, "ended"
-    if login_session.user_id != user_id:
+    if login_session.user_id != user.id:
         return False, "ended"
+    user.act_for(login_session.kommun_id)
     moment = now()
     for reason, limit, since in (
         ("expired", lifetime, login_session.started_at),

@@ -58,6 +58,8 @@ ENDED = {
 #: Requests that never look at who is logged in: files, and the health checks, which must
 #: answer without the database.
 SESSIONLESS = {"static", "health.healthz", "health.readyz"}
+#: What a user who works for several kommuner can do before choosing the one to act for.
+KOMMUN_NOT_NEEDED = {"auth.choose_kommun", "auth.logout", "auth.logout_everywhere"}
 
 
 @bp.before_app_request
@@ -70,12 +72,18 @@ def check_session():
         config = current_app.config
         live, reason = services.resume_session(
             session.get("sid"),
-            current_user.id,
+            current_user,
             idle=timedelta(seconds=config["IDLE_TIMEOUT_SECONDS"]),
             lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
             activity=request.endpoint not in PASSIVE,
         )
         if live:
+            if (
+                current_user.kommun_id is None
+                and len(current_user.kommuner) > 1
+                and request.endpoint not in KOMMUN_NOT_NEEDED
+            ):
+                return redirect(url_for("auth.choose_kommun", next=request.path))
             return None
     logout_user()
     session.clear()
@@ -281,6 +289,29 @@ def logout():
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/kommun", methods=["GET", "POST"])
+@allow(anyone_logged_in)
+def choose_kommun():
+    """Choose which of one's kommuner to act for (one at a time; the others are out of sight)."""
+    if request.method == "POST":
+        chosen = request.form.get("kommun", "")
+        if chosen.isdigit() and services.choose_kommun(
+            session.get("sid"), current_user, int(chosen)
+        ):
+            flash(_("You now work for %(kommun)s.", kommun=current_user.kommun.name), "info")
+            return redirect(_safe_next(request.form.get("next")), 303)
+        flash(_("Choose one of your kommuner."), "error")
+        status = 422
+    else:
+        status = 200
+    return render(
+        "auth/choose_kommun.html",
+        "content",
+        kommuner=current_user.kommuner,
+        target=request.values.get("next", ""),
+    ), status
 
 
 @bp.route("/logga-ut-overallt", methods=["POST"])

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.casefile import bp, merge
 from outreach.consent import services as consent_services
 from outreach.errors import RuleViolation
@@ -42,7 +42,7 @@ def search():
 
 @bp.route("/ungdomar/<youth:public_id>")
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH)
+@policy.loads(scopes.YOUTH)
 def youth(youth: Youth):
     """The youth's page: what is known, and the timeline of contacts (a page at a time)."""
     return _youth_page(youth)
@@ -99,7 +99,7 @@ def _youth_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | N
 
 @bp.route("/ungdomar/<youth:public_id>/skyddad", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_manage_protected_access)
+@policy.loads(scopes.YOUTH, may=policy.can_manage_protected_access)
 def grant_access(youth: Youth):
     """Let a field worker of the team see this youth with protected identity (team lead)."""
     form = _grant_form(youth)
@@ -114,7 +114,7 @@ def grant_access(youth: Youth):
 
 @bp.route("/ungdomar/<youth:public_id>/skyddad/<int:user_id>/aterkalla", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_manage_protected_access)
+@policy.loads(scopes.YOUTH, may=policy.can_manage_protected_access)
 def revoke_access(youth: Youth, user_id: int):
     """Take a worker's access to this youth with protected identity away (team lead)."""
     outcome = submit(FlaskForm(), lambda: protection.revoke(current_user, youth, user_id))
@@ -128,7 +128,7 @@ def revoke_access(youth: Youth, user_id: int):
 
 @bp.route("/ungdomar/<youth:public_id>/sla-ihop", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_merge_records)
+@policy.loads(scopes.YOUTH, may=policy.can_merge_records)
 def merge_records(youth: Youth):
     """Merge a duplicate record of the same youth into this one (team lead): likely
     duplicates are suggested, the two records are compared, and the merge is confirmed."""

@@ -4,7 +4,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.consent import bp, services
 from outreach.consent.forms import ConsentRecordForm, ConsentWithdrawalForm
 from outreach.consent.models import Consent
@@ -16,7 +16,7 @@ from outreach.youths.models import Youth
 
 @bp.route("/ungdomar/<youth:public_id>/samtycke", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_record_consent)
+@policy.loads(scopes.YOUTH, may=policy.can_record_consent)
 def new_consent(youth: Youth):
     """Record one party's consent (who, to whom, purpose, oral or written, dates)."""
     form = ConsentRecordForm()
@@ -42,7 +42,7 @@ def new_consent(youth: Youth):
 
 @bp.route("/samtycken/<consent:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.CONSENT, may=policy.can_withdraw_consent)
+@policy.loads(scopes.CONSENT, may=policy.can_withdraw_consent)
 def withdraw(consent: Consent):
     """Record that a consent is withdrawn; sharing that relies on it stops at once."""
     form = ConsentWithdrawalForm()

@@ -1,6 +1,7 @@
-"""The first-contact clock (DOMAIN.md rule 7): from "skickad" VPC has a number of hours to make
-first contact; at 75 % of them the VPC team lead is warned, at 100 % the handoff is overdue,
-escalated and counted as a breach. `flask handoffs tick` runs it every minute."""
+"""The first-contact clock (DOMAIN.md rule 7): from "skickad" the receiving unit has a number of
+hours to make first contact; at 75 % of them the unit's team lead is warned, at 100 % the
+handoff is overdue, escalated to that lead and counted as a breach. `flask handoffs tick` runs
+it every minute."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +14,12 @@ from outreach.auth.models import Role, User
 from outreach.clock import now
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
-from outreach.handoffs.services import link_to, vpc_members
+from outreach.handoffs.services import link_to
+from outreach.handoffs.units import unit_members
 from outreach.notifications import services as notifications
 from outreach.vocabulary import HandoffStatus
 
-#: At this share of the time to first contact, the VPC team lead is warned.
+#: At this share of the time to first contact, the unit's team lead is warned.
 WARN_AT = 0.75
 
 
@@ -39,7 +41,7 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
     """
     moment = moment or now()
     result = TickResult()
-    leads: list[User] | None = None
+    leads: dict[int, list[User]] = {}
     candidates = (
         db.session.execute(
             select(Handoff)
@@ -68,8 +70,7 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
             and moment >= handoff.sent_at + span * WARN_AT
             and _claim_once(handoff, Handoff.warned_at, moment)
         ):
-            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
-            notifications.notify(leads, "warning", handoff, link=link, mail=True)
+            notifications.notify(_leads(leads, handoff), "warning", handoff, link=link, mail=True)
             result.warned += 1
         contacted_in_time = (
             handoff.first_contact_at is not None
@@ -80,8 +81,7 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
             and not contacted_in_time
             and _claim_once(handoff, Handoff.breached_at, moment)
         ):
-            leads = vpc_members(Role.TEAM_LEAD) if leads is None else leads
-            notifications.notify(leads, "overdue", handoff, link=link, mail=True)
+            notifications.notify(_leads(leads, handoff), "overdue", handoff, link=link, mail=True)
             audit.record(
                 AuditAction.UPDATE,
                 "handoff",
@@ -92,6 +92,13 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
             )
             result.breached += 1
     return result
+
+
+def _leads(known: dict[int, list[User]], handoff: Handoff) -> list[User]:
+    """The team leads of the handoff's unit (each unit's looked up once a run)."""
+    if handoff.to_unit_id not in known:
+        known[handoff.to_unit_id] = unit_members(handoff.to_unit_id, Role.TEAM_LEAD)
+    return known[handoff.to_unit_id]
 
 
 def _claim_once(handoff: Handoff, column, moment: datetime) -> bool:
@@ -105,9 +112,11 @@ def _claim_once(handoff: Handoff, column, moment: datetime) -> bool:
     return done == 1
 
 
-def breaches(since: datetime | None = None) -> int:
-    """How many first-contact deadlines were missed (since a moment, or ever)."""
-    query = select(func.count(Handoff.id)).where(Handoff.breached_at.is_not(None))
+def breaches(unit_ids: list[int], since: datetime | None = None) -> int:
+    """How many first-contact deadlines the units missed (since a moment, or ever)."""
+    query = select(func.count(Handoff.id)).where(
+        Handoff.to_unit_id.in_(unit_ids), Handoff.breached_at.is_not(None)
+    )
     if since is not None:
         query = query.where(Handoff.breached_at >= since)
     return db.session.execute(query).scalar_one()

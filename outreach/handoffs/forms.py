@@ -1,4 +1,4 @@
-"""Forms of the handoff to VPC."""
+"""Forms of the handoff to a receiving unit."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,7 +15,10 @@ FIELD_LABELS = {**YOUTH_FIELD_LABELS, "home_area": YOUTH_FIELD_LABELS["home_area
 
 
 class HandoffForm(Once, FlaskForm):
-    """Hand a youth over to VPC (sent twice, it is still one handoff)."""
+    """Hand a youth over to a receiving unit (sent twice, it is still one handoff)."""
+
+    #: The kommun's receiving units (set by the view); its VPC unless another is chosen.
+    to_unit = RadioField(_l("Hand over to"))
 
     reason = TextAreaField(
         _l("Reason for the handoff"),
@@ -26,9 +29,9 @@ class HandoffForm(Once, FlaskForm):
         ],
     )
     summary = TextAreaField(
-        _l("Summary for VPC (only what VPC needs)"),
+        _l("Summary for the unit (only what it needs)"),
         validators=[
-            InputRequired(_l("Write a short summary of what VPC needs to know.")),
+            InputRequired(_l("Write a short summary of what the unit needs to know.")),
             max_length(2000),
             no_personnummer(),
         ],
@@ -49,7 +52,7 @@ class HandoffForm(Once, FlaskForm):
         validators=[max_length(120), no_personnummer()],
     )
     shared_fields = MultiCheckboxField(
-        _l("Youth details VPC needs (the alias is always sent)"),
+        _l("Youth details the unit needs (the alias is always sent)"),
         choices=options((field, FIELD_LABELS[field]) for field in SHAREABLE_FIELDS),
     )
 

@@ -11,21 +11,27 @@ from outreach.clock import UTCDateTime, now
 from outreach.crypto import EncryptedText
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
-from outreach.org.models import Team
+from outreach.org.models import InKommun, Team, in_kommun, kommun_key
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from outreach.youths.models import Youth
 
 OPEN_CONDITION = "status IN ('sent', 'acknowledged', 'first_contact')"
 
 
-class Handoff(db.Model):
-    """An överlämning of a youth to VPC.
+class Handoff(InKommun, db.Model):
+    """An överlämning of a youth to a receiving unit of the kommun (VPC by default).
 
-    VPC sees only `shared_data`: the youth fields the sender ticked as needed, copied when the
-    handoff was sent. The youth's record itself stays with the sending team.
+    The unit sees only `shared_data`: the youth fields the sender ticked as needed, copied
+    when the handoff was sent. The youth's record itself stays with the sending team.
     """
 
+    kommun_of = ("youth", "youth_id")
     __table_args__ = (
+        kommun_key("handoff", "youth_id", "youth", ondelete="CASCADE"),
+        kommun_key("handoff", "from_team_id", "team"),
+        kommun_key("handoff", "to_unit_id", "team"),
+        kommun_key("handoff", "report_id", "report_of_concern"),
+        in_kommun("handoff"),
         # At most one handoff a youth waits for VPC's first contact, also under concurrency.
         Index(
             "uq_handoff_one_open_per_youth",
@@ -38,7 +44,10 @@ class Handoff(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
+    #: The receiving unit the sender chose: only its members see the handoff.
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     #: The sent report of concern a handoff on that basis cites.
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report_of_concern.id"))
     from_team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
@@ -68,8 +77,9 @@ class Handoff(db.Model):
     first_contact_how: Mapped[str] = mapped_column(Text, default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
 
-    youth: Mapped[Youth] = relationship(lazy="joined")
-    from_team: Mapped[Team] = relationship(lazy="joined")
+    youth: Mapped[Youth] = relationship(lazy="joined", foreign_keys=[youth_id])
+    from_team: Mapped[Team] = relationship(lazy="joined", foreign_keys=[from_team_id])
+    to_unit: Mapped[Team] = relationship(lazy="joined", foreign_keys=[to_unit_id])
     sender: Mapped[User] = relationship(lazy="joined")
     events: Mapped[list["HandoffEvent"]] = relationship(
         order_by="HandoffEvent.id", lazy="selectin", back_populates="handoff"

@@ -1,5 +1,6 @@
-"""The rules of handing over to VPC: a legal basis or nothing, only ticked fields travel, and
-every step is one atomic move from the status the actor saw (two at once: one wins)."""
+"""The rules of handing over to a receiving unit (VPC by default): a legal basis or nothing,
+only ticked fields travel, only the unit sees it, and every step is one atomic move from the
+status the actor saw (two at once: one wins)."""
 
 import json
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
-from outreach import audit, personnummer, policy
+from outreach import audit, personnummer, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
 from outreach.clock import now
@@ -19,11 +20,12 @@ from outreach.consent.services import coverage
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
+from outreach.handoffs.units import default_unit, unit_members
 from outreach.notifications import services as notifications
-from outreach.org.models import Team, TeamKind
+from outreach.org.models import Team
 from outreach.paging import Cursor, load_in_order, newest_first
 from outreach.reports.services import sent_report_of
-from outreach.vocabulary import HandoffBasis, HandoffStatus, Recipient, Urgency
+from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from outreach.youths.duplicates import move_rows
 from outreach.youths.models import Youth
 
@@ -70,27 +72,32 @@ def send(
     shared_fields: list[str],
     first_contact_hours: dict[Urgency, int],
     base_url: str,
+    to_unit: Team | None = None,
 ) -> Handoff:
-    """Send a handoff to VPC."""
+    """Send a handoff to a receiving unit of the youth's kommun (its VPC unless chosen)."""
     policy.can_hand_over.require(user, youth)
+    unit = to_unit or default_unit(youth.kommun_id)
+    if unit is None or unit.kommun_id != youth.kommun_id or not unit.receives_handoffs:
+        raise RuleViolation(_l("Choose a receiving unit of your kommun."), "to_unit")
     if open_handoff_of(youth) is not None:
-        raise RuleViolation(_l("The youth already has a handoff to VPC in progress."))
+        raise RuleViolation(_l("The youth already has a handoff in progress."))
     if not reason.strip():
         raise RuleViolation(_l("Give the reason for the handoff."), "reason")
     if not summary.strip():
-        raise RuleViolation(_l("Write a short summary of what VPC needs to know."), "summary")
+        raise RuleViolation(_l("Write a short summary of what the unit needs to know."), "summary")
     if urgency is None:
         raise RuleViolation(_l("Choose the urgency."), "urgency")
     if basis is None:
         raise RuleViolation(_l("Choose the legal basis."), "basis")
     if basis == HandoffBasis.CONSENT:
-        cover = coverage(youth, Recipient.VPC)
+        cover = coverage(youth, unit.consent_category)
         if not cover.covered:
             missing = ", ".join(str(party.label) for party in cover.missing)
             raise RuleViolation(
                 _l(
-                    "No valid consent covers sharing with VPC (%(why)s). Record the consent "
-                    "first, or choose an exception to secrecy and say who assessed it.",
+                    "No valid consent covers sharing with %(unit)s (%(why)s). Record the "
+                    "consent first, or choose an exception to secrecy and say who assessed it.",
+                    unit=unit.name,
                     why=cover.problem or missing,
                 ),
                 "basis",
@@ -116,6 +123,7 @@ def send(
         youth_id=youth.id,
         report_id=report.id if report else None,
         from_team_id=youth.team_id,
+        to_unit_id=unit.id,
         sender_id=user.id,
         reason=reason.strip(),
         summary=summary.strip(),
@@ -126,7 +134,12 @@ def send(
         shared_data=json.dumps(shared, ensure_ascii=False),
         status=HandoffStatus.SENT,
         sent_at=sent_at,
-        first_contact_due_at=sent_at + timedelta(hours=first_contact_hours[urgency]),
+        first_contact_due_at=sent_at
+        + timedelta(
+            hours=unit.hours_to_first_contact(
+                urgency == Urgency.URGENT, first_contact_hours[urgency]
+            )
+        ),
     )
     db.session.add(handoff)
     db.session.flush()
@@ -140,7 +153,7 @@ def send(
         detail="shared=" + ",".join(sorted(shared)),
     )
     notifications.notify(
-        vpc_members(Role.CASEWORKER, Role.TEAM_LEAD),
+        unit_members(unit.id, Role.CASEWORKER, Role.TEAM_LEAD),
         "new_handoff",
         handoff,
         link=link_to(handoff, base_url),
@@ -154,24 +167,10 @@ def link_to(handoff: Handoff, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/overlamningar/{handoff.public_id}"
 
 
-def vpc_members(*roles: Role) -> list[User]:
-    """Enabled members of the VPC team with one of the roles."""
-    return list(
-        db.session.execute(
-            select(User).where(
-                User.is_enabled.is_(True),
-                User.role.in_(roles),
-                User.teams.any(Team.kind == TeamKind.VPC),
-            )
-        ).scalars()
-    )
-
-
 def stop_sharing_without_consent(user: User, youth: Youth, base_url: str) -> list[Handoff]:
-    """After a consent is withdrawn: handoffs resting on consent that no longer covers VPC are
-    withdrawn at once, so VPC sees no more of the youth. Returns those withdrawn."""
-    if coverage(youth, Recipient.VPC).covered:
-        return []
+    """After a consent is withdrawn: handoffs resting on consent that no longer covers their
+    unit are withdrawn at once, so the unit sees no more of the youth. Returns those
+    withdrawn."""
     stopped = []
     for handoff in db.session.execute(
         select(Handoff).where(
@@ -180,9 +179,11 @@ def stop_sharing_without_consent(user: User, youth: Youth, base_url: str) -> lis
             Handoff.status.in_(ACTIVE),
         )
     ).scalars():
+        if coverage(youth, handoff.to_unit.consent_category).covered:
+            continue
         _move(handoff, HandoffStatus.WITHDRAWN, user, str(CONSENT_WITHDRAWN))
         notifications.notify(
-            vpc_members(Role.CASEWORKER, Role.TEAM_LEAD),
+            unit_members(handoff.to_unit_id, Role.CASEWORKER, Role.TEAM_LEAD),
             "consent_withdrawn",
             handoff,
             link=link_to(handoff, base_url),
@@ -198,7 +199,7 @@ CONSENT_WITHDRAWN = _l("The consent was withdrawn: nothing more is shared.")
 def _stop_sharing(consent, *, user: User) -> list:
     """A consent was withdrawn (consent/services.py): the handoffs resting on it stop."""
     stopped = stop_sharing_without_consent(user, consent.youth, current_app.config["BASE_URL"])
-    return [_l("The handoff to VPC that rested on the consent is withdrawn.")] if stopped else []
+    return [_l("The handoff that rested on the consent is withdrawn.")] if stopped else []
 
 
 def _move(
@@ -356,12 +357,12 @@ def take_step(
 INBOX_PAGE = 50
 
 
-def waiting_for_first_contact() -> list[Handoff]:
-    """The handoffs VPC has yet to make first contact on, the earliest deadline first: the
-    clock runs on each of them, so all are shown (the clock keeps them few)."""
+def waiting_for_first_contact(user: User) -> list[Handoff]:
+    """The handoffs the user's units have yet to make first contact on, the earliest deadline
+    first: the clock runs on each of them, so all are shown (the clock keeps them few)."""
     return list(
         db.session.execute(
-            select(Handoff)
+            scopes.unit_inbox(user)
             .options(lazyload(Handoff.events))  # the list shows none of their steps
             .where(Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)))
             .order_by(Handoff.first_contact_due_at, Handoff.id)
@@ -370,15 +371,17 @@ def waiting_for_first_contact() -> list[Handoff]:
 
 
 def in_progress(
-    cursor: Cursor | None, size: int = INBOX_PAGE
+    user: User, cursor: Cursor | None, size: int = INBOX_PAGE
 ) -> tuple[list[Handoff], Cursor | None]:
-    """The handoffs after first contact: accepted, or declined and not yet closed; the most
-    recently sent first, a page at a time (VPC works months on an accepted one). Returns the
-    page and where the next one starts."""
+    """The user's units' handoffs after first contact: accepted, or declined and not yet
+    closed; the most recently sent first, a page at a time (a unit works months on an
+    accepted one). Returns the page and where the next one starts."""
     # The page's ids first, then those handoffs with what they bring along: the joins then
     # touch one page of rows, not every handoff in progress.
     ids, more = newest_first(
-        select(Handoff.id).where(Handoff.status.in_(IN_PROGRESS)),
+        scopes.unit_inbox(user)
+        .with_only_columns(Handoff.id)
+        .where(Handoff.status.in_(IN_PROGRESS)),
         Handoff.sent_at,
         Handoff.public_id,
         cursor,

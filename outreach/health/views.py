@@ -1,9 +1,15 @@
-"""/healthz and /readyz: plain answers for machines, without personal data or a login."""
+"""/healthz and /readyz: plain answers for machines, without personal data or a login. The
+operator's page has a view module of its own (operations_views.py), imported here so that its
+routes join the area's."""
 
 from flask import jsonify
 
 from outreach.errors import database_unavailable
-from outreach.health import bp, services
+from outreach.health import (  # noqa: F401 (the operator's page's routes)
+    bp,
+    operations_views,
+    services,
+)
 from outreach.policy import public
 from outreach.transaction import forget
 

@@ -23,7 +23,9 @@ def start():
     """The start page: for field staff, the open shift and the way to log a contact."""
     if policy.admin(current_user):
         return redirect(url_for("admin.overview"))
-    if policy.vpc_staff(current_user) and not policy.field_staff(current_user):
+    if policy.operator(current_user):
+        return redirect(url_for("health.operations_page"))
+    if policy.unit_staff(current_user) and not policy.field_staff(current_user):
         return redirect(url_for("handoffs.inbox"))
     field = policy.field_staff(current_user)
     shift = shift_services.open_shift_of(current_user) if field else None

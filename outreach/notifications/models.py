@@ -7,12 +7,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
 from outreach.extensions import db
+from outreach.org.models import kommun_key
 
 
 class Notification(db.Model):
-    """Something a user should see: a new handoff, a step on their handoff, a clock warning."""
+    """Something a user should see: a new handoff, a step on their handoff, a clock warning.
+    It is of one kommun, which the user works for; so is its handoff."""
+
+    __table_args__ = (
+        kommun_key("notification", "user_id", "kommun_member.user_id", ondelete="CASCADE"),
+        kommun_key("notification", "handoff_id", "handoff", ondelete="CASCADE"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     #: new_handoff, acknowledged, first_contact, declined, warning, overdue
     kind: Mapped[str] = mapped_column(String(20))
@@ -20,16 +28,20 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    handoff = relationship("Handoff", lazy="joined")
+    handoff = relationship("Handoff", lazy="joined", foreign_keys=[handoff_id])
 
 
 class OutboxMail(db.Model):
     """A mail written in the same transaction as its event and delivered later by a worker.
 
-    Mail carries no personal data: only that something waits, and a link.
+    Mail carries no personal data: only that something waits, and a link. It is of the kommun
+    whose event it tells of; its admin sees it in the outbox.
     """
 
+    __table_args__ = (kommun_key("outbox_mail", "handoff_id", "handoff", ondelete="CASCADE"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     #: One mail per event and recipient, however often the event is processed.
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     #: The handoff the mail is about: the mail goes with it when the youth is deleted.

@@ -37,7 +37,9 @@ def notify(
     """Tell the users in the app, and by mail (no personal data, only a link) if asked."""
     made = []
     for user in users:
-        notification = Notification(user_id=user.id, kind=kind, handoff_id=handoff.id)
+        notification = Notification(
+            user_id=user.id, kind=kind, handoff_id=handoff.id, kommun_id=handoff.kommun_id
+        )
         db.session.add(notification)
         made.append(notification)
         if mail and user.email:
@@ -53,6 +55,7 @@ def notify(
                 OutboxMail(
                     dedupe_key=f"{kind}:{handoff.id}:{user.id}",
                     handoff_id=handoff.id,
+                    kommun_id=handoff.kommun_id,
                     to_address=user.email,
                     subject=f"Outreach: {subject}",
                     body=body,
@@ -62,12 +65,15 @@ def notify(
     return made
 
 
+def _of(user: User):
+    """The user's notifications in the kommun they act for (another's are out of sight)."""
+    return (Notification.user_id == user.id) & (Notification.kommun_id == user.kommun_id)
+
+
 def unread_count(user: User) -> int:
     """How many notifications the user has not opened."""
     return db.session.execute(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+        select(func.count(Notification.id)).where(_of(user), Notification.read_at.is_(None))
     ).scalar_one()
 
 
@@ -75,10 +81,7 @@ def latest_for(user: User, limit: int = 50) -> list[Notification]:
     """The user's notifications, newest first."""
     return list(
         db.session.execute(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc())
-            .limit(limit)
+            select(Notification).where(_of(user)).order_by(Notification.id.desc()).limit(limit)
         ).scalars()
     )
 
@@ -86,9 +89,7 @@ def latest_for(user: User, limit: int = 50) -> list[Notification]:
 def mark_all_read(user: User) -> None:
     """The user has seen their notifications."""
     db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now())
+        update(Notification).where(_of(user), Notification.read_at.is_(None)).values(read_at=now())
     )
 
 
@@ -167,22 +168,24 @@ def mark_failed(
         mail.next_attempt_at = moment + min(timedelta(minutes=2**mail.attempts), LONGEST_BACKOFF)
 
 
-def dead_letters() -> list[OutboxMail]:
-    """Mail given up on, newest first."""
+def dead_letters(kommun_id: int | None) -> list[OutboxMail]:
+    """The kommun's mail given up on, newest first."""
     return list(
         db.session.execute(
             select(OutboxMail)
-            .where(OutboxMail.dead_at.is_not(None))
+            .where(OutboxMail.kommun_id == kommun_id, OutboxMail.dead_at.is_not(None))
             .order_by(OutboxMail.dead_at.desc(), OutboxMail.id.desc())
         ).scalars()
     )
 
 
-def dead_letter_count() -> int:
-    """How many mails are given up on (the admin's alert)."""
-    return db.session.scalar(
-        select(func.count(OutboxMail.id)).where(OutboxMail.dead_at.is_not(None))
-    )
+def dead_letter_count(kommun_id: int | None = None) -> int:
+    """How many of the kommun's mails are given up on (its admin's alert; every kommun's for
+    the operator's health page)."""
+    query = select(func.count(OutboxMail.id)).where(OutboxMail.dead_at.is_not(None))
+    if kommun_id is not None:
+        query = query.where(OutboxMail.kommun_id == kommun_id)
+    return db.session.scalar(query)
 
 
 def send_again(mail: OutboxMail, moment: datetime) -> None:

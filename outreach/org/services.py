@@ -1,4 +1,5 @@
-"""What every area reads of the organisation: its areas and places (the admin keeps them)."""
+"""What every area reads of the organisation: a kommun's areas, places and teams (its admin
+keeps them)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -7,27 +8,43 @@ from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
 
 
-def areas() -> list[Area]:
-    """Every area, by name."""
-    return list(db.session.execute(select(Area).order_by(Area.name)).scalars())
-
-
-def areas_with_places() -> list[Area]:
-    """Every area by name, each with its places."""
+def areas(kommun_id: int | None) -> list[Area]:
+    """The kommun's areas, by name."""
     return list(
         db.session.execute(
-            select(Area).options(selectinload(Area.places)).order_by(Area.name)
+            select(Area).where(Area.kommun_id == kommun_id).order_by(Area.name)
         ).scalars()
     )
 
 
-def places() -> list[Place]:
-    """Every place, by area and name."""
+def areas_with_places(kommun_id: int | None) -> list[Area]:
+    """The kommun's areas by name, each with its places."""
     return list(
-        db.session.execute(select(Place).join(Area).order_by(Area.name, Place.name)).scalars()
+        db.session.execute(
+            select(Area)
+            .where(Area.kommun_id == kommun_id)
+            .options(selectinload(Area.places))
+            .order_by(Area.name)
+        ).scalars()
     )
 
 
-def teams() -> list[Team]:
-    """Every team, by name."""
-    return list(db.session.execute(select(Team).order_by(Team.name)).scalars())
+def places(kommun_id: int | None) -> list[Place]:
+    """The kommun's places, by area and name."""
+    return list(
+        db.session.execute(
+            select(Place)
+            .join(Area, Area.id == Place.area_id)
+            .where(Place.kommun_id == kommun_id)
+            .order_by(Area.name, Place.name)
+        ).scalars()
+    )
+
+
+def teams(kommun_id: int | None) -> list[Team]:
+    """The kommun's teams and receiving units, by name."""
+    return list(
+        db.session.execute(
+            select(Team).where(Team.kommun_id == kommun_id).order_by(Team.name)
+        ).scalars()
+    )

@@ -240,7 +240,7 @@ class Flagger:
         over to it, count as having met them: reading those records is their work."""
         kept = {youth.id: youth for youth in youths.values()}
         met = {(youth.created_by_id, youth.id) for youth in kept.values()}
-        vpc = [self.users[u] for u in users if u in self.users and policy.vpc_staff(self.users[u])]
+        vpc = [self.users[u] for u in users if u in self.users and policy.unit_staff(self.users[u])]
         handed_over = set()
         if vpc:
             handed_over = set(

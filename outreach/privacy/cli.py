@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from outreach.clock import today
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.org.models import Team
+from outreach.org.models import Kommun, Team
 from outreach.privacy import retention
 
 
@@ -17,11 +17,15 @@ def privacy_cli():
     """Data protection: retention (gallring)."""
 
 
-def report_lines(report: retention.Report) -> list[str]:
-    """A run's report as lines of text: counts only, never who."""
-    teams = {team.id: team.name for team in db.session.execute(db.select(Team)).scalars()}
+def report_lines(kommun: Kommun, report: retention.Report) -> list[str]:
+    """A run's report in a kommun as lines of text: counts only, never who."""
+    teams = {
+        team.id: team.name
+        for team in db.session.execute(db.select(Team).where(Team.kommun_id == kommun.id)).scalars()
+    }
     lines = [
-        f"retention as of {report.as_of.isoformat()} ({retention.years()} years without activity)",
+        f"{kommun.name} ({kommun.code}): retention as of {report.as_of.isoformat()} "
+        f"({retention.years(kommun)} years without activity)",
         f"youths due: {report.due}",
         f"  held: {report.held_total}"
         + "".join(f"; {hold.value}: {n}" for hold, n in sorted(report.held.items())),
@@ -48,20 +52,29 @@ def report_lines(report: retention.Report) -> list[str]:
     help="Judge retention as on this day instead of today: any day for a dry run (to "
     "rehearse), today or earlier for --apply.",
 )
+@click.option("--kommun", "code", help="The kommun's code (1280); every kommun when not given.")
 @with_appcontext
-def retention_command(mode: str | None, as_of):
+def retention_command(mode: str | None, as_of, code: str | None):
     """Delete identified youths with no activity for the retention time, unless held; archive
-    those born on the 5th, 15th or 25th first; clear old notes of anonymous contacts."""
+    those born on the 5th, 15th or 25th first; clear old notes of anonymous contacts. Each
+    kommun is run on its own, with its own retention time, archive and record."""
     if mode is None:
         raise click.UsageError("say --dry-run or --apply")
     day: date = as_of.date() if as_of else today()
-    if mode == "dry-run":
-        report = retention.dry_run(day)
-    else:
-        try:
-            report = retention.apply(day)
-        except RuleViolation as refusal:
-            raise click.ClickException(str(refusal.message)) from None
-        db.session.commit()
-    for line in report_lines(report):
-        click.echo(line)
+    query = db.select(Kommun).order_by(Kommun.code)
+    if code:
+        query = query.where(Kommun.code == code)
+    kommuner = list(db.session.execute(query).scalars())
+    if code and not kommuner:
+        raise click.ClickException(f"No kommun with the code {code!r}.")
+    for kommun in kommuner:
+        if mode == "dry-run":
+            report = retention.dry_run(kommun, day)
+        else:
+            try:
+                report = retention.apply(kommun, day)
+            except RuleViolation as refusal:
+                raise click.ClickException(str(refusal.message)) from None
+            db.session.commit()
+        for line in report_lines(kommun, report):
+            click.echo(line)

@@ -120,17 +120,21 @@ def _old_notes(as_of: date):
     return (AnonymousContact.occurred_at < cutoff) & (AnonymousContact.note != "")
 
 
-def clear_anonymous_notes(as_of: date) -> int:
-    """Clear the free-text notes of anonymous contacts older than ANONYMOUS_NOTE_MONTHS;
-    how many were cleared."""
+def clear_anonymous_notes(kommun_id: int, as_of: date) -> int:
+    """Clear the free-text notes of the kommun's anonymous contacts older than
+    ANONYMOUS_NOTE_MONTHS; how many were cleared."""
     return db.session.execute(
-        update(AnonymousContact).where(_old_notes(as_of)).values(note=""),
+        update(AnonymousContact)
+        .where(AnonymousContact.kommun_id == kommun_id, _old_notes(as_of))
+        .values(note=""),
         execution_options={"synchronize_session": False},
     ).rowcount
 
 
-def notes_to_clear(as_of: date) -> int:
-    """How many anonymous notes a run on `as_of` would clear."""
+def notes_to_clear(kommun_id: int, as_of: date) -> int:
+    """How many of the kommun's anonymous notes a run on `as_of` would clear."""
     return db.session.execute(
-        select(func.count(AnonymousContact.id)).where(_old_notes(as_of))
+        select(func.count(AnonymousContact.id)).where(
+            AnonymousContact.kommun_id == kommun_id, _old_notes(as_of)
+        )
     ).scalar_one()

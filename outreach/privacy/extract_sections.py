@@ -25,6 +25,8 @@ SECTIONS = (
 
 #: Tables the extract does not read, and why.
 NOT_IN_EXTRACT = {
+    "kommun": "the organisation; the extract is made by, and names, one kommun",
+    "kommun_member": "which staff work for which kommun",
     "user": "staff accounts; the extract names the staff who acted",
     "team": "organisation; the extract names the team",
     "membership": "which staff belong to which team",

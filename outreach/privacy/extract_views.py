@@ -7,7 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import pdf, policy
+from outreach import pdf, policy, scopes
 from outreach.clock import today
 from outreach.exports import download
 from outreach.htmx import render
@@ -45,7 +45,7 @@ def _request_page(access_request, form: DeliveryForm | None = None, status: int 
 
 @bp.route("/registerutdrag/<request:public_id>")
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.ACCESS_REQUEST)
+@policy.loads(scopes.ACCESS_REQUEST)
 def request_detail(access_request: AccessRequest):
     """One request: its deadline, the extract in three forms, and its delivery."""
     return _request_page(access_request)
@@ -66,7 +66,7 @@ def _extract_page(access_request) -> str:
 
 @bp.route("/registerutdrag/<request:public_id>/utdrag")
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.ACCESS_REQUEST)
+@policy.loads(scopes.ACCESS_REQUEST)
 def extract_page(access_request: AccessRequest):
     """The extract as a page to read and print; producing it is written to the access log."""
     services.record_extract(current_user, access_request, "html")
@@ -75,7 +75,7 @@ def extract_page(access_request: AccessRequest):
 
 @bp.route("/registerutdrag/<request:public_id>/utdrag.pdf")
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.ACCESS_REQUEST)
+@policy.loads(scopes.ACCESS_REQUEST)
 def extract_pdf(access_request: AccessRequest):
     """The extract as a PDF file."""
     if not pdf.available():
@@ -89,7 +89,7 @@ def extract_pdf(access_request: AccessRequest):
 
 @bp.route("/registerutdrag/<request:public_id>/utdrag.json")
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.ACCESS_REQUEST)
+@policy.loads(scopes.ACCESS_REQUEST)
 def extract_json(access_request: AccessRequest):
     """The extract as a JSON file (machine-readable, for a copy to carry elsewhere)."""
     services.record_extract(current_user, access_request, "json")
@@ -99,7 +99,7 @@ def extract_json(access_request: AccessRequest):
 
 @bp.route("/registerutdrag/<request:public_id>/levererad", methods=["POST"])
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.ACCESS_REQUEST)
+@policy.loads(scopes.ACCESS_REQUEST)
 def deliver(access_request: AccessRequest):
     """Record that the extract was delivered, when and how."""
     form = DeliveryForm()
@@ -120,7 +120,7 @@ def deliver(access_request: AccessRequest):
 
 @bp.route("/ungdomar/<youth:public_id>/registerutdrag", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.keeps_records_of)
+@policy.loads(scopes.YOUTH, may=policy.keeps_records_of)
 def register_request(youth: Youth):
     """Register a request for a register extract about the youth (team lead)."""
     form = AccessRequestForm()

@@ -64,9 +64,10 @@ class AccessRequest(db.Model):
 
 
 class RetentionRun(db.Model):
-    """One applied retention run: what it deleted, counted; never who."""
+    """One applied retention run in a kommun: what it deleted, counted; never who."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     #: The day the run judged retention by (today, unless rehearsed for another day).
     as_of: Mapped[date] = mapped_column(Date)

@@ -38,6 +38,7 @@ from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.handoffs.services import ACTIVE as ACTIVE_HANDOFF
+from outreach.org.models import Kommun
 from outreach.personnummer import birth_date
 from outreach.privacy import erasure, extract
 from outreach.privacy.access_log import LISTED_IN_GALLRING
@@ -55,9 +56,10 @@ from outreach.youths.models import (
 ARCHIVE_DAYS = (5, 15, 25)
 
 
-def years() -> int:
-    """The years without activity after which a youth is deleted."""
-    return current_app.config["RETENTION_YEARS"]
+def years(kommun: Kommun) -> int:
+    """The years without activity after which a youth of the kommun is deleted (the kommun's
+    setting, or the deployment's)."""
+    return kommun.retention_years or current_app.config["RETENTION_YEARS"]
 
 
 def eligible_on(last_activity: date, retention_years: int) -> date:
@@ -177,20 +179,20 @@ def is_archived(youth: Youth) -> bool:
     return bool(youth.personnummer) and birth_date(youth.personnummer).day in ARCHIVE_DAYS
 
 
-def due(as_of: date, team_ids: list[int] | None = None) -> list[Due]:
-    """The youths due for deletion on `as_of` (of the given teams, or all), with their holds,
-    longest overdue first."""
-    retention_years = years()
+def due(kommun: Kommun, as_of: date, team_ids: list[int] | None = None) -> list[Due]:
+    """The kommun's youths due for deletion on `as_of` (of the given teams, or all), with
+    their holds, longest overdue first."""
+    retention_years = years(kommun)
     cutoff = start_of_day(latest_due_activity(as_of, retention_years) + timedelta(days=1))
     activity = activity_times()
     last = func.max(activity.c.at).label("last")
     statement = (
         select(activity.c.youth_id, last).group_by(activity.c.youth_id).having(last < cutoff)
     )
+    of_kommun = select(Youth.id).where(Youth.kommun_id == kommun.id)
     if team_ids is not None:
-        statement = statement.where(
-            activity.c.youth_id.in_(select(Youth.id).where(Youth.team_id.in_(team_ids)))
-        )
+        of_kommun = of_kommun.where(Youth.team_id.in_(team_ids))
+    statement = statement.where(activity.c.youth_id.in_(of_kommun))
     found = {youth_id: _aware(at) for youth_id, at in db.session.execute(statement)}
     if not found:
         return []
@@ -223,11 +225,11 @@ UPCOMING_DAYS = 60
 
 
 def due_and_upcoming(
-    as_of: date, team_ids: list[int] | None = None, days: int = UPCOMING_DAYS
+    kommun: Kommun, as_of: date, team_ids: list[int] | None = None, days: int = UPCOMING_DAYS
 ) -> tuple[list[Due], list[Due]]:
     """The youths due on `as_of`, and those that become due within `days` after it: the time a
     lead has to set a legal hold on a record that must be kept. One look at the activity."""
-    later = due(as_of + timedelta(days=days), team_ids)
+    later = due(kommun, as_of + timedelta(days=days), team_ids)
     return (
         [item for item in later if item.eligible_on <= as_of],
         [item for item in later if item.eligible_on > as_of],
@@ -246,7 +248,7 @@ def status_of(youth: Youth) -> Due:
     """Where the youth stands: last activity, when it becomes due, by when it must be gone,
     and what holds it."""
     last = last_activity([youth.id]).get(youth.id, youth.created_at)
-    return _standing(youth, last, years(), _holds([youth.id]).get(youth.id, []))
+    return _standing(youth, last, years(youth.team.kommun), _holds([youth.id]).get(youth.id, []))
 
 
 # --- a run -----------------------------------------------------------------------------------
@@ -288,10 +290,10 @@ def _report(as_of: date, found: list[Due], deletable: list[Due], rows: Counter, 
     )
 
 
-def dry_run(as_of: date) -> Report:
-    """What a run on `as_of` would delete, counted by table; nothing is changed (the
-    deletion runs inside a savepoint that is rolled back)."""
-    found = due(as_of)
+def dry_run(kommun: Kommun, as_of: date) -> Report:
+    """What a run in the kommun on `as_of` would delete, counted by table; nothing is changed
+    (the deletion runs inside a savepoint that is rolled back)."""
+    found = due(kommun, as_of)
     deletable = [item for item in found if not item.holds]
     savepoint = db.session.begin_nested()
     try:
@@ -299,29 +301,31 @@ def dry_run(as_of: date) -> Report:
     finally:
         savepoint.rollback()
     db.session.expire_all()
-    return _report(as_of, found, deletable, rows, erasure.notes_to_clear(as_of))
+    return _report(as_of, found, deletable, rows, erasure.notes_to_clear(kommun.id, as_of))
 
 
-def apply(as_of: date, user: User | None = None) -> Report:
-    """Archive, then delete, every due youth that nothing holds, clear old anonymous notes,
+def apply(kommun: Kommun, as_of: date, user: User | None = None) -> Report:
+    """Archive, then delete, every due youth of the kommun that nothing holds, clear its old
+    anonymous notes,
     forget week-old form tokens, and record the run. The caller commits; the archive file is
     written first, so a run that fails to commit leaves an archive of records that are still
     there (the next run archives them again). A day after today is refused: it would delete
     records before they are due."""
     if as_of > today():
         raise RuleViolation(_l("Gallring cannot be run as of a day that has not come yet."))
-    found = due(as_of)
+    found = due(kommun, as_of)
     deletable = [item for item in found if not item.holds]
     archived = [item.youth_id for item in deletable if item.archive]
     path, digest = (None, "")
     if archived:
         youths = db.session.execute(select(Youth).where(Youth.id.in_(archived))).scalars()
-        path, digest = _write_archive(as_of, [extract.build(youth) for youth in youths])
+        path, digest = _write_archive(kommun, as_of, [extract.build(youth) for youth in youths])
     rows = erasure.erase([item.youth_id for item in deletable])
-    notes = erasure.clear_anonymous_notes(as_of)
+    notes = erasure.clear_anonymous_notes(kommun.id, as_of)
     submissions.forget_old()
     report = _report(as_of, found, deletable, rows, notes)
     run = RetentionRun(
+        kommun_id=kommun.id,
         as_of=as_of,
         ran_by_id=user.id if user else None,
         youths_deleted=report.to_delete,
@@ -345,14 +349,15 @@ def apply(as_of: date, user: User | None = None) -> Report:
     return report
 
 
-def _write_archive(as_of: date, extracts: list[dict]) -> tuple[Path, str]:
+def _write_archive(kommun: Kommun, as_of: date, extracts: list[dict]) -> tuple[Path, str]:
     """Write the archive file (JSON, readable by the owner only); its path and SHA-256."""
     directory = Path(current_app.config["ARCHIVE_DIR"])
     directory.mkdir(parents=True, exist_ok=True)
     stamp = now().strftime("%Y%m%dT%H%M%S")
-    path = directory / f"gallring-{as_of.isoformat()}-{stamp}.json"
+    path = directory / f"gallring-{kommun.code}-{as_of.isoformat()}-{stamp}.json"
     document = {
         "kind": "outreach-archive",
+        "kommun": {"name": kommun.name, "code": kommun.code},
         "as_of": as_of.isoformat(),
         "written_at": now().isoformat(),
         "youths": extracts,
@@ -366,10 +371,13 @@ def _write_archive(as_of: date, extracts: list[dict]) -> tuple[Path, str]:
     return path, hashlib.sha256(data).hexdigest()
 
 
-def runs(limit: int = 20) -> list[RetentionRun]:
-    """The latest applied runs, newest first."""
+def runs(kommun: Kommun, limit: int = 20) -> list[RetentionRun]:
+    """The kommun's latest applied runs, newest first."""
     return list(
         db.session.execute(
-            select(RetentionRun).order_by(RetentionRun.id.desc()).limit(limit)
+            select(RetentionRun)
+            .where(RetentionRun.kommun_id == kommun.id)
+            .order_by(RetentionRun.id.desc())
+            .limit(limit)
         ).scalars()
     )

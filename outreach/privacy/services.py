@@ -6,13 +6,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from outreach import audit, policy
+from outreach import audit, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
 from outreach.clock import months_after, now, today
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
-from outreach.handoffs.services import vpc_members
+from outreach.handoffs.units import receiving_units, unit_members
 from outreach.org.models import Team
 from outreach.privacy import access_log, retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
@@ -262,9 +262,10 @@ def record_review(
 
 def access_log_people(user: User) -> list[User]:
     """Whose accesses the loggkontroll can be narrowed to: the lead's teams' field staff and
-    VPC's staff (who read the youths handed over), by name."""
-    workers = db.session.execute(policy.team_workers(user)).scalars()
-    vpc = vpc_members(Role.CASEWORKER, Role.TEAM_LEAD)
+    the kommun's receiving units' staff (who read the youths handed over), by name."""
+    workers = db.session.execute(scopes.team_workers(user)).scalars()
+    units = [unit.id for unit in receiving_units(user.kommun_id)]
+    vpc = unit_members(units, Role.CASEWORKER, Role.TEAM_LEAD)
     return sorted({*workers, *vpc}, key=lambda person: person.display_name)
 
 

@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.clock import today
 from outreach.htmx import render
 from outreach.org import services as org_services
@@ -36,7 +36,7 @@ def overview():
     teams = None if policy.admin(current_user) else [t.id for t in current_user.field_teams]
     open_requests = services.open_requests(current_user)
     reviews_made = services.reviews(current_user)
-    due, upcoming = retention.due_and_upcoming(today(), teams)
+    due, upcoming = retention.due_and_upcoming(current_user.kommun, today(), teams)
     return render(
         "privacy/overview.html",
         open_requests=len(open_requests),
@@ -56,11 +56,11 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
     as_of = today()
     is_admin = policy.admin(current_user)
     team_ids = None if is_admin else [team.id for team in current_user.field_teams]
-    due, upcoming = retention.due_and_upcoming(as_of, team_ids)
+    due, upcoming = retention.due_and_upcoming(current_user.kommun, as_of, team_ids)
     youths = {}
     if not is_admin and (due or upcoming):
         youths = retention.youths_listed(current_user, [d.youth_id for d in (*due, *upcoming)])
-    teams = {team.id: team for team in org_services.teams()}
+    teams = {team.id: team for team in org_services.teams(current_user.kommun_id)}
     by_team: dict[int, dict] = {}
     for item in due:
         counts = by_team.setdefault(item.team_id, {"due": 0, "held": 0, "archive": 0})
@@ -71,7 +71,7 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         "privacy/retention.html",
         status=status,
         as_of=as_of,
-        years=retention.years(),
+        years=retention.years(current_user.kommun),
         note_months=current_app.config["ANONYMOUS_NOTE_MONTHS"],
         due=due,
         upcoming=upcoming,
@@ -79,8 +79,8 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
         youths=youths,
         teams=teams,
         by_team=by_team,
-        notes=erasure.notes_to_clear(as_of) if is_admin else None,
-        runs=retention.runs(),
+        notes=erasure.notes_to_clear(current_user.kommun_id, as_of) if is_admin else None,
+        runs=retention.runs(current_user.kommun),
         run_form=run_form or (RetentionRunForm() if is_admin else None),
         counts_of=lambda run: json.loads(run.counts),
     )
@@ -91,7 +91,7 @@ def retention_page(run_form: RetentionRunForm | None = None, status: int = 200):
 def run_retention():
     """Run gallring now: archive, delete what is due and nothing holds, clear old notes."""
     form = RetentionRunForm()
-    outcome = submit(form, lambda: retention.apply(today(), current_user))
+    outcome = submit(form, lambda: retention.apply(current_user.kommun, today(), current_user))
     if outcome.saved:
         report = outcome.result
         flash(
@@ -117,7 +117,7 @@ def _back_to_youth(youth: Youth):
 
 @bp.route("/ungdomar/<youth:public_id>/bevarande", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.keeps_records_of)
+@policy.loads(scopes.YOUTH, may=policy.keeps_records_of)
 def set_hold(youth: Youth):
     """Keep the youth's record past its retention time, with the reason (team lead)."""
     form = LegalHoldForm()
@@ -137,7 +137,7 @@ def set_hold(youth: Youth):
 
 @bp.route("/ungdomar/<youth:public_id>/bevarande/hav", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.keeps_records_of)
+@policy.loads(scopes.YOUTH, may=policy.keeps_records_of)
 def lift_hold(youth: Youth):
     """Lift the legal hold: the record follows the retention rule again (team lead)."""
     outcome = submit(LiftHoldForm(), lambda: services.lift_hold(current_user, youth))

@@ -12,15 +12,23 @@ from outreach.crypto import EncryptedText
 from outreach.editing import Versioned
 from outreach.extensions import db
 from outreach.ids import public_id_column
+from outreach.org.models import InKommun, in_kommun, kommun_key
 from outreach.vocabulary import ConcernKind
 from outreach.youths.models import Youth
 
 
-class ReportOfConcern(Versioned, db.Model):
+class ReportOfConcern(InKommun, Versioned, db.Model):
     """An orosanmälan about one child. Never anonymous: the author is the reporter."""
+
+    kommun_of = ("youth", "youth_id")
+    __table_args__ = (
+        kommun_key("report_of_concern", "youth_id", "youth", ondelete="CASCADE"),
+        in_kommun("report_of_concern"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     #: Comma-separated ConcernKind codes.
@@ -40,7 +48,7 @@ class ReportOfConcern(Versioned, db.Model):
     #: (JSON, encrypted at rest).
     child_snapshot: Mapped[str | None] = mapped_column(EncryptedText())
 
-    youth: Mapped[Youth] = relationship(lazy="joined")
+    youth: Mapped[Youth] = relationship(lazy="joined", foreign_keys=[youth_id])
     author: Mapped[User] = relationship(lazy="joined")
 
     @property

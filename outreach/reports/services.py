@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from outreach import audit, personnummer, policy
+from outreach import audit, personnummer, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import now, start_of_today, today
@@ -181,7 +181,7 @@ def stale_drafts(user: User) -> list[ReportOfConcern]:
     """Drafts of the team lead's teams that were not sent the day they were started."""
     if not policy.leads_field_team(user):
         return []
-    visible = policy.visible_youths(user).with_only_columns(Youth.id)
+    visible = scopes.visible_youths(user).with_only_columns(Youth.id)
     return list(
         db.session.execute(
             select(ReportOfConcern)

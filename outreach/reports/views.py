@@ -4,7 +4,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import editing, policy
+from outreach import editing, policy, scopes
 from outreach.errors import Conflict
 from outreach.htmx import render
 from outreach.reports import bp, services
@@ -28,7 +28,7 @@ def _contents(form: ReportForm) -> services.ReportContents:
 
 @bp.route("/ungdomar/<youth:public_id>/orosanmalan", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_report_concern)
+@policy.loads(scopes.YOUTH, may=policy.can_report_concern)
 def new_report(youth: Youth):
     """Start a report of concern about this child."""
     form = NewReportForm()
@@ -43,7 +43,7 @@ def new_report(youth: Youth):
 
 @bp.route("/orosanmalningar/<report:public_id>", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.REPORT)
+@policy.loads(scopes.REPORT)
 def report(report: ReportOfConcern):
     """The report: change it while it is a draft, or see it as sent."""
     form = _edit_form(report)
@@ -80,7 +80,7 @@ def _edit_form(report, saved: bool = False) -> ReportEditForm:
 
 @bp.route("/orosanmalningar/<report:public_id>/skickad", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.REPORT)
+@policy.loads(scopes.REPORT)
 def mark_sent(report: ReportOfConcern):
     """Record that the report was sent to the intake unit (printed or by their channel). Sent
     again by its author (a double tap), it shows the report as sent and records nothing."""
@@ -95,7 +95,7 @@ def mark_sent(report: ReportOfConcern):
 
 @bp.route("/orosanmalningar/<report:public_id>/utskrift")
 @policy.allow(policy.field_staff)
-@policy.loads(policy.REPORT)
+@policy.loads(scopes.REPORT)
 def printable(report: ReportOfConcern):
     """The report as it is sent: printable (the print stylesheet drops the navigation)."""
     services.record_read(current_user, report, "print")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, exists, select
 
-from outreach import policy
+from outreach import scopes
 from outreach.auth.models import User
 from outreach.clock import start_of_day
 from outreach.extensions import db
@@ -74,7 +74,7 @@ def choices(user: User) -> Choices:
         .where(Area.id.in_(worked))
         .order_by(Area.name, Place.name)
     ).all()
-    workers = db.session.execute(policy.team_workers(user).order_by(User.display_name)).scalars()
+    workers = db.session.execute(scopes.team_workers(user).order_by(User.display_name)).scalars()
     return Choices(list(areas), [(place, area) for place, area in places], list(workers))
 
 
@@ -91,7 +91,7 @@ class Page:
 def _of_wanted_shifts(query: Select, model, user: User, wanted: ReviewFilter) -> Select:
     """Contacts of the wanted teams the user sees, by the team each carries (one index range);
     narrowed through their shifts only when the filter asks for an area, worker or status."""
-    visible = set(policy.visible_team_ids(user))
+    visible = set(scopes.visible_team_ids(user))
     query = query.where(model.team_id.in_([team for team in wanted.team_ids if team in visible]))
     if (wanted.area_id, wanted.worker_id, wanted.status) != (None, None, None):
         query = query.where(model.shift_id.in_(shift_conditions(user, wanted)))
@@ -100,7 +100,7 @@ def _of_wanted_shifts(query: Select, model, user: User, wanted: ReviewFilter) ->
 
 def shift_conditions(user: User, wanted: ReviewFilter) -> Select:
     """The ids of the user's shifts in the wanted teams, worker and review status."""
-    query = policy.visible_shifts(user).with_only_columns(Shift.id)
+    query = scopes.visible_shifts(user).with_only_columns(Shift.id)
     query = query.where(Shift.team_id.in_(wanted.team_ids))
     if wanted.area_id is not None:
         query = query.where(Shift.area_id == wanted.area_id)
@@ -146,7 +146,7 @@ def anonymous_contacts(user: User, wanted: ReviewFilter) -> Select:
 def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
     """The named contacts the filter lets through, corrections left out (no order)."""
     query = _of_wanted_shifts(
-        policy.visible_identified_contacts(user), IdentifiedContact, user, wanted
+        scopes.visible_identified_contacts(user), IdentifiedContact, user, wanted
     ).where(IdentifiedContact.corrects_id.is_(None))
     query = within_dates(query, IdentifiedContact.occurred_at, wanted)
     if wanted.logged_by is not None:
@@ -158,7 +158,7 @@ def identified_contacts(user: User, wanted: ReviewFilter) -> Select:
             exists().where(
                 identified_contact_youth.c.contact_id == IdentifiedContact.id,
                 identified_contact_youth.c.youth_id.in_(
-                    risk_services.youths_at_level(wanted.risk, policy.visible_youth_ids(user))
+                    risk_services.youths_at_level(wanted.risk, scopes.visible_youth_ids(user))
                 ),
             )
         )

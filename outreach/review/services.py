@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.auth.models import User
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
@@ -125,7 +125,7 @@ def waiting_for_review(user: User) -> int:
         return 0
     return db.session.execute(
         select(func.count()).select_from(
-            policy.visible_shifts(user)
+            scopes.visible_shifts(user)
             .where(Shift.review_status == ReviewStatus.PENDING, Shift.ended_at.is_not(None))
             .subquery()
         )

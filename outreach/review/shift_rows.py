@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
 
-from outreach import policy
+from outreach import scopes
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.paging import Cursor, in_order
@@ -38,7 +38,7 @@ class ShiftRow:
 
 def shifts(user: User, wanted: ReviewFilter) -> Select:
     """The shifts the filter lets through; contact filters keep shifts that have such a contact."""
-    query = policy.visible_shifts(user).where(Shift.id.in_(shift_conditions(user, wanted)))
+    query = scopes.visible_shifts(user).where(Shift.id.in_(shift_conditions(user, wanted)))
     query = within_dates(query, Shift.started_at, wanted)
     contact_filter = wanted.place_id, wanted.topic, wanted.kind, wanted.risk
     if any(value is not None for value in contact_filter):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.clock import now, today
 from outreach.errors import RuleViolation
 from outreach.exports import Table, csv_response, xlsx_response
@@ -228,7 +228,7 @@ def _shift_page(shift) -> str:
 
 @bp.route("/faltpass/<shift:public_id>/granskad", methods=["POST"])
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.SHIFT, may=policy.reviews_team_shifts)
+@policy.loads(scopes.SHIFT, may=policy.reviews_team_shifts)
 def sign_off(shift: Shift):
     """Mark an ended shift as reviewed."""
     return _review_step(
@@ -243,7 +243,7 @@ def sign_off(shift: Shift):
 
 @bp.route("/faltpass/<shift:public_id>/aterlamna", methods=["POST"])
 @policy.allow(policy.leads_field_team)
-@policy.loads(policy.SHIFT, may=policy.reviews_team_shifts)
+@policy.loads(scopes.SHIFT, may=policy.reviews_team_shifts)
 def return_shift(shift: Shift):
     """Return an ended shift to its workers with a comment."""
     return _review_step(
@@ -258,7 +258,7 @@ def return_shift(shift: Shift):
 
 @bp.route("/faltpass/<shift:public_id>/svara", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT, may=policy.is_shift_worker)
+@policy.loads(scopes.SHIFT, may=policy.is_shift_worker)
 def resubmit(shift: Shift):
     """Answer a returned shift and send it back for review."""
     return _review_step(

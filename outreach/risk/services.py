@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from outreach import audit, policy, withdrawals
+from outreach import audit, policy, scopes, withdrawals
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import today
@@ -28,15 +28,33 @@ def default_review_date() -> date:
     return today() + timedelta(days=DEFAULT_REVIEW_DAYS)
 
 
-def catalogue(include_retired: bool = False) -> dict[SignGroup, list[WarningSign]]:
-    """The warning signs by group, in the catalogue's order."""
-    query = select(WarningSign).order_by(WarningSign.label)
+def catalogue(
+    kommun_id: int | None, include_retired: bool = False
+) -> dict[SignGroup, list[WarningSign]]:
+    """The kommun's warning signs by group, in the catalogue's order."""
+    query = (
+        select(WarningSign).where(WarningSign.kommun_id == kommun_id).order_by(WarningSign.label)
+    )
     if not include_retired:
         query = query.where(WarningSign.is_active.is_(True))
     grouped: dict[SignGroup, list[WarningSign]] = {group: [] for group in SignGroup}
     for sign in db.session.execute(query).scalars():
         grouped[sign.group].append(sign)
     return grouped
+
+
+def copy_standard_catalogue(kommun_id: int) -> None:
+    """A new kommun's catalogue: the standard signs (those of no kommun), its own to change."""
+    standard = db.session.execute(
+        select(WarningSign)
+        .where(WarningSign.kommun_id.is_(None), WarningSign.is_active.is_(True))
+        .order_by(WarningSign.id)
+    ).scalars()
+    db.session.add_all(
+        WarningSign(kommun_id=kommun_id, group=sign.group, label=sign.label, is_active=True)
+        for sign in standard
+    )
+    db.session.flush()
 
 
 def mark(
@@ -55,7 +73,11 @@ def mark(
     wanted = set(sign_ids)
     signs = list(
         db.session.execute(
-            select(WarningSign).where(WarningSign.id.in_(wanted), WarningSign.is_active.is_(True))
+            select(WarningSign).where(
+                WarningSign.id.in_(wanted),
+                WarningSign.kommun_id == youth.kommun_id,
+                WarningSign.is_active.is_(True),
+            )
         ).scalars()
     )
     if len(signs) != len(wanted):
@@ -147,7 +169,7 @@ def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
 
 def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
     """Current markings of the user's visible youths whose review date has passed."""
-    visible = policy.visible_youths(user).with_only_columns(Youth.id)
+    visible = scopes.visible_youths(user).with_only_columns(Youth.id)
     # The ids first, then the few markings shown with what they bring along (youth, author …):
     # the joins then touch `limit` rows, not every overdue one.
     overdue = (

@@ -4,7 +4,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import policy
+from outreach import policy, scopes
 from outreach.htmx import render
 from outreach.risk import bp, services
 from outreach.risk.forms import RiskMarkingForm, WithdrawalForm
@@ -16,10 +16,10 @@ from outreach.youths.models import Youth
 
 @bp.route("/ungdomar/<youth:public_id>/orosmarkering", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_mark_risk)
+@policy.loads(scopes.YOUTH, may=policy.can_mark_risk)
 def new_marking(youth: Youth):
     """Mark risk on a youth: signs from the catalogue, a level, a review date."""
-    catalogue = services.catalogue()
+    catalogue = services.catalogue(current_user.kommun_id)
     form = RiskMarkingForm()
     form.signs.choices = [(sign.id, sign.label) for signs in catalogue.values() for sign in signs]
     if not form.is_submitted():
@@ -51,7 +51,7 @@ def new_marking(youth: Youth):
 
 @bp.route("/orosmarkeringar/<marking:public_id>/aterkalla", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.RISK_MARKING, may=policy.can_withdraw_risk)
+@policy.loads(scopes.RISK_MARKING, may=policy.can_withdraw_risk)
 def withdraw(marking: RiskMarking):
     """Withdraw a marking, giving the reason; the marking stays in the history."""
     form = WithdrawalForm()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     event,
     select,
     text,
@@ -23,14 +24,18 @@ from outreach.clock import UTCDateTime, local_date, now
 from outreach.editing import Versioned
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
-from outreach.org.models import Area, Place, Team
+from outreach.org.models import Area, InKommun, Place, Team, in_kommun, kommun_key
 from outreach.vocabulary import Action, ReviewStatus, Topic
 
+#: The workers out on a shift, each working for the shift's kommun.
 shift_worker = Table(
     "shift_worker",
     db.metadata,
     Column("shift_id", Integer, ForeignKey("shift.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", Integer, ForeignKey("user.id"), primary_key=True),
+    Column("kommun_id", Integer, ForeignKey("kommun.id"), nullable=False),
+    kommun_key("shift_worker", "shift_id", "shift", ondelete="CASCADE"),
+    kommun_key("shift_worker", "user_id", "kommun_member.user_id"),
 )
 
 
@@ -44,10 +49,22 @@ class LocalDay:
         return moment
 
 
-class InTeamShift:
+class InTeamShift(InKommun):
     """Keeps `team_id`, the team of the contact's shift (a shift never changes team), set as
     the contact is inserted: a team's contacts are then one index range (the review list, the
-    statistics, the exports), not a join through all of the team's shifts."""
+    statistics, the exports), not a join through all of the team's shifts. The contact is in
+    the shift's kommun."""
+
+    kommun_of = ("shift", "shift_id")
+
+    @classmethod
+    def in_shift_keys(cls, table: str) -> tuple:
+        """The composite keys of a contact: its shift, team and place are of its kommun."""
+        return (
+            kommun_key(table, "shift_id", "shift"),
+            kommun_key(table, "team_id", "team"),
+            kommun_key(table, "place_id", "place"),
+        )
 
 
 @event.listens_for(InTeamShift, "before_insert", propagate=True)
@@ -63,10 +80,14 @@ def _keep_team_of_shift(_mapper, connection, contact) -> None:
         )
 
 
-class Shift(Versioned, db.Model):
+class Shift(InKommun, Versioned, db.Model):
     """A fältpass: workers out together in one area for one evening."""
 
+    kommun_of = ("team", "team_id")
     __table_args__ = (
+        kommun_key("shift", "team_id", "team"),
+        kommun_key("shift", "area_id", "area"),
+        in_kommun("shift"),
         # Newest first, with the public id breaking ties: the review list's keyset order.
         Index("ix_shift_started_at_public_id", "started_at", "public_id"),
         # A team's shifts in a period, and the areas it worked in (read from the index alone).
@@ -82,6 +103,7 @@ class Shift(Versioned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -95,11 +117,17 @@ class Shift(Versioned, db.Model):
         enum_type(ReviewStatus, 10), default=ReviewStatus.PENDING, index=True
     )
 
-    team: Mapped[Team] = relationship(lazy="joined")
-    area: Mapped[Area] = relationship(lazy="joined")
+    team: Mapped[Team] = relationship(lazy="joined", foreign_keys=[team_id])
+    area: Mapped[Area] = relationship(lazy="joined", foreign_keys=[area_id])
     created_by: Mapped[User] = relationship()
     workers: Mapped[list[User]] = relationship(
-        secondary=shift_worker, order_by=User.display_name, lazy="selectin"
+        secondary=shift_worker,
+        primaryjoin=lambda: and_(
+            Shift.id == shift_worker.c.shift_id, Shift.kommun_id == shift_worker.c.kommun_id
+        ),
+        secondaryjoin=lambda: shift_worker.c.user_id == User.id,
+        order_by=User.display_name,
+        lazy="selectin",
     )
 
     @property
@@ -120,10 +148,12 @@ class AnonymousContact(LocalDay, InTeamShift, db.Model):
             "public_id",
         ),
         Index("ix_anonymous_contact_team_id_occurred_on", "team_id", "occurred_on"),
+        *InTeamShift.in_shift_keys("anonymous_contact"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     #: The shift's team (InTeamShift).
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
@@ -139,8 +169,8 @@ class AnonymousContact(LocalDay, InTeamShift, db.Model):
     #: submission arriving again finds this contact instead of logging a second one.
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    shift: Mapped[Shift] = relationship()
-    place: Mapped[Place] = relationship(lazy="joined")
+    shift: Mapped[Shift] = relationship(foreign_keys=[shift_id])
+    place: Mapped[Place] = relationship(lazy="joined", foreign_keys=[place_id])
     created_by: Mapped[User] = relationship(lazy="joined")
     counts: Mapped[list["ContactCount"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

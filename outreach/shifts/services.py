@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
-from outreach import policy
+from outreach import scopes
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.errors import RuleViolation
@@ -53,7 +53,7 @@ def latest_shifts(user: User, limit: int) -> list[Shift]:
     """The latest shifts of the user's teams, the newest first."""
     return list(
         db.session.execute(
-            policy.visible_shifts(user).order_by(Shift.started_at.desc()).limit(limit)
+            scopes.visible_shifts(user).order_by(Shift.started_at.desc()).limit(limit)
         ).scalars()
     )
 
@@ -61,7 +61,7 @@ def latest_shifts(user: User, limit: int) -> list[Shift]:
 def possible_colleagues(user: User) -> list[User]:
     """Who can go out on a shift with the user, by name."""
     return list(
-        db.session.execute(policy.possible_colleagues(user).order_by(User.display_name)).scalars()
+        db.session.execute(scopes.possible_colleagues(user).order_by(User.display_name)).scalars()
     )
 
 
@@ -82,7 +82,7 @@ def start_shift(
     """Start a fältpass for the user and the colleagues out with them."""
     if team not in user.field_teams:
         raise RuleViolation(_l("Choose one of your field teams."), "team")
-    if area is None:
+    if area is None or area.kommun_id != team.kommun_id:
         raise RuleViolation(_l("Choose an area."), "area")
     if open_shift_of(user) is not None:
         raise RuleViolation(_l("You already have a shift in progress. End it first."))
@@ -92,7 +92,7 @@ def start_shift(
         raise RuleViolation(_l("A shift can be started at most 24 hours back."), "started_at")
     colleagues = [c for c in colleagues if c.id != user.id]
     for colleague in colleagues:
-        if team not in colleague.teams:
+        if team not in colleague.all_teams:
             raise RuleViolation(
                 _l(
                     "%(name)s is not a member of %(team)s.",
@@ -274,6 +274,8 @@ def log_anonymous_contact(
         raise RuleViolation(_l("The contact cannot be before the shift started."), "occurred_at")
     contact = AnonymousContact(
         shift_id=shift.id,
+        team_id=shift.team_id,
+        kommun_id=shift.kommun_id,
         place_id=place_id,
         occurred_at=occurred_at,
         youth_count=youth_count,

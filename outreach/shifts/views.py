@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from outreach import assets, editing, policy
+from outreach import assets, editing, policy, scopes
 from outreach.clock import now, to_local
 from outreach.errors import Conflict
 from outreach.fields import options, picked
@@ -68,7 +68,7 @@ def _start_form() -> tuple[StartShiftForm, list, list]:
     form = StartShiftForm()
     teams = current_user.field_teams
     form.team.choices = options((team.id, team.name) for team in teams)
-    areas = org_services.areas()
+    areas = org_services.areas(current_user.kommun_id)
     form.area.choices = options(
         [("", _l("Choose area")), *((area.id, area.name) for area in areas)]
     )
@@ -150,7 +150,7 @@ def render_shift(
 
 @bp.route("/faltpass/<shift:public_id>")
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT)
+@policy.loads(scopes.SHIFT)
 def shift_detail(shift: Shift):
     """One shift: its workers, note, and the contacts logged in it."""
     return render_shift(shift)
@@ -158,7 +158,7 @@ def shift_detail(shift: Shift):
 
 @bp.route("/faltpass/<shift:public_id>/lagesbild", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT, may=policy.can_edit_situation_note)
+@policy.loads(scopes.SHIFT, may=policy.can_edit_situation_note)
 def save_note(shift: Shift):
     """Save the shift's situation note."""
     form = SituationNoteForm()
@@ -189,7 +189,7 @@ def _note_form(shift: Shift) -> SituationNoteForm:
 
 @bp.route("/faltpass/<shift:public_id>/avsluta", methods=["POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT, may=policy.can_end_shift)
+@policy.loads(scopes.SHIFT, may=policy.can_end_shift)
 def end_shift(shift: Shift):
     """End the shift."""
     form = EndShiftForm()
@@ -212,7 +212,7 @@ def _contact_form(
 
 @bp.route("/faltpass/<shift:public_id>/anonym-kontakt", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT, may=policy.can_log_in_shift)
+@policy.loads(scopes.SHIFT, may=policy.can_log_in_shift)
 def new_contact(shift: Shift):
     """Log an anonymous contact in an open shift."""
     form, places = _contact_form(shift)

@@ -4,7 +4,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach import pdf, policy
+from outreach import pdf, policy, scopes
 from outreach.clock import now, today
 from outreach.errors import RuleViolation
 from outreach.exports import Table, csv_response, download, xlsx_response
@@ -20,7 +20,7 @@ from outreach.vocabulary import Period
 
 def _form() -> tuple[StatisticsForm, dict]:
     form = StatisticsForm(request.args)
-    teams = policy.statistics_teams(current_user)
+    teams = scopes.statistics_teams(current_user)
     by_id = {str(team.id): team for team in teams}
     choices = [(team_id, team.name) for team_id, team in by_id.items()]
     if len(teams) > 1:
@@ -49,7 +49,7 @@ def _statistics(
     except RuleViolation as refusal:
         attach_error(form, refusal)
         return None
-    leaving = leaves_the_team or not policy.sees_exact_counts(current_user, teams)
+    leaving = leaves_the_team or not scopes.sees_exact_counts(current_user, teams)
     return services.compute(teams, period, suppressed=leaving)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from outreach import audit, policy
+from outreach import audit, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import now
@@ -143,7 +143,7 @@ def _name_visible(user: User, entries: list[TimelineEntry], besides: Youth | Non
     if others:
         visible = set(
             db.session.execute(
-                policy.visible_youths(user).where(Youth.id.in_(others)).with_only_columns(Youth.id)
+                scopes.visible_youths(user).where(Youth.id.in_(others)).with_only_columns(Youth.id)
             ).scalars()
         )
     for entry in entries:

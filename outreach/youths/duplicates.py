@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from sqlalchemy import delete, select, update
 
-from outreach import audit, personnummer, policy
+from outreach import audit, personnummer, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.clock import now
@@ -96,7 +96,7 @@ def likely_duplicates(
 ) -> list[Suggestion]:
     """Youths of the team the user sees that may be the same person: the same personnummer,
     or a born the same year (or year unknown) with an alias or name much alike."""
-    statement = policy.visible_youths(user).where(Youth.team_id == team_id)
+    statement = scopes.visible_youths(user).where(Youth.team_id == team_id)
     if besides is not None:
         statement = statement.where(Youth.id != besides.id)
     if birth_year is not None:
@@ -117,7 +117,7 @@ def likely_duplicates(
         except personnummer.InvalidPersonnummer:
             normalised = None
         if normalised:
-            same = policy.visible_youths(user).where(
+            same = scopes.visible_youths(user).where(
                 Youth.team_id == team_id,
                 Youth.personnummer_lookup.in_(keys().lookup_hashes(normalised)),
             )

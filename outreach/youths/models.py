@@ -26,7 +26,7 @@ from outreach.crypto import EncryptedText, keys
 from outreach.editing import Versioned
 from outreach.extensions import db, enum_type
 from outreach.ids import public_id_column
-from outreach.org.models import Area, Place, Team
+from outreach.org.models import Area, InKommun, Place, Team, in_kommun, kommun_key
 from outreach.shifts.models import InTeamShift, LocalDay, Shift
 from outreach.vocabulary import Gender, LegalBasis
 
@@ -34,11 +34,15 @@ from outreach.vocabulary import Gender, LegalBasis
 CORRECTION = "corrects_id IS NOT NULL"
 
 
-class Youth(Versioned, db.Model):
+class Youth(InKommun, Versioned, db.Model):
     """A young person the team knows (Ungdom). Pseudonym first: only the alias is required."""
 
+    kommun_of = ("team", "team_id")
     __table_args__ = (
         UniqueConstraint("team_id", "personnummer_lookup"),
+        kommun_key("youth", "team_id", "team"),
+        kommun_key("youth", "home_area_id", "area"),
+        in_kommun("youth"),
         # SQLite would otherwise give a new youth the id of the last one deleted (gallring,
         # a merge), and the access log's rows of the one deleted would seem to be theirs.
         {"sqlite_autoincrement": True},
@@ -46,6 +50,7 @@ class Youth(Versioned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     #: The team that registered the youth; visibility follows its membership.
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     alias: Mapped[str] = mapped_column(String(120))
@@ -71,8 +76,8 @@ class Youth(Versioned, db.Model):
     #: When the details were last changed (an edit, a merge); activity for gallring.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    team: Mapped[Team] = relationship(lazy="joined")
-    home_area: Mapped[Area | None] = relationship(lazy="joined")
+    team: Mapped[Team] = relationship(lazy="joined", foreign_keys=[team_id])
+    home_area: Mapped[Area | None] = relationship(lazy="joined", foreign_keys=[home_area_id])
     created_by: Mapped[User] = relationship()
     #: Loaded when asked for (the youth's own page, forms, extracts), not with every list.
     guardians: Mapped[list["Guardian"]] = relationship(
@@ -97,6 +102,7 @@ class Guardian(db.Model):
     youth: Mapped[Youth] = relationship(back_populates="guardians")
 
 
+#: The youths named in an identified contact, each of the contact's kommun.
 identified_contact_youth = Table(
     "identified_contact_youth",
     db.metadata,
@@ -113,6 +119,9 @@ identified_contact_youth = Table(
         primary_key=True,
         index=True,
     ),
+    Column("kommun_id", Integer, ForeignKey("kommun.id"), nullable=False),
+    kommun_key("identified_contact_youth", "contact_id", "identified_contact", ondelete="CASCADE"),
+    kommun_key("identified_contact_youth", "youth_id", "youth", ondelete="CASCADE"),
 )
 
 
@@ -140,10 +149,14 @@ class IdentifiedContact(LocalDay, InTeamShift, db.Model):
             postgresql_where=text(CORRECTION),
             sqlite_where=text(CORRECTION),
         ),
+        *InTeamShift.in_shift_keys("identified_contact"),
+        kommun_key("identified_contact", "corrects_id", "identified_contact"),
+        in_kommun("identified_contact"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = public_id_column()
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     #: The shift's team (InTeamShift).
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
@@ -159,21 +172,37 @@ class IdentifiedContact(LocalDay, InTeamShift, db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
-    shift: Mapped[Shift] = relationship(lazy="joined")
-    place: Mapped[Place | None] = relationship(lazy="joined")
+    shift: Mapped[Shift] = relationship(lazy="joined", foreign_keys=[shift_id])
+    place: Mapped[Place | None] = relationship(lazy="joined", foreign_keys=[place_id])
     author: Mapped[User] = relationship(lazy="joined")
     youths: Mapped[list[Youth]] = relationship(
-        secondary=identified_contact_youth, order_by=Youth.alias, lazy="selectin"
+        secondary=identified_contact_youth,
+        primaryjoin=lambda: and_(
+            IdentifiedContact.id == identified_contact_youth.c.contact_id,
+            IdentifiedContact.kommun_id == identified_contact_youth.c.kommun_id,
+        ),
+        secondaryjoin=lambda: identified_contact_youth.c.youth_id == Youth.id,
+        order_by=Youth.alias,
+        lazy="selectin",
     )
-    corrects: Mapped["IdentifiedContact | None"] = relationship(remote_side=[id])
+    corrects: Mapped["IdentifiedContact | None"] = relationship(
+        remote_side=[id], foreign_keys=[corrects_id]
+    )
 
 
-class ProtectedAccess(db.Model):
+class ProtectedAccess(InKommun, db.Model):
     """Who may see a youth with protected identity (skyddad identitet), granted by a lead of
     the youth's team (or taken by the worker who marked the record protected). A revoked
     grant is kept, with who revoked it and when."""
 
+    kommun_of = ("youth", "youth_id")
+    __table_args__ = (
+        kommun_key("protected_access", "youth_id", "youth", ondelete="CASCADE"),
+        kommun_key("protected_access", "user_id", "kommun_member.user_id"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -181,6 +210,7 @@ class ProtectedAccess(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    youth: Mapped[Youth] = relationship(foreign_keys=[youth_id])
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id], lazy="joined")
 

@@ -87,7 +87,7 @@ def candidates(youth: Youth) -> list[User]:
             .where(
                 User.role == Role.FIELD_WORKER,
                 User.is_enabled.is_(True),
-                User.teams.any(Team.id == youth.team_id),
+                User.all_teams.any(Team.id == youth.team_id),
                 ~select(ProtectedAccess.id)
                 .where(ProtectedAccess.active_for(youth.id, User.id))
                 .exists(),

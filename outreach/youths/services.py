@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from outreach import audit, personnummer, policy
+from outreach import audit, personnummer, policy, scopes
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import now
@@ -44,7 +44,7 @@ def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
 
     Each youth listed is written to the access log, since the list shows who they are.
     """
-    statement = policy.visible_youths(user)
+    statement = scopes.visible_youths(user)
     try:
         # A whole personnummer is looked up exactly, by its keyed hash (it is stored encrypted).
         pnr = personnummer.normalise(query)
@@ -232,6 +232,6 @@ def youths_by_public_id(user: User, public_ids: list[str]) -> list[Youth]:
         return []
     return list(
         db.session.execute(
-            policy.visible_youths(user).where(Youth.public_id.in_(public_ids[:50]))
+            scopes.visible_youths(user).where(Youth.public_id.in_(public_ids[:50]))
         ).scalars()
     )

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from outreach import editing, policy
+from outreach import editing, policy, scopes
 from outreach.fields import options, picked
 from outreach.htmx import part, render
 from outreach.org import services as org_services
@@ -32,7 +32,7 @@ def _youth_form(youth: Youth | None = None, saved: bool = False) -> YouthForm:
     saved, whatever was submitted."""
     form = NewYouthForm() if youth is None else editing.edit_form(YouthEditForm, youth, saved)
     form.team.choices = options((team.id, team.name) for team in current_user.field_teams)
-    areas = org_services.areas()
+    areas = org_services.areas(current_user.kommun_id)
     form.home_area.choices = options([("", _l("Not known")), *((a.id, a.name) for a in areas)])
     if youth is not None:
         form.team.data = youth.team_id
@@ -116,7 +116,7 @@ def _form_with_duplicates(form: YouthForm, found: list[duplicates.Suggestion], s
 
 @bp.route("/ungdomar/<youth:public_id>/andra", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.YOUTH, may=policy.can_edit_youth)
+@policy.loads(scopes.YOUTH, may=policy.can_edit_youth)
 def edit_youth(youth: Youth):
     """Add or change what is known about a youth."""
     form = _youth_form(youth)
@@ -149,7 +149,8 @@ def _contact_form(shift, chosen: list[Youth], found: list[Youth]):
     candidates = {youth.public_id: youth for youth in [*chosen, *found]}
     form.youths.choices = options((pid, youth.alias) for pid, youth in candidates.items())
     places = sorted(
-        org_services.places(), key=lambda p: (p.area_id != shift.area_id, p.area.name, p.name)
+        org_services.places(shift.kommun_id),
+        key=lambda p: (p.area_id != shift.area_id, p.area.name, p.name),
     )
     form.place.choices = options([("", _l("Not given")), *((p.id, p.name) for p in places)])
     if not form.is_submitted():
@@ -159,7 +160,7 @@ def _contact_form(shift, chosen: list[Youth], found: list[Youth]):
 
 @bp.route("/faltpass/<shift:public_id>/namngiven-kontakt", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.SHIFT, may=policy.can_log_in_shift)
+@policy.loads(scopes.SHIFT, may=policy.can_log_in_shift)
 def new_contact(shift: Shift):
     """Record a contact with named youths during a shift."""
     query = searched_for()
@@ -196,7 +197,7 @@ def new_contact(shift: Shift):
 
 @bp.route("/kontakter/<contact:public_id>/rattelse", methods=["GET", "POST"])
 @policy.allow(policy.field_staff)
-@policy.loads(policy.IDENTIFIED_CONTACT, may=policy.can_correct)
+@policy.loads(scopes.IDENTIFIED_CONTACT, may=policy.can_correct)
 def correct_contact(contact: IdentifiedContact):
     """Append a correction to a contact entry (the entry itself is never changed)."""
     back = request.values.get("ungdom")

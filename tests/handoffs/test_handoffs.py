@@ -272,6 +272,7 @@ def test_the_inbox_shows_the_waiting_then_pages_through_those_in_progress(app, w
                 Handoff(
                     youth_id=youth_id,
                     from_team_id=world.team_a,
+                    to_unit_id=world.vpc,
                     sender_id=world.worker_a,
                     reason="Rekryteras.",
                     summary="Vill ha hjälp.",

@@ -8,11 +8,16 @@ from outreach.extensions import db
 from outreach.health import services
 from outreach.notifications.models import OutboxMail
 from tests.addresses import address_for
+from tests.factories import default_kommun
 
 
 def _mail(**fields) -> OutboxMail:
     mail = OutboxMail(
-        dedupe_key=f"test:{uuid.uuid4()}", to_address="a@b.test", subject="s", body="b"
+        kommun_id=default_kommun().id,
+        dedupe_key=f"test:{uuid.uuid4()}",
+        to_address="a@b.test",
+        subject="s",
+        body="b",
     )
     for name, value in fields.items():
         setattr(mail, name, value)

@@ -27,6 +27,7 @@ from outreach.youths.models import IdentifiedContact, Youth
 from tests.addresses import address_for
 from tests.dumps import dump_files, dump_rows, personnummer_shapes
 from tests.factories import (
+    default_kommun,
     local,
     log_named,
     log_tally,
@@ -91,7 +92,7 @@ def test_edge_dates_are_due_on_the_right_day(app, world):
             new_year_day = _youth(world, "Nyårsdagen")
 
         def due_on(day):
-            return {d.youth_id for d in retention.due(day)}
+            return {d.youth_id for d in retention.due(default_kommun(), day)}
 
         assert leap not in due_on(date(2025, 2, 28))
         assert leap in due_on(date(2025, 3, 1))
@@ -99,7 +100,9 @@ def test_edge_dates_are_due_on_the_right_day(app, world):
         assert new_year in due_on(date(2026, 1, 1))
         assert new_year_day not in due_on(date(2026, 1, 1))
         assert new_year_day in due_on(date(2026, 1, 2))
-        (item,) = [d for d in retention.due(date(2026, 1, 1)) if d.youth_id == new_year]
+        (item,) = [
+            d for d in retention.due(default_kommun(), date(2026, 1, 1)) if d.youth_id == new_year
+        ]
         assert item.last_activity == date(2020, 12, 31)
         assert item.due_by == date(2027, 12, 31)
 
@@ -123,7 +126,7 @@ def test_any_activity_restarts_the_time_and_reading_does_not(app, world, signed_
                 db.session.get(User, world.lead_a), db.session.get(Youth, quiet)
             )
             db.session.commit()
-        due = {d.youth_id: d for d in retention.due(date(2026, 12, 1))}
+        due = {d.youth_id: d for d in retention.due(default_kommun(), date(2026, 12, 1))}
         assert quiet in due and active not in due
         assert due[quiet].last_activity == date(2019, 5, 1)
         assert retention.status_of(db.session.get(Youth, active)).eligible_on == date(2028, 9, 11)
@@ -157,13 +160,13 @@ def test_holds_keep_records_and_birthdays_are_archived(app, world, archive_dir):
         )
         db.session.commit()
 
-        report = retention.dry_run(as_of)
+        report = retention.dry_run(default_kommun(), as_of)
         assert (report.due, report.to_delete, report.to_archive) == (4, 2, 1)
         assert report.held == {RetentionHold.LEGAL_HOLD: 1, RetentionHold.ACCESS_REQUEST: 1}
         assert report.deleted_rows["youth"] == 2
         assert db.session.get(Youth, plain) is not None  # a dry run changes nothing
 
-        applied = retention.apply(as_of)
+        applied = retention.apply(default_kommun(), as_of)
         db.session.commit()
         remaining = set(db.session.execute(select(Youth.id)).scalars())
         assert remaining == {held, asked, recent}
@@ -188,7 +191,10 @@ def test_holds_keep_records_and_birthdays_are_archived(app, world, archive_dir):
         request = db.session.execute(select(AccessRequest)).scalar_one()
         request.produced_at, request.delivered_on = request.registered_at, today()
         db.session.commit()
-        assert {d.youth_id for d in retention.due(as_of) if not d.holds} == {held, asked}
+        assert {d.youth_id for d in retention.due(default_kommun(), as_of) if not d.holds} == {
+            held,
+            asked,
+        }
 
 
 def test_an_unfinished_handoff_holds_and_a_withdrawn_one_does_not(app, world, archive_dir):
@@ -202,7 +208,7 @@ def test_an_unfinished_handoff_holds_and_a_withdrawn_one_does_not(app, world, ar
             youth_id, handoff_id = records["youth"].id, records["handoff"].id
             records["request"].delivered_on = today()
             db.session.commit()
-        (item,) = retention.due(date(2026, 12, 1))
+        (item,) = retention.due(default_kommun(), date(2026, 12, 1))
         assert item.holds == [RetentionHold.OPEN_HANDOFF]
         with _at("2019-03-05 09:00"):
             handoffs.take_step(
@@ -211,7 +217,7 @@ def test_an_unfinished_handoff_holds_and_a_withdrawn_one_does_not(app, world, ar
                 "withdraw",
             )
             db.session.commit()
-        (item,) = retention.due(date(2026, 12, 1))
+        (item,) = retention.due(default_kommun(), date(2026, 12, 1))
         assert item.youth_id == youth_id and item.holds == []
         assert item.last_activity == date(2019, 3, 5)  # the withdrawal was the last activity
 
@@ -295,7 +301,7 @@ def test_deletion_leaves_no_trace_of_the_person(
         )
         assert changes_before == 3  # both edits, and what the merge filled in
 
-        retention.apply(date(2026, 12, 1))
+        retention.apply(default_kommun(), date(2026, 12, 1))
         db.session.commit()
 
         assert db.session.get(Youth, youth_id) is None
@@ -353,8 +359,8 @@ def test_old_notes_of_anonymous_contacts_are_cleared_and_the_tallies_stay(app, w
         newer = log_tally(shift, place, local("2025-12-01 00:30"), youths=2)
         old.note, newer.note = "Lugnt vid torget.", "Många ute."
         db.session.commit()
-        assert erasure.notes_to_clear(date(2026, 12, 1)) == 1
-        report = retention.apply(date(2026, 12, 1))
+        assert erasure.notes_to_clear(default_kommun().id, date(2026, 12, 1)) == 1
+        report = retention.apply(default_kommun(), date(2026, 12, 1))
         db.session.commit()
         assert report.notes == 1
         notes = dict(
@@ -435,8 +441,10 @@ def test_records_about_to_become_due_are_listed_for_the_lead(app, world, signed_
             soon = _youth(world, "Snart")  # due tomorrow
         with _at(f"{today().replace(year=today().year - 4)} 12:00"):
             _youth(world, "Senare")
-        assert [d.youth_id for d in retention.due_and_upcoming(today())[1]] == [soon]
-        assert retention.due(today()) == []
+        assert [d.youth_id for d in retention.due_and_upcoming(default_kommun(), today())[1]] == [
+            soon
+        ]
+        assert retention.due(default_kommun(), today()) == []
     page = signed_in("lead_a").get(address_for("privacy.retention_page")).get_data(as_text=True)
     upcoming = page.split('id="upcoming-heading"')[1]
     assert "Snart" in upcoming and "Senare" not in upcoming

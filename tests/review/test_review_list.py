@@ -17,7 +17,7 @@ from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.vocabulary import ContactKind, ReviewStatus, RiskLevel, Topic
 from tests.addresses import address_for
-from tests.factories import local, log_named, log_tally, make_past_shift, make_youth
+from tests.factories import local, log_named, log_tally, make_past_shift, make_youth, signs
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def log(app, world):
         log_tally(s2, rosengard.places[0], local("2026-10-20 19:00"), 4, topics=[Topic.CRIME])
         åke = make_youth(fatima, team_a, "Åke vid Möllevångstorget")
         log_named(s2, [åke], local("2026-10-20 19:30"), place=rosengard.places[0])
-        sign = db.session.execute(select(WarningSign.id).limit(1)).scalar_one()
+        sign = db.session.execute(signs(WarningSign.id).limit(1)).scalar_one()
         risk_services.mark(
             fatima, åke, level=RiskLevel.ELEVATED, sign_ids=[sign], comment="", review_on=None
         )

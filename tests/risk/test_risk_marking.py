@@ -12,7 +12,7 @@ from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from tests.addresses import address_for
-from tests.factories import make_youth
+from tests.factories import make_youth, signs
 from tests.html_forms import form_on
 
 
@@ -28,7 +28,7 @@ def youth(app, world):
 
 def _signs(app) -> dict[str, int]:
     with app.app_context():
-        return {s.label: s.id for s in db.session.execute(select(WarningSign)).scalars()}
+        return {s.label: s.id for s in db.session.execute(signs()).scalars()}
 
 
 def _markings(app) -> list[RiskMarking]:
@@ -44,13 +44,19 @@ def _mark(client, youth, **data):
     return client.post(address_for("risk.new_marking", public_id=youth), data=data)
 
 
-def test_the_catalogue_is_seeded_with_the_domain_examples(app):
+def test_a_new_kommun_s_catalogue_is_the_standard_one_with_the_domain_examples(app, world):
+    """The standard catalogue is seeded by the migrations; a kommun starts with a copy of it,
+    its own to change."""
     with app.app_context():
         groups = dict(
             db.session.execute(
-                select(WarningSign.group, func.count()).group_by(WarningSign.group)
+                signs(WarningSign.group, func.count()).group_by(WarningSign.group)
             ).all()
         )
+        standard = db.session.execute(
+            select(WarningSign.label).where(WarningSign.kommun_id.is_(None))
+        ).scalars()
+        assert sorted(standard) == sorted(_signs(app))
     assert {group.value for group in groups} == {
         "individual",
         "family",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
-from outreach.org.models import Area, Team
+from outreach.org.models import Area, Team, TeamKind
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.stats import handoff_figures, periods, tables
@@ -30,7 +30,7 @@ from outreach.vocabulary import (
     Topic,
     Urgency,
 )
-from tests.factories import local, log_named, log_tally, make_past_shift, make_youth
+from tests.factories import local, log_named, log_tally, make_past_shift, make_youth, signs
 
 OCTOBER = periods.period_for(Period.MONTH, date(2026, 10, 14))
 
@@ -39,6 +39,9 @@ def _handoff(youth, sender, sent_at, ack_hours, contact_hours, final, breached=F
     handoff = Handoff(
         youth_id=youth.id,
         from_team_id=youth.team_id,
+        to_unit_id=db.session.execute(
+            select(Team.id).where(Team.kommun_id == youth.kommun_id, Team.kind == TeamKind.VPC)
+        ).scalar_one(),
         sender_id=sender.id,
         reason="Oro",
         summary="Kort",
@@ -125,11 +128,11 @@ def october(app, world):
         log_named(s1, [y1, y2], local("2026-10-05 21:00"), corrects=named)  # not counted
         log_named(sb, [make_youth(worker_b, team_b, "B-ungdom")], local("2026-10-10 19:30"))
 
-        sign = db.session.execute(select(WarningSign.id).limit(1)).scalar_one()
+        sign = db.session.execute(signs(WarningSign.id).limit(1)).scalar_one()
         risk_services.mark(
             worker, y1, level=RiskLevel.ELEVATED, sign_ids=[sign], comment="", review_on=None
         )
-        sign = db.session.execute(select(WarningSign.id).limit(1)).scalar_one()
+        sign = db.session.execute(signs(WarningSign.id).limit(1)).scalar_one()
         risk_services.mark(
             worker, y1, level=RiskLevel.ACUTE, sign_ids=[sign], comment="", review_on=None
         )
