@@ -76,7 +76,9 @@ KOMMUNER = {
     },
 }
 
-#: (username, name, role, kommun, teams); the operator works for no kommun.
+#: (username, name, role, kommun, teams); the operator works for no kommun. Malmö's intake
+#: unit receives reports of concern in Outreach; Botkyrka's has no one here (reports go on
+#: paper).
 USERS = [
     ("falt", "Fatima Fältarbetare", Role.FIELD_WORKER, "Malmö", ["Fältgruppen Söder"]),
     ("falt2", "Johan Lindqvist", Role.FIELD_WORKER, "Malmö", ["Fältgruppen Söder"]),
@@ -85,6 +87,13 @@ USERS = [
     ("handlaggare", "Hanna Handläggare", Role.CASEWORKER, "Malmö", ["Våldspreventivt centrum"]),
     ("vpcledare", "Viktor VPC-ledare", Role.TEAM_LEAD, "Malmö", ["Våldspreventivt centrum"]),
     ("avhopp", "Amir Avhoppscoach", Role.CASEWORKER, "Malmö", ["Avhopparverksamheten"]),
+    (
+        "mottagning",
+        "Maria Mottagningssekreterare",
+        Role.CASEWORKER,
+        "Malmö",
+        ["Socialtjänstens mottagning"],
+    ),
     ("admin", "Anders Systemförvaltare", Role.ADMIN, "Malmö", []),
     ("bfalt", "Bella Fältarbetare", Role.FIELD_WORKER, "Botkyrka", ["Fältgruppen Alby–Fittja"]),
     ("bfalt2", "Erik Nyström", Role.FIELD_WORKER, "Botkyrka", ["Fältgruppen Alby–Fittja"]),
@@ -101,6 +110,7 @@ LOGINS = [
     ("handlaggare", "VPC-handläggare, Malmö"),
     ("vpcledare", "Teamledare, Våldspreventivt centrum Malmö"),
     ("avhopp", "Handläggare, Avhopparverksamheten Malmö"),
+    ("mottagning", "Socialtjänstens mottagning, Malmö (tar emot orosanmälningar)"),
     ("admin", "Systemförvaltare, Malmö"),
     ("bfalt", "Fältarbetare, Botkyrka (Fältgruppen Alby–Fittja)"),
     ("bteamledare", "Teamledare, Botkyrka"),

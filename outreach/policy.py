@@ -16,6 +16,7 @@ from outreach.auth.models import Role, User
 from outreach.consent.models import Consent
 from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
+from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking
 from outreach.rules import (
     PUBLIC,
@@ -72,6 +73,18 @@ def unit_ids(user: User) -> list[int]:
 def unit_staff(user: User) -> bool:
     """Caseworkers and team leads of a receiving unit (VPC, the avhopparteam …)."""
     return bool(unit_ids(user))
+
+
+def intake_unit_ids(user: User) -> list[int]:
+    """The intake units (socialtjänstens mottagning) among the user's receiving units: they
+    receive the reports of concern."""
+    return [team.id for team in user.teams if team.id in unit_ids(user) and team.takes_reports]
+
+
+@rule()
+def intake_staff(user: User) -> bool:
+    """Caseworkers and team leads of an intake unit (reports of concern reach them)."""
+    return bool(intake_unit_ids(user))
 
 
 #: Anyone who works with handoffs: the sending side or a receiving unit.
@@ -195,6 +208,18 @@ can_hand_over = can_edit_youth.refusing(_l("Only staff of the youth's own team c
 can_report_concern = can_edit_youth.refusing(
     _l("Only staff of the child's own team can report concern.")
 )
+
+
+@rule(_l("Only the author can send the report, and only once."))
+def can_send_report(user: User, report: ReportOfConcern) -> bool:
+    """A report is sent (delivered or on paper) by its author, once."""
+    return report.sent_at is None and report.author_id == user.id
+
+
+@rule(_l("Only the intake unit it was sent to can acknowledge the report."))
+def can_receive_report(user: User, report: ReportOfConcern) -> bool:
+    """A delivered report's receipt is acknowledged by staff of the unit it was sent to."""
+    return report.to_unit_id is not None and report.to_unit_id in intake_unit_ids(user)
 
 
 @rule(_l("Only the author or a team lead can withdraw a marking."))

@@ -17,7 +17,15 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.notifications.models import OutboxMail
 from outreach.org.models import Kommun, Team, TeamKind
-from outreach.policy import admin, field_staff, leads_a_team, leads_field_team, unit_ids, unit_staff
+from outreach.policy import (
+    admin,
+    field_staff,
+    intake_unit_ids,
+    leads_a_team,
+    leads_field_team,
+    unit_ids,
+    unit_staff,
+)
 from outreach.privacy.models import AccessRequest
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, WarningSign
@@ -122,6 +130,18 @@ def visible_handoffs(user: User) -> Select:
     return select(Handoff).where(in_own_kommun(Handoff, user), or_(false(), *seen))
 
 
+def visible_reports(user: User) -> Select:
+    """Reports of concern are seen with their youth by its team, and by the intake unit they
+    were delivered to (which sees the report, not the youth's record)."""
+    return select(ReportOfConcern).where(
+        in_own_kommun(ReportOfConcern, user),
+        or_(
+            ReportOfConcern.youth_id.in_(visible_youth_ids(user)),
+            ReportOfConcern.to_unit_id.in_(intake_unit_ids(user)),
+        ),
+    )
+
+
 def unit_inbox(user: User) -> Select:
     """The handoffs sent to the receiving units the user works in (their inbox)."""
     return select(Handoff).where(
@@ -204,7 +224,7 @@ YOUTH = Scope("youth", visible_youths, Youth.public_id)
 IDENTIFIED_CONTACT = Scope("contact", readable_identified_contacts, IdentifiedContact.public_id)
 RISK_MARKING = Scope("marking", _about_visible_youths(RiskMarking), RiskMarking.public_id)
 CONSENT = Scope("consent", _about_visible_youths(Consent), Consent.public_id)
-REPORT = Scope("report", _about_visible_youths(ReportOfConcern), ReportOfConcern.public_id)
+REPORT = Scope("report", visible_reports, ReportOfConcern.public_id)
 HANDOFF = Scope("handoff", visible_handoffs, Handoff.public_id)
 ACCESS_REQUEST = Scope(
     "request", led_access_requests, AccessRequest.public_id, argument="access_request"

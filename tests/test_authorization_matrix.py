@@ -30,8 +30,9 @@ from tests.factories import (
 from tests.routes import ENDPOINTS, Address, address_of
 
 #: The roles, by the username the world gives them; None is a visitor who is not logged in.
-#: falt_c and admin_c work for the other kommun; delad works for both (in team A and team C)
-#: and acts for the first; drift is the deployment's operator.
+#: mottagning works in the intake unit; falt_c and admin_c work for the other kommun; delad
+#: works for both (in team A and team C) and acts for the first; drift is the deployment's
+#: operator.
 ROLES = (
     None,
     "falt_a",
@@ -40,6 +41,7 @@ ROLES = (
     "lead_a",
     "vpc",
     "vpc_lead",
+    "mottagning",
     "admin",
     "falt_c",
     "admin_c",
@@ -59,6 +61,7 @@ ADMITS = {
         "lead_a",
         "vpc",
         "vpc_lead",
+        "mottagning",
         "admin",
         "falt_c",
         "admin_c",
@@ -66,7 +69,8 @@ ADMITS = {
         "drift",
     },
     "field_staff": {"falt_a", "falt_a2", "falt_b", "lead_a", "falt_c", "delad"},
-    "unit_staff": {"vpc", "vpc_lead"},
+    "unit_staff": {"vpc", "vpc_lead", "mottagning"},
+    "intake_staff": {"mottagning"},
     "field_or_unit_staff": {
         "falt_a",
         "falt_a2",
@@ -74,6 +78,7 @@ ADMITS = {
         "lead_a",
         "vpc",
         "vpc_lead",
+        "mottagning",
         "falt_c",
         "delad",
     },
@@ -124,7 +129,8 @@ ONLY = {
     "review.sign_off": {"lead"},
     "review.return_shift": {"lead"},
     "review.resubmit": {"worker"},
-    # the author sends their report of concern
+    # the author sends their report of concern (to the intake unit, or on paper)
+    "reports.deliver": {"worker"},
     "reports.mark_sent": {"worker"},
     # a lead decides who sees a youth with protected identity
     "casefile.grant_access": {"lead"},
@@ -192,15 +198,18 @@ def _outcome(response) -> str | int:
 
 @pytest.fixture
 def matrix_world(app, world):
-    """The world plus a VPC team lead, a user for the admin's user pages to act on, the other
-    kommun (team C with its worker, its VPC, an area, an admin and a spare user), and the
-    operator."""
+    """The world plus a VPC team lead, the intake unit's caseworker, a user for the admin's
+    user pages to act on, the other kommun (team C with its worker, its VPC and intake unit,
+    an area, an admin and a spare user), and the operator."""
     with app.app_context():
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
+        make_user("mottagning", Role.CASEWORKER, [make_team("Mottagningen", TeamKind.INTAKE)])
         make_user("spare", Role.FIELD_WORKER, [db.session.get(Team, world.team_b)])
         other = make_kommun("Grannkommun", "0002")
         team_c = make_team("Fältgruppen Centrum", kommun=other)
         make_team("Våldspreventivt centrum", TeamKind.VPC, kommun=other)
+        intake_c = make_team("Mottagningen", TeamKind.INTAKE, kommun=other)
+        make_user("mottagning_c", Role.CASEWORKER, [intake_c])
         area_c = make_area("Centrum", ["Torget"], kommun=other)
         make_user("falt_c", Role.FIELD_WORKER, [team_c])
         make_user("spare_c", Role.FIELD_WORKER, [team_c])

@@ -11,11 +11,11 @@ from sqlalchemy import func, or_, select, update
 from outreach import audit
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
+from outreach.auth.units import unit_members
 from outreach.clock import now
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.handoffs.services import link_to
-from outreach.handoffs.units import unit_members
 from outreach.notifications import services as notifications
 from outreach.vocabulary import HandoffStatus
 

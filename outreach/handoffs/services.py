@@ -14,13 +14,13 @@ from sqlalchemy.orm import lazyload
 from outreach import audit, personnummer, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
+from outreach.auth.units import default_unit, unit_members
 from outreach.clock import now
 from outreach.consent import services as consent_services
 from outreach.consent.services import coverage
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
-from outreach.handoffs.units import default_unit, unit_members
 from outreach.notifications import services as notifications
 from outreach.org.models import Team
 from outreach.paging import Cursor, load_in_order, newest_first

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy, scopes
+from outreach.auth import units as units_of
 from outreach.clock import now
 from outreach.errors import Conflict, RuleViolation
 from outreach.handoffs import bp, first_contact, services
-from outreach.handoffs import units as units_of
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
 from outreach.handoffs.models import Handoff
 from outreach.htmx import render

@@ -17,18 +17,24 @@ class Notification(db.Model):
     __table_args__ = (
         kommun_key("notification", "user_id", "kommun_member.user_id", ondelete="CASCADE"),
         kommun_key("notification", "handoff_id", "handoff", ondelete="CASCADE"),
+        kommun_key("notification", "report_id", "report_of_concern", ondelete="CASCADE"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    #: new_handoff, acknowledged, first_contact, declined, warning, overdue
+    #: new_handoff, acknowledged, first_contact, declined, warning, overdue (of a handoff);
+    #: new_report, report_received (of a report of concern)
     kind: Mapped[str] = mapped_column(String(20))
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoff.id", ondelete="CASCADE"))
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_of_concern.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     handoff = relationship("Handoff", lazy="joined", foreign_keys=[handoff_id])
+    report = relationship("ReportOfConcern", lazy="joined", foreign_keys=[report_id])
 
 
 class OutboxMail(db.Model):
@@ -38,7 +44,10 @@ class OutboxMail(db.Model):
     whose event it tells of; its admin sees it in the outbox.
     """
 
-    __table_args__ = (kommun_key("outbox_mail", "handoff_id", "handoff", ondelete="CASCADE"),)
+    __table_args__ = (
+        kommun_key("outbox_mail", "handoff_id", "handoff", ondelete="CASCADE"),
+        kommun_key("outbox_mail", "report_id", "report_of_concern", ondelete="CASCADE"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
@@ -47,6 +56,10 @@ class OutboxMail(db.Model):
     #: The handoff the mail is about: the mail goes with it when the youth is deleted.
     handoff_id: Mapped[int | None] = mapped_column(
         ForeignKey("handoff.id", ondelete="CASCADE"), index=True
+    )
+    #: The report of concern it is about, likewise.
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_of_concern.id", ondelete="CASCADE"), index=True
     )
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))

@@ -17,14 +17,18 @@ from outreach.notifications.models import Notification, OutboxMail
 
 #: What each kind of notification says (in the app, and as the mail's subject).
 TEXTS = {
-    "new_handoff": _l("A new handoff is waiting in the VPC inbox"),
-    "acknowledged": _l("VPC has acknowledged your handoff"),
-    "first_contact": _l("VPC has made first contact"),
-    "declined": _l("VPC has declined your handoff"),
+    "new_handoff": _l("A new handoff is waiting in your unit's inbox"),
+    "acknowledged": _l("The receiving unit has acknowledged your handoff"),
+    "first_contact": _l("The receiving unit has made first contact"),
+    "declined": _l("The receiving unit has declined your handoff"),
     "warning": _l("Three quarters of the time to first contact have passed"),
     "overdue": _l("First contact is overdue"),
     "consent_withdrawn": _l("A consent was withdrawn and its handoff stopped"),
+    "new_report": _l("A report of concern is waiting in the intake unit's inbox"),
+    "report_received": _l("The intake unit has received your report of concern"),
 }
+#: The kinds that are about a report of concern; the others are about a handoff.
+ABOUT_A_REPORT = {"new_report", "report_received"}
 #: How long a worker may hold a mail while talking to the SMTP server (far longer than the
 #: SMTP timeout, so a slow server never has two workers sending the same mail).
 CLAIM = timedelta(minutes=5)
@@ -32,13 +36,15 @@ LONGEST_BACKOFF = timedelta(hours=1)
 
 
 def notify(
-    users: Iterable[User], kind: str, handoff, *, link: str, mail: bool = False
+    users: Iterable[User], kind: str, about, *, link: str, mail: bool = False
 ) -> list[Notification]:
-    """Tell the users in the app, and by mail (no personal data, only a link) if asked."""
+    """Tell the users in the app, and by mail (no personal data, only a link) if asked, of
+    something about a handoff or a report of concern (`about`)."""
     made = []
+    subject_of = {"report_id" if kind in ABOUT_A_REPORT else "handoff_id": about.id}
     for user in users:
         notification = Notification(
-            user_id=user.id, kind=kind, handoff_id=handoff.id, kommun_id=handoff.kommun_id
+            user_id=user.id, kind=kind, kommun_id=about.kommun_id, **subject_of
         )
         db.session.add(notification)
         made.append(notification)
@@ -53,9 +59,9 @@ def notify(
                 )
             db.session.add(
                 OutboxMail(
-                    dedupe_key=f"{kind}:{handoff.id}:{user.id}",
-                    handoff_id=handoff.id,
-                    kommun_id=handoff.kommun_id,
+                    dedupe_key=f"{kind}:{about.id}:{user.id}",
+                    kommun_id=about.kommun_id,
+                    **subject_of,
                     to_address=user.email,
                     subject=f"Outreach: {subject}",
                     body=body,

@@ -159,6 +159,11 @@ class Team(db.Model):
         return self.kind.receives_handoffs
 
     @property
+    def takes_reports(self) -> bool:
+        """An intake unit: reports of concern are delivered to it."""
+        return self.kind == TeamKind.INTAKE
+
+    @property
     def consent_category(self) -> Recipient | None:
         """Whom a consent must cover for a handoff to this unit (None: not a unit)."""
         return self.recipient or UNIT_RECIPIENT.get(self.kind)

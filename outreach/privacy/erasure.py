@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 
 from outreach.clock import months_after, start_of_day
 from outreach.consent.models import Consent, ConsentRecipient, ConsentWithdrawal
@@ -74,10 +74,17 @@ def erase(youth_ids: list[int]) -> Counter:
         )
 
     handoffs = select(Handoff.id).where(Handoff.youth_id.in_(ids))
+    reports = select(ReportOfConcern.id).where(ReportOfConcern.youth_id.in_(ids))
     counts["notification"] = _deleted(
-        delete(Notification).where(Notification.handoff_id.in_(handoffs))
+        delete(Notification).where(
+            or_(Notification.handoff_id.in_(handoffs), Notification.report_id.in_(reports))
+        )
     )
-    counts["outbox_mail"] = _deleted(delete(OutboxMail).where(OutboxMail.handoff_id.in_(handoffs)))
+    counts["outbox_mail"] = _deleted(
+        delete(OutboxMail).where(
+            or_(OutboxMail.handoff_id.in_(handoffs), OutboxMail.report_id.in_(reports))
+        )
+    )
     counts["handoff_event"] = _deleted(
         delete(HandoffEvent).where(HandoffEvent.handoff_id.in_(handoffs))
     )

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from outreach import audit, policy, scopes
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
+from outreach.auth.units import receiving_units, unit_members
 from outreach.clock import months_after, now, today
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
-from outreach.handoffs.units import receiving_units, unit_members
 from outreach.org.models import Team
 from outreach.privacy import access_log, retention
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold

@@ -4,17 +4,21 @@ told about violence, sexual abuse or honour-related concern, and it should go th
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from outreach import audit, personnummer, policy, scopes
 from outreach.audit import AuditAction
-from outreach.auth.models import User
+from outreach.auth.models import Role, User
+from outreach.auth.units import intake_unit, unit_members
 from outreach.clock import now, start_of_today, today
 from outreach.consent.services import ADULT_FROM, age_range
 from outreach.errors import RuleViolation
 from outreach.extensions import db
+from outreach.notifications import services as notifications
+from outreach.org.models import Team
 from outreach.reports.models import ReportOfConcern
 from outreach.vocabulary import ConcernKind
 from outreach.youths.duplicates import move_rows
@@ -114,10 +118,39 @@ def revise(user: User, report: ReportOfConcern, contents: ReportContents) -> Non
         )
 
 
+def deliver(user: User, report: ReportOfConcern, base_url: str) -> Team:
+    """Send the report to the kommun's intake unit inside Outreach: it waits in the unit's
+    inbox, and its members are told (by mail too, with only a link)."""
+    policy.can_send_report.require(user, report)
+    unit = intake_unit(report.kommun_id)
+    if unit is None:
+        raise RuleViolation(
+            _l(
+                "The kommun's intake unit does not receive reports in Outreach: print the "
+                "report and record it as sent."
+            )
+        )
+    report.to_unit_id = unit.id
+    _send(user, report, f"delivered to={unit.id}")
+    notifications.notify(
+        unit_members(unit.id, Role.CASEWORKER, Role.TEAM_LEAD),
+        "new_report",
+        report,
+        link=link_to(report, base_url, "utskrift"),
+        mail=True,
+    )
+    return unit
+
+
 def mark_sent(user: User, report: ReportOfConcern) -> None:
-    """Record that the report went to the intake unit, with the child's details as they were."""
-    if report.sent_at is not None or report.author_id != user.id:
-        raise RuleViolation(_l("Only the author can send the report, and only once."))
+    """Record that the report went to the intake unit on paper (printed, or by the unit's own
+    channel)."""
+    policy.can_send_report.require(user, report)
+    _send(user, report, "sent")
+
+
+def _send(user: User, report: ReportOfConcern, detail: str) -> None:
+    """The report is sent: it keeps the child's details as they were, and never changes."""
     youth = report.youth
     report.child_snapshot = json.dumps(child_details(youth), ensure_ascii=False)
     report.sent_at = now()
@@ -128,8 +161,58 @@ def mark_sent(user: User, report: ReportOfConcern) -> None:
         report.id,
         user_id=user.id,
         youth_id=youth.id,
-        detail="sent",
+        detail=detail,
     )
+
+
+def acknowledge(user: User, report: ReportOfConcern, base_url: str) -> None:
+    """The intake unit has received the report (when and who); its author is told."""
+    policy.can_receive_report.require(user, report)
+    if report.received_at is not None:
+        raise RuleViolation(_l("The report has already been acknowledged as received."))
+    report.received_at = now()
+    report.received_by_id = user.id
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "report_of_concern",
+        report.id,
+        user_id=user.id,
+        youth_id=report.youth_id,
+        detail="received",
+    )
+    notifications.notify([report.author], "report_received", report, link=link_to(report, base_url))
+
+
+def link_to(report: ReportOfConcern, base_url: str, page: str = "") -> str:
+    """The report's address in Outreach (an opaque id: no personal data)."""
+    address = f"{base_url.rstrip('/')}/orosanmalningar/{report.public_id}"
+    return f"{address}/{page}" if page else address
+
+
+def intake_inbox(user: User, received_since: datetime) -> tuple[list, list]:
+    """The reports delivered to the user's intake units: those waiting for acknowledgement,
+    the earliest first, and those received since `received_since`, the latest first."""
+    delivered = select(ReportOfConcern).where(
+        ReportOfConcern.kommun_id == user.kommun_id,
+        ReportOfConcern.to_unit_id.in_(policy.intake_unit_ids(user)),
+    )
+    waiting = delivered.where(ReportOfConcern.received_at.is_(None)).order_by(
+        ReportOfConcern.sent_at
+    )
+    received = (
+        delivered.where(ReportOfConcern.received_at >= received_since)
+        .order_by(ReportOfConcern.received_at.desc())
+        .limit(INBOX_RECEIVED)
+    )
+    return (
+        list(db.session.execute(waiting).scalars()),
+        list(db.session.execute(received).scalars()),
+    )
+
+
+#: Received reports shown in the inbox.
+INBOX_RECEIVED = 50
 
 
 def record_read(user: User, report: ReportOfConcern, what: str) -> None:
@@ -168,7 +251,8 @@ def reports_of(youth: Youth) -> list[ReportOfConcern]:
 
 
 def sent_report_of(youth: Youth) -> ReportOfConcern | None:
-    """The youth's latest sent report, which a handoff may cite as its legal basis."""
+    """The youth's latest sent report (delivered to the intake unit, or marked sent on
+    paper), which a handoff may cite as its legal basis."""
     return db.session.execute(
         select(ReportOfConcern)
         .where(ReportOfConcern.youth_id == youth.id, ReportOfConcern.sent_at.is_not(None))

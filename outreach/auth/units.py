@@ -36,3 +36,12 @@ def default_unit(kommun_id: int | None) -> Team | None:
     """Where a handoff goes unless the sender chooses: the kommun's VPC."""
     units = [unit for unit in receiving_units(kommun_id) if unit.kind != TeamKind.INTAKE]
     return units[0] if units else None
+
+
+def intake_unit(kommun_id: int | None) -> Team | None:
+    """Where the kommun's reports of concern are delivered: its intake unit, if it works in
+    Outreach (an enabled caseworker or lead is in it). None: reports are sent on paper."""
+    for unit in receiving_units(kommun_id):
+        if unit.takes_reports and unit_members(unit.id, Role.CASEWORKER, Role.TEAM_LEAD):
+            return unit
+    return None
