@@ -104,6 +104,13 @@ def operator(user: User) -> bool:
 
 
 @rule()
+def national_statistics(user: User) -> bool:
+    """Who sees the anonymous tallies of every kommun: the operator and the regional
+    coordinators."""
+    return user.role in {Role.OPERATOR, Role.COORDINATOR}
+
+
+@rule()
 def leads_field_team(user: User) -> bool:
     """A team lead of a field team: reviews the team's log, is alerted to unsent reports."""
     return user.role == Role.TEAM_LEAD and bool(user.field_teams)

@@ -311,13 +311,14 @@ GENDER_PLURAL = {
     Gender.OTHER: _l("Other or unknown gender"),
 }
 
-#: The four roles as the UI names them (role codes are in auth.models.Role).
+#: The roles as the UI names them (role codes are in auth.models.Role).
 ROLE_LABELS = {
     "field_worker": _l("Field worker"),
     "team_lead": _l("Team lead"),
     "caseworker": _l("VPC caseworker"),
     "admin": _l("System administrator"),
     "operator": _l("Operator"),
+    "coordinator": _l("Regional coordinator"),
 }
 #: The roles a kommun's admin gives (the operator is made from the command line).
 KOMMUN_ROLES = [role for role in ROLE_LABELS if role != "operator"]

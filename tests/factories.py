@@ -275,14 +275,21 @@ def log_named(
 
 
 def make_records(
-    team: Team, worker: User, area: Area, shift_state: str = "open", protected: bool = False
+    team: Team,
+    worker: User,
+    area: Area,
+    shift_state: str = "open",
+    protected: bool = False,
+    report_delivered: bool = False,
 ) -> dict:
     """One record of every addressable kind for a team, all by `worker`, by kind:
     a shift ("open", "ended" waiting for review, or "returned" to its worker), a child of 14
     (with protected identity if asked) with a named contact in it, a risk marking, a consent,
-    a draft report of concern, a handoff sent to VPC and a register-extract request. An
-    earlier open shift of the worker is ended first."""
+    a report of concern (a draft, or delivered to the kommun's intake unit if asked), a
+    handoff sent to VPC and a register-extract request. An earlier open shift of the worker
+    is ended first."""
     from outreach.privacy.models import AccessRequest
+    from outreach.reports import services as reports
     from outreach.risk import services as risk
     from outreach.risk.models import WarningSign
     from outreach.vocabulary import ConsentParty, Requester, RiskLevel
@@ -318,6 +325,8 @@ def make_records(
     )
     given = give_consent(worker, child, given_by=ConsentParty.GUARDIAN_1)
     report = draft_report(worker, child)
+    if report_delivered:
+        reports.deliver(worker, report, "http://localhost")
     handoff = send_handoff(worker, child, shared_fields=["name"])
     request = AccessRequest(
         youth_id=child.id,

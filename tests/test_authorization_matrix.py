@@ -31,8 +31,8 @@ from tests.routes import ENDPOINTS, Address, address_of
 
 #: The roles, by the username the world gives them; None is a visitor who is not logged in.
 #: mottagning works in the intake unit; falt_c and admin_c work for the other kommun; delad
-#: works for both (in team A and team C) and acts for the first; drift is the deployment's
-#: operator.
+#: works for both (in team A and team C) and acts for the first; samordnare is a regional
+#: coordinator of the first kommun; drift is the deployment's operator.
 ROLES = (
     None,
     "falt_a",
@@ -46,6 +46,7 @@ ROLES = (
     "falt_c",
     "admin_c",
     "delad",
+    "samordnare",
     "drift",
 )
 #: The kommun each role works for (the operator works for none), and each team is of.
@@ -66,6 +67,7 @@ ADMITS = {
         "falt_c",
         "admin_c",
         "delad",
+        "samordnare",
         "drift",
     },
     "field_staff": {"falt_a", "falt_a2", "falt_b", "lead_a", "falt_c", "delad"},
@@ -87,11 +89,12 @@ ADMITS = {
     "leads_a_team": {"lead_a", "vpc_lead"},
     "retention_staff": {"lead_a", "admin", "admin_c"},
     "operator": {"drift"},
+    "national_statistics": {"drift", "samordnare"},
 }
 
 #: A role's relation to a team's records: the worker who made them (out on the shift, author
 #: of every entry), a colleague in the same team, the team's lead, or VPC. Team B has only
-#: its worker in the matrix.
+#: its worker in the matrix. The intake unit sees the reports delivered to it.
 RELATION = {
     "A": {
         "falt_a": "worker",
@@ -100,8 +103,9 @@ RELATION = {
         "vpc": "vpc",
         "vpc_lead": "vpc",
         "delad": "colleague",
+        "mottagning": "intake",
     },
-    "B": {"falt_b": "worker", "vpc": "vpc", "vpc_lead": "vpc"},
+    "B": {"falt_b": "worker", "vpc": "vpc", "vpc_lead": "vpc", "mottagning": "intake"},
     "C": {"falt_c": "worker"},
 }
 
@@ -132,6 +136,8 @@ ONLY = {
     # the author sends their report of concern (to the intake unit, or on paper)
     "reports.deliver": {"worker"},
     "reports.mark_sent": {"worker"},
+    # the intake unit acknowledges a report delivered to it
+    "reports.acknowledge": {"intake"},
     # a lead decides who sees a youth with protected identity
     "casefile.grant_access": {"lead"},
     "casefile.revoke_access": {"lead"},
@@ -148,6 +154,7 @@ SETUP = {
     "review.sign_off": {"shift_state": "ended"},
     "review.return_shift": {"shift_state": "ended"},
     "review.resubmit": {"shift_state": "returned"},
+    "reports.acknowledge": {"report_delivered": True},
     "casefile.grant_access": {"protected": True},
     "casefile.revoke_access": {"protected": True},
 }
@@ -177,11 +184,19 @@ def _expected_before_protection(endpoint, view_policy, role, team, address):
         return 404  # nothing of another kommun exists for anyone
     relation = RELATION[team].get(role)
     for kind in address.kinds:
-        if relation not in SEES[kind]:
+        if not _sees(endpoint, relation, kind):
             return 404
     if address.kinds and relation not in ONLY.get(endpoint, {relation}):
         return 403
     return "ok"
+
+
+def _sees(endpoint: str, relation: str | None, kind: str) -> bool:
+    """Whether the relation sees the endpoint's record of the kind. The intake unit sees the
+    reports delivered to it and nothing else of the team."""
+    if relation == "intake":
+        return kind == "report" and SETUP.get(endpoint, {}).get("report_delivered", False)
+    return relation in SEES[kind]
 
 
 def _outcome(response) -> str | int:
@@ -200,7 +215,7 @@ def _outcome(response) -> str | int:
 def matrix_world(app, world):
     """The world plus a VPC team lead, the intake unit's caseworker, a user for the admin's
     user pages to act on, the other kommun (team C with its worker, its VPC and intake unit,
-    an area, an admin and a spare user), and the operator."""
+    an area, an admin and a spare user), a regional coordinator and the operator."""
     with app.app_context():
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
         make_user("mottagning", Role.CASEWORKER, [make_team("Mottagningen", TeamKind.INTAKE)])
@@ -215,6 +230,7 @@ def matrix_world(app, world):
         make_user("spare_c", Role.FIELD_WORKER, [team_c])
         make_user("admin_c", Role.ADMIN, [], kommuner=[other])
         make_user("delad", Role.FIELD_WORKER, [db.session.get(Team, world.team_a), team_c])
+        make_user("samordnare", Role.COORDINATOR, [])
         make_user("drift", Role.OPERATOR, [])
         db.session.commit()
         world.team_c, world.area_c, world.kommun_c = team_c.id, area_c.id, other.id
@@ -298,10 +314,11 @@ RECORD_ENDPOINTS = [e for e in ENDPOINTS if any(f"<{k}:" in e[1] for k in ids.RE
 @pytest.mark.parametrize(
     ("endpoint", "rule", "methods"), RECORD_ENDPOINTS, ids=[e[0] for e in RECORD_ENDPOINTS]
 )
-def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, methods):
+def test_neighbouring_ids_are_not_found(app, matrix_world, signed_in, endpoint, rule, methods):
     """Guessing: the record's own database id and its neighbours, its public id with one
     character changed, and the public id of another kind of the user's own records all answer
     404 to a user who may open the record itself."""
+    world = matrix_world
     with app.app_context():
         records = make_records(
             db.session.get(Team, world.team_a),
@@ -311,7 +328,8 @@ def test_neighbouring_ids_are_not_found(app, world, signed_in, endpoint, rule, m
         )
         public = {kind: record.public_id for kind, record in records.items()}
         numeric = {kind: record.id for kind, record in records.items()}
-    user = "lead_a" if "lead" in ONLY.get(endpoint, {"lead"}) else "falt_a"
+    only = ONLY.get(endpoint, {"lead"})
+    user = "mottagning" if "intake" in only else "lead_a" if "lead" in only else "falt_a"
     client = signed_in(user)
     kinds = [k for k in ids.RECORD_KINDS if f"<{k}:" in rule]
     guesses = []

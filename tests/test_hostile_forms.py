@@ -64,12 +64,12 @@ from outreach.clock import now, to_local, today
 from outreach.extensions import db
 from outreach.fields import EARLIEST_YEAR, LATEST_YEAR
 from outreach.ids import PUBLIC_ID_LENGTH, RECORD_KINDS
-from outreach.org.models import Area, Place, Team
+from outreach.org.models import Area, Place, Team, TeamKind
 from outreach.risk.models import WarningSign
 from outreach.submissions import FormSubmission
 from outreach.youths.models import Youth
 from tests.addresses import address_for
-from tests.factories import make_dead_letter, make_records, make_user, signs
+from tests.factories import make_dead_letter, make_records, make_team, make_user, signs
 from tests.routes import ENDPOINTS, address_of, form_classes
 from tests.test_authorization_matrix import SETUP, _expected
 from tests.test_input_handling import RAW, payload, stored  # noqa: F401 (its fixture)
@@ -87,7 +87,7 @@ BASE_EXAMPLES, PER_FIELD, MOST_EXAMPLES = 5, 2, 22
 STAGES = {**SETUP, "shifts.new_shift": {"shift_state": "ended"}}
 
 #: Who may post, tried in this order; the first the authorization matrix lets in is used.
-ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "admin", "drift")
+ROLES = ("falt_a", "lead_a", "vpc", "vpc_lead", "mottagning", "admin", "drift")
 
 # --- hostile values ---------------------------------------------------------------------
 
@@ -622,9 +622,11 @@ class _Summary:
 
 @pytest.fixture
 def stage_world(app, world):
-    """The world plus a VPC team lead, and a user for the admin's user pages to act on."""
+    """The world plus a VPC team lead, the intake unit's caseworker, a user for the admin's
+    user pages to act on, and the operator."""
     with app.app_context():
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
+        make_user("mottagning", Role.CASEWORKER, [make_team("Mottagningen", TeamKind.INTAKE)])
         make_user("spare", Role.FIELD_WORKER, [db.session.get(Team, world.team_b)])
         make_user("drift", Role.OPERATOR, [])
         db.session.commit()

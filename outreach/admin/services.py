@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from outreach import audit
 from outreach.audit import AuditAction
 from outreach.auth.models import Role, User
-from outreach.auth.services import end_every_session
+from outreach.auth.services import check_teams_of, end_every_session
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import UNIT_RECIPIENT, Area, Kommun, Place, PlaceKind, Team, TeamKind
@@ -165,6 +165,7 @@ def update_user(
         raise RuleViolation(_l("Enter the full name."), "display_name")
     if user.id == by.id and (role != user.role or not enabled):
         raise RuleViolation(_l("You cannot change your own role or stop your own account."))
+    check_teams_of(role, teams)
     before = _as_recorded(user)
     user.display_name, user.email, user.role = display_name, email or None, role
     # the teams of the admin's kommun are as chosen; those of another kommun stay

@@ -20,6 +20,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     #: Driftansvarig: runs the deployment; belongs to no kommun and sees no personal data.
     OPERATOR = "operator"
+    #: Regional samordnare: given by a kommun's admin; sees the anonymous tallies of every
+    #: kommun (the national statistics) and nothing else.
+    COORDINATOR = "coordinator"
 
 
 #: A user's teams; each in a kommun the user works for (kommun_member).

@@ -127,6 +127,7 @@ def create_user(
     username = username.strip()
     if not username:
         raise RuleViolation(_l("A username is required."), "username")
+    check_teams_of(role, teams)
     check_password_rules(password)
     taken = db.session.execute(
         select(User.id).where(func.lower(User.username) == username.lower())
@@ -148,6 +149,14 @@ def create_user(
         AuditAction.CREATE, "user", user.id, user_id=by.id if by else None, detail=role.value
     )
     return user
+
+
+def check_teams_of(role: Role, teams: list[Team]) -> None:
+    """A regional coordinator is in no team: they see anonymous tallies only."""
+    if role == Role.COORDINATOR and teams:
+        raise RuleViolation(
+            _l("A regional coordinator is in no team: they see only anonymous figures."), "teams"
+        )
 
 
 def set_locale(user: User, locale: str, allowed: dict[str, str]) -> None:

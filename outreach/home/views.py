@@ -25,6 +25,8 @@ def start():
         return redirect(url_for("admin.overview"))
     if policy.operator(current_user):
         return redirect(url_for("health.operations_page"))
+    if policy.national_statistics(current_user):
+        return redirect(url_for("stats.national_overview"))
     if policy.unit_staff(current_user) and not policy.field_staff(current_user):
         return redirect(url_for("handoffs.inbox"))
     field = policy.field_staff(current_user)

@@ -166,23 +166,19 @@ def _areas(team_ids, period: StatsPeriod) -> StatTable:
     )
 
 
-def _youths_by(team_ids, period: StatsPeriod, members, labels, key, title, heading) -> StatTable:
-    """Youths met in anonymous contacts by gender or by age band, with those not told."""
+def _youths_by(contacts: tuple, members, labels, key, title, heading) -> StatTable:
+    """Youths met in the anonymous contacts (the conditions `contacts`) by gender or by age
+    band, with those not told."""
     counted = dict(
         db.session.execute(
             select(ContactCount.category, func.sum(ContactCount.count))
             .join(AnonymousContact, AnonymousContact.id == ContactCount.contact_id)
-            .where(
-                *_contacts_in(team_ids, period),
-                ContactCount.category.in_([str(m) for m in members]),
-            )
+            .where(*contacts, ContactCount.category.in_([str(m) for m in members]))
             .group_by(ContactCount.category)
         ).all()
     )
     everyone = db.session.execute(
-        select(func.coalesce(func.sum(AnonymousContact.youth_count), 0)).where(
-            *_contacts_in(team_ids, period)
-        )
+        select(func.coalesce(func.sum(AnonymousContact.youth_count), 0)).where(*contacts)
     ).scalar_one()
     rows = [[str(labels[m]), int(counted.get(str(m), 0))] for m in members]
     rows.append([str(_l("Not noted")), int(everyone) - sum(row[1] for row in rows)])
@@ -196,13 +192,14 @@ def _youths_by(team_ids, period: StatsPeriod, members, labels, key, title, headi
     )
 
 
-def _chosen(team_ids, period, model, column, members, key, title, heading) -> StatTable:
-    """How many anonymous contacts touched each topic (or took each action)."""
+def _chosen(contacts: tuple, model, column, members, key, title, heading) -> StatTable:
+    """How many anonymous contacts (the conditions `contacts`) touched each topic (or took
+    each action)."""
     counted = dict(
         db.session.execute(
             select(column, func.count())
             .join(AnonymousContact, AnonymousContact.id == model.contact_id)
-            .where(*_contacts_in(team_ids, period))
+            .where(*contacts)
             .group_by(column)
         ).all()
     )
@@ -248,16 +245,12 @@ def _risk_levels(team_ids) -> StatTable:
     )
 
 
-def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) -> Statistics:
-    """Every figure of the statistics page for these teams and this period."""
-    team_ids = [team.id for team in teams]
-    handoffs = handoff_figures(team_ids, period)
-    tables = [
-        _weeks(team_ids, period),
-        _areas(team_ids, period),
+def anonymous_tables(contacts: tuple) -> list[StatTable]:
+    """The anonymous contacts' tallies (the conditions `contacts` pick them): youths met by
+    gender and by age, topics talked about, actions taken."""
+    return [
         _youths_by(
-            team_ids,
-            period,
+            contacts,
             list(Gender),
             GENDER_PLURAL,
             "gender",
@@ -265,8 +258,7 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
             str(_l("Gender")),
         ),
         _youths_by(
-            team_ids,
-            period,
+            contacts,
             list(AgeBand),
             {band: band.label for band in AgeBand},
             "age",
@@ -274,8 +266,7 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
             str(_l("Age")),
         ),
         _chosen(
-            team_ids,
-            period,
+            contacts,
             ContactTopic,
             ContactTopic.topic,
             list(Topic),
@@ -284,8 +275,7 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
             str(_l("Topic")),
         ),
         _chosen(
-            team_ids,
-            period,
+            contacts,
             ContactAction,
             ContactAction.action,
             list(Action),
@@ -293,6 +283,17 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
             str(_l("Actions taken")),
             str(_l("Action")),
         ),
+    ]
+
+
+def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) -> Statistics:
+    """Every figure of the statistics page for these teams and this period."""
+    team_ids = [team.id for team in teams]
+    handoffs = handoff_figures(team_ids, period)
+    tables = [
+        _weeks(team_ids, period),
+        _areas(team_ids, period),
+        *anonymous_tables(_contacts_in(team_ids, period)),
         _risk_levels(team_ids),
         *handoff_tables(handoffs, suppressed),
     ]

@@ -1,18 +1,19 @@
-"""The statistics page, its exports and the printable monthly report."""
+"""The statistics page, its exports and the printable monthly report; the national page of
+every kommun's anonymous tallies and its exports."""
 
-from flask import request, url_for
+from flask import Response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import pdf, policy, scopes
-from outreach.clock import now, today
+from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.exports import Table, csv_response, download, xlsx_response
 from outreach.fields import options
 from outreach.htmx import render
-from outreach.stats import bp, charts, services
-from outreach.stats.forms import ALL_TEAMS, StatisticsForm
-from outreach.stats.periods import period_for
+from outreach.stats import bp, charts, national, services
+from outreach.stats.forms import ALL_KOMMUNER, ALL_TEAMS, NationalForm, PeriodForm, StatisticsForm
+from outreach.stats.periods import StatsPeriod
 from outreach.stats.tables import SUPPRESSED
 from outreach.views_common import attach_error
 from outreach.vocabulary import Period
@@ -36,33 +37,23 @@ def _statistics(
 ) -> services.Statistics | None:
     """The figures the form asks for, or None with the reason at the form's fields. Figures
     made to leave the team (exports, the monthly report) hide small counts."""
-    if not form.validate():
+    period = _period(form)
+    if period is None:
         return None
     teams = list(by_id.values()) if form.team.data == ALL_TEAMS else [by_id[form.team.data]]
-    try:
-        period = period_for(
-            Period(form.period.data or Period.MONTH),
-            form.day.data or today(),
-            form.start.data,
-            form.end.data,
-        )
-    except RuleViolation as refusal:
-        attach_error(form, refusal)
-        return None
     leaving = leaves_the_team or not scopes.sees_exact_counts(current_user, teams)
     return services.compute(teams, period, suppressed=leaving)
 
 
-def _address(form: StatisticsForm, **changes) -> dict:
-    args = {
-        "team": form.team.data,
-        "period": form.period.data,
-        "day": form.day.data.isoformat() if form.day.data else None,
-        "start": form.start.data.isoformat() if form.start.data else None,
-        "end": form.end.data.isoformat() if form.end.data else None,
-    }
-    args.update(changes)
-    return {key: value for key, value in args.items() if value}
+def _period(form: PeriodForm) -> StatsPeriod | None:
+    """The period a valid form names, or None with the reason at the form's fields."""
+    if not form.validate():
+        return None
+    try:
+        return form.chosen_period()
+    except RuleViolation as refusal:
+        attach_error(form, refusal)
+        return None
 
 
 def _page(template: str, form, stats, **extra):
@@ -80,7 +71,7 @@ def _page(template: str, form, stats, **extra):
         stats=stats,
         charts=charted,
         hidden=SUPPRESSED,
-        address=lambda **changes: _address(form, **changes),
+        address=form.address,
         **extra,
     )
 
@@ -103,25 +94,31 @@ def export(fmt: str):
     stats = _statistics(form, by_id, leaves_the_team=True) if by_id else None
     if stats is None:
         return _page("stats/overview.html", form, None)
+    teams = ", ".join(team.name for team in stats.teams)
+    return _exported(fmt, "statistik", [_("Teams"), teams], stats.period, stats.tables)
+
+
+def _exported(fmt: str, name: str, about: list, period: StatsPeriod, tables) -> Response:
+    """The tables as a CSV or XLSX download, after a table of what they count."""
     exported = [
-        _about_table(", ".join(team.name for team in stats.teams), stats),
-        *(Table(table.title, table.headers, table.rows_with_total) for table in stats.tables),
+        _about_table(about, period),
+        *(Table(table.title, table.headers, table.rows_with_total) for table in tables),
     ]
-    filename = f"statistik-{stats.period.start.isoformat()}-{stats.period.end.isoformat()}.{fmt}"
+    filename = f"{name}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, exported)
     return xlsx_response(filename, exported)
 
 
-def _about_table(about: str, stats: services.Statistics) -> Table:
+def _about_table(about: list, period: StatsPeriod) -> Table:
     return Table(
         _("About"),
         [_("What"), _("Value")],
         [
-            [_("Teams"), about],
-            [_("Period"), stats.period.label],
-            [_("From"), stats.period.start],
-            [_("To"), stats.period.end],
+            about,
+            [_("Period"), period.label],
+            [_("From"), period.start],
+            [_("To"), period.end],
             [_("Made"), now()],
             [
                 _(
@@ -147,7 +144,7 @@ def _report_page(form, stats):
         stats,
         made_at=now(),
         pdf_available=pdf.available(),
-        back=url_for("stats.overview", **_address(form)),
+        back=url_for("stats.overview", **form.address()),
     )
 
 
@@ -177,3 +174,42 @@ def monthly_report_pdf():
         return render("errors/error.html", status=503, code=503, message=message)
     body = pdf.render(page.get_data(as_text=True), request.url_root)
     return download(body, "application/pdf", f"manadsrapport-{stats.period.start:%Y-%m}.pdf")
+
+
+def _national_form() -> tuple[NationalForm, dict]:
+    form = NationalForm(request.args)
+    by_id = {str(kommun.id): kommun for kommun in national.kommuner()}
+    form.kommun.choices = options(
+        [(ALL_KOMMUNER, _("All kommuner")), *((key, k.name) for key, k in by_id.items())]
+    )
+    if not form.kommun.data:
+        form.kommun.data = ALL_KOMMUNER
+    return form, by_id
+
+
+def _national(form: NationalForm, by_id: dict) -> national.NationalStatistics | None:
+    period = _period(form)
+    if period is None:
+        return None
+    return national.compute(period, by_id.get(form.kommun.data))
+
+
+@bp.route("/statistik/nationell")
+@policy.allow(policy.national_statistics)
+def national_overview():
+    """The anonymous street contacts of every kommun, side by side and summed, or of one
+    kommun; small counts always hidden."""
+    form, by_id = _national_form()
+    return _page("stats/national.html", form, _national(form, by_id))
+
+
+@bp.route("/statistik/nationell/export.<any(csv, xlsx):fmt>")
+@policy.allow(policy.national_statistics)
+def national_export(fmt: str):
+    """The national tables as CSV or XLSX."""
+    form, by_id = _national_form()
+    stats = _national(form, by_id)
+    if stats is None:
+        return _page("stats/national.html", form, None)
+    about = [_("Kommun"), stats.kommun.name if stats.kommun else _("All kommuner")]
+    return _exported(fmt, "nationell-statistik", about, stats.period, stats.tables)

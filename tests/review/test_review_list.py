@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import User
@@ -18,6 +18,7 @@ from outreach.risk.models import WarningSign
 from outreach.vocabulary import ContactKind, ReviewStatus, RiskLevel, Topic
 from tests.addresses import address_for
 from tests.factories import local, log_named, log_tally, make_past_shift, make_youth, signs
+from tests.sql import statements_run
 
 
 @pytest.fixture
@@ -205,22 +206,11 @@ def test_load_more_answers_the_rows_alone(app, world, login):
 
 
 def _statements(app, client, address) -> int:
-    count = 0
-
-    def counted(_conn, _cursor, statement, *_args, **_kwargs):
-        nonlocal count
-        count += 1
-        if os.environ.get("SHOW_SQL"):
-            print(statement[:150].replace("\n", " "))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
+    with statements_run(app) as run:
         assert client.get(address).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    return count
+    if os.environ.get("SHOW_SQL"):
+        print("\n".join(statement[:150].replace("\n", " ") for statement in run))
+    return len(run)
 
 
 @pytest.mark.parametrize("show", ["contacts", "shifts"])

@@ -4,7 +4,6 @@ import html
 from urllib.parse import unquote
 
 import pytest
-from sqlalchemy import event
 
 from outreach import pdf
 from outreach.auth.models import Role, User
@@ -13,6 +12,7 @@ from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender
 from tests.addresses import address_for
 from tests.factories import local, log_tally, make_past_shift, make_user
+from tests.sql import statements_run
 
 
 @pytest.fixture
@@ -104,27 +104,10 @@ def test_another_teams_figures_are_not_offered_to_a_field_lead(month, login):
 
 def test_statistics_never_read_the_access_log(app, month, login):
     client = login("vpc_lead")
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        assert (
-            client.get(address_for("stats.overview", period="year", day="2026-10-01")).status_code
-            == 200
-        )
-        assert (
-            client.get(
-                address_for("stats.export", fmt="csv", period="year", day="2026-10-01")
-            ).status_code
-            == 200
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    with statements_run(app) as statements:
+        page = client.get(address_for("stats.overview", period="year", day="2026-10-01"))
+        export = client.get(address_for("stats.export", fmt="csv", period="year", day="2026-10-01"))
+    assert page.status_code == 200 and export.status_code == 200
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert reads and not any("audit_event" in s for s in reads)
 
