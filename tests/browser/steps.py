@@ -25,6 +25,28 @@ def chip(form, name: str, value):
     return form.locator("label.chip", has=form.page.locator(f"input[name={name}][value='{value}']"))
 
 
+def record_consent(browsing, page, youth_id: str, recipient: str, purpose: str) -> None:
+    """The youth's own written consent to sharing with the recipient, through the form."""
+    page.goto(address_for("consent.new_consent", public_id=youth_id))
+    browsing.check(page, "consent")
+    form = page.locator("#consent-form")
+    chip(form, "given_by", "youth").click()
+    chip(form, "recipients", recipient).click()
+    form.locator("#purpose").fill(purpose)
+    chip(form, "given_as", "written").click()
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(f"{browsing.base_url}/ungdomar/{youth_id}")
+
+
+def fill_handoff(form, reason: str, summary: str) -> None:
+    """The handoff form filled: normal urgency, on the youth's consent, sharing the name."""
+    form.locator("#reason").fill(reason)
+    form.locator("#summary").fill(summary)
+    chip(form, "urgency", "normal").click()
+    chip(form, "basis", "consent").click()
+    chip(form, "shared_fields", "name").click()
+
+
 #: Where the focus is after a key press, and whether it shows: an outline or a ring on the
 #: element, or on the chip's face for an input the chip covers.
 _FOCUS = """(target) => {

@@ -14,7 +14,7 @@ from outreach.handoffs.models import Handoff
 from outreach.org.models import Team
 from outreach.vocabulary import HandoffStatus
 from tests.addresses import address_for
-from tests.browser.steps import chip, log_in
+from tests.browser.steps import chip, fill_handoff, log_in, record_consent
 from tests.factories import make_youth, personnummer_for, years_ago
 
 pytestmark = pytest.mark.browser
@@ -50,24 +50,12 @@ def test_mark_consent_hand_over_and_first_contact(app, world, browsing):
     expect(worker_page).to_have_url(f"{browsing.base_url}/ungdomar/{youth_id}")
     expect(worker_page.locator(".badge.risk-elevated").first).to_be_visible()
 
-    worker_page.goto(address_for("consent.new_consent", public_id=youth_id))
-    browsing.check(worker_page, "consent")
-    form = worker_page.locator("#consent-form")
-    chip(form, "given_by", "youth").click()
-    chip(form, "recipients", "vpc").click()
-    form.locator("#purpose").fill("Överlämning till VPC för stöd.")
-    chip(form, "given_as", "written").click()
-    form.locator("button[type=submit]").click()
-    expect(worker_page).to_have_url(f"{browsing.base_url}/ungdomar/{youth_id}")
+    record_consent(browsing, worker_page, youth_id, "vpc", "Överlämning till VPC för stöd.")
 
     worker_page.goto(address_for("handoffs.new_handoff", public_id=youth_id))
     browsing.check(worker_page, "handoff-form")
     form = worker_page.locator("#handoff-form")
-    form.locator("#reason").fill("Rekryteras av äldre killar.")
-    form.locator("#summary").fill("Vill ha hjälp att ta sig ur.")
-    chip(form, "urgency", "normal").click()
-    chip(form, "basis", "consent").click()
-    chip(form, "shared_fields", "name").click()
+    fill_handoff(form, "Rekryteras av äldre killar.", "Vill ha hjälp att ta sig ur.")
     form.locator("button[type=submit]").click()
     expect(worker_page).to_have_url(re.compile(r"/overlamningar/[^/]+$"))
     handoff_url = worker_page.url
