@@ -87,9 +87,9 @@ def test_delivered_acknowledged_and_seen_received(app, signed_in, world, intake,
         assert report.received_at is not None
         assert db.session.get(User, report.received_by_id).username == "mottagning"
         details = db.session.execute(
-            select(AuditEvent.detail).where(
-                AuditEvent.entity_type == "report_of_concern", AuditEvent.entity_id == report.id
-            )
+            select(AuditEvent.detail)
+            .where(AuditEvent.entity_type == "report_of_concern", AuditEvent.entity_id == report.id)
+            .order_by(AuditEvent.seq)
         ).scalars()
         assert [d for d in details if d in {"received"} or d.startswith("delivered")] == [
             f"delivered to={intake}",
