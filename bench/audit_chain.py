@@ -21,21 +21,24 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import fresh_app  # noqa: E402
-from outreach import audit  # noqa: E402
+from outreach import audit, audit_verify  # noqa: E402
 from outreach.audit import AuditAction  # noqa: E402
 from outreach.extensions import db  # noqa: E402
+from outreach.org.models import Kommun  # noqa: E402
 
 COMMITS = 1000
 THREADS = 8
 EXTRA_ROWS = 200_000
 
 
-def _commit_times(rows_per_commit: int, commits: int) -> list[float]:
+def _commit_times(rows_per_commit: int, commits: int, kommun_id: int) -> list[float]:
     times = []
     for number in range(commits):
         started = time.perf_counter()
         for row in range(rows_per_commit):
-            audit.record(AuditAction.READ, "youth", number, user_id=None, youth_id=row)
+            audit.record(
+                AuditAction.READ, "youth", number, user_id=None, kommun_id=kommun_id, youth_id=row
+            )
         db.session.commit()
         times.append(time.perf_counter() - started)
     return times
@@ -57,7 +60,10 @@ def main() -> None:
             db.session.execute(text("SELECT 1"))
             db.session.commit()
         db.session.execute(text("CREATE TABLE bench_scratch (id INTEGER PRIMARY KEY, n INTEGER)"))
+        kommun = Kommun(name="Benchkommun", code="9999")
+        db.session.add(kommun)
         db.session.commit()
+        kommun_id = kommun.id
         plain = []
         for number in range(COMMITS):
             started = time.perf_counter()
@@ -65,12 +71,12 @@ def main() -> None:
             db.session.commit()
             plain.append(time.perf_counter() - started)
         _report("commit of a row, no audit (base)", plain)
-        _report("commit with 1 audit row", _commit_times(1, COMMITS))
-        _report("commit with 20 audit rows (a list)", _commit_times(20, COMMITS // 4))
+        _report("commit with 1 audit row", _commit_times(1, COMMITS, kommun_id))
+        _report("commit with 20 audit rows (a list)", _commit_times(20, COMMITS // 4, kommun_id))
 
     def writer():
         with app.app_context():
-            _commit_times(1, COMMITS // THREADS)
+            _commit_times(1, COMMITS // THREADS, kommun_id)
 
     threads = [threading.Thread(target=writer) for _ in range(THREADS)]
     started = time.perf_counter()
@@ -83,9 +89,9 @@ def main() -> None:
 
     with app.app_context():
         for _ in range(EXTRA_ROWS // 1000):
-            _commit_times(1000, 1)
+            _commit_times(1000, 1, kommun_id)
         started = time.perf_counter()
-        report = audit.verify()
+        report = audit_verify.verify()
         elapsed = time.perf_counter() - started
         assert report.intact, report.problem
         print(

@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from bench.common import bench_app
 from bench.harness import RESULTS
-from outreach import audit
+from outreach import audit_verify
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import Role, User
 from outreach.auth.services import hash_password
@@ -263,7 +263,7 @@ def check(app, tally: Tally, inbox: Inbox) -> dict[str, bool]:
             )
         )
         handoffs = Counter(db.session.scalars(select(Handoff.youth_id)).all())
-        chain = audit.verify()
+        chain = audit_verify.verify()
         outbox = db.session.execute(
             select(OutboxMail.dedupe_key, OutboxMail.sent_at, OutboxMail.dead_at)
         ).all()

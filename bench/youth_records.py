@@ -84,7 +84,8 @@ TABLES = [Youth, IdentifiedContact, RiskMarking, Handoff, AuditEvent]
 
 _Link = namedtuple(
     "_Link",
-    "seq prev_hash occurred_at user_id action entity_type entity_id youth_id detail changes",
+    "seq prev_hash occurred_at user_id action entity_type entity_id youth_id detail changes "
+    "kommun_id",
 )
 
 
@@ -500,7 +501,11 @@ class YouthRecords:
         its head where the app carries on from. Streamed: the rows are never all in memory."""
         seeder = self.seeder
         total = seeder.scale.audit_rows
-        staff = [user for workers in seeder.workers.values() for user in workers]
+        staff = [
+            (user, seeder.kommun_of_team[team])
+            for team, workers in seeder.workers.items()
+            for user in workers
+        ]
         span = (self.now - self.first_day).total_seconds()
         head = {"hash": audit.GENESIS}
 
@@ -511,14 +516,15 @@ class YouthRecords:
                 at = self.first_day + timedelta(seconds=int(span * seq / (total + 1)))
                 action, entity, detail, _weight = rng.choices(AUDIT_MIX, weights)[0]
                 if entity == "user":
-                    user, youth = rng.choice(staff), None
+                    (user, kommun), youth = rng.choice(staff), None
                     entity_id = user
                 else:
                     youth = self._registered_by(at)
                     user = rng.choice(seeder.workers[self.team_of[youth]])
+                    kommun = self.kommun_of[youth]
                     entity_id = youth if entity == "youth" else rng.randint(1, self.contact_ids)
                 link = _Link(
-                    seq, previous, at, user, action, entity, entity_id, youth, detail, None
+                    seq, previous, at, user, action, entity, entity_id, youth, detail, None, kommun
                 )
                 previous = audit.row_hash(link)
                 head["hash"] = previous
@@ -538,6 +544,7 @@ class YouthRecords:
                 "youth_id",
                 "detail",
                 "changes",
+                "kommun_id",
                 "row_hash",
             ],
             links(),

@@ -164,7 +164,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _register_cli(app: Flask) -> None:
     from outreach import backup  # noqa: F401 (adds `backup` and `restore` to `flask db`)
     from outreach.admin.cli import kommun_cli
-    from outreach.audit import audit_cli
+    from outreach.audit_verify import audit_cli
     from outreach.auth.cli import users_cli
     from outreach.crypto_cli import crypto_cli
     from outreach.demo import demo_cli

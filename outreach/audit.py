@@ -1,11 +1,13 @@
 """The one way to write the audit trail: who read, exported or changed which record, and when.
 
 Rows are only ever added, in the same transaction as the change they describe, and never
-changed: the database refuses UPDATE and DELETE on them (triggers set up by migration 0009).
-Each row carries the hash of the row before it, so `flask audit verify` finds a row that was
-altered, deleted or inserted out of order (see verify()). Someone who can rewrite the whole
-table and its head could recompute every hash; note the head that the command prints now and
-then somewhere else (`flask audit verify --expect SEQ:HASH` checks it is still there).
+changed: the database refuses UPDATE and DELETE on them (triggers set up by migration 0009),
+and a row that names a youth of another kommun than its own, or a user who does not work for
+its kommun (0023). Each row carries the hash of the row before it, so `flask audit verify`
+finds a row that was altered, deleted or inserted out of order (audit_verify.py). Someone who
+can rewrite the whole table and its head could recompute every hash; note the head that the
+command prints now and then somewhere else (`flask audit verify --expect SEQ:HASH` checks it
+is still there).
 
 record() keeps a row aside until the transaction commits; at commit the pending rows get the
 next places in the chain under a lock on the chain's head row, so the chain is written in
@@ -18,13 +20,9 @@ The trail is never used for statistics about staff.
 import enum
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
-import click
-from flask.cli import with_appcontext
-from sqlalchemy import ForeignKey, Integer, String, Text, event, insert, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
@@ -70,6 +68,10 @@ class AuditEvent(db.Model):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     #: The youth the event concerns, so a youth's access history is one indexed lookup.
     youth_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The kommun whose record or member the event concerns: the youth's kommun when it
+    #: names a youth (the database refuses another), otherwise the kommun the user acted for.
+    #: None for the deployment's own events (the operator's, a login by an unknown name).
+    kommun_id: Mapped[int | None] = mapped_column(ForeignKey("kommun.id"))
     #: Short machine-readable details (what kind of read, which entry is corrected).
     detail: Mapped[str] = mapped_column(String(500), default="")
     #: For changes of identified records: {"field": [old, new], …} as JSON, encrypted
@@ -102,6 +104,10 @@ class AuditChain(db.Model):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     #: The row_hash of the last row in the chain.
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+    #: The first row whose hash covers its kommun. The rows before it were written before
+    #: there were kommuner and were given theirs by migration 0023, which wrote this row to
+    #: vouch for them: its detail is the digest of their kommuner (kommun_digest()).
+    kommun_from_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 HEAD_ID = 1
@@ -110,8 +116,9 @@ HEAD_ID = 1
 _HEAD = AuditChain.__table__
 
 
-def row_hash(row) -> str:
-    """The hash of one row: its place, the hash it follows and everything it says."""
+def row_hash(row, *, with_kommun: bool = True) -> str:
+    """The hash of one row: its place, the hash it follows and everything it says
+    (`with_kommun=False`: as rows were hashed before there were kommuner)."""
     content = [
         row.seq,
         row.prev_hash,
@@ -124,6 +131,8 @@ def row_hash(row) -> str:
         row.detail,
         row.changes,
     ]
+    if with_kommun:
+        content.append(row.kommun_id)
     canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -134,18 +143,21 @@ def record(
     entity_id: int | None,
     *,
     user_id: int | None,
+    kommun_id: int | None,
     youth_id: int | None = None,
     detail: str = "",
     changes: dict[str, tuple] | None = None,
 ) -> AuditEvent:
     """Add an audit row to the current transaction; it is written when the transaction
-    commits, and not at all if it rolls back."""
+    commits, and not at all if it rolls back. `kommun_id` is the kommun of the youth named,
+    else the one the user acts for; None only for the deployment's own events."""
     row = AuditEvent(
         occurred_at=now(),
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
         user_id=user_id,
+        kommun_id=kommun_id,
         youth_id=youth_id,
         detail=detail[:500],
         changes=_encrypted(changes, youth_id) if changes else None,
@@ -175,10 +187,43 @@ def apply_changes(record, values: dict) -> dict[str, tuple]:
     return changed
 
 
-def record_youths(action: AuditAction, youth_ids, *, user_id: int, detail: str) -> None:
-    """Add a row for each youth a list, page or export showed the user."""
+def record_about(
+    action: AuditAction,
+    entity_type: str,
+    about,
+    *,
+    user_id: int | None,
+    detail: str = "",
+    changes: dict[str, tuple] | None = None,
+) -> AuditEvent:
+    """Add a row about a record of a youth's (a handoff, a report …: it has `youth_id` and
+    `kommun_id`)."""
+    return record(
+        action,
+        entity_type,
+        about.id,
+        user_id=user_id,
+        kommun_id=about.kommun_id,
+        youth_id=about.youth_id,
+        detail=detail,
+        changes=changes,
+    )
+
+
+def record_youths(
+    action: AuditAction, youth_ids, *, user_id: int, kommun_id: int, detail: str
+) -> None:
+    """Add a row for each youth a list, page or export of the kommun showed the user."""
     for youth_id in youth_ids:
-        record(action, "youth", youth_id, user_id=user_id, youth_id=youth_id, detail=detail)
+        record(
+            action,
+            "youth",
+            youth_id,
+            user_id=user_id,
+            kommun_id=kommun_id,
+            youth_id=youth_id,
+            detail=detail,
+        )
 
 
 _PENDING = "audit_pending"
@@ -255,125 +300,3 @@ def _forget_pending_rows(session: Session, previous_transaction) -> None:
 @event.listens_for(Session, "after_commit")
 def _chained_rows_written(session: Session) -> None:
     session.info.pop(_CHAINED, None)
-
-
-# --- verification -----------------------------------------------------------------------
-
-
-@dataclass
-class ChainReport:
-    """What `flask audit verify` found: rows checked, and the first break if any."""
-
-    rows: int
-    head_seq: int
-    head_hash: str
-    #: The seq of the first row that is not as written (or where rows are missing).
-    broken_at: int | None = None
-    problem: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-
-def _rows_in_chain_order(batch: int) -> Iterator[AuditEvent]:
-    last = 0
-    while True:
-        rows = list(
-            db.session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.seq > last)
-                .order_by(AuditEvent.seq)
-                .limit(batch)
-                .execution_options(populate_existing=True)
-            ).scalars()
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-
-
-def verify(batch: int = 5000) -> ChainReport:
-    """Walk the chain from its first row and report the first row that was altered, deleted
-    or inserted out of order.
-
-    - a row whose content no longer gives its hash was altered;
-    - a gap in seq, or a row that does not follow the hash of the row before it, means rows
-      were deleted or inserted there;
-    - a row with a lower database id than the row before it was inserted out of order (rows
-      join the chain in the order they are inserted);
-    - the head must name the last row, or rows at the end were deleted or added outside the
-      chain.
-    """
-    head = db.session.get(AuditChain, HEAD_ID)
-    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS)
-    expected_seq, previous_hash, previous_id, count = 1, GENESIS, 0, 0
-
-    def broken(at: int, problem: str) -> ChainReport:
-        return ChainReport(count, head_seq, head_hash, at, problem)
-
-    for row in _rows_in_chain_order(batch):
-        count += 1
-        if row.seq != expected_seq:
-            return broken(expected_seq, f"rows {expected_seq}–{row.seq - 1} are missing")
-        if row.prev_hash != previous_hash:
-            return broken(
-                row.seq,
-                "does not follow the row before it (a row was deleted, inserted or altered there)",
-            )
-        if row_hash(row) != row.row_hash:
-            return broken(row.seq, "was altered")
-        if row.id < previous_id:
-            return broken(row.seq, "was inserted out of order")
-        expected_seq, previous_hash, previous_id = row.seq + 1, row.row_hash, row.id
-    last_seq = expected_seq - 1
-    if last_seq < head_seq:
-        return broken(expected_seq, f"rows {expected_seq}–{head_seq} are missing")
-    if last_seq > head_seq:
-        return broken(head_seq + 1, "the chain goes on past its recorded head")
-    if previous_hash != head_hash:
-        return broken(last_seq, "is not the last row the chain's head recorded")
-    return ChainReport(count, head_seq, head_hash)
-
-
-# --- command line -------------------------------------------------------------------------
-
-
-@click.group("audit")
-def audit_cli():
-    """The audit trail."""
-
-
-def _noted_head(_context, _parameter, value: str | None) -> tuple[int, str] | None:
-    if value is None:
-        return None
-    seq, _sep, noted_hash = value.partition(":")
-    if not seq.isdecimal() or len(noted_hash) != 64:
-        raise click.BadParameter("SEQ:HASH, as `flask audit verify` prints it after 'head'")
-    return int(seq), noted_hash
-
-
-@audit_cli.command("verify")
-@click.option(
-    "--expect",
-    metavar="SEQ:HASH",
-    callback=_noted_head,
-    help="A head noted earlier that must still be in the chain.",
-)
-@with_appcontext
-def verify_command(expect: tuple[int, str] | None):
-    """Check the hash chain; exit 1 and name the first row that is not as written."""
-    report = verify()
-    if not report.intact:
-        click.echo(f"BROKEN at row {report.broken_at}: {report.problem} ({report.rows} rows read)")
-        raise SystemExit(1)
-    if expect:
-        seq, expected_hash = expect
-        row = db.session.execute(
-            select(AuditEvent).where(AuditEvent.seq == seq)
-        ).scalar_one_or_none()
-        if row is None or row.row_hash != expected_hash:
-            click.echo(f"BROKEN: row {seq} is not the row noted earlier ({report.rows} rows read)")
-            raise SystemExit(1)
-    click.echo(f"intact: {report.rows} rows; head {report.head_seq}:{report.head_hash}")

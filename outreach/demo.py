@@ -312,6 +312,7 @@ def _demo_record_keeping(users: dict, team: Team) -> None:
             "youth",
             youth.id,
             user_id=users["falt2"].id,
+            kommun_id=youth.kommun_id,
             youth_id=youth.id,
             detail="page",
         )

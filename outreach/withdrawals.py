@@ -38,6 +38,7 @@ def withdraw(
         entity_type,
         record.id,
         user_id=user.id,
+        kommun_id=record.youth.kommun_id,
         youth_id=record.youth_id,
         detail="withdrawn",
     )

@@ -9,15 +9,20 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DatabaseError
 
-from outreach import audit
+from outreach import audit, audit_verify
 from outreach.audit import AuditAction, AuditChain, AuditEvent
+from outreach.auth.models import User
 from outreach.extensions import db
+from outreach.org.models import Team
+from tests import factories
 from tests.conftest import append_only_suspended
 
 
 def _write_rows(count: int) -> None:
     for number in range(count):
-        audit.record(AuditAction.READ, "youth", number, user_id=None, detail=f"row {number}")
+        audit.record(
+            AuditAction.READ, "youth", number, user_id=None, kommun_id=None, detail=f"row {number}"
+        )
     db.session.commit()
 
 
@@ -26,7 +31,9 @@ def chain(ctx):
     """Six rows in the chain, written over three commits."""
     _write_rows(2)
     _write_rows(1)
-    audit.record(AuditAction.UPDATE, "youth", 9, user_id=None, changes={"name": ("A", "B")})
+    audit.record(
+        AuditAction.UPDATE, "youth", 9, user_id=None, kommun_id=None, changes={"name": ("A", "B")}
+    )
     _write_rows(2)
     return db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
 
@@ -38,7 +45,7 @@ def test_rows_join_the_chain_in_commit_order(chain):
     assert all(later.prev_hash == earlier.row_hash for earlier, later in pairwise(rows))
     head = db.session.get(AuditChain, audit.HEAD_ID)
     assert (head.seq, head.last_hash) == (6, rows[-1].row_hash)
-    assert audit.verify().intact
+    assert audit_verify.verify().intact
 
 
 def test_the_values_of_a_change_are_encrypted_and_read_back(chain):
@@ -50,7 +57,7 @@ def test_the_values_of_a_change_are_encrypted_and_read_back(chain):
 
 
 def test_a_rolled_back_transaction_writes_no_audit_rows(ctx):
-    audit.record(AuditAction.READ, "youth", 1, user_id=None)
+    audit.record(AuditAction.READ, "youth", 1, user_id=None, kommun_id=None)
     db.session.rollback()
     db.session.commit()
     assert db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == 0
@@ -71,7 +78,7 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(chain, statement):
         db.session.execute(text(statement))
         db.session.flush()
     db.session.rollback()
-    assert audit.verify().intact
+    assert audit_verify.verify().intact
 
 
 def _tamper(statement, **params) -> None:
@@ -96,6 +103,7 @@ def _forge(seq: int, prev_hash: str, row_id: int | None = None) -> str:
         entity_type="youth",
         entity_id=1,
         youth_id=None,
+        kommun_id=None,
         detail="forged",
         changes=None,
     )
@@ -164,16 +172,22 @@ TAMPERING = {
         5,
     ),
     "head altered": (lambda: _tamper("UPDATE audit_chain SET last_hash = :h", h="f" * 64), 6),
+    "kommun altered": (
+        lambda: _tamper(
+            "UPDATE audit_event SET kommun_id = :k WHERE seq = 2", k=factories.make_kommun().id
+        ),
+        2,
+    ),
 }
 
 
 @pytest.mark.parametrize("case", TAMPERING)
 def test_verify_finds_each_kind_of_tampering(chain, runner, case):
     tamper, first_bad_row = TAMPERING[case]
-    assert audit.verify().intact
+    assert audit_verify.verify().intact
     tamper()
     db.session.expire_all()
-    report = audit.verify()
+    report = audit_verify.verify()
     assert not report.intact
     assert report.broken_at == first_bad_row, report.problem
     result = runner.invoke(args=["audit", "verify"])
@@ -199,7 +213,7 @@ def test_verify_command_reports_an_intact_chain_and_checks_a_noted_head(chain, r
             )
     _tamper("UPDATE audit_chain SET last_hash = :h", h=_hash_of(9))
     db.session.expire_all()
-    assert audit.verify().intact  # recomputed throughout: only the noted head tells
+    assert audit_verify.verify().intact  # recomputed throughout: only the noted head tells
     result = runner.invoke(args=["audit", "verify", "--expect", noted])
     assert result.exit_code == 1 and "row 6 is not the row noted earlier" in result.output
 
@@ -210,8 +224,8 @@ def test_concurrent_transactions_never_fork_the_chain(app):
     def writer():
         with app.app_context():
             for _ in range(10):
-                audit.record(AuditAction.READ, "youth", 1, user_id=None)
-                audit.record(AuditAction.READ, "youth", 2, user_id=None)
+                audit.record(AuditAction.READ, "youth", 1, user_id=None, kommun_id=None)
+                audit.record(AuditAction.READ, "youth", 2, user_id=None, kommun_id=None)
                 db.session.commit()
 
     threads = [threading.Thread(target=writer) for _ in range(4)]
@@ -220,7 +234,7 @@ def test_concurrent_transactions_never_fork_the_chain(app):
     for thread in threads:
         thread.join()
     with app.app_context():
-        report = audit.verify()
+        report = audit_verify.verify()
         assert report.intact, report.problem
         assert report.rows == 80
 
@@ -229,3 +243,37 @@ def test_concurrent_transactions_never_fork_the_chain(app):
 def test_a_malformed_noted_head_is_a_usage_error(chain, runner, noted):
     result = runner.invoke(args=["audit", "verify", "--expect", noted])
     assert result.exit_code == 2 and "SEQ:HASH" in result.output
+
+
+def test_a_row_of_a_youth_or_a_user_stays_in_their_kommun(world, ctx):
+    """The database refuses a row naming a youth of another kommun (or of none), and a row
+    in a kommun the user who acted does not work for."""
+    worker = db.session.get(User, world.worker_a)
+    youth = factories.make_youth(worker, db.session.get(Team, world.team_a), "Kille i keps")
+    db.session.commit()
+    other = factories.make_kommun("Grannkommun", "0001").id
+    db.session.commit()
+    rows = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar()
+    refused = {
+        "the youth's in another kommun": dict(youth_id=youth.id, kommun_id=other),
+        "the youth's in none": dict(youth_id=youth.id, kommun_id=None),
+        "the user's in a kommun not theirs": dict(user_id=worker.id, kommun_id=other),
+    }
+    for case, columns in refused.items():
+        audit.record(AuditAction.READ, "youth", youth.id, **{"user_id": None, **columns})
+        with pytest.raises(DatabaseError, match="belongs to the kommun"):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.execute(select(func.count()).select_from(AuditEvent)).scalar() == rows, (
+            case
+        )
+    audit.record(
+        AuditAction.READ,
+        "youth",
+        youth.id,
+        user_id=worker.id,
+        kommun_id=youth.kommun_id,
+        youth_id=youth.id,
+    )
+    db.session.commit()
+    assert audit_verify.verify().intact

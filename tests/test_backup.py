@@ -3,7 +3,7 @@ every table is as it was, the audit trail's chain intact. A broken backup change
 
 import stat
 
-from outreach import audit
+from outreach import audit_verify
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Team
@@ -47,7 +47,7 @@ def test_back_up_change_restore_gives_back_every_value(app, world, runner, tmp_p
     assert undone.exit_code == 0, undone.output
     assert _rows(app) == before
     with app.app_context():
-        assert audit.verify().intact
+        assert audit_verify.verify().intact
         # the app goes on working on the restored database
         assert db.session.scalar(db.select(db.func.count(Youth.id))) == 1
     _register(app, world, "Efter återläsningen")

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from bench.cli import seed
 from bench.seed import PASSWORD, SCALES
-from outreach import audit
+from outreach import audit_verify
 from outreach.auth.models import Role, User
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
@@ -30,7 +30,7 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
         assert _count(IdentifiedContact.id) >= TINY.identified_contacts
         assert _count(RiskMarking.id) == TINY.risk_markings
         assert _count(Handoff.id) == TINY.handoffs
-        chain = audit.verify()
+        chain = audit_verify.verify()
         assert chain.intact and chain.rows == TINY.audit_rows, chain.problem
         # the personnummer is encrypted as the app encrypts it, and read back
         youth = db.session.execute(
@@ -84,4 +84,4 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
     with app.app_context():
         assert _count(Shift.id) == shifts + 1
         assert _count(Youth.id) == TINY.youths + 1
-        assert audit.verify().intact
+        assert audit_verify.verify().intact

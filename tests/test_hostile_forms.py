@@ -17,7 +17,7 @@ After each submission:
 - a refused submission (4xx) changes no row count: the audit trail may only have logged reads;
 - a saved one makes or removes at most one record of each addressable kind, and a creating
   form's one-time token names a record that exists and was made by this submission;
-- the audit trail's hash chain is intact (audit.verify()).
+- the audit trail's hash chain is intact (audit_verify.verify()).
 
 How many submissions ran, per form and in all, is written to test-artifacts/hostile-forms.json
 and shown at the end of the test run. HOSTILE_FORM_EXAMPLES=<factor> runs more of them.
@@ -57,7 +57,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from outreach import audit, policy
+from outreach import audit_verify, policy
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import Role, User
 from outreach.clock import now, to_local, today
@@ -488,7 +488,7 @@ def _check_consistent(before: dict, after: dict, status: int, what: str) -> None
 
 
 def _chain_intact(what: str) -> None:
-    report = audit.verify()
+    report = audit_verify.verify()
     assert report.intact, f"{what}: audit chain broken at {report.broken_at}: {report.problem}"
 
 

@@ -1,6 +1,6 @@
-"""The upgrade to kommuner (migration 0020) loses nothing: a database at the previous head with
-a row in every table comes through with every row still there, all of it in one kommun, the
-handoffs with VPC, and the audit chain intact."""
+"""The upgrade to kommuner (migrations 0020–0023) loses nothing: a database at the previous
+head with a row in every table comes through with every row still there, all of it in one
+kommun, the handoffs with VPC, and the audit chain intact."""
 
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from outreach import audit, create_app
+from outreach import audit, audit_verify, create_app
 from outreach.extensions import db
 from tests.conftest import test_config
 
@@ -89,8 +89,10 @@ def _seed_every_table(connection) -> dict[str, int]:
             continue
         row = {column.name: _value(table.name, column, model_columns) for column in table.columns}
         if table.name == "audit_event":
-            row.update(seq=1, prev_hash=audit.GENESIS, changes=None, action="read")
-            row["row_hash"] = audit.row_hash(SimpleNamespace(**row))
+            row.update(
+                seq=1, prev_hash=audit.GENESIS, changes=None, action="read", youth_id=1, user_id=1
+            )
+            row["row_hash"] = audit.row_hash(SimpleNamespace(**row), with_kommun=False)
         if table.name == "youth_merge":
             row["merged_youth_id"] = 2
         connection.execute(table.insert().values(row))
@@ -131,19 +133,22 @@ def test_an_upgrade_puts_every_row_into_one_kommun_and_loses_none(
                     if "kommun_id" in table.columns and table.name in before:
                         column = table.c.kommun_id
                         others = _count(connection, table, column.is_(None) | (column != kommun_id))
-                        # only the standard catalogue's copy is of no kommun
-                        copied = after[table.name] - before[table.name]
-                        expected = copied if table.name == "warning_sign" else 0
+                        # of no kommun: only the standard catalogue's copy, and the audit
+                        # row that vouches for the kommun of the rows before it
+                        added = after[table.name] - before[table.name]
+                        expected = added if table.name in {"warning_sign", "audit_event"} else 0
                         assert others == expected, table.name
                 members = connection.execute(text("SELECT count(*) FROM kommun_member")).scalar()
                 unit = connection.execute(
                     text("SELECT t.kind FROM handoff h JOIN team t ON t.id = h.to_unit_id")
                 ).scalar_one()
-            chain = audit.verify()
+            chain = audit_verify.verify()
         # the team was a field team: the handoff's VPC is made for it
         assert after.pop("team") == before.pop("team") + 1 and unit == "vpc"
         # the standard catalogue stays behind as a copy of the signs in use
         assert after.pop("warning_sign") == 2 * before.pop("warning_sign")
+        assert after.pop("audit_event") == before.pop("audit_event") + 1
         assert after == before
         assert members == before["user"]
-        assert chain.intact and chain.rows == 1, chain.problem
+        # the audit row, and the row after it that vouches for its kommun
+        assert chain.intact and chain.rows == 2, chain.problem

@@ -55,6 +55,7 @@ CORE = {
     "ids",
     "observability",
     "crypto_cli",
+    "audit_verify",
     "paging",
     "pdf",
     "personnummer",

@@ -113,7 +113,7 @@ def _chain_existing_rows():
         updates = []
         for row in rows:
             seq += 1
-            current = row_hash(SimpleNamespace(**{**row, 'seq': seq, 'prev_hash': previous}))
+            current = row_hash(SimpleNamespace(**{**row, 'seq': seq, 'prev_hash': previous}), with_kommun=False)
             updates.append({'row_id': row['id'], 'new_seq': seq, 'prev': previous, 'hash': current})
             previous = current
         bind.execute(statement, updates)

@@ -179,6 +179,7 @@ def update_user(
             "user",
             user.id,
             user_id=by.id,
+            kommun_id=by.kommun_id,
             detail=",".join(changed),
             changes=changed,
         )

@@ -61,18 +61,31 @@ def check_password(username: str, password: str, *, max_failures: int, lock_seco
     ).scalar_one_or_none()
     if user is None:
         _verify(_DUMMY_HASH, password)  # same work whether or not the user exists
-        audit.record(AuditAction.LOGIN_FAILED, "user", None, user_id=None)
+        audit.record(AuditAction.LOGIN_FAILED, "user", None, user_id=None, kommun_id=None)
         raise RuleViolation(BAD_CREDENTIALS)
     if is_locked(user):
-        audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None, detail="locked")
+        record_account(AuditAction.LOGIN_FAILED, user, by=None, detail="locked")
         raise RuleViolation(BAD_CREDENTIALS)
     if not _verify(user.password_hash, password) or not user.is_enabled:
         count_failure(user, max_failures, lock_seconds)
-        audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None)
+        record_account(AuditAction.LOGIN_FAILED, user, by=None)
         raise RuleViolation(BAD_CREDENTIALS)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def record_account(action: AuditAction, user: User, *, by: User | None, detail: str = "") -> None:
+    """An audit row about a user's account, in the kommun of whoever acted on it (the user's
+    own when nobody logged in did; none when the operator did, who acts for no kommun)."""
+    audit.record(
+        action,
+        "user",
+        user.id,
+        user_id=by.id if by else None,
+        kommun_id=(by or user).kommun_id,
+        detail=detail,
+    )
 
 
 def complete_login(user: User, how: str) -> str:
@@ -80,7 +93,7 @@ def complete_login(user: User, how: str) -> str:
     session; returns its token."""
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(AuditAction.LOGIN, "user", user.id, user_id=user.id, detail=how)
+    record_account(AuditAction.LOGIN, user, by=user, detail=how)
     return start_session(user)
 
 
@@ -107,7 +120,7 @@ def unlock(user: User, *, by: User) -> None:
     """Lift a lockout before it expires (the admin, once sure it is the user asking)."""
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(AuditAction.UPDATE, "user", user.id, user_id=by.id, detail="unlocked")
+    record_account(AuditAction.UPDATE, user, by=by, detail="unlocked")
     db.session.flush()
 
 
@@ -145,9 +158,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        AuditAction.CREATE, "user", user.id, user_id=by.id if by else None, detail=role.value
-    )
+    record_account(AuditAction.CREATE, user, by=by, detail=role.value)
     return user
 
 
@@ -206,7 +217,14 @@ def choose_kommun(token: str | None, user: User, kommun_id: int) -> bool:
         .values(kommun_id=kommun_id)
     )
     user.act_for(kommun_id)
-    audit.record(AuditAction.LOGIN, "kommun", kommun_id, user_id=user.id, detail="act for")
+    audit.record(
+        AuditAction.LOGIN,
+        "kommun",
+        kommun_id,
+        user_id=user.id,
+        kommun_id=kommun_id,
+        detail="act for",
+    )
     return True
 
 
@@ -267,5 +285,5 @@ def end_every_session(user: User, *, by: User, why: str) -> None:
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=now())
     )
-    audit.record(AuditAction.LOGOUT, "user", user.id, user_id=by.id, detail=why)
+    record_account(AuditAction.LOGOUT, user, by=by, detail=why)
     db.session.flush()

@@ -16,10 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from outreach import audit
 from outreach.audit import AuditAction
 from outreach.auth.models import RecoveryCode, User
-from outreach.auth.services import count_failure, end_every_session, is_locked
+from outreach.auth.services import count_failure, end_every_session, is_locked, record_account
 from outreach.clock import now
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
@@ -72,7 +71,7 @@ def confirm_enrolment(user: User, secret: str, code: str) -> list[str]:
         raise Conflict(ALREADY_ENROLLED)
     db.session.refresh(user)
     codes = _new_recovery_codes(user)
-    audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="two-factor on")
+    record_account(AuditAction.UPDATE, user, by=user, detail="two-factor on")
     return codes
 
 
@@ -85,12 +84,10 @@ def check_second_factor(user: User, code: str, *, max_failures: int, lock_second
     if _accept_totp(user, code):
         return "app"
     if _accept_recovery_code(user, code):
-        audit.record(
-            AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="recovery code used"
-        )
+        record_account(AuditAction.UPDATE, user, by=user, detail="recovery code used")
         return "recovery code"
     count_failure(user, max_failures, lock_seconds)
-    audit.record(AuditAction.LOGIN_FAILED, "user", user.id, user_id=None, detail="second factor")
+    record_account(AuditAction.LOGIN_FAILED, user, by=None, detail="second factor")
     raise RuleViolation(WRONG_CODE, "code")
 
 
@@ -103,7 +100,7 @@ def replace_recovery_codes(
         count_failure(user, max_failures, lock_seconds)
         raise RuleViolation(WRONG_CODE, "code")
     codes = _new_recovery_codes(user)
-    audit.record(AuditAction.UPDATE, "user", user.id, user_id=user.id, detail="new recovery codes")
+    record_account(AuditAction.UPDATE, user, by=user, detail="new recovery codes")
     return codes
 
 
@@ -113,7 +110,7 @@ def reset(user: User, *, by: User) -> None:
     user.totp_secret = None
     user.totp_confirmed_at = None
     _retire_recovery_codes(user)
-    audit.record(AuditAction.UPDATE, "user", user.id, user_id=by.id, detail="two-factor reset")
+    record_account(AuditAction.UPDATE, user, by=by, detail="two-factor reset")
     end_every_session(user, by=by, why="two-factor reset")
 
 

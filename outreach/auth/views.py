@@ -15,7 +15,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from outreach import audit, policy
+from outreach import policy
 from outreach.audit import AuditAction
 from outreach.auth import bp, services, two_factor
 from outreach.auth.forms import CodeForm, LoginForm, SettingsForm
@@ -284,7 +284,7 @@ def logout():
     """Log out and forget the session."""
     if current_user.is_authenticated:
         services.end_session(session.get("sid"))
-        audit.record(AuditAction.LOGOUT, "user", current_user.id, user_id=current_user.id)
+        services.record_account(AuditAction.LOGOUT, current_user, by=current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -127,6 +127,7 @@ def record(
         "consent",
         consent.id,
         user_id=user.id,
+        kommun_id=youth.kommun_id,
         youth_id=youth.id,
         detail=given_by.value,
     )

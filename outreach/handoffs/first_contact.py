@@ -82,13 +82,8 @@ def tick(base_url: str, moment: datetime | None = None) -> TickResult:
             and _claim_once(handoff, Handoff.breached_at, moment)
         ):
             notifications.notify(_leads(leads, handoff), "overdue", handoff, link=link, mail=True)
-            audit.record(
-                AuditAction.UPDATE,
-                "handoff",
-                handoff.id,
-                user_id=None,
-                youth_id=handoff.youth_id,
-                detail="first contact overdue",
+            audit.record_about(
+                AuditAction.UPDATE, "handoff", handoff, user_id=None, detail="first contact overdue"
             )
             result.breached += 1
     return result

@@ -144,12 +144,11 @@ def send(
     db.session.add(handoff)
     db.session.flush()
     db.session.add(HandoffEvent(handoff_id=handoff.id, status=HandoffStatus.SENT, user_id=user.id))
-    audit.record(
+    audit.record_about(
         AuditAction.CREATE,
         "handoff",
-        handoff.id,
+        handoff,
         user_id=user.id,
-        youth_id=youth.id,
         detail="shared=" + ",".join(sorted(shared)),
     )
     notifications.notify(
@@ -225,22 +224,13 @@ def _move(
     db.session.add(HandoffEvent(handoff_id=handoff.id, status=to, user_id=user.id, note=note))
     db.session.flush()
     db.session.refresh(handoff)
-    audit.record(
-        AuditAction.UPDATE,
-        "handoff",
-        handoff.id,
-        user_id=user.id,
-        youth_id=handoff.youth_id,
-        detail=to.value,
-    )
+    audit.record_about(AuditAction.UPDATE, "handoff", handoff, user_id=user.id, detail=to.value)
     return True
 
 
 def record_read(user: User, handoff: Handoff) -> None:
     """Write that the user opened the handoff (its youth's shared data)."""
-    audit.record(
-        AuditAction.READ, "handoff", handoff.id, user_id=user.id, youth_id=handoff.youth_id
-    )
+    audit.record_about(AuditAction.READ, "handoff", handoff, user_id=user.id)
 
 
 def open_handoff_of(youth: Youth) -> Handoff | None:

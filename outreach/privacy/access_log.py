@@ -53,8 +53,9 @@ BATCH = 500
 
 @dataclass
 class AccessFilter:
-    """What part of the log to show."""
+    """What part of the log to show: of the kommun, the accesses to the teams' youths."""
 
+    kommun_id: int
     team_ids: list[int]
     date_from: date
     date_to: date
@@ -89,7 +90,9 @@ def team_youth_ids(team_ids: list[int]):
 def record_listed(user: User, youth_ids: list[int], what: str) -> None:
     """Write that one of the data-protection pages listed these youths to the user (its
     audit rows name the page: `what`, one of OWN_LISTS)."""
-    audit.record_youths(AuditAction.LIST, youth_ids, user_id=user.id, detail=what)
+    audit.record_youths(
+        AuditAction.LIST, youth_ids, user_id=user.id, kommun_id=user.kommun_id, detail=what
+    )
 
 
 def _shown():
@@ -102,6 +105,7 @@ def _shown():
 
 def _statement(chosen: AccessFilter):
     statement = select(AuditEvent).where(
+        AuditEvent.kommun_id == chosen.kommun_id,
         _shown(),
         AuditEvent.youth_id.in_(team_youth_ids(chosen.team_ids)),
         AuditEvent.occurred_at >= start_of_day(chosen.date_from),
@@ -132,7 +136,7 @@ def page(chosen: AccessFilter, before: int | None = None) -> tuple[list[Access],
     """A page of accesses, newest first, from before the row `before` (a seq); and the seq
     to continue from, or None at the end."""
     found: list[Access] = []
-    flagger = Flagger(chosen.date_from, chosen.date_to)
+    flagger = Flagger(chosen.kommun_id, chosen.date_from, chosen.date_to)
     for rows in _batches(chosen, before):
         for access in flagger.flag(rows):
             if chosen.flagged_only and not access.flags:
@@ -146,7 +150,7 @@ def page(chosen: AccessFilter, before: int | None = None) -> tuple[list[Access],
 def totals(chosen: AccessFilter) -> tuple[int, int]:
     """How many accesses the filter covers, and how many of them are flagged."""
     accesses = flagged = 0
-    flagger = Flagger(chosen.date_from, chosen.date_to)
+    flagger = Flagger(chosen.kommun_id, chosen.date_from, chosen.date_to)
     for rows in _batches(chosen, None):
         for access in flagger.flag(rows):
             accesses += 1
@@ -160,12 +164,16 @@ def latest_of(youth: Youth, limit: int = 20) -> list[Access]:
     rows = list(
         db.session.execute(
             select(AuditEvent)
-            .where(_shown(), AuditEvent.youth_id.in_(youth_ids_of(youth)))
+            .where(
+                AuditEvent.kommun_id == youth.kommun_id,
+                _shown(),
+                AuditEvent.youth_id.in_(youth_ids_of(youth)),
+            )
             .order_by(AuditEvent.seq.desc())
             .limit(limit)
         ).scalars()
     )
-    return Flagger(date_from, date_to).flag(rows)
+    return Flagger(youth.kommun_id, date_from, date_to).flag(rows)
 
 
 # --- flags ------------------------------------------------------------------------------------
@@ -222,8 +230,8 @@ class Flagger:
     """Flags accesses over one period, batch by batch, remembering what it learned of each
     user (who they are, whether they read widely outside their areas)."""
 
-    def __init__(self, date_from: date, date_to: date):
-        self.date_from, self.date_to = date_from, date_to
+    def __init__(self, kommun_id: int, date_from: date, date_to: date):
+        self.kommun_id, self.date_from, self.date_to = kommun_id, date_from, date_to
         self.users: dict[int, User] = {}
         #: user id → the areas of their shifts if they read widely outside them, else None
         self.wide: dict[int, set[int] | None] = {}
@@ -296,6 +304,7 @@ class Flagger:
                 select(func.count(func.distinct(AuditEvent.youth_id)))
                 .join(Youth, Youth.id == AuditEvent.youth_id)
                 .where(
+                    AuditEvent.kommun_id == self.kommun_id,
                     AuditEvent.user_id == user_id,
                     AuditEvent.action.in_(OPENINGS),
                     AuditEvent.occurred_at >= start,

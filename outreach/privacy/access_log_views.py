@@ -35,6 +35,7 @@ def _chosen(form: AccessLogFilterForm, youth: Youth | None) -> access_log.Access
     default_from, default_to = access_log.AccessFilter.default_period()
     team_ids = [t.id for t in current_user.field_teams]
     return access_log.AccessFilter(
+        kommun_id=current_user.kommun_id,
         team_ids=[form.team.data] if form.team.data in team_ids else team_ids,
         date_from=form.date_from.data or default_from,
         date_to=form.date_to.data or default_to,

@@ -245,10 +245,17 @@ def _merges(youth: Youth) -> list[dict]:
 
 
 def _access_log(youth: Youth) -> list[dict]:
-    areas = dict(db.session.execute(select(Area.id, Area.name)).all())
+    areas = dict(
+        db.session.execute(
+            select(Area.id, Area.name).where(Area.kommun_id == youth.kommun_id)
+        ).all()
+    )
     events = db.session.execute(
         select(AuditEvent)
-        .where(AuditEvent.youth_id.in_(youth_ids_of(youth)))
+        .where(
+            AuditEvent.kommun_id == youth.kommun_id,
+            AuditEvent.youth_id.in_(youth_ids_of(youth)),
+        )
         .order_by(AuditEvent.seq)
     ).scalars()
     return [

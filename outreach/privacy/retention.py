@@ -240,7 +240,13 @@ def youths_listed(user: User, youth_ids: list[int]) -> dict[int, Youth]:
     """The youths of the gallring page by id, written to the access log as listed there."""
     found = db.session.execute(select(Youth).where(Youth.id.in_(youth_ids))).scalars()
     youths = {youth.id: youth for youth in found}
-    audit.record_youths(AuditAction.LIST, list(youths), user_id=user.id, detail=LISTED_IN_GALLRING)
+    audit.record_youths(
+        AuditAction.LIST,
+        list(youths),
+        user_id=user.id,
+        kommun_id=user.kommun_id,
+        detail=LISTED_IN_GALLRING,
+    )
     return youths
 
 
@@ -343,6 +349,7 @@ def apply(kommun: Kommun, as_of: date, user: User | None = None) -> Report:
         "retention_run",
         run.id,
         user_id=user.id if user else None,
+        kommun_id=run.kommun_id,
         detail=f"deleted={report.to_delete},archived={report.to_archive}",
     )
     report.run, report.archive_path = run, path

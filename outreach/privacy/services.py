@@ -65,7 +65,14 @@ def set_hold(user: User, youth: Youth, reason: str) -> LegalHold:
     hold = LegalHold(youth_id=youth.id, reason=reason.strip(), set_by_id=user.id)
     db.session.add(hold)
     db.session.flush()
-    audit.record(AuditAction.CREATE, "legal_hold", hold.id, user_id=user.id, youth_id=youth.id)
+    audit.record(
+        AuditAction.CREATE,
+        "legal_hold",
+        hold.id,
+        user_id=user.id,
+        kommun_id=youth.kommun_id,
+        youth_id=youth.id,
+    )
     return hold
 
 
@@ -82,6 +89,7 @@ def lift_hold(user: User, youth: Youth) -> LegalHold:
             "legal_hold",
             hold.id,
             user_id=user.id,
+            kommun_id=youth.kommun_id,
             youth_id=youth.id,
             detail="lift",
         )
@@ -120,7 +128,12 @@ def register_request(
     db.session.add(request)
     db.session.flush()
     audit.record(
-        AuditAction.CREATE, "access_request", request.id, user_id=user.id, youth_id=youth.id
+        AuditAction.CREATE,
+        "access_request",
+        request.id,
+        user_id=user.id,
+        kommun_id=youth.kommun_id,
+        youth_id=youth.id,
     )
     return request
 
@@ -180,6 +193,7 @@ def record_extract(user: User, request: AccessRequest, form: str) -> None:
         "youth",
         request.youth_id,
         user_id=user.id,
+        kommun_id=request.youth.kommun_id,
         youth_id=request.youth_id,
         detail=f"registerutdrag:{form}",
     )
@@ -210,6 +224,7 @@ def mark_delivered(
         "access_request",
         request.id,
         user_id=user.id,
+        kommun_id=request.youth.kommun_id,
         youth_id=request.youth_id,
         detail="delivered",
     )
@@ -243,7 +258,12 @@ def record_review(
             _l("Write what the review found (“nothing to remark” is a finding)."), "findings"
         )
     accesses, flagged = access_log.totals(
-        access_log.AccessFilter(team_ids=[team.id], date_from=period_from, date_to=period_to)
+        access_log.AccessFilter(
+            kommun_id=team.kommun_id,
+            team_ids=[team.id],
+            date_from=period_from,
+            date_to=period_to,
+        )
     )
     review = AccessReview(
         team_id=team.id,

@@ -90,9 +90,7 @@ def draft(user: User, youth: Youth, contents: ReportContents) -> ReportOfConcern
     _apply(report, contents)
     db.session.add(report)
     db.session.flush()
-    audit.record(
-        AuditAction.CREATE, "report_of_concern", report.id, user_id=user.id, youth_id=youth.id
-    )
+    audit.record_about(AuditAction.CREATE, "report_of_concern", report, user_id=user.id)
     return report
 
 
@@ -107,12 +105,11 @@ def revise(user: User, report: ReportOfConcern, contents: ReportContents) -> Non
     db.session.flush()
     if changed:
         # a draft's earlier wording is kept in the audit trail (old and new, encrypted)
-        audit.record(
+        audit.record_about(
             AuditAction.UPDATE,
             "report_of_concern",
-            report.id,
+            report,
             user_id=user.id,
-            youth_id=report.youth_id,
             detail=",".join(changed),
             changes=changed,
         )
@@ -155,13 +152,8 @@ def _send(user: User, report: ReportOfConcern, detail: str) -> None:
     report.child_snapshot = json.dumps(child_details(youth), ensure_ascii=False)
     report.sent_at = now()
     db.session.flush()
-    audit.record(
-        AuditAction.UPDATE,
-        "report_of_concern",
-        report.id,
-        user_id=user.id,
-        youth_id=youth.id,
-        detail=detail,
+    audit.record_about(
+        AuditAction.UPDATE, "report_of_concern", report, user_id=user.id, detail=detail
     )
 
 
@@ -173,13 +165,8 @@ def acknowledge(user: User, report: ReportOfConcern, base_url: str) -> None:
     report.received_at = now()
     report.received_by_id = user.id
     db.session.flush()
-    audit.record(
-        AuditAction.UPDATE,
-        "report_of_concern",
-        report.id,
-        user_id=user.id,
-        youth_id=report.youth_id,
-        detail="received",
+    audit.record_about(
+        AuditAction.UPDATE, "report_of_concern", report, user_id=user.id, detail="received"
     )
     notifications.notify([report.author], "report_received", report, link=link_to(report, base_url))
 
@@ -217,14 +204,7 @@ INBOX_RECEIVED = 50
 
 def record_read(user: User, report: ReportOfConcern, what: str) -> None:
     """Write that the user read or printed the report."""
-    audit.record(
-        AuditAction.READ,
-        "report_of_concern",
-        report.id,
-        user_id=user.id,
-        youth_id=report.youth_id,
-        detail=what,
-    )
+    audit.record_about(AuditAction.READ, "report_of_concern", report, user_id=user.id, detail=what)
 
 
 def child_details(youth: Youth) -> dict:

@@ -300,12 +300,16 @@ def listed_youths(entries: list[LogRow]) -> list[int]:
 
 def record_listed(user: User, youth_ids: list[int], what: str) -> None:
     """Write that a page of the list showed the user these youths."""
-    audit.record_youths(AuditAction.LIST, youth_ids, user_id=user.id, detail=what)
+    audit.record_youths(
+        AuditAction.LIST, youth_ids, user_id=user.id, kommun_id=user.kommun_id, detail=what
+    )
 
 
 def record_exported(user: User, youth_ids: list[int], what: str) -> None:
     """Write that an export of the list holds these youths (written before it is sent)."""
-    audit.record_youths(AuditAction.EXPORT, youth_ids, user_id=user.id, detail=what)
+    audit.record_youths(
+        AuditAction.EXPORT, youth_ids, user_id=user.id, kommun_id=user.kommun_id, detail=what
+    )
 
 
 def _run_through(run, user: User, wanted: ReviewFilter) -> Iterator[LogRow]:

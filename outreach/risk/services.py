@@ -99,13 +99,8 @@ def mark(
     )
     db.session.add(marking)
     db.session.flush()
-    audit.record(
-        AuditAction.CREATE,
-        "risk_marking",
-        marking.id,
-        user_id=user.id,
-        youth_id=youth.id,
-        detail=level.value,
+    audit.record_about(
+        AuditAction.CREATE, "risk_marking", marking, user_id=user.id, detail=level.value
     )
     return marking
 

@@ -62,6 +62,7 @@ def record_contact(
             "identified_contact",
             contact.id,
             user_id=user.id,
+            kommun_id=youth.kommun_id,
             youth_id=youth.id,
         )
     return contact
@@ -94,6 +95,7 @@ def correct(
             "identified_contact",
             correction.id,
             user_id=user.id,
+            kommun_id=youth.kommun_id,
             youth_id=youth.id,
             detail=f"corrects={original.id}",
         )
@@ -215,5 +217,7 @@ def contacts_in_shift(user: User, shift: Shift) -> list[TimelineEntry]:
     ).scalars()
     entries = _chains(contacts)
     shown = sorted(_name_visible(user, entries, besides=None))
-    audit.record_youths(AuditAction.LIST, shown, user_id=user.id, detail="shift")
+    audit.record_youths(
+        AuditAction.LIST, shown, user_id=user.id, kommun_id=user.kommun_id, detail="shift"
+    )
     return sorted(entries, key=lambda e: (e.contact.occurred_at, e.contact.id))

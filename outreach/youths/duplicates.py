@@ -255,6 +255,7 @@ def fold_into(user: User, kept: Youth, duplicate: Youth, moved: dict[str, int]) 
         "youth",
         kept.id,
         user_id=user.id,
+        kommun_id=kept.kommun_id,
         youth_id=kept.id,
         detail=f"merge:{duplicate.id}",
         changes=changed or None,
@@ -264,6 +265,7 @@ def fold_into(user: User, kept: Youth, duplicate: Youth, moved: dict[str, int]) 
         "youth",
         duplicate.id,
         user_id=user.id,
+        kommun_id=duplicate.kommun_id,
         youth_id=duplicate.id,
         detail=f"merged_into:{kept.id}",
     )

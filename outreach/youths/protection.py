@@ -29,6 +29,7 @@ def _add(youth: Youth, user: User, by: User) -> ProtectedAccess:
         "protected_access",
         access.id,
         user_id=by.id,
+        kommun_id=youth.kommun_id,
         youth_id=youth.id,
         detail=f"user={user.id}",
     )
@@ -63,6 +64,7 @@ def revoke(lead: User, youth: Youth, user_id: int) -> None:
         "protected_access",
         access.id,
         user_id=lead.id,
+        kommun_id=youth.kommun_id,
         youth_id=youth.id,
         detail=f"user={user_id}",
     )

@@ -61,7 +61,11 @@ def search(user: User, query: str, limit: int = SEARCH_LIMIT) -> list[Youth]:
     statement = statement.order_by(Youth.alias, Youth.id).limit(limit)
     found = list(db.session.execute(statement).scalars())
     audit.record_youths(
-        AuditAction.LIST, [youth.id for youth in found], user_id=user.id, detail="search"
+        AuditAction.LIST,
+        [youth.id for youth in found],
+        user_id=user.id,
+        kommun_id=user.kommun_id,
+        detail="search",
     )
     return found
 
@@ -167,7 +171,14 @@ def register(user: User, team: Team | None, details: YouthDetails) -> Youth:
     db.session.add(youth)
     db.session.flush()
     make_subject_key(youth.id)
-    audit.record(AuditAction.CREATE, "youth", youth.id, user_id=user.id, youth_id=youth.id)
+    audit.record(
+        AuditAction.CREATE,
+        "youth",
+        youth.id,
+        user_id=user.id,
+        kommun_id=youth.kommun_id,
+        youth_id=youth.id,
+    )
     protection.keep_access_of_marker(user, youth)
     return youth
 
@@ -192,6 +203,7 @@ def update(user: User, youth: Youth, details: YouthDetails) -> list[str]:
             "youth",
             youth.id,
             user_id=user.id,
+            kommun_id=youth.kommun_id,
             youth_id=youth.id,
             detail=",".join(changed),
             changes=changed,
@@ -216,13 +228,25 @@ def history(youth: Youth) -> list:
 
 def record_listed(user: User, youths: list[Youth], what: str) -> None:
     """Write that a list showed the user these youths (a list shows who they are)."""
-    audit.record_youths(AuditAction.LIST, [y.id for y in youths], user_id=user.id, detail=what)
+    audit.record_youths(
+        AuditAction.LIST,
+        [y.id for y in youths],
+        user_id=user.id,
+        kommun_id=user.kommun_id,
+        detail=what,
+    )
 
 
 def record_read(user: User, youth: Youth, what: str = "page") -> None:
     """Write that the user opened the youth's record (the page, the edit form …)."""
     audit.record(
-        AuditAction.READ, "youth", youth.id, user_id=user.id, youth_id=youth.id, detail=what
+        AuditAction.READ,
+        "youth",
+        youth.id,
+        user_id=user.id,
+        kommun_id=youth.kommun_id,
+        youth_id=youth.id,
+        detail=what,
     )
 
 

@@ -45,7 +45,12 @@ def team_youths(app, world):
         log_named(shift, [ali, bea], shift.started_at + timedelta(minutes=20))
         late = (now() - timedelta(days=2)).replace(hour=22, minute=40)  # 23:40 in Stockholm
         read = audit.record(
-            AuditAction.READ, "youth", ali.id, user_id=world.worker_a2, youth_id=ali.id
+            AuditAction.READ,
+            "youth",
+            ali.id,
+            user_id=world.worker_a2,
+            kommun_id=ali.kommun_id,
+            youth_id=ali.id,
         )
         read.occurred_at = late
         db.session.commit()
