@@ -17,7 +17,15 @@ from outreach.audit import AuditAction
 from outreach.auth.models import User
 from outreach.auth.services import create_user
 from outreach.clock import LOCAL_ZONE, months_after, now, today
-from outreach.demo_data import DEMO_YOUTHS, KOMMUNER, LOGINS, OLD_YOUTHS, SITUATIONS, USERS
+from outreach.demo_data import (
+    DEMO_YOUTHS,
+    KOMMUNER,
+    LOGINS,
+    OLD_YOUTHS,
+    SITUATIONS,
+    UNIT_HOURS,
+    USERS,
+)
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Area, Place, Team
@@ -83,7 +91,10 @@ def load_demo_data() -> None:
         kommun = admin_services.create_kommun(kommun_name, setting["code"])
         kommuner[kommun_name] = kommun
         for name, kind in setting["teams"]:
-            teams[kommun_name, name] = admin_services.create_team(kommun.id, name, kind)
+            team = admin_services.create_team(kommun.id, name, kind)
+            hours = UNIT_HOURS.get((kommun_name, name), (None, None))
+            team.first_contact_hours, team.urgent_first_contact_hours = hours
+            teams[kommun_name, name] = team
         for area_name, places in setting["areas"].items():
             area = Area(kommun_id=kommun.id, name=area_name)
             db.session.add(area)

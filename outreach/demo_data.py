@@ -7,6 +7,9 @@ from outreach.auth.models import Role
 from outreach.org.models import PlaceKind, TeamKind
 from outreach.vocabulary import Gender, RiskLevel
 
+#: Receiving units with first-contact times of their own (normal, urgent), in hours.
+UNIT_HOURS = {("Malmö", "Avhopparverksamheten"): (48, 12)}
+
 #: The two demo kommuner, so that the boundary between them can be seen: each with field
 #: teams and receiving units, areas with places, and users.
 KOMMUNER = {

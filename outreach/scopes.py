@@ -230,5 +230,6 @@ ACCESS_REQUEST = Scope(
     "request", led_access_requests, AccessRequest.public_id, argument="access_request"
 )
 USER = Scope("user", administered(User), User.id, address="user_id")
+TEAM = Scope("team", administered(Team), Team.id, address="team_id")
 WARNING_SIGN = Scope("sign", administered(WarningSign), WarningSign.id, address="sign_id")
 OUTBOX_MAIL = Scope("mail", administered(OutboxMail), OutboxMail.id, address="mail_id")

@@ -311,6 +311,18 @@ GENDER_PLURAL = {
     Gender.OTHER: _l("Other or unknown gender"),
 }
 
+#: Whom consent must cover for a handoff to a receiving unit, as its admin may choose.
+UNIT_RECIPIENTS = [
+    (recipient.value, recipient.label)
+    for recipient in (
+        Recipient.VPC,
+        Recipient.EXIT,
+        Recipient.SSPF,
+        Recipient.SOCIAL_SERVICES,
+        Recipient.OTHER,
+    )
+]
+
 #: The roles as the UI names them (role codes are in auth.models.Role).
 ROLE_LABELS = {
     "field_worker": _l("Field worker"),

@@ -281,7 +281,12 @@ def test_authorization_matrix(app, matrix_world, signed_in, endpoint, rule, meth
             mail = make_dead_letter(team_row.kommun)
             return {
                 "records": {kind: record.public_id for kind, record in records.items()},
-                "numbers": {"sign_id": sign_id, "user_id": spare, "mail_id": mail.id},
+                "numbers": {
+                    "sign_id": sign_id,
+                    "user_id": spare,
+                    "mail_id": mail.id,
+                    "team_id": team_id,
+                },
             }
 
     made = {team: fresh_records(team) for team in TEAMS}
@@ -341,7 +346,7 @@ def test_neighbouring_ids_are_not_found(app, matrix_world, signed_in, endpoint, 
             guesses.append({**public, kind: str(number)})
         guesses += [{**public, kind: changed}, {**public, kind: other_kind}]
     for guess in guesses:
-        url = address_of(rule, guess, {"user_id": 1, "sign_id": 1, "mail_id": 1}).url
+        url = address_of(rule, guess, {"user_id": 1, "sign_id": 1, "mail_id": 1, "team_id": 1}).url
         for method in methods:
             response = client.open(url, method=method)
             assert response.status_code == 404, (method, url, response.status_code)

@@ -523,6 +523,7 @@ def _build(app, world, stage: Stage) -> None:
                 select(User.id).where(User.username == "spare")
             ).scalar_one(),
             "mail_id": make_dead_letter().id,
+            "team_id": world.vpc,
         }
         stage.url = address_of(
             stage.rule, {kind: r.public_id for kind, r in records.items()}, numbers
@@ -555,7 +556,7 @@ def _forms_read():
 
 #: An address filled in with ids that name nothing: enough to know its shape.
 ANY_RECORDS = {kind: "A" * PUBLIC_ID_LENGTH for kind in RECORD_KINDS}
-ANY_NUMBERS = {"sign_id": 1, "user_id": 1, "mail_id": 1}
+ANY_NUMBERS = {"sign_id": 1, "user_id": 1, "mail_id": 1, "team_id": 1}
 
 
 def _candidates(app, endpoint: str, rule: str) -> list[str | None]:

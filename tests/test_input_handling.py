@@ -125,6 +125,18 @@ def stored(app, world, signed_in, login):
             address_for("admin.new_team"), data={"name": fill("TeamForm", "name"), "kind": "field"}
         )
     )
+    ok(
+        admin.post(
+            address_for("admin.team_detail", team_id=world.team_b),
+            data={"name": fill("TeamEditForm", "name")},
+        )
+    )
+    ok(
+        admin.post(
+            address_for("admin.team_detail", team_id=world.vpc),
+            data={"name": fill("UnitEditForm", "name"), "recipient": "vpc"},
+        )
+    )
     ok(admin.post(address_for("admin.new_area"), data={"name": fill("AreaForm", "name")}))
     ok(
         admin.post(
@@ -407,7 +419,7 @@ def stored(app, world, signed_in, login):
         "also": [f"/faltpass/{next_shift}"],
         "tags": fill.tags,
         "records": records,
-        "numbers": {"sign_id": sign, "user_id": new_user, "mail_id": mail},
+        "numbers": {"sign_id": sign, "user_id": new_user, "mail_id": mail, "team_id": world.vpc},
     }
 
 

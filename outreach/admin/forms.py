@@ -3,16 +3,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from outreach.editing import Edits
-from outreach.fields import MultiCheckboxField, max_length, optional_int, options
+from outreach.fields import (
+    MultiCheckboxField,
+    WholeNumberField,
+    max_length,
+    optional_int,
+    options,
+)
 from outreach.submissions import Once
 from outreach.vocabulary import (
     KOMMUN_ROLES,
     PLACE_KIND_LABELS,
     ROLE_LABELS,
     TEAM_KIND_LABELS,
+    UNIT_RECIPIENTS,
     SignGroup,
 )
 
@@ -66,6 +73,60 @@ class TeamForm(Once, FlaskForm):
         validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
     kind = SelectField(_l("Kind"), choices=options(TEAM_KIND_LABELS.items()))
+
+
+#: The longest first-contact time a unit can set: a week.
+MOST_HOURS = 168
+
+
+def _hours_field(label):
+    return WholeNumberField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=MOST_HOURS, message=_l("Enter a number of hours from 1 to 168.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MOST_HOURS},
+    )
+
+
+class TeamEditForm(Edits, FlaskForm):
+    """Change a team's name."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Enter a name.")), max_length(120)],
+    )
+
+
+class UnitEditForm(TeamEditForm):
+    """Change a receiving unit: its name, whom consent must cover for a handoff to it, and
+    its first-contact times."""
+
+    recipient = SelectField(
+        _l("Consent must cover sharing with"),
+        choices=options(UNIT_RECIPIENTS),
+        description=_l(
+            "A handoff to the unit needs a consent that covers this, or a recorded legal basis."
+        ),
+    )
+    first_contact_hours = _hours_field(_l("First contact within (hours)"))
+    urgent_first_contact_hours = _hours_field(_l("First contact when urgent within (hours)"))
+
+
+class KommunSettingsForm(Edits, FlaskForm):
+    """The kommun's own settings."""
+
+    retention_years = WholeNumberField(
+        _l("Years without activity before a youth's record is deleted (gallring)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=30, message=_l("Enter a number of years from 1 to 30.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 30},
+    )
 
 
 class AreaForm(Once, FlaskForm):

@@ -2,6 +2,8 @@
 catalogue: names are unique in the kommun where they must be, and a change of a user's rights
 ends their sessions. And the operator's: making a kommun."""
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,7 +17,20 @@ from outreach.extensions import db
 from outreach.org.models import UNIT_RECIPIENT, Area, Kommun, Place, PlaceKind, Team, TeamKind
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
-from outreach.vocabulary import SignGroup
+from outreach.vocabulary import Recipient, SignGroup, Urgency
+
+#: The longest retention time a kommun can set, in years.
+MOST_RETENTION_YEARS = 30
+
+
+@dataclass
+class UnitSettings:
+    """What the admin sets on a receiving unit: whom consent must cover for a handoff to it,
+    and its first-contact times in hours (None: the deployment's)."""
+
+    recipient: Recipient
+    hours: int | None
+    urgent_hours: int | None
 
 
 def _required_name(name: str) -> str:
@@ -39,6 +54,20 @@ def _kommun_name_and_code(name: str, code: str, others) -> tuple[str, str]:
     if _taken(others.where(Kommun.code == code)):
         raise RuleViolation(_l("There is already a kommun with that code."), "code")
     return name, code
+
+
+def _record_change(entity_type: str, entity_id: int, changed: dict, *, by: User) -> None:
+    """The audit row of an admin's change in their kommun: the fields, old and new values."""
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            entity_type,
+            entity_id,
+            user_id=by.id,
+            kommun_id=by.kommun_id,
+            detail=",".join(changed),
+            changes=changed,
+        )
 
 
 def create_kommun(name: str, code: str) -> Kommun:
@@ -83,6 +112,57 @@ def create_team(kommun_id: int, name: str, kind: TeamKind) -> Team:
     db.session.add(team)
     db.session.flush()
     return team
+
+
+def update_team(
+    team: Team,
+    *,
+    by: User,
+    name: str,
+    unit: UnitSettings | None = None,
+    defaults: dict[Urgency, int],
+) -> list[str]:
+    """Change a team's name, and a receiving unit's consent category and first-contact times
+    (`unit`; a time of None is the deployment's, `defaults`). Returns the changed fields."""
+    name = _required_name(name)
+    if _taken(
+        select(Team.id).where(
+            Team.kommun_id == team.kommun_id,
+            Team.id != team.id,
+            func.lower(Team.name) == name.lower(),
+        )
+    ):
+        raise RuleViolation(_l("There is already a team with that name."), "name")
+    values = {"name": name}
+    if team.receives_handoffs and unit is not None:
+        normal = unit.hours or defaults[Urgency.NORMAL]
+        urgent = unit.urgent_hours or defaults[Urgency.URGENT]
+        if urgent > normal:
+            raise RuleViolation(
+                _l(
+                    "First contact when urgent cannot take longer than otherwise (%(hours)d h).",
+                    hours=normal,
+                ),
+                "urgent_first_contact_hours",
+            )
+        values |= {
+            "recipient": unit.recipient,
+            "first_contact_hours": unit.hours,
+            "urgent_first_contact_hours": unit.urgent_hours,
+        }
+    changed = audit.apply_changes(team, values)
+    _record_change("team", team.id, changed, by=by)
+    return list(changed)
+
+
+def set_retention(kommun: Kommun, *, by: User, years: int | None) -> bool:
+    """The kommun's retention time (gallring): years without activity before an identified
+    youth is deleted; None: the deployment's. Returns whether it changed."""
+    if years is not None and not 1 <= years <= MOST_RETENTION_YEARS:
+        raise RuleViolation(_l("Enter a number of years from 1 to 30."), "retention_years")
+    changed = audit.apply_changes(kommun, {"retention_years": years})
+    _record_change("kommun", kommun.id, changed, by=by)
+    return bool(changed)
 
 
 def create_area(kommun_id: int, name: str) -> Area:
@@ -173,16 +253,7 @@ def update_user(
     user.all_teams, user.is_enabled = kept + list(teams), enabled
     after = _as_recorded(user)
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
-    if changed:
-        audit.record(
-            AuditAction.UPDATE,
-            "user",
-            user.id,
-            user_id=by.id,
-            kommun_id=by.kommun_id,
-            detail=",".join(changed),
-            changes=changed,
-        )
+    _record_change("user", user.id, changed, by=by)
     if changed.keys() & {"role", "teams", "is_enabled"}:
         end_every_session(user, by=by, why="rights changed")
     db.session.flush()

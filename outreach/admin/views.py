@@ -1,6 +1,6 @@
 """Users, teams, areas and places for the admin."""
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,8 +10,11 @@ from outreach import editing, policy, scopes
 from outreach.admin import bp, services
 from outreach.admin.forms import (
     AreaForm,
+    KommunSettingsForm,
     PlaceForm,
+    TeamEditForm,
     TeamForm,
+    UnitEditForm,
     UserEditForm,
     UserForm,
     WarningSignForm,
@@ -27,10 +30,12 @@ from outreach.notifications import services as notification_services
 from outreach.notifications.models import OutboxMail
 from outreach.org import services as org_services
 from outreach.org.models import PlaceKind, Team, TeamKind
+from outreach.org.services import default_first_contact_hours
+from outreach.privacy import retention
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.views_common import form_status, refused, submit
-from outreach.vocabulary import SignGroup
+from outreach.vocabulary import Recipient, SignGroup, Urgency
 
 
 @bp.route("/")
@@ -46,6 +51,8 @@ def overview():
         users=users,
         areas=org_services.areas_with_places(current_user.kommun_id),
         members=members,
+        hours=default_first_contact_hours(),
+        retention_years=retention.years(current_user.kommun),
     )
 
 
@@ -176,15 +183,114 @@ def _save(form, heading: str, create, message: str):
 @bp.route("/team/nytt", methods=["GET", "POST"])
 @policy.allow(policy.admin)
 def new_team():
-    """Create a team."""
+    """Create a team; then its page (a receiving unit's times are set there)."""
     form = TeamForm()
-    return _save(
+    outcome = submit(
         form,
-        _("New team"),
         lambda: services.create_team(
             current_user.kommun_id, form.name.data, TeamKind(form.kind.data)
         ),
-        _("The team is created."),
+    )
+    if outcome.saved:
+        flash(_("The team is created."), "success")
+        return redirect(url_for("admin.team_detail", team_id=outcome.result.id), 303)
+    return render(
+        "admin/simple_form.html",
+        "form",
+        form=form,
+        heading=_("New team"),
+        status=form_status(form),
+    )
+
+
+@bp.route("/team/<int:team_id>", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+@policy.loads(scopes.TEAM)
+def team_detail(team: Team):
+    """A team and its members: change its name, and a receiving unit's consent category and
+    first-contact times."""
+    form = _team_form(team)
+    outcome = submit(
+        form,
+        lambda: services.update_team(
+            team,
+            by=current_user,
+            name=form.name.data,
+            unit=_unit_settings(form),
+            defaults=default_first_contact_hours(),
+        ),
+        edits=team,
+        saved=lambda: _team_form(team, saved=True),
+    )
+    if outcome.saved:
+        flash(_("The team is saved.") if outcome.result else _("Nothing was changed."), "success")
+        return redirect(url_for("admin.team_detail", team_id=team.id), 303)
+    return render(
+        "admin/team.html",
+        "form",
+        status=form_status(form, outcome),
+        team=team,
+        form=form,
+        conflict=outcome.conflict,
+        members=[u for u in services.users(team.kommun_id) if team in u.all_teams],
+    )
+
+
+def _team_form(team: Team, saved: bool = False) -> TeamEditForm:
+    """The team's form (a receiving unit's with its settings); `saved`: filled from the team
+    as saved."""
+    if not team.receives_handoffs:
+        return editing.edit_form(TeamEditForm, team, saved)
+    form = editing.edit_form(UnitEditForm, team, saved)
+    if saved or not form.is_submitted():
+        form.recipient.data = team.consent_category.value
+    defaults = default_first_contact_hours()
+    for item, urgency in (
+        (form.first_contact_hours, Urgency.NORMAL),
+        (form.urgent_first_contact_hours, Urgency.URGENT),
+    ):
+        item.description = _("Empty: the deployment's %(hours)d hours.", hours=defaults[urgency])
+    return form
+
+
+def _unit_settings(form: TeamEditForm) -> services.UnitSettings | None:
+    if not isinstance(form, UnitEditForm):
+        return None
+    return services.UnitSettings(
+        Recipient(form.recipient.data),
+        form.first_contact_hours.data,
+        form.urgent_first_contact_hours.data,
+    )
+
+
+@bp.route("/kommun", methods=["GET", "POST"])
+@policy.allow(policy.admin)
+def kommun_settings():
+    """The kommun's own settings: how long a youth's record is kept without activity."""
+    kommun = current_user.kommun
+    form = editing.edit_form(KommunSettingsForm, kommun)
+    outcome = submit(
+        form,
+        lambda: services.set_retention(kommun, by=current_user, years=form.retention_years.data),
+        edits=kommun,
+        saved=lambda: editing.edit_form(KommunSettingsForm, kommun, saved=True),
+    )
+    if outcome.saved:
+        flash(_("Saved.") if outcome.result else _("Nothing was changed."), "success")
+        return redirect(url_for("admin.overview"), 303)
+    form.retention_years.description = _(
+        "Empty: the deployment's %(years)d years. A youth with no activity for that long is "
+        "deleted at the next gallring, unless something holds the record.",
+        years=current_app.config["RETENTION_YEARS"],
+    )
+    return render(
+        "admin/simple_form.html",
+        "form",
+        form=form,
+        heading=_("Settings of %(kommun)s", kommun=kommun.name),
+        submit_label=_("Save"),
+        conflict=outcome.conflict,
+        status=form_status(form, outcome),
     )
 
 

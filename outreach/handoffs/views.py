@@ -15,18 +15,11 @@ from outreach.handoffs import bp, first_contact, services
 from outreach.handoffs.forms import FIELD_LABELS, HandoffForm, StepForm
 from outreach.handoffs.models import Handoff
 from outreach.htmx import render
+from outreach.org.services import default_first_contact_hours
 from outreach.paging import Cursor
 from outreach.views_common import form_status, refused, submit
 from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
 from outreach.youths.models import Youth
-
-
-def _hours() -> dict[Urgency, int]:
-    config = current_app.config
-    return {
-        Urgency.NORMAL: config["HANDOFF_HOURS_NORMAL"],
-        Urgency.URGENT: config["HANDOFF_HOURS_URGENT"],
-    }
 
 
 @bp.route("/ungdomar/<youth:public_id>/overlamning", methods=["GET", "POST"])
@@ -55,7 +48,7 @@ def new_handoff(youth: Youth):
             basis=HandoffBasis(form.basis.data) if form.basis.data else None,
             secrecy_assessed_by=form.secrecy_assessed_by.data or "",
             shared_fields=form.shared_fields.data or [],
-            first_contact_hours=_hours(),
+            first_contact_hours=default_first_contact_hours(),
             base_url=current_app.config["BASE_URL"],
             to_unit=units[form.to_unit.data],
         ),
@@ -70,7 +63,7 @@ def new_handoff(youth: Youth):
         form=form,
         youth=youth,
         units=list(units.values()),
-        hours=_hours(),
+        hours=default_first_contact_hours(),
     )
 
 

@@ -1,11 +1,23 @@
 """What every area reads of the organisation: a kommun's areas, places and teams (its admin
 keeps them)."""
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
+from outreach.vocabulary import Urgency
+
+
+def default_first_contact_hours() -> dict[Urgency, int]:
+    """The deployment's first-contact times (OUTREACH_HANDOFF_HOURS, …_URGENT_HOURS), for
+    the receiving units that set none of their own."""
+    config = current_app.config
+    return {
+        Urgency.NORMAL: config["HANDOFF_HOURS_NORMAL"],
+        Urgency.URGENT: config["HANDOFF_HOURS_URGENT"],
+    }
 
 
 def areas(kommun_id: int | None) -> list[Area]:

@@ -2,9 +2,9 @@
 
 A VPC caseworker of another kommun sees nothing of this kommun's handoff: not in the inbox,
 not by its address, not in notifications or mail; their kommun's field worker finds none of
-its youths in search, their unit's lead none of it in the statistics or their exports. A
-handoff to the avhopparteam reaches that unit only, and its clock warns that unit's lead, not
-VPC's.
+its youths in search, their unit's lead none of it in the statistics or their exports. The
+kommun's admin gives the avhopparteam its own first-contact time; a handoff to it reaches that
+unit only, and its clock warns that unit's lead, not VPC's.
 """
 
 import re
@@ -101,11 +101,10 @@ def test_a_caseworker_of_another_kommun_sees_nothing_of_this_one(app, two_kommun
 
 @pytest.fixture
 def avhopp(app, world, adult):
-    """This kommun's avhopparteam (48 hours to first contact) with a caseworker and a lead, and
-    a lead of VPC; the unit's id."""
+    """This kommun's avhopparteam with a caseworker and a lead, and a lead of VPC; the unit's
+    id."""
     with app.app_context():
         unit = make_team("Avhopparverksamheten", TeamKind.EXIT)
-        unit.first_contact_hours = 48
         make_user("avhopp", Role.CASEWORKER, [unit])
         make_user("avhopp_lead", Role.TEAM_LEAD, [unit])
         make_user("vpc_lead", Role.TEAM_LEAD, [db.session.get(Team, world.vpc)])
@@ -114,6 +113,16 @@ def avhopp(app, world, adult):
 
 
 def test_a_handoff_to_the_avhopparteam_reaches_that_unit_only(app, adult, avhopp, browsing):
+    admin = browsing.new_page()
+    log_in(browsing, admin, "admin", lands_on="/admin/")
+    admin.get_by_role("link", name="Avhopparverksamheten").click()
+    expect(admin.locator("h1")).to_have_text("Avhopparverksamheten")
+    admin.get_by_label("Första kontakt inom (timmar)").fill("48")
+    browsing.check(admin, "admin-unit")
+    admin.get_by_role("button", name="Spara").click()
+    expect(admin.locator(".flash.success")).to_contain_text("Teamet är sparat")
+    expect(admin.get_by_label("Första kontakt inom (timmar)")).to_have_value("48")
+
     worker = browsing.new_page()
     log_in(browsing, worker, "falt_a")
     record_consent(browsing, worker, adult, "exit", "Stöd att lämna kriminaliteten.")
