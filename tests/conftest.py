@@ -197,6 +197,16 @@ class _Ids:
 
 
 @pytest.fixture
+def openid_provider():
+    """A real OpenID provider on localhost (tests/identity/oidc_provider.py)."""
+    from tests.identity.oidc_provider import OpenIDProvider
+
+    provider = OpenIDProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -399,3 +399,27 @@ def make_dead_letter(kommun: Kommun | None = None) -> OutboxMail:
     db.session.add(mail)
     db.session.commit()
     return mail
+
+
+def make_identity_provider(issuer: str, mappings=(), kommun: Kommun | None = None, **settings):
+    """The kommun's OpenID Connect provider (client "outreach", secret "hemligt") with group
+    mappings: (group, role, team or None)."""
+    from outreach.auth.models import GroupMapping, IdentityProvider, ProviderKind
+
+    kommun = kommun or default_kommun()
+    provider = IdentityProvider(
+        kommun_id=kommun.id,
+        kind=ProviderKind.OIDC,
+        display_name=settings.pop("display_name", kommun.name),
+        issuer=issuer,
+        client_id="outreach",
+        client_secret="hemligt",
+        **settings,
+    )
+    provider.mappings = [
+        GroupMapping(kommun_id=kommun.id, group=group, role=role, team_id=team.id if team else None)
+        for group, role, team in mappings
+    ]
+    db.session.add(provider)
+    db.session.flush()
+    return provider

@@ -12,7 +12,7 @@ from outreach import AREAS, create_app, ids
 from tests.conftest import test_config
 
 #: Values for address parts that do not name a team's record or a number.
-SAMPLE_VALUES = {"step": "acknowledge"}
+SAMPLE_VALUES = {"step": "acknowledge", "code": "9999"}
 
 
 def _endpoints() -> list[tuple[str, str, tuple[str, ...]]]:

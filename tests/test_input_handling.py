@@ -64,6 +64,11 @@ class Filled:
 #: login name, the code of the second factor, and a personnummer, which is refused unless valid.
 REFLECTED_ONLY = {
     ("LoginForm", "username"),
+    # an address and claims' names: markup in them is refused
+    ("IdentityProviderForm", "issuer"),
+    ("IdentityProviderForm", "subject_claim"),
+    ("IdentityProviderForm", "username_claim"),
+    ("IdentityProviderForm", "groups_claim"),
     ("CodeForm", "code"),
     ("YouthForm", "personnummer"),
     ("KommunForm", "code"),
@@ -135,6 +140,29 @@ def stored(app, world, signed_in, login):
         admin.post(
             address_for("admin.team_detail", team_id=world.vpc),
             data={"name": fill("UnitEditForm", "name"), "recipient": "vpc"},
+        )
+    )
+    # the kommun's identity provider and a group at it
+    ok(
+        admin.post(
+            address_for("admin.identity_provider"),
+            data={
+                "display_name": fill("IdentityProviderForm", "display_name"),
+                "issuer": "https://idp.example.se",
+                "client_id": fill("IdentityProviderForm", "client_id"),
+                "client_secret": "hemlighet",
+                "subject_claim": "sub",
+                "username_claim": "preferred_username",
+                "groups_claim": "groups",
+                "mfa_values": fill("IdentityProviderForm", "mfa_values"),
+                "is_enabled": "y",
+            },
+        )
+    )
+    ok(
+        admin.post(
+            address_for("admin.add_group_mapping"),
+            data={"group": fill("GroupMappingForm", "group"), "role": "field_worker"},
         )
     )
     ok(admin.post(address_for("admin.new_area"), data={"name": fill("AreaForm", "name")}))

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from outreach.editing import Edits
@@ -13,7 +20,7 @@ from outreach.fields import (
     optional_int,
     options,
 )
-from outreach.submissions import Once
+from outreach.submissions import EXPIRED, Once
 from outreach.vocabulary import (
     KOMMUN_ROLES,
     PLACE_KIND_LABELS,
@@ -156,4 +163,84 @@ class WarningSignForm(Once, FlaskForm):
     label = StringField(
         _l("Warning sign"),
         validators=[InputRequired(_l("Enter a name.")), max_length(200)],
+    )
+
+
+def _claim_field(label, default: str):
+    return StringField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(_l("Name the claim.")),
+            Regexp(r"^[\w:/.-]{1,60}\Z", message=_l("A claim's name: letters, digits, : / . - _")),
+        ],
+    )
+
+
+class IdentityProviderForm(FlaskForm):
+    """The kommun's OpenID Connect provider (Entra ID, ADFS …)."""
+
+    display_name = StringField(
+        _l("Name on the login button (“Log in with …”)"),
+        validators=[InputRequired(_l("Enter a name.")), max_length(120)],
+    )
+    issuer = StringField(
+        _l("Issuer"),
+        description=_l(
+            "The provider's address, whose discovery document is at "
+            "/.well-known/openid-configuration (Entra ID: "
+            "https://login.microsoftonline.com/TENANT-ID/v2.0)."
+        ),
+        validators=[
+            InputRequired(_l("Enter the issuer.")),
+            Regexp(r"^https?://[^\s]+\Z", message=_l("Enter an address that starts with https://")),
+            max_length(500),
+        ],
+    )
+    client_id = StringField(
+        _l("Client id"), validators=[InputRequired(_l("Enter the client id.")), max_length(255)]
+    )
+    client_secret = PasswordField(
+        _l("Client secret"),
+        description=_l("Stored encrypted. Leave empty to keep the one saved."),
+        validators=[Optional(), max_length(500)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    subject_claim = _claim_field(_l("Claim that identifies a person for good"), "sub")
+    username_claim = _claim_field(_l("Claim that becomes the username"), "preferred_username")
+    groups_claim = _claim_field(_l("Claim with the person's groups or app roles"), "groups")
+    mfa_values = StringField(
+        _l("Values of amr or acr that vouch for a login with several factors"),
+        default="mfa",
+        description=_l(
+            "Separated by spaces. With one of them, Outreach asks for no code of its own."
+        ),
+        validators=[Optional(), max_length(255)],
+    )
+    local_login = BooleanField(
+        _l("Staff may also log in with a password of Outreach's (admins always may)"),
+        default=True,
+    )
+    is_enabled = BooleanField(_l("The login through the provider is in use"), default=True)
+
+
+class GroupMappingForm(Once, FlaskForm):
+    """A group at the provider that gives a role, and a team."""
+
+    group = StringField(
+        _l("Group or app role at the provider"),
+        validators=[InputRequired(_l("Enter the group.")), max_length(255)],
+    )
+    role = SelectField(
+        _l("Role in Outreach"),
+        choices=options((role, ROLE_LABELS[role]) for role in KOMMUN_ROLES),
+    )
+    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
+
+
+class RemoveMappingForm(FlaskForm):
+    """Which group to remove."""
+
+    mapping = HiddenField(
+        validators=[InputRequired(EXPIRED), Regexp(r"^\d{1,9}\Z", message=EXPIRED)]
     )

@@ -56,7 +56,7 @@ def _kommun_name_and_code(name: str, code: str, others) -> tuple[str, str]:
     return name, code
 
 
-def _record_change(entity_type: str, entity_id: int, changed: dict, *, by: User) -> None:
+def record_change(entity_type: str, entity_id: int, changed: dict, *, by: User) -> None:
     """The audit row of an admin's change in their kommun: the fields, old and new values."""
     if changed:
         audit.record(
@@ -151,7 +151,7 @@ def update_team(
             "urgent_first_contact_hours": unit.urgent_hours,
         }
     changed = audit.apply_changes(team, values)
-    _record_change("team", team.id, changed, by=by)
+    record_change("team", team.id, changed, by=by)
     return list(changed)
 
 
@@ -161,7 +161,7 @@ def set_retention(kommun: Kommun, *, by: User, years: int | None) -> bool:
     if years is not None and not 1 <= years <= MOST_RETENTION_YEARS:
         raise RuleViolation(_l("Enter a number of years from 1 to 30."), "retention_years")
     changed = audit.apply_changes(kommun, {"retention_years": years})
-    _record_change("kommun", kommun.id, changed, by=by)
+    record_change("kommun", kommun.id, changed, by=by)
     return bool(changed)
 
 
@@ -253,7 +253,7 @@ def update_user(
     user.all_teams, user.is_enabled = kept + list(teams), enabled
     after = _as_recorded(user)
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
-    _record_change("user", user.id, changed, by=by)
+    record_change("user", user.id, changed, by=by)
     if changed.keys() & {"role", "teams", "is_enabled"}:
         end_every_session(user, by=by, why="rights changed")
     db.session.flush()

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach import editing, policy, scopes
-from outreach.admin import bp, services
+from outreach.admin import bp, identity_views, services  # noqa: F401 (the identity provider's page)
 from outreach.admin.forms import (
     AreaForm,
     KommunSettingsForm,

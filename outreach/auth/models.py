@@ -4,13 +4,22 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, and_
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from outreach.clock import UTCDateTime, now
 from outreach.crypto import EncryptedText
 from outreach.extensions import db, enum_type
-from outreach.org.models import Kommun, Team, TeamKind, kommun_key, kommun_member
+from outreach.org.models import Kommun, Team, TeamKind, in_kommun, kommun_key, kommun_member
 
 
 class Role(enum.StrEnum):
@@ -148,6 +157,12 @@ class LoginSession(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A login through the kommun's identity provider: which, and the ID token it gave (to
+    #: end the provider's session too at logout).
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("identity_provider.id", ondelete="SET NULL")
+    )
+    id_token: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class RecoveryCode(db.Model):
@@ -161,3 +176,100 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProviderKind(enum.StrEnum):
+    OIDC = "oidc"
+    SAML = "saml"
+
+
+class IdentityProvider(db.Model):
+    """A kommun's identity provider (Entra ID, ADFS …): its staff log in through it, and it
+    says which teams and role each of them has (GroupMapping)."""
+
+    __table_args__ = (in_kommun("identity_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: One provider a kommun.
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), unique=True)
+    kind: Mapped[ProviderKind] = mapped_column(enum_type(ProviderKind, 10))
+    #: What the login page's button says after "Logga in med" (Malmö stad).
+    display_name: Mapped[str] = mapped_column(String(120))
+    #: OpenID Connect: the issuer; its discovery document is at
+    #: <issuer>/.well-known/openid-configuration.
+    issuer: Mapped[str] = mapped_column(String(500), default="")
+    client_id: Mapped[str] = mapped_column(String(255), default="")
+    client_secret: Mapped[str | None] = mapped_column(EncryptedText())
+    #: The claim that identifies a person for good (Entra ID: "oid"; otherwise "sub").
+    subject_claim: Mapped[str] = mapped_column(String(60), default="sub")
+    #: The claim whose value becomes the username of an account made at the first login.
+    username_claim: Mapped[str] = mapped_column(String(60), default="preferred_username")
+    #: The claim that lists the person's groups or app roles.
+    groups_claim: Mapped[str] = mapped_column(String(60), default="groups")
+    #: Values of `amr` or `acr` by which the provider vouches for a login with several
+    #: factors (space-separated); then Outreach asks for no code of its own.
+    mfa_values: Mapped[str] = mapped_column(String(255), default="mfa")
+    #: Staff of the kommun may still log in with a password of Outreach's (admins always may:
+    #: the break-glass account for when the provider is down).
+    local_login: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+
+    kommun: Mapped[Kommun] = relationship(lazy="joined")
+    mappings: Mapped[list["GroupMapping"]] = relationship(
+        back_populates="provider",
+        cascade="all, delete-orphan",
+        order_by="GroupMapping.group",
+        foreign_keys="GroupMapping.provider_id",
+    )
+
+    @property
+    def mfa_value_set(self) -> set[str]:
+        return set(self.mfa_values.split())
+
+
+class GroupMapping(db.Model):
+    """A group (or app role) at the provider that gives its members a role in Outreach, and a
+    team of the kommun."""
+
+    __table_args__ = (
+        UniqueConstraint("provider_id", "group", "team_id"),
+        kommun_key("group_mapping", "provider_id", "identity_provider", ondelete="CASCADE"),
+        kommun_key("group_mapping", "team_id", "team", ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("identity_provider.id", ondelete="CASCADE"), index=True
+    )
+    #: The group's name or id as the provider sends it.
+    group: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+
+    provider: Mapped[IdentityProvider] = relationship(
+        back_populates="mappings", foreign_keys=[provider_id]
+    )
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
+
+
+class ExternalIdentity(db.Model):
+    """Who a user is at their kommun's identity provider: the account a login through it
+    opens, made at the first one."""
+
+    __table_args__ = (
+        UniqueConstraint("provider_id", "subject"),
+        kommun_key("external_identity", "provider_id", "identity_provider", ondelete="CASCADE"),
+        kommun_key("external_identity", "user_id", "kommun_member.user_id", ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("identity_provider.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The value of the provider's subject claim.
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+    user: Mapped[User] = relationship()

@@ -43,6 +43,11 @@ def check_password_rules(password: str) -> None:
         )
 
 
+#: The password hash of a user who logs in through the kommun's identity provider only: no
+#: password matches it.
+NO_PASSWORD = "!"  # noqa: S105 (not a password: a hash nothing matches)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -129,19 +134,21 @@ def create_user(
     username: str,
     display_name: str,
     role: Role,
-    password: str,
+    password: str | None,
     teams: list[Team],
     email: str | None = None,
     by: User | None = None,
     kommun: Kommun | None = None,
 ) -> User:
     """A new user of the kommun (and of their teams' kommun); refuses short passwords and taken
-    usernames. `by` is the admin (None from the command line)."""
+    usernames. `by` is the admin (None from the command line or a login through the kommun's
+    identity provider). A user with no password (None) logs in through the provider only."""
     username = username.strip()
     if not username:
         raise RuleViolation(_l("A username is required."), "username")
     check_teams_of(role, teams)
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
     taken = db.session.execute(
         select(User.id).where(func.lower(User.username) == username.lower())
     ).first()
@@ -151,7 +158,7 @@ def create_user(
         username=username,
         display_name=display_name.strip() or username,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         kommuner=[kommun] if kommun is not None else [],
         all_teams=list(teams),
         email=email,
@@ -276,7 +283,7 @@ def end_session(token: str | None) -> None:
         )
 
 
-def end_every_session(user: User, *, by: User, why: str) -> None:
+def end_every_session(user: User, *, by: User | None, why: str) -> None:
     """Log the user out everywhere: every session ends, and cookies issued before are refused
     (the session epoch is part of the user id the cookie names)."""
     user.session_epoch += 1

@@ -1,39 +1,29 @@
 """Login with password and second factor, logout (here or everywhere), session limits, and the
-user's own settings.
+user's own settings. The login's steps are in login_views.py; the login through a kommun's
+identity provider in federation_views.py."""
 
-Logging in is two steps when a second factor is due: the password makes the session "pending"
-(it names the user, for five minutes, and opens nothing); the code from the app, or a
-recovery code, completes the login and only then is a server-side session started. A user
-who must use a second factor and has none enrols before the login completes.
-"""
-
-import time
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from outreach import policy
 from outreach.audit import AuditAction
-from outreach.auth import bp, services, two_factor
+from outreach.auth import (
+    bp,
+    federation,
+    federation_views,  # also the provider login's routes
+    services,
+    two_factor,
+)
+from outreach.auth import login_views as steps
 from outreach.auth.forms import CodeForm, LoginForm, SettingsForm
-from outreach.auth.models import User
 from outreach.errors import RuleViolation
 from outreach.extensions import limiter, login_manager
 from outreach.htmx import render
 from outreach.policy import allow, anyone_logged_in, public
 from outreach.views_common import form_status, submit
-
-
-@login_manager.user_loader
-def load_user(session_user_id: str) -> User | None:
-    """The user of a session, unless their sessions were invalidated since."""
-    user_id, _sep, epoch = session_user_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
-        return None
-    return services.user_of_session(int(user_id), int(epoch))
 
 
 @login_manager.unauthorized_handler
@@ -92,64 +82,6 @@ def check_session():
     return redirect(url_for("auth.login"))  # htmx.redirect_whole_page turns it into HX-Redirect
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect to a plain path on this site after login."""
-    if target and target.startswith("/") and target.isprintable() and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and not target.startswith("//"):
-            return target
-    return url_for("home.start")
-
-
-# --- the pending login between password and second factor ------------------------------------
-
-PENDING = "pending_login"
-PENDING_SECONDS = 300
-#: The authenticator secret a browser is enrolling (not the user's until confirmed).
-ENROLLING = "enrolling_secret"
-
-
-def _second_factor_due(user: User) -> bool:
-    return user.has_two_factor or (
-        current_app.config["REQUIRE_2FA"] and policy.must_use_two_factor(user)
-    )
-
-
-def _begin_pending(user: User, target: str):
-    session.clear()
-    session[PENDING] = {"user": user.get_id(), "since": int(time.time()), "next": target}
-    step = "auth.second_factor" if user.has_two_factor else "auth.enrol"
-    return redirect(url_for(step), 303)
-
-
-def _pending_user() -> User | None:
-    """The user who gave the right password in the last five minutes, if any."""
-    pending = session.get(PENDING)
-    if not isinstance(pending, dict) or time.time() - pending.get("since", 0) > PENDING_SECONDS:
-        return None
-    return load_user(str(pending.get("user", "")))
-
-
-def _pending_target() -> str:
-    return _safe_next((session.get(PENDING) or {}).get("next"))
-
-
-def _finish_login(user: User, how: str, target: str) -> str:
-    """Every factor was right: a fresh session (nothing carried over from before); returns
-    where to go next."""
-    token = services.complete_login(user, how)
-    session.clear()
-    login_user(user)
-    session["sid"] = token
-    return target
-
-
-def _back_to_login():
-    session.pop(PENDING, None)
-    flash(_("Log in again: the login took too long or was not finished."), "info")
-    return redirect(url_for("auth.login"), 303)
-
-
 def _with_code(form: CodeForm, check):
     """Run a check of a submitted code with the lockout's limits; returns what it returns, or
     None. A wrong code is committed (it counts toward the lockout) and shown at the field."""
@@ -192,11 +124,10 @@ def login():
             except RuleViolation as refusal:
                 form.form_errors.append(refusal.message)
             else:
-                target = _safe_next(request.args.get("next"))
-                if _second_factor_due(user):
-                    return _begin_pending(user, target)
-                return redirect(_finish_login(user, "password", target), 303)
-    return render("auth/login.html", form=form, status=status)
+                if federation.password_login_allowed(user):
+                    return steps.start_login(user, "password", request.args.get("next"))
+                form.form_errors.append(steps.PROVIDER_ONLY)
+    return steps.login_page(form, status)
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
@@ -204,19 +135,21 @@ def login():
 @limiter.limit(_login_rate, methods=["POST"])
 def second_factor():
     """The second step of the login: a code from the app or a recovery code."""
-    user = _pending_user()
+    user = steps.pending_user()
     if user is None or not user.has_two_factor:
-        return _back_to_login()
+        return steps.back_to_login()
     form = CodeForm()
     how = _with_code(
         form, lambda **limits: two_factor.check_second_factor(user, form.code.data, **limits)
     )
     if how is None and form.is_submitted() and services.is_locked(user):
-        session.pop(PENDING, None)
+        session.pop(steps.PENDING, None)
         flash(services.BAD_CREDENTIALS, "info")
         return redirect(url_for("auth.login"), 303)
     if how is not None:
-        target = _finish_login(user, f"password and {how}", _pending_target())
+        target = steps.finish_login(
+            user, f"{steps.pending_how()} and {how}", steps.pending_target()
+        )
         if how == "recovery code":
             flash(
                 _(
@@ -235,9 +168,9 @@ def second_factor():
 def enrol():
     """Set up the authenticator app: scan the QR code, type the first code; then the recovery
     codes are shown, once. For a user finishing a login, or a logged-in user turning it on."""
-    user = current_user if current_user.is_authenticated else _pending_user()
+    user = current_user if current_user.is_authenticated else steps.pending_user()
     if user is None:
-        return _back_to_login()
+        return steps.back_to_login()
     if user.has_two_factor:
         if current_user.is_authenticated:
             return redirect(url_for("auth.settings"), 303)
@@ -245,14 +178,16 @@ def enrol():
             flash(two_factor.ALREADY_ENROLLED, "info")
         return redirect(url_for("auth.second_factor"), 303)
     # The secret being enrolled stays with this browser until its first code confirms it.
-    secret = session.setdefault(ENROLLING, two_factor.new_secret())
+    secret = session.setdefault(steps.ENROLLING, two_factor.new_secret())
     form = CodeForm()
     outcome = submit(form, lambda: two_factor.confirm_enrolment(user, secret, form.code.data))
     if outcome.saved:
-        session.pop(ENROLLING, None)
+        session.pop(steps.ENROLLING, None)
         target = url_for("auth.settings")
         if not current_user.is_authenticated:
-            target = _finish_login(user, "password, second factor enrolled", _pending_target())
+            target = steps.finish_login(
+                user, f"{steps.pending_how()}, second factor enrolled", steps.pending_target()
+            )
         return render("auth/recovery_codes.html", codes=outcome.result, next=target)
     return render(
         "auth/enrol.html",
@@ -282,12 +217,17 @@ def new_recovery_codes():
 @public
 def logout():
     """Log out and forget the session."""
+    at_provider, sid = None, session.get("sid")
     if current_user.is_authenticated:
-        services.end_session(session.get("sid"))
+        at_provider = federation.provider_session(sid)
+        services.end_session(sid)
         services.record_account(AuditAction.LOGOUT, current_user, by=current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
+    if at_provider is not None:  # the provider's session ends too, where it can
+        session[federation_views.ENDED] = sid
+        return redirect(url_for("auth.provider_logout"), 303)
     return redirect(url_for("auth.login"), 303)
 
 
@@ -301,7 +241,7 @@ def choose_kommun():
             session.get("sid"), current_user, int(chosen)
         ):
             flash(_("You now work for %(kommun)s.", kommun=current_user.kommun.name), "info")
-            return redirect(_safe_next(request.form.get("next")), 303)
+            return redirect(steps.safe_next(request.form.get("next")), 303)
         flash(_("Choose one of your kommuner."), "error")
         status = 422
     else:

@@ -49,6 +49,9 @@ NOT_IN_EXTRACT = {
     "retention_run": "counts of gallring runs, naming nobody",
     "access_review": "the lead's loggkontroll of a period, about staff access",
     "form_submission": "one-time form tokens and the id of the record each made, for a week",
+    "identity_provider": "the kommun's login through its identity provider",
+    "group_mapping": "which groups at the identity provider give which role",
+    "external_identity": "who staff are at the identity provider",
 }
 
 #: The labels of the fields, for the readable renderings.
