@@ -12,7 +12,15 @@ from outreach import AREAS, create_app, ids
 from tests.conftest import test_config
 
 #: Values for address parts that do not name a team's record or a number.
-SAMPLE_VALUES = {"step": "acknowledge", "code": "9999"}
+SAMPLE_VALUES = {
+    "step": "acknowledge",
+    "code": "9999",
+    # the SCIM endpoints' resources and documents
+    "resource_id": "1",
+    "name": "User",
+    "urn": "urn:ietf:params:scim:schemas:core:2.0:User",
+    "rest": "Unknown",
+}
 
 
 def _endpoints() -> list[tuple[str, str, tuple[str, ...]]]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from outreach.admin.services import record_change
 from outreach.audit import apply_changes
+from outreach.auth import scim
 from outreach.auth.models import GroupMapping, IdentityProvider, ProviderKind, Role, User
 from outreach.auth.services import check_teams_of
 from outreach.errors import RuleViolation
@@ -71,6 +72,13 @@ def save_provider(kommun: Kommun, *, by: User, settings: ProviderSettings) -> Id
     db.session.flush()
     record_change("identity_provider", provider.id, changed, by=by)
     return provider
+
+
+def new_scim_token(provider: IdentityProvider, *, by: User) -> str:
+    """A new SCIM token for the provider (the one before stops working); shown once."""
+    token = scim.new_token(provider)
+    record_change("identity_provider", provider.id, {"scim_token": ("…", "…")}, by=by)
+    return token
 
 
 def add_mapping(

@@ -4,6 +4,7 @@ to register at it, and which of its groups give which role and team."""
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from outreach import policy
 from outreach.admin import bp, identity
@@ -75,6 +76,25 @@ def identity_provider():
         flash(_("The identity provider is saved."), "success")
         return redirect(url_for("admin.identity_provider"), 303)
     return _page(form=form, status=form_status(form, outcome))
+
+
+@bp.route("/inloggning/scim-token", methods=["POST"])
+@policy.allow(policy.admin)
+def new_scim_token():
+    """A new SCIM token for the provider, shown once (the one before stops working)."""
+    provider = identity.provider_of(current_user.kommun_id)
+    form = FlaskForm()
+    if provider is None:
+        flash(_("Set up the identity provider first."), "info")
+        return redirect(url_for("admin.identity_provider"), 303)
+    outcome = submit(form, lambda: identity.new_scim_token(provider, by=current_user))
+    if not outcome.saved:
+        return redirect(url_for("admin.identity_provider"), 303)
+    return render(
+        "admin/scim_token.html",
+        token=outcome.result,
+        base=url_for("auth.scim_config", _external=True).removesuffix("/ServiceProviderConfig"),
+    )
 
 
 @bp.route("/inloggning/grupper", methods=["POST"])

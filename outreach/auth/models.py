@@ -214,6 +214,10 @@ class IdentityProvider(db.Model):
     local_login: Mapped[bool] = mapped_column(Boolean, default=True)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    #: SHA-256 of the bearer token with which the provider provisions users and groups over
+    #: SCIM (the token itself is shown once, when it is made).
+    scim_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    scim_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     kommun: Mapped[Kommun] = relationship(lazy="joined")
     mappings: Mapped[list["GroupMapping"]] = relationship(
@@ -270,6 +274,50 @@ class ExternalIdentity(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     #: The value of the provider's subject claim.
     subject: Mapped[str] = mapped_column(String(255))
+    #: The provider's own id of the user, when it provisions them over SCIM (and then the
+    #: subject too).
+    external_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
     user: Mapped[User] = relationship()
+
+
+#: Who is in which group the provider keeps over SCIM.
+scim_group_member = Table(
+    "scim_group_member",
+    db.metadata,
+    Column("group_id", Integer, ForeignKey("scim_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("kommun_id", Integer, ForeignKey("kommun.id"), nullable=False),
+    kommun_key("scim_group_member", "group_id", "scim_group", ondelete="CASCADE"),
+    kommun_key("scim_group_member", "user_id", "kommun_member.user_id", ondelete="CASCADE"),
+)
+
+
+class ScimGroup(db.Model):
+    """A group the kommun's identity provider keeps here over SCIM: its name is what the
+    group mappings name, its members get the role and team it gives."""
+
+    __table_args__ = (
+        in_kommun("scim_group"),
+        kommun_key("scim_group", "provider_id", "identity_provider", ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("identity_provider.id", ondelete="CASCADE"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(255))
+    #: The provider's own id of the group.
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+
+    members: Mapped[list[User]] = relationship(
+        secondary=scim_group_member,
+        primaryjoin=lambda: ScimGroup.id == scim_group_member.c.group_id,
+        secondaryjoin=lambda: User.id == scim_group_member.c.user_id,
+        order_by=User.id,
+        viewonly=True,  # written through auth/scim.py, which gives the rows their kommun
+    )

@@ -15,7 +15,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from outreach.audit import AuditAction
-from outreach.auth.models import ExternalIdentity, IdentityProvider, Role, User
+from outreach.auth.models import (
+    ExternalIdentity,
+    IdentityProvider,
+    Role,
+    ScimGroup,
+    User,
+    scim_group_member,
+)
 from outreach.auth.services import check_teams_of, create_user, end_every_session, record_account
 from outreach.errors import RuleViolation
 from outreach.extensions import db
@@ -71,13 +78,15 @@ def provision(assertion: Assertion) -> User:
     kommun brought in line with the person's groups at each (a change of rights ends the
     user's other sessions). Refused: no group maps, or the account is stopped."""
     provider = assertion.provider
-    role, teams = rights_of(provider, assertion.groups)
     identity = db.session.execute(
         select(ExternalIdentity).where(
             ExternalIdentity.provider_id == provider.id,
             ExternalIdentity.subject == assertion.subject,
         )
     ).scalar_one_or_none()
+    # the groups the token names, or those the provider keeps here over SCIM
+    groups = assertion.groups or (groups_of(provider, identity.user) if identity else [])
+    role, teams = rights_of(provider, groups)
     if identity is None:
         user = create_user(
             username=_free_username(assertion.username or assertion.subject),
@@ -102,19 +111,34 @@ def provision(assertion: Assertion) -> User:
     if not user.is_enabled:
         raise RuleViolation(STOPPED)
     user.act_for(provider.kommun_id)
-    _bring_in_line(user, assertion, role, teams)
-    return user
-
-
-def _bring_in_line(user: User, assertion: Assertion, role: Role, teams: list[Team]) -> None:
-    kommun_id = assertion.provider.kommun_id
-    before = {"role": user.role.value, "teams": sorted(t.name for t in user.teams)}
-    user.role = role
-    user.all_teams = [t for t in user.all_teams if t.kommun_id != kommun_id] + teams
     if assertion.name:
         user.display_name = assertion.name
     if assertion.email:
         user.email = assertion.email
+    bring_in_line(user, provider.kommun_id, role, teams)
+    return user
+
+
+def groups_of(provider: IdentityProvider, user: User) -> list[str]:
+    """The names of the groups the provider keeps here over SCIM that the user is in."""
+    return list(
+        db.session.execute(
+            select(ScimGroup.display_name)
+            .join(scim_group_member, scim_group_member.c.group_id == ScimGroup.id)
+            .where(ScimGroup.provider_id == provider.id, scim_group_member.c.user_id == user.id)
+        ).scalars()
+    )
+
+
+def bring_in_line(user: User, kommun_id: int, role: Role, teams: list[Team]) -> None:
+    """The user's role, and teams in the kommun, as the provider's groups give them; a change
+    of rights ends the user's sessions (they log in again with the new ones)."""
+    before = {
+        "role": user.role.value,
+        "teams": sorted(t.name for t in user.all_teams if t.kommun_id == kommun_id),
+    }
+    user.role = role
+    user.all_teams = [t for t in user.all_teams if t.kommun_id != kommun_id] + teams
     after = {"role": role.value, "teams": sorted(t.name for t in teams)}
     changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
     if changed:

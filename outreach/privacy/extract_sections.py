@@ -52,6 +52,8 @@ NOT_IN_EXTRACT = {
     "identity_provider": "the kommun's login through its identity provider",
     "group_mapping": "which groups at the identity provider give which role",
     "external_identity": "who staff are at the identity provider",
+    "scim_group": "the identity provider's groups of staff",
+    "scim_group_member": "which staff are in the identity provider's groups",
 }
 
 #: The labels of the fields, for the readable renderings.

@@ -1,6 +1,8 @@
 """The admin sets up the kommun's identity provider and the groups that give access; the secret
 is kept encrypted and out of the audit trail; nothing crosses to another kommun."""
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -138,3 +140,21 @@ def test_another_kommun_s_admin_neither_sees_nor_removes_this_kommun_s(app, worl
         assert client.get(address_for("admin.identity_provider")).status_code == 403
         assert client.post(address_for("admin.identity_provider"), data=SETTINGS).status_code == 403
     assert _provider(app).display_name == "Malmö stad"
+
+
+def test_the_admin_makes_a_scim_token_shown_once(app, world, login):
+    admin = login("admin")
+    admin.post(address_for("admin.identity_provider"), data=SETTINGS)
+    page = admin.post(address_for("admin.new_scim_token")).get_data(as_text=True)
+    token = re.search(r'<code class="secret">([^<]+)</code>', page).group(1)
+    assert "http://localhost/scim/v2" in page
+    with app.app_context():
+        stored = db.session.execute(select(IdentityProvider.scim_token_hash)).scalar()
+        assert token not in stored  # only its hash is kept
+    config = "/scim/v2/ServiceProviderConfig"
+    assert admin.get(config).status_code == 401  # a session is not a token
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get(config, headers=bearer).status_code == 200
+    admin.post(address_for("admin.new_scim_token"))
+    assert app.test_client().get(config, headers=bearer).status_code == 401  # replaced
+    assert login("lead_a").post(address_for("admin.new_scim_token")).status_code == 403

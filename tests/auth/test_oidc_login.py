@@ -276,3 +276,47 @@ def test_a_kommun_can_close_password_logins_but_not_for_its_admin(app, world, ko
         address_for("auth.login"), data={"username": "admin", "password": factories.PASSWORD}
     )
     assert admin.status_code == 303
+
+
+def test_a_user_provisioned_over_scim_logs_in_with_the_groups_kept_here(
+    app, world, kommun_provider
+):
+    """The provider made Cia's account and put her in the group over SCIM; its tokens carry no
+    groups: the login takes the groups kept here."""
+    from outreach.auth import scim
+    from outreach.auth.models import IdentityProvider
+
+    cia = kommun_provider.add_person("cia@malmo.se", "Cia Ceder", [], amr=["mfa"])
+    with app.app_context():
+        token = scim.new_token(db.session.execute(select(IdentityProvider)).scalar_one())
+        db.session.commit()
+    provisioning = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    made = provisioning.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "cia@malmo.se",
+            "externalId": cia.sub,
+            "displayName": "Cia Ceder",
+            "active": True,
+        },
+        headers=bearer,
+    )
+    assert made.status_code == 201
+    refused = _log_in(app.test_client(), kommun_provider, "cia@malmo.se")
+    assert refused.status_code == 403  # no group yet
+    provisioning.post(
+        "/scim/v2/Groups",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": SODER,
+            "members": [{"value": made.get_json()["id"]}],
+        },
+        headers=bearer,
+    )
+    client = app.test_client()
+    assert _log_in(client, kommun_provider, "cia@malmo.se").status_code == 303
+    assert _team_ids(app, "cia@malmo.se") == [world.team_a]
+    with app.app_context():
+        assert len(db.session.execute(select(ExternalIdentity)).all()) == 1  # the same account
