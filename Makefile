@@ -144,7 +144,7 @@ format: dev
 # Developers: refresh the catalogue after changing UI text, then translate the new entries.
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* .venv node_modules" -w 100 -o outreach/translations/messages.pot .
-	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching -w 100
+	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 clean:
 	rm -rf $(VENV) static/vendor $(COMPILED)

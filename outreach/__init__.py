@@ -169,6 +169,7 @@ def _register_cli(app: Flask) -> None:
     from outreach.crypto_cli import crypto_cli
     from outreach.demo import demo_cli
     from outreach.handoffs.cli import handoffs_cli
+    from outreach.health.cli import ops_cli
     from outreach.notifications.cli import notifications_cli
     from outreach.privacy.cli import privacy_cli
 
@@ -178,6 +179,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(handoffs_cli)
+    app.cli.add_command(ops_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(privacy_cli)
 

@@ -5,6 +5,7 @@ PostgreSQL. Demo mode (OUTREACH_DEMO=1, set by `make run`) may generate local se
 keys and load demo data; production must set OUTREACH_SECRET_KEY and OUTREACH_FIELD_KEY.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +53,11 @@ def _secret(variable: str, demo: bool) -> str | None:
     return path.read_text().strip()
 
 
+def _networks(value: str) -> tuple:
+    """Comma-separated networks (10.1.2.0/24, 127.0.0.1) as ip_network objects."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in value.split(",") if part.strip())
+
+
 def from_environment() -> dict:
     """Build the Flask configuration from the environment."""
     demo = _flag("OUTREACH_DEMO")
@@ -78,6 +84,9 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "memory://"),
         "PROXY_COUNT": int(os.environ.get("OUTREACH_PROXY_COUNT", "0")),
         "RETENTION_YEARS": int(os.environ.get("OUTREACH_RETENTION_YEARS", "5")),
+        "METRICS_TOKEN": os.environ.get("OUTREACH_METRICS_TOKEN", ""),
+        "ACCESSIBILITY_CONTACT": os.environ.get("OUTREACH_ACCESSIBILITY_CONTACT", ""),
+        "METRICS_NETWORKS": _networks(os.environ.get("OUTREACH_METRICS_NETWORKS", "")),
         "ANONYMOUS_NOTE_MONTHS": int(os.environ.get("OUTREACH_ANONYMOUS_NOTE_MONTHS", "12")),
         "ARCHIVE_DIR": os.environ.get("OUTREACH_ARCHIVE_DIR", str(INSTANCE / "archive")),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("OUTREACH_MAIL_MAX_ATTEMPTS", "12")),
@@ -124,6 +133,13 @@ DEFAULTS = {
     #: Gallring: an identified youth with no activity for this many years is deleted (by the
     #: end of the following calendar year).
     "RETENTION_YEARS": 5,
+    #: Who may read /metrics: a bearer token, or an address of these networks (none by
+    #: default: without either, /metrics answers 404 to everyone).
+    "METRICS_TOKEN": "",
+    "METRICS_NETWORKS": (),
+    #: Where the accessibility statement sends reports of problems (an address of the
+    #: deployment's; without one, to the kommun's system administrator).
+    "ACCESSIBILITY_CONTACT": "",
     #: Free-text notes of anonymous contacts are cleared after this many months (the tally
     #: itself stays for statistics).
     "ANONYMOUS_NOTE_MONTHS": 12,

@@ -20,6 +20,8 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import inspect as sa_inspect
 
+from outreach import metrics
+
 #: A request id a proxy in front may pass on; anything else is replaced by our own.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
@@ -123,6 +125,8 @@ def _log_request(response):
     # after the request has committed, would read the user again.
     user = sa_inspect(g.get("_login_user"), raiseerr=False)
     rule = request.url_rule
+    seconds = time.perf_counter() - started
+    metrics.observe(request.endpoint, request.method, response.status_code, seconds)
     logging.getLogger("outreach.requests").info(
         "request",
         extra={
@@ -132,7 +136,7 @@ def _log_request(response):
             "route": rule.rule if rule is not None else None,
             "endpoint": request.endpoint,
             "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "duration_ms": round(seconds * 1000, 1),
         },
     )
     return response

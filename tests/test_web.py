@@ -214,3 +214,19 @@ def test_static_files_and_pages_are_compressed(app, client):
     page = client.get(address_for("auth.login"), headers={"Accept-Encoding": "br, gzip"})
     assert page.headers["Content-Encoding"] == "br"
     assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_the_accessibility_statement_is_linked_from_every_page(app, client):
+    login_page = client.get(address_for("auth.login")).get_data(as_text=True)
+    assert address_for("home.accessibility_statement") in login_page
+    statement = client.get(address_for("home.accessibility_statement"))
+    text = statement.get_data(as_text=True)
+    assert statement.status_code == 200
+    assert "WCAG 2.1 på nivå AA" in text and "Myndigheten för digital förvaltning" in text
+    assert "kontakta kommunens systemförvaltare" in text
+    app.config["ACCESSIBILITY_CONTACT"] = "tillganglighet@region.se"
+    try:
+        text = client.get(address_for("home.accessibility_statement")).get_data(as_text=True)
+        assert "skriv till tillganglighet@region.se" in text
+    finally:
+        app.config["ACCESSIBILITY_CONTACT"] = ""

@@ -65,6 +65,8 @@ CORE = {
     "views_common",
     "vocabulary",
     "withdrawals",
+    "workers",
+    "metrics",
 }
 #: The modules that put the app together: they may import anything.
 TOP = {PACKAGE, f"{PACKAGE}.demo", f"{PACKAGE}.demo_data"}

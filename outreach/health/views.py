@@ -2,14 +2,17 @@
 operator's page has a view module of its own (operations_views.py), imported here so that its
 routes join the area's."""
 
-from flask import jsonify
+from flask import Response, abort, current_app, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from outreach import metrics
 from outreach.errors import database_unavailable
 from outreach.health import (  # noqa: F401 (the operator's page's routes)
     bp,
     operations_views,
     services,
 )
+from outreach.health import metrics as health_metrics
 from outreach.policy import public
 from outreach.transaction import forget
 
@@ -19,6 +22,18 @@ from outreach.transaction import forget
 def healthz():
     """The process is up and serving (asks nothing of the database)."""
     return jsonify(status="ok")
+
+
+@bp.get("/metrics")
+@public
+def metrics_page():
+    """Prometheus metrics, for the operator's monitoring only (a token or their networks)."""
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not health_metrics.may_scrape(token, request.remote_addr, current_app.config):
+        abort(404)
+    return Response(
+        metrics.exposition(health_metrics.DatabaseCollector()), mimetype=CONTENT_TYPE_LATEST
+    )
 
 
 @bp.get("/readyz")

@@ -1,7 +1,9 @@
 """The start page: for field staff the open shift and the way to log a contact, and for each
 user what waits for them (returned shifts, reviews, reports, markings, register extracts)."""
 
-from flask import redirect, url_for
+from datetime import date
+
+from flask import current_app, redirect, url_for
 from flask_login import current_user
 
 from outreach import policy
@@ -43,4 +45,19 @@ def start():
         returned_shifts=review_services.returned_to(current_user),
         waiting_for_review=review_services.waiting_for_review(current_user),
         urgent_requests=privacy_services.count_urgent(privacy_services.open_requests(current_user)),
+    )
+
+
+#: When the accessibility statement was last reviewed against the service.
+STATEMENT_REVIEWED = date(2026, 12, 5)
+
+
+@bp.route("/tillganglighet")
+@policy.public
+def accessibility_statement():
+    """The accessibility statement (tillgänglighetsredogörelse) the DOS-lagen asks for."""
+    return render(
+        "home/accessibility.html",
+        contact=current_app.config["ACCESSIBILITY_CONTACT"],
+        reviewed=STATEMENT_REVIEWED,
     )

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from outreach import workers
 from outreach.clock import now
 from outreach.errors import database_unavailable
 from outreach.extensions import db
@@ -139,6 +140,8 @@ def send(loop: bool, interval: int):
             forget()
             current_app.logger.warning("database unavailable; delivering again later")
         else:
+            workers.beat(workers.MAIL)
+            db.session.commit()
             click.echo(
                 f"sent {done.sent}, failed {done.failed} (will be retried), "
                 f"given up {done.dead} (the admin is alerted)"

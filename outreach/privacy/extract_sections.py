@@ -54,6 +54,7 @@ NOT_IN_EXTRACT = {
     "external_identity": "who staff are at the identity provider",
     "scim_group": "the identity provider's groups of staff",
     "scim_group_member": "which staff are in the identity provider's groups",
+    "worker_beat": "when the background workers last ran",
 }
 
 #: The labels of the fields, for the readable renderings.

@@ -88,3 +88,6 @@ def test_a_field_worker_logs_in_through_the_kommun_s_provider(app, world, provid
     browsing.check(bo, "provider-login-refused")
     bo.goto(address_for("home.start"))
     expect(bo).to_have_url(re.compile(r"/logga-in"))
+    bo.get_by_role("link", name="Tillgänglighet").click()
+    expect(bo.locator("h1")).to_have_text("Tillgänglighet för Outreach")
+    browsing.check(bo, "accessibility-statement")
