@@ -18,17 +18,17 @@ VNU_JAR        := build/vnu/vnu.jar
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango lint layers format i18n bench load faults clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango xmlsec lint layers format i18n bench load faults clean
 
-run: install pango assets translations db demo
+run: install pango xmlsec assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
 	$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: dev pango assets translations chromium vnu lint
+test: dev pango xmlsec assets translations chromium vnu lint
 	$(BIN)/pytest
 
 # The suite again on PostgreSQL: TEST_DATABASE_URL must name a throwaway database.
-test-postgres: dev pango assets translations chromium vnu
+test-postgres: dev pango xmlsec assets translations chromium vnu
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL"; exit 2; }
 	$(BIN)/pytest
 
@@ -100,6 +100,14 @@ pango:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else echo "Pango is missing and cannot be installed here: no PDF of the monthly report"; fi; }
+
+# SAML logins check the identity provider's signatures with Debian's xmlsec1 (pysaml2 calls it);
+# installed when missing and the machine allows.
+xmlsec:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; \
+	  else echo "xmlsec1 is missing and cannot be installed here: no SAML login"; fi; }
 
 # Figures, not tests (docs/performance.md). BENCH_DATABASE_URL names the PostgreSQL database to
 # create, migrate and seed the first time (the national scale takes about two minutes); the

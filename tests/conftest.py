@@ -207,6 +207,20 @@ def openid_provider():
 
 
 @pytest.fixture
+def saml_idp():
+    """A real SAML identity provider on localhost (tests/identity/saml_idp.py)."""
+    import shutil
+
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 is missing (make test installs it where it can)")
+    from tests.identity.saml_idp import SamlIdentityProvider
+
+    provider = SamlIdentityProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -403,13 +403,22 @@ def make_dead_letter(kommun: Kommun | None = None) -> OutboxMail:
 
 def make_identity_provider(issuer: str, mappings=(), kommun: Kommun | None = None, **settings):
     """The kommun's OpenID Connect provider (client "outreach", secret "hemligt") with group
-    mappings: (group, role, team or None)."""
+    mappings: (group, role, team or None). With `idp_metadata`: a SAML provider, with
+    Outreach's key pair for the kommun."""
+    from outreach.auth import saml
     from outreach.auth.models import GroupMapping, IdentityProvider, ProviderKind
 
     kommun = kommun or default_kommun()
+    if settings.get("idp_metadata"):
+        key, certificate = saml.new_key_pair(kommun.name)
+        settings |= {
+            "kind": ProviderKind.SAML,
+            "sp_private_key": key,
+            "sp_certificate": certificate,
+        }
     provider = IdentityProvider(
         kommun_id=kommun.id,
-        kind=ProviderKind.OIDC,
+        kind=settings.pop("kind", ProviderKind.OIDC),
         display_name=settings.pop("display_name", kommun.name),
         issuer=issuer,
         client_id="outreach",

@@ -4,6 +4,7 @@ in for /opt/outreach), and each names what it runs."""
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,14 @@ UNITS = ROOT / "deploy" / "systemd"
 
 @pytest.fixture
 def installed(tmp_path) -> Path:
-    """The units as installed with the checkout in /opt/outreach's place."""
+    """The units as installed with the checkout in /opt/outreach's place (and the
+    environment running the tests in its .venv's)."""
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is missing")
+    venv = Path(sys.executable).parent.parent  # the environment running the tests
     for unit in UNITS.iterdir():
-        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/outreach", str(ROOT)))
+        text = unit.read_text().replace("/opt/outreach/.venv", str(venv))
+        (tmp_path / unit.name).write_text(text.replace("/opt/outreach", str(ROOT)))
     return tmp_path
 
 

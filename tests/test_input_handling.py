@@ -69,6 +69,8 @@ REFLECTED_ONLY = {
     ("IdentityProviderForm", "subject_claim"),
     ("IdentityProviderForm", "username_claim"),
     ("IdentityProviderForm", "groups_claim"),
+    # SAML metadata: anything that is not the metadata of an identity provider is refused
+    ("IdentityProviderForm", "idp_metadata"),
     ("CodeForm", "code"),
     ("YouthForm", "personnummer"),
     ("KommunForm", "code"),

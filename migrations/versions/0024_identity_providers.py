@@ -29,10 +29,10 @@ def upgrade():
     sa.Column('issuer', sa.String(length=500), nullable=False),
     sa.Column('client_id', sa.String(length=255), nullable=False),
     sa.Column('client_secret', outreach.crypto.EncryptedText(), nullable=True),
-    sa.Column('subject_claim', sa.String(length=60), nullable=False),
-    sa.Column('username_claim', sa.String(length=60), nullable=False),
-    sa.Column('groups_claim', sa.String(length=60), nullable=False),
-    sa.Column('mfa_values', sa.String(length=255), nullable=False),
+    sa.Column('subject_claim', sa.String(length=255), nullable=False),
+    sa.Column('username_claim', sa.String(length=255), nullable=False),
+    sa.Column('groups_claim', sa.String(length=255), nullable=False),
+    sa.Column('mfa_values', sa.String(length=1000), nullable=False),
     sa.Column('local_login', sa.Boolean(), nullable=False),
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
     sa.Column('updated_at', outreach.clock.UTCDateTime(timezone=True), nullable=False),
@@ -61,7 +61,7 @@ def upgrade():
 
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.add_column(sa.Column('provider_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('id_token', outreach.crypto.EncryptedText(), nullable=True))
+        batch_op.add_column(sa.Column('provider_session', outreach.crypto.EncryptedText(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_login_session_provider_id_identity_provider'), 'identity_provider', ['provider_id'], ['id'], ondelete='SET NULL')
 
     op.create_table('group_mapping',
@@ -91,7 +91,7 @@ def downgrade():
     op.drop_table('group_mapping')
     with op.batch_alter_table('login_session', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_login_session_provider_id_identity_provider'), type_='foreignkey')
-        batch_op.drop_column('id_token')
+        batch_op.drop_column('provider_session')
         batch_op.drop_column('provider_id')
     with op.batch_alter_table('external_identity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_external_identity_user_id'))

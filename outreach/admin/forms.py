@@ -7,8 +7,10 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
@@ -172,14 +174,22 @@ def _claim_field(label, default: str):
         default=default,
         validators=[
             InputRequired(_l("Name the claim.")),
-            Regexp(r"^[\w:/.-]{1,60}\Z", message=_l("A claim's name: letters, digits, : / . - _")),
+            Regexp(
+                r"^[\w:/.#-]{1,255}\Z", message=_l("A claim's name: letters, digits, : / . - _")
+            ),
         ],
     )
 
 
 class IdentityProviderForm(FlaskForm):
-    """The kommun's OpenID Connect provider (Entra ID, ADFS …)."""
+    """The kommun's identity provider: OpenID Connect (Entra ID, ADFS …) or SAML 2.0 (ADFS,
+    a SITHS or Freja eID federation)."""
 
+    kind = RadioField(
+        _l("Protocol"),
+        choices=options([("oidc", _l("OpenID Connect")), ("saml", _l("SAML 2.0"))]),
+        default="oidc",
+    )
     display_name = StringField(
         _l("Name on the login button (“Log in with …”)"),
         validators=[InputRequired(_l("Enter a name.")), max_length(120)],
@@ -192,21 +202,26 @@ class IdentityProviderForm(FlaskForm):
             "https://login.microsoftonline.com/TENANT-ID/v2.0)."
         ),
         validators=[
-            InputRequired(_l("Enter the issuer.")),
+            Optional(),
             Regexp(r"^https?://[^\s]+\Z", message=_l("Enter an address that starts with https://")),
             max_length(500),
         ],
     )
-    client_id = StringField(
-        _l("Client id"), validators=[InputRequired(_l("Enter the client id.")), max_length(255)]
-    )
+    client_id = StringField(_l("Client id"), validators=[Optional(), max_length(255)])
     client_secret = PasswordField(
         _l("Client secret"),
         description=_l("Stored encrypted. Leave empty to keep the one saved."),
         validators=[Optional(), max_length(500)],
         render_kw={"autocomplete": "new-password"},
     )
-    subject_claim = _claim_field(_l("Claim that identifies a person for good"), "sub")
+    idp_metadata = TextAreaField(
+        _l("SAML: the provider's metadata (XML)"),
+        description=_l("Paste the provider's federation metadata (ADFS: FederationMetadata.xml)."),
+        validators=[Optional(), max_length(200_000)],
+    )
+    subject_claim = _claim_field(
+        _l("Claim (or SAML attribute, or NameID) that identifies a person for good"), "sub"
+    )
     username_claim = _claim_field(_l("Claim that becomes the username"), "preferred_username")
     groups_claim = _claim_field(_l("Claim with the person's groups or app roles"), "groups")
     mfa_values = StringField(
@@ -215,7 +230,7 @@ class IdentityProviderForm(FlaskForm):
         description=_l(
             "Separated by spaces. With one of them, Outreach asks for no code of its own."
         ),
-        validators=[Optional(), max_length(255)],
+        validators=[Optional(), max_length(1000)],
     )
     local_login = BooleanField(
         _l("Staff may also log in with a password of Outreach's (admins always may)"),

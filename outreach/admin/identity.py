@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from outreach.admin.services import record_change
 from outreach.audit import apply_changes
-from outreach.auth import scim
+from outreach.auth import saml, scim
 from outreach.auth.models import GroupMapping, IdentityProvider, ProviderKind, Role, User
 from outreach.auth.services import check_teams_of
 from outreach.errors import RuleViolation
@@ -24,10 +24,12 @@ WITHOUT_TEAMS = {Role.ADMIN, Role.COORDINATOR}
 class ProviderSettings:
     """What the admin sets on the provider; a client secret of None keeps the saved one."""
 
+    kind: ProviderKind
     display_name: str
     issuer: str
     client_id: str
     client_secret: str | None
+    idp_metadata: str
     subject_claim: str
     username_claim: str
     groups_claim: str
@@ -43,19 +45,33 @@ def provider_of(kommun_id: int | None) -> IdentityProvider | None:
     ).scalar_one_or_none()
 
 
+def _protocol_values(provider: IdentityProvider | None, settings: ProviderSettings) -> dict:
+    """What the protocol needs, checked: for OpenID Connect the issuer, client id and a
+    secret; for SAML the provider's metadata (its entity id becomes the issuer)."""
+    if settings.kind == ProviderKind.SAML:
+        metadata = settings.idp_metadata.strip()
+        if not metadata:
+            raise RuleViolation(_l("Paste the provider's metadata."), "idp_metadata")
+        return {"issuer": saml.provider_entity_id(metadata), "idp_metadata": metadata}
+    issuer, client_id = settings.issuer.strip().rstrip("/"), settings.client_id.strip()
+    if not issuer:
+        raise RuleViolation(_l("Enter the issuer."), "issuer")
+    if not client_id:
+        raise RuleViolation(_l("Enter the client id."), "client_id")
+    if not settings.client_secret and not (provider and provider.client_secret):
+        raise RuleViolation(_l("Enter the client secret."), "client_secret")
+    return {"issuer": issuer, "client_id": client_id}
+
+
 def save_provider(kommun: Kommun, *, by: User, settings: ProviderSettings) -> IdentityProvider:
-    """Set up, or change, the kommun's OpenID Connect provider. The secret is never written
-    to the audit trail, only that it changed."""
+    """Set up, or change, the kommun's identity provider. A SAML provider gets Outreach's key
+    pair for the kommun the first time. The secret is never written to the audit trail, only
+    that it changed."""
     provider = provider_of(kommun.id)
-    if provider is None:
-        if not settings.client_secret:
-            raise RuleViolation(_l("Enter the client secret."), "client_secret")
-        provider = IdentityProvider(kommun_id=kommun.id, kind=ProviderKind.OIDC)
-        db.session.add(provider)
     values = {
+        "kind": settings.kind,
         "display_name": settings.display_name.strip(),
-        "issuer": settings.issuer.strip().rstrip("/"),
-        "client_id": settings.client_id.strip(),
+        **_protocol_values(provider, settings),
         "subject_claim": settings.subject_claim.strip(),
         "username_claim": settings.username_claim.strip(),
         "groups_claim": settings.groups_claim.strip(),
@@ -65,10 +81,18 @@ def save_provider(kommun: Kommun, *, by: User, settings: ProviderSettings) -> Id
     }
     if not values["display_name"]:
         raise RuleViolation(_l("Enter a name."), "display_name")
+    if provider is None:
+        provider = IdentityProvider(kommun_id=kommun.id)
+        db.session.add(provider)
     changed = apply_changes(provider, values)
     if settings.client_secret and settings.client_secret != provider.client_secret:
         provider.client_secret = settings.client_secret
         changed["client_secret"] = ("…", "…")
+    if provider.kind == ProviderKind.SAML and not provider.sp_certificate:
+        provider.sp_private_key, provider.sp_certificate = saml.new_key_pair(kommun.name)
+        changed["sp_certificate"] = (None, "…")
+    if "idp_metadata" in changed:
+        changed["idp_metadata"] = ("…", "…")  # long XML: that it changed is enough
     db.session.flush()
     record_change("identity_provider", provider.id, changed, by=by)
     return provider

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from outreach import policy
 from outreach.admin import bp, identity
 from outreach.admin.forms import GroupMappingForm, IdentityProviderForm, RemoveMappingForm
-from outreach.auth.models import Role
+from outreach.auth.models import ProviderKind, Role
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org import services as org_services
@@ -37,10 +37,21 @@ def _page(form=None, mapping_form=None, status: int = 200):
         form=form,
         mapping_form=mapping_form or _mapping_form(formdata=None)[0],
         addresses={
-            _("Redirect URI (reply URL)"): url_for("auth.oidc_callback", _external=True),
-            _("Front-channel: after logout"): url_for("auth.login", _external=True),
-            _("Back-channel logout URI"): url_for(
+            _("OpenID Connect: redirect URI (reply URL)"): url_for(
+                "auth.oidc_callback", _external=True
+            ),
+            _("OpenID Connect: after logout"): url_for("auth.login", _external=True),
+            _("OpenID Connect: back-channel logout URI"): url_for(
                 "auth.oidc_logged_out", code=kommun.code, _external=True
+            ),
+            _("SAML: the service provider's metadata (its entity id)"): url_for(
+                "auth.saml_metadata", code=kommun.code, _external=True
+            ),
+            _("SAML: assertion consumer service (POST)"): url_for(
+                "auth.saml_acs", code=kommun.code, _external=True
+            ),
+            _("SAML: single logout (Redirect)"): url_for(
+                "auth.saml_slo", code=kommun.code, _external=True
             ),
         },
     )
@@ -59,10 +70,12 @@ def identity_provider():
             current_user.kommun,
             by=current_user,
             settings=identity.ProviderSettings(
+                kind=ProviderKind(form.kind.data),
                 display_name=form.display_name.data,
-                issuer=form.issuer.data,
-                client_id=form.client_id.data,
+                issuer=form.issuer.data or "",
+                client_id=form.client_id.data or "",
                 client_secret=form.client_secret.data or None,
+                idp_metadata=form.idp_metadata.data or "",
                 subject_claim=form.subject_claim.data,
                 username_claim=form.username_claim.data,
                 groups_claim=form.groups_claim.data,

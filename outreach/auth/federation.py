@@ -10,7 +10,6 @@ from outreach.auth.models import (
     ExternalIdentity,
     IdentityProvider,
     LoginSession,
-    ProviderKind,
     Role,
     User,
 )
@@ -31,16 +30,12 @@ def login_choices() -> list[IdentityProvider]:
     )
 
 
-def provider_for(code: str, kind: ProviderKind) -> IdentityProvider | None:
-    """The enabled provider of the kind of the kommun with this code, if it has one."""
+def provider_for(code: str) -> IdentityProvider | None:
+    """The enabled provider of the kommun with this code, if it has one."""
     return db.session.execute(
         select(IdentityProvider)
         .join(Kommun, Kommun.id == IdentityProvider.kommun_id)
-        .where(
-            Kommun.code == code,
-            IdentityProvider.kind == kind,
-            IdentityProvider.is_enabled.is_(True),
-        )
+        .where(Kommun.code == code, IdentityProvider.is_enabled.is_(True))
     ).scalar_one_or_none()
 
 
@@ -68,25 +63,28 @@ def password_login_allowed(user: User) -> bool:
     return any(kommun.id not in closed for kommun in user.kommuner)
 
 
-def remember_provider_session(token: str, provider: IdentityProvider, id_token: str) -> None:
-    """The session `token` was started by a login through the provider, which gave this ID
-    token."""
+def remember_provider_session(token: str, provider: IdentityProvider, held: str) -> None:
+    """The session `token` was started by a login through the provider; `held` is what the
+    provider needs to end its own session (its ID token; the SAML NameID and session)."""
     db.session.execute(
         update(LoginSession)
         .where(LoginSession.token == token)
-        .values(provider_id=provider.id, id_token=id_token)
+        .values(provider_id=provider.id, provider_session=held)
     )
 
 
 def provider_session(token: str | None) -> tuple[IdentityProvider, str] | None:
-    """The provider that started the session, and its ID token, if a provider did."""
+    """The provider that started the session, and what it needs to end its own, if a
+    provider did."""
     if not token:
         return None
     row = db.session.execute(
-        select(LoginSession.provider_id, LoginSession.id_token).where(LoginSession.token == token)
+        select(LoginSession.provider_id, LoginSession.provider_session).where(
+            LoginSession.token == token
+        )
     ).one_or_none()
     found = provider(row.provider_id) if row else None
-    return (found, row.id_token) if found is not None and row.id_token else None
+    return (found, row.provider_session) if found is not None and row.provider_session else None
 
 
 def logged_out_at_provider(provider: IdentityProvider, subject: str) -> bool:

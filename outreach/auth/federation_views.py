@@ -13,7 +13,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from outreach.auth import bp, federation, oidc, provisioning
+from outreach.auth import bp, federation, oidc, provisioning, saml
 from outreach.auth.login_views import PENDING_SECONDS, login_page, start_login
 from outreach.auth.models import ProviderKind
 from outreach.errors import RuleViolation
@@ -33,45 +33,81 @@ def _callback_url() -> str:
     return url_for("auth.oidc_callback", _external=True)
 
 
+def saml_addresses(provider) -> saml.Addresses:
+    """Outreach's addresses as the service provider of the provider's kommun."""
+    code = provider.kommun.code
+    return saml.Addresses(
+        entity_id=url_for("auth.saml_metadata", code=code, _external=True),
+        acs=url_for("auth.saml_acs", code=code, _external=True),
+        slo=url_for("auth.saml_slo", code=code, _external=True),
+    )
+
+
 @bp.route("/logga-in/via/<code>")
 @public
-def oidc_begin(code: str):
+def provider_begin(code: str):
     """Go to the identity provider of the kommun with this code, to log in there."""
-    provider = federation.provider_for(code, ProviderKind.OIDC)
+    provider = federation.provider_for(code)
     if provider is None:
         flash(_("There is no login through an identity provider for that kommun."), "info")
         return redirect(url_for("auth.login"), 303)
     try:
-        started = oidc.begin(provider, _callback_url())
-    except oidc.LoginFailed as refusal:
+        if provider.kind == ProviderKind.SAML:
+            request_id, address = saml.begin(provider, saml_addresses(provider))
+            started = {"request_id": request_id}
+        else:
+            started = oidc.begin(provider, _callback_url())
+            address = started["url"]
+    except provisioning.LoginFailed as refusal:
         return login_page(status=502, refusal=refusal)
     session[STARTED] = {
         "provider": provider.id,
-        "state": started["state"],
-        "nonce": started["nonce"],
-        "verifier": started["code_verifier"],
+        "state": started.get("state"),
+        "nonce": started.get("nonce"),
+        "verifier": started.get("code_verifier"),
+        "request_id": started.get("request_id"),
         "next": request.args.get("next"),
         "since": int(time.time()),
     }
-    return redirect(started["url"], 303)
+    return redirect(address, 303)
+
+
+def started_login():
+    """The provider login this browser started (and took out of its session), and its
+    provider; None when there is none, or it took too long."""
+    started = session.pop(STARTED, None)
+    if not isinstance(started, dict) or time.time() - started.get("since", 0) > PENDING_SECONDS:
+        return None
+    provider = federation.provider(started.get("provider"))
+    return (started, provider) if provider is not None else None
+
+
+def refused(provider, refusal: RuleViolation):
+    """The login page with the refusal, audited: 400 for an answer that did not hold, 403 for
+    a person the provider vouched for who may not log in here."""
+    federation.record_refusal(provider, getattr(refusal, "reason", str(refusal.message)))
+    status = 400 if isinstance(refusal, provisioning.LoginFailed) else 403
+    return login_page(status=status, refusal=refusal)
 
 
 @bp.route("/logga-in/oidc")
 @public
 def oidc_callback():
     """The provider sends the browser back here: check its answer, then log the person in."""
-    started = session.pop(STARTED, None)
-    if not isinstance(started, dict) or time.time() - started.get("since", 0) > PENDING_SECONDS:
+    found = started_login()
+    if found is None or found[1].kind != ProviderKind.OIDC:
         return login_page(status=400, refusal=RuleViolation(NOT_STARTED))
-    provider = federation.provider(started.get("provider"))
-    if provider is None:
-        return login_page(status=400, refusal=RuleViolation(NOT_STARTED))
+    started, provider = found
     state = request.args.get("state", "")
     try:
         if not hmac.compare_digest(state.encode(), str(started["state"]).encode()):
-            raise oidc.LoginFailed(provider, "the state is not the one this browser started")
+            raise provisioning.LoginFailed(
+                provider, "the state is not the one this browser started"
+            )
         if request.args.get("error"):
-            raise oidc.LoginFailed(provider, f"the provider answered {request.args['error']}")
+            raise provisioning.LoginFailed(
+                provider, f"the provider answered {request.args['error']}"
+            )
         assertion, id_token = oidc.finish(
             provider,
             code=request.args.get("code", ""),
@@ -81,17 +117,21 @@ def oidc_callback():
         )
         user = provisioning.provision(assertion)
     except RuleViolation as refusal:
-        federation.record_refusal(provider, getattr(refusal, "reason", str(refusal.message)))
-        status = 400 if isinstance(refusal, oidc.LoginFailed) else 403
-        return login_page(status=status, refusal=refusal)
-    how = "identity provider" + (", multi-factor" if assertion.multi_factor else "")
+        return refused(provider, refusal)
+    return vouched_for(user, assertion, started, provider, id_token)
+
+
+def vouched_for(user, assertion, started: dict, provider, held: str, protocol: str = ""):
+    """The provider vouched for the person: the login's last steps (the second factor, unless
+    the provider vouched for one too)."""
+    how = f"identity provider{protocol}" + (", multi-factor" if assertion.multi_factor else "")
     return start_login(
         user,
         how,
         started.get("next"),
         vouched=assertion.multi_factor,
         provider=provider,
-        id_token=id_token,
+        held=held,
     )
 
 
@@ -105,7 +145,11 @@ def provider_logout():
     """After logging out here, on to the provider to end its session too: a page that goes on
     by itself (a form may not send the browser to another site)."""
     found = federation.provider_session(session.pop(ENDED, None))
-    then = found and oidc.logout_url(*found, url_for("auth.login", _external=True))
+    then = None
+    if found and found[0].kind == ProviderKind.SAML:
+        then = saml.logout_url(found[0], saml_addresses(found[0]), found[1])
+    elif found:
+        then = oidc.logout_url(*found, url_for("auth.login", _external=True))
     if not then:
         return redirect(url_for("auth.login"), 303)
     return render("auth/provider_logout.html", provider=found[0], then=then)
@@ -117,12 +161,12 @@ def provider_logout():
 def oidc_logged_out(code: str):
     """Back-channel logout: the kommun's provider says that someone logged out there; their
     sessions here end too."""
-    provider = federation.provider_for(code, ProviderKind.OIDC)
-    if provider is None:
+    provider = federation.provider_for(code)
+    if provider is None or provider.kind != ProviderKind.OIDC:
         return "", 400  # no provider of that kommun to verify the token with
     try:
         subject = oidc.logged_out_subject(provider, request.form.get("logout_token", ""))
-    except oidc.LoginFailed:
+    except provisioning.LoginFailed:
         return "", 400
     federation.logged_out_at_provider(provider, subject)
     return "", 200

@@ -93,28 +93,26 @@ def pending_how() -> str:
     return str((session.get(PENDING) or {}).get("how", "password"))
 
 
-def finish_login(user: User, how: str, target: str, provider=None, id_token="") -> str:
+def finish_login(user: User, how: str, target: str, provider=None, held="") -> str:
     """Every factor was right: a fresh session (nothing carried over from before), and the
     identity provider that vouched for the person, if one did; returns where to go next."""
     provider = provider or federation.provider((session.get(PENDING) or {}).get("provider"))
     token = services.complete_login(user, how)
     if provider is not None:
-        federation.remember_provider_session(token, provider, id_token)
+        federation.remember_provider_session(token, provider, held)
     session.clear()
     login_user(user)
     session["sid"] = token
     return target
 
 
-def start_login(
-    user: User, how: str, target: str | None, *, vouched=False, provider=None, id_token=""
-):
+def start_login(user: User, how: str, target: str | None, *, vouched=False, provider=None, held=""):
     """The person is who they say (a password, or their kommun's identity provider): log in,
     after the second factor when one is due and the provider did not vouch for one."""
     target = safe_next(target)
     if not vouched and second_factor_due(user):
         return begin_pending(user, target, how, provider.id if provider else None)
-    return redirect(finish_login(user, how, target, provider, id_token), 303)
+    return redirect(finish_login(user, how, target, provider, held), 303)
 
 
 def login_page(form: LoginForm | None = None, status: int = 200, refusal=None):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     and_,
 )
@@ -157,12 +158,12 @@ class LoginSession(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: A login through the kommun's identity provider: which, and the ID token it gave (to
-    #: end the provider's session too at logout).
+    #: A login through the kommun's identity provider: which, and what it needs to end its
+    #: own session too at logout (the ID token it gave; for SAML the NameID and session).
     provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("identity_provider.id", ondelete="SET NULL")
     )
-    id_token: Mapped[str | None] = mapped_column(EncryptedText())
+    provider_session: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class RecoveryCode(db.Model):
@@ -201,19 +202,25 @@ class IdentityProvider(db.Model):
     client_id: Mapped[str] = mapped_column(String(255), default="")
     client_secret: Mapped[str | None] = mapped_column(EncryptedText())
     #: The claim that identifies a person for good (Entra ID: "oid"; otherwise "sub").
-    subject_claim: Mapped[str] = mapped_column(String(60), default="sub")
+    subject_claim: Mapped[str] = mapped_column(String(255), default="sub")
     #: The claim whose value becomes the username of an account made at the first login.
-    username_claim: Mapped[str] = mapped_column(String(60), default="preferred_username")
+    username_claim: Mapped[str] = mapped_column(String(255), default="preferred_username")
     #: The claim that lists the person's groups or app roles.
-    groups_claim: Mapped[str] = mapped_column(String(60), default="groups")
+    groups_claim: Mapped[str] = mapped_column(String(255), default="groups")
     #: Values of `amr` or `acr` by which the provider vouches for a login with several
     #: factors (space-separated); then Outreach asks for no code of its own.
-    mfa_values: Mapped[str] = mapped_column(String(255), default="mfa")
+    mfa_values: Mapped[str] = mapped_column(String(1000), default="mfa")
     #: Staff of the kommun may still log in with a password of Outreach's (admins always may:
     #: the break-glass account for when the provider is down).
     local_login: Mapped[bool] = mapped_column(Boolean, default=True)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    #: SAML: the provider's metadata (its entity id, endpoints and signing certificate), and
+    #: Outreach's own key pair for this kommun, which signs its requests (made when SAML is
+    #: set up; the private key encrypted).
+    idp_metadata: Mapped[str | None] = mapped_column(Text)
+    sp_private_key: Mapped[str | None] = mapped_column(EncryptedText())
+    sp_certificate: Mapped[str | None] = mapped_column(Text)
     #: SHA-256 of the bearer token with which the provider provisions users and groups over
     #: SCIM (the token itself is shown once, when it is made).
     scim_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -321,3 +328,13 @@ class ScimGroup(db.Model):
         order_by=User.id,
         viewonly=True,  # written through auth/scim.py, which gives the rows their kommun
     )
+
+
+class SeenAssertion(db.Model):
+    """A SAML assertion already used to log in: the same one again is refused (a replay)."""
+
+    #: The assertion's ID.
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("identity_provider.id", ondelete="CASCADE"))
+    #: After this it would be refused as expired anyway, and the row can go.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -8,42 +8,23 @@ with a key the provider did not publish before makes it fetch the keys again (a 
 Nothing here reads the request: the views pass what came back.
 """
 
-import logging
 import time
 
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from outreach.auth.models import IdentityProvider
-from outreach.auth.provisioning import Assertion
-from outreach.errors import RuleViolation
-
-log = logging.getLogger(__name__)
+from outreach.auth.provisioning import Assertion, LoginFailed
 
 #: How long a provider's discovery document is trusted before it is fetched again.
 METADATA_SECONDS = 3600
 #: Seconds a request to the provider may take.
 TIMEOUT = 10
-FAILED = _l(
-    "The login through %(provider)s could not be completed, and you are not logged in. Try "
-    "again; if it goes on, tell your kommun's system administrator."
-)
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
-
-
-class LoginFailed(RuleViolation):
-    """The provider's answer did not hold (a token for someone else, expired, not signed by
-    the provider …): the reason goes to the log, the person gets one message."""
-
-    def __init__(self, provider: IdentityProvider, reason: str):
-        super().__init__(FAILED % {"provider": provider.display_name})
-        self.reason = reason
-        log.warning("login through provider %s refused: %s", provider.id, reason)
 
 
 #: provider id → (what the client was built from, the client)

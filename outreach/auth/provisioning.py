@@ -8,6 +8,7 @@ the groups that give that role; a role without teams (the admin, the regional co
 none. Teams the user has in another kommun are left as they are.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -28,11 +29,17 @@ from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Team
 
+log = logging.getLogger(__name__)
+
 #: From the highest role down: the one a person in several mapped groups gets.
 ROLE_ORDER = (Role.ADMIN, Role.TEAM_LEAD, Role.CASEWORKER, Role.FIELD_WORKER, Role.COORDINATOR)
 #: Roles that belong to no team.
 WITHOUT_TEAMS = {Role.ADMIN, Role.COORDINATOR}
 
+FAILED = _l(
+    "The login through %(provider)s could not be completed, and you are not logged in. Try "
+    "again; if it goes on, tell your kommun's system administrator."
+)
 NOT_MAPPED = _l(
     "You logged in at %(provider)s, but none of your groups there gives you a role in Outreach. "
     "Ask your kommun's system administrator for access."
@@ -56,6 +63,16 @@ class Assertion:
     groups: list[str]
     #: The provider vouches for a login with more than one factor.
     multi_factor: bool
+
+
+class LoginFailed(RuleViolation):
+    """The provider's answer did not hold (a token for someone else, expired, not signed by
+    the provider …): the reason goes to the log, the person gets one message."""
+
+    def __init__(self, provider: IdentityProvider, reason: str):
+        super().__init__(FAILED % {"provider": provider.display_name})
+        self.reason = reason
+        log.warning("login through provider %s refused: %s", provider.id, reason)
 
 
 def rights_of(provider: IdentityProvider, groups: list[str]) -> tuple[Role, list[Team]]:

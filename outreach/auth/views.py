@@ -14,6 +14,7 @@ from outreach.auth import (
     bp,
     federation,
     federation_views,  # also the provider login's routes
+    saml_views,  # noqa: F401 (SAML's routes)
     scim_views,  # noqa: F401 (the SCIM endpoints)
     services,
     two_factor,

@@ -3,13 +3,15 @@ present and strong, cookies over HTTPS only, the database reachable and migrated
 server answering, every kommun's identity provider reachable, and the clock and mail workers
 recently alive. Each problem is one line saying what is wrong and what to do."""
 
+import shutil
 import smtplib
 from datetime import timedelta
 
 from outreach import workers
-from outreach.auth import federation, oidc
+from outreach.auth import federation, oidc, provisioning, saml
 from outreach.auth.models import ProviderKind
 from outreach.clock import now
+from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.health import services
 
@@ -81,16 +83,27 @@ def _smtp(config) -> list[str]:
 def _providers() -> list[str]:
     problems = []
     for provider in federation.login_choices():
-        if provider.kind != ProviderKind.OIDC:
-            continue
         try:
-            oidc.begin(provider, "https://outreach.invalid/check")
-        except oidc.LoginFailed as failed:
+            if provider.kind == ProviderKind.SAML:
+                _saml_ready(provider)
+            else:
+                oidc.begin(provider, "https://outreach.invalid/check")
+        except provisioning.LoginFailed as failed:
             problems.append(
                 f"the identity provider of {provider.kommun.name} cannot be reached or does not "
                 f"hold ({failed.reason}): check its issuer under Administration"
             )
     return problems
+
+
+def _saml_ready(provider) -> None:
+    """The SAML provider's metadata holds, and xmlsec1 is there to check its signatures."""
+    if shutil.which("xmlsec1") is None:
+        raise provisioning.LoginFailed(provider, "xmlsec1 is missing: apt-get install xmlsec1")
+    try:
+        saml.provider_entity_id(provider.idp_metadata or "")
+    except RuleViolation as refusal:
+        raise provisioning.LoginFailed(provider, "its metadata does not hold") from refusal
 
 
 def _workers() -> list[str]:

@@ -55,6 +55,7 @@ NOT_IN_EXTRACT = {
     "scim_group": "the identity provider's groups of staff",
     "scim_group_member": "which staff are in the identity provider's groups",
     "worker_beat": "when the background workers last ran",
+    "seen_assertion": "ids of SAML assertions already used to log in, for half a day",
 }
 
 #: The labels of the fields, for the readable renderings.

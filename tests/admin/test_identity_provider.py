@@ -158,3 +158,42 @@ def test_the_admin_makes_a_scim_token_shown_once(app, world, login):
     admin.post(address_for("admin.new_scim_token"))
     assert app.test_client().get(config, headers=bearer).status_code == 401  # replaced
     assert login("lead_a").post(address_for("admin.new_scim_token")).status_code == 403
+
+
+def test_the_admin_sets_up_a_saml_provider_from_its_metadata(app, world, login, saml_idp):
+    admin = login("admin")
+    refused = admin.post(
+        address_for("admin.identity_provider"),
+        data={**SETTINGS, "kind": "saml", "idp_metadata": "<inte metadata/>"},
+    )
+    assert refused.status_code == 422
+    assert "Det här är inte SAML-metadata" in refused.get_data(as_text=True)
+    saved = admin.post(
+        address_for("admin.identity_provider"),
+        data={
+            **SETTINGS,
+            "kind": "saml",
+            "issuer": "",
+            "client_id": "",
+            "client_secret": "",
+            "idp_metadata": saml_idp.metadata(),
+            "subject_claim": "NameID",
+        },
+    )
+    assert saved.status_code == 303
+    provider = _provider(app)
+    assert provider.issuer == saml_idp.entity_id  # from the metadata
+    assert provider.sp_certificate.startswith("-----BEGIN CERTIFICATE-----")
+    with app.app_context():
+        stored = db.session.execute(text("SELECT sp_private_key FROM identity_provider")).scalar()
+        assert "PRIVATE KEY" not in stored  # encrypted
+    metadata = app.test_client().get(address_for("auth.saml_metadata", code="9999"))
+    assert metadata.status_code == 200
+    assert b'entityID="http://localhost/saml/9999/metadata"' in metadata.data
+    assert b"http://localhost/saml/9999/acs" in metadata.data
+    # saving again keeps the key pair
+    admin.post(
+        address_for("admin.identity_provider"),
+        data={**SETTINGS, "kind": "saml", "client_secret": "", "idp_metadata": saml_idp.metadata()},
+    )
+    assert _provider(app).sp_certificate == provider.sp_certificate

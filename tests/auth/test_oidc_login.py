@@ -52,7 +52,7 @@ def kommun_provider(app, world, openid_provider):
 
 def _log_in(client, provider, username: str, tamper=None):
     """The whole round: to the provider, its login page, and back; the answer at the end."""
-    started = client.get(address_for("auth.oidc_begin", code="9999"))
+    started = client.get(address_for("auth.provider_begin", code="9999"))
     assert started.status_code == 303 and started.location.startswith(provider.issuer)
     query = parse_qs(urlsplit(started.location).query)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
@@ -81,7 +81,7 @@ def _team_ids(app, username: str) -> list[int]:
 def test_the_login_page_offers_the_kommun_s_provider(client, kommun_provider):
     page = client.get(address_for("auth.login")).get_data(as_text=True)
     assert "Logga in med Malmö stad" in page
-    assert address_for("auth.oidc_begin", code="9999") in page
+    assert address_for("auth.provider_begin", code="9999") in page
 
 
 def test_the_first_login_makes_the_account_with_the_groups_teams(app, world, kommun_provider):
@@ -189,7 +189,7 @@ def test_an_answer_that_does_not_hold_is_refused_and_leaves_no_session(app, komm
 
 def test_the_same_answer_twice_is_refused_the_second_time(app, kommun_provider):
     client = app.test_client()
-    started = client.get(address_for("auth.oidc_begin", code="9999"))
+    started = client.get(address_for("auth.provider_begin", code="9999"))
     back = kommun_provider.log_in(started.location, "anna@malmo.se").removeprefix(
         "http://localhost"
     )
@@ -202,7 +202,7 @@ def test_the_same_answer_twice_is_refused_the_second_time(app, kommun_provider):
 
 def test_an_unknown_kommun_has_no_provider_login(app, kommun_provider):
     answer = app.test_client().get(
-        address_for("auth.oidc_begin", code="0000"), follow_redirects=True
+        address_for("auth.provider_begin", code="0000"), follow_redirects=True
     )
     assert (
         "Det finns ingen inloggning via identitetsleverantör för den kommunen."

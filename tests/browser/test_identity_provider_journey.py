@@ -6,6 +6,7 @@ comes back as a returning user; a person whose groups give nothing is refused.""
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -33,6 +34,14 @@ def _at_provider(page, username: str) -> None:
     page.get_by_role("button", name="Logga in hos leverantören").click()
 
 
+def _soder_gives_field_workers(admin) -> None:
+    """The admin says that the group "Fältgrupp Söder" makes field workers of Söder."""
+    admin.get_by_label("Grupp eller approll hos leverantören").fill("Fältgrupp Söder")
+    admin.get_by_label("Roll i Outreach").select_option(label="Fältarbetare")
+    admin.get_by_label("Team", exact=True).select_option(label="Fältgruppen Söder")
+    admin.get_by_role("button", name="Lägg till gruppen").click()
+
+
 def test_a_field_worker_logs_in_through_the_kommun_s_provider(app, world, provider, browsing):
     admin = browsing.new_page()
     log_in(browsing, admin, "admin", lands_on="/admin/")
@@ -45,10 +54,7 @@ def test_a_field_worker_logs_in_through_the_kommun_s_provider(app, world, provid
     browsing.check(admin, "admin-identity-provider")
     admin.get_by_role("button", name="Spara").click()
     expect(admin.locator(".flash.success")).to_contain_text("Identitetsleverantören är sparad")
-    admin.get_by_label("Grupp eller approll hos leverantören").fill("Fältgrupp Söder")
-    admin.get_by_label("Roll i Outreach").select_option(label="Fältarbetare")
-    admin.get_by_label("Team", exact=True).select_option(label="Fältgruppen Söder")
-    admin.get_by_role("button", name="Lägg till gruppen").click()
+    _soder_gives_field_workers(admin)
     expect(admin.locator("main table")).to_contain_text("Fältgrupp Söder")
     browsing.check(admin, "admin-identity-groups")
 
@@ -91,3 +97,44 @@ def test_a_field_worker_logs_in_through_the_kommun_s_provider(app, world, provid
     bo.get_by_role("link", name="Tillgänglighet").click()
     expect(bo.locator("h1")).to_have_text("Tillgänglighet för Outreach")
     browsing.check(bo, "accessibility-statement")
+
+
+def test_a_field_worker_logs_in_through_a_saml_provider(
+    app, world, live_server, saml_idp, browsing
+):
+    saml_idp.add_person("cia@malmo.se", "Cia Ceder", ["Fältgrupp Söder"])
+    admin = browsing.new_page()
+    log_in(browsing, admin, "admin", lands_on="/admin/")
+    admin.goto(address_for("admin.identity_provider"))
+    admin.get_by_label("SAML 2.0", exact=True).check()
+    admin.get_by_label("Namn på inloggningsknappen").fill("Malmö stad")
+    admin.get_by_label("SAML: leverantörens metadata (XML)").fill(saml_idp.metadata())
+    admin.get_by_label("Claim (eller SAML-attribut, eller NameID)").fill("NameID")
+    admin.get_by_label("Claim som blir användarnamnet").fill("upn")
+    admin.get_by_role("button", name="Spara").click()
+    expect(admin.locator(".flash.success")).to_contain_text("Identitetsleverantören är sparad")
+    _soder_gives_field_workers(admin)
+    browsing.check(admin, "admin-identity-saml")
+    # the provider registers Outreach from its metadata
+    saml_idp.trust(requests.get(f"{live_server}/saml/9999/metadata", timeout=10).text)
+
+    cia = browsing.new_page()
+    cia.goto(address_for("auth.login"))
+    cia.get_by_role("link", name="Logga in med Malmö stad").click()
+    expect(cia.locator("h1")).to_have_text("Test-IdP")
+    cia.fill("#username", "cia@malmo.se")
+    cia.get_by_role("button", name="Logga in hos IdP").click()  # its answer posts itself back
+    expect(cia).to_have_url(f"{browsing.base_url}/")
+    expect(cia.locator("main")).to_contain_text("Hej Cia Ceder")
+    browsing.check(cia, "start-after-saml-login")
+    cia.locator("form.logout button").click()
+    expect(cia).to_have_url(re.compile(r"/logga-in"))
+    assert saml_idp.ended == ["id-cia@malmo.se"]
+    # a returning user: the same account
+    cia.get_by_role("link", name="Logga in med Malmö stad").click()
+    cia.fill("#username", "cia@malmo.se")
+    cia.get_by_role("button", name="Logga in hos IdP").click()
+    expect(cia).to_have_url(f"{browsing.base_url}/")
+    with app.app_context():
+        accounts = db.session.execute(select(User).where(User.display_name == "Cia Ceder"))
+        assert len(accounts.all()) == 1
