@@ -26,10 +26,14 @@ DURATION = Histogram(
 )
 
 
+#: The methods counted by name; any other is counted as "other" (the labels stay few).
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
 def observe(endpoint: str | None, method: str, status: int, seconds: float) -> None:
     """Count one answered request."""
     name = endpoint or "unknown"
-    REQUESTS.labels(name, method, str(status)).inc()
+    REQUESTS.labels(name, method if method in METHODS else "other", str(status)).inc()
     DURATION.labels(name).observe(seconds)
 
 

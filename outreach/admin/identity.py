@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from outreach.admin.services import record_change
 from outreach.audit import apply_changes
-from outreach.auth import saml, scim
+from outreach.auth import federation, saml, scim
 from outreach.auth.models import GroupMapping, IdentityProvider, ProviderKind, Role, User
 from outreach.auth.services import check_teams_of
 from outreach.errors import RuleViolation
@@ -56,6 +56,8 @@ def _protocol_values(provider: IdentityProvider | None, settings: ProviderSettin
     issuer, client_id = settings.issuer.strip().rstrip("/"), settings.client_id.strip()
     if not issuer:
         raise RuleViolation(_l("Enter the issuer."), "issuer")
+    if not federation.secure_address(issuer):
+        raise RuleViolation(_l("Enter an address that starts with https://"), "issuer")
     if not client_id:
         raise RuleViolation(_l("Enter the client id."), "client_id")
     if not settings.client_secret and not (provider and provider.client_secret):
@@ -144,3 +146,4 @@ def remove_mapping(provider: IdentityProvider, *, by: User, mapping_id: int) -> 
     provider.mappings.remove(mapping)
     db.session.flush()
     record_change("group_mapping", mapping_id, {"group": (mapping.group, None)}, by=by)
+    scim.mapping_removed(provider, mapping)

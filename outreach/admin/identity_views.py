@@ -141,6 +141,9 @@ def remove_group_mapping():
     """The group gives nothing any more."""
     form = RemoveMappingForm()
     provider = identity.provider_of(current_user.kommun_id)
+    if provider is None:
+        flash(_("Set up the identity provider first."), "info")
+        return redirect(url_for("admin.identity_provider"), 303)
     outcome = submit(
         form,
         lambda: identity.remove_mapping(

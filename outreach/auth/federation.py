@@ -2,6 +2,8 @@
 still lets its staff use passwords of Outreach's own, and the sessions a login through a
 provider started (ended with the provider's when it says the person logged out there)."""
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import select, update
 
 from outreach import audit
@@ -43,6 +45,15 @@ def provider(provider_id: int | None) -> IdentityProvider | None:
     """The enabled provider with this id."""
     found = db.session.get(IdentityProvider, provider_id) if provider_id else None
     return found if found is not None and found.is_enabled else None
+
+
+def secure_address(address: str) -> bool:
+    """An https address (plain http only for this machine itself, as in tests and demos):
+    discovery, keys and tokens must not travel unencrypted."""
+    parts = urlsplit(address)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    )
 
 
 def password_login_allowed(user: User) -> bool:

@@ -7,11 +7,13 @@ page with one clear message, and no session.
 """
 
 import hmac
+import re
 import time
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from outreach.auth import bp, federation, oidc, provisioning, saml
 from outreach.auth.login_views import PENDING_SECONDS, login_page, start_login
@@ -58,22 +60,69 @@ def provider_begin(code: str):
         else:
             started = oidc.begin(provider, _callback_url())
             address = started["url"]
-    except provisioning.LoginFailed as refusal:
+    except (provisioning.LoginFailed, RuntimeError) as refusal:
+        if isinstance(refusal, RuntimeError):
+            refusal = provisioning.LoginFailed(provider, str(refusal))
         return login_page(status=502, refusal=refusal)
-    session[STARTED] = {
+    started |= {
         "provider": provider.id,
-        "state": started.get("state"),
-        "nonce": started.get("nonce"),
-        "verifier": started.get("code_verifier"),
-        "request_id": started.get("request_id"),
         "next": request.args.get("next"),
         "since": int(time.time()),
     }
-    return redirect(address, 303)
+    answer = redirect(address, 303)
+    if provider.kind == ProviderKind.SAML:
+        _keep_saml_login(answer, started)
+    else:
+        session[STARTED] = {key: started.get(key) for key in OIDC_KEPT}
+    return answer
+
+
+#: What an OpenID Connect login keeps in the browser's session until the provider answers.
+OIDC_KEPT = ("provider", "state", "nonce", "code_verifier", "next", "since")
+#: The cookie that keeps a SAML login until the provider answers. Its answer comes as a POST
+#: from the provider's site, which a SameSite=Lax session cookie does not come with: this one
+#: is SameSite=None (over HTTPS), signed, for the assertion consumer service only.
+SAML_STARTED = "outreach_saml_login"
+
+
+def _saml_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="saml-login")
+
+
+def _keep_saml_login(answer, started: dict) -> None:
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    answer.set_cookie(
+        SAML_STARTED,
+        _saml_signer().dumps(started),
+        max_age=PENDING_SECONDS,
+        path="/saml/",
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",  # browsers refuse None without Secure
+    )
+
+
+def saml_started():
+    """The SAML login this browser started, and its provider; None when there is none, it
+    took too long, or the cookie was not made here."""
+    try:
+        started = _saml_signer().loads(
+            request.cookies.get(SAML_STARTED, ""), max_age=PENDING_SECONDS
+        )
+    except BadData:
+        return None
+    provider = federation.provider(started.get("provider"))
+    return (started, provider) if provider is not None else None
+
+
+def forget_saml_login(answer):
+    """The SAML login is over: its cookie goes (the same answer only once)."""
+    answer.delete_cookie(SAML_STARTED, path="/saml/")
+    return answer
 
 
 def started_login():
-    """The provider login this browser started (and took out of its session), and its
+    """The OpenID Connect login this browser started (and took out of its session), and its
     provider; None when there is none, or it took too long."""
     started = session.pop(STARTED, None)
     if not isinstance(started, dict) or time.time() - started.get("since", 0) > PENDING_SECONDS:
@@ -105,14 +154,13 @@ def oidc_callback():
                 provider, "the state is not the one this browser started"
             )
         if request.args.get("error"):
-            raise provisioning.LoginFailed(
-                provider, f"the provider answered {request.args['error']}"
-            )
+            said = re.sub(r"[^a-z_]", "", request.args["error"])[:40]  # an error code, no more
+            raise provisioning.LoginFailed(provider, f"the provider answered {said}")
         assertion, id_token = oidc.finish(
             provider,
             code=request.args.get("code", ""),
             redirect_uri=_callback_url(),
-            code_verifier=started["verifier"],
+            code_verifier=started["code_verifier"],
             nonce=started["nonce"],
         )
         user = provisioning.provision(assertion)

@@ -66,7 +66,10 @@ def _client(provider: IdentityProvider) -> FlaskOAuth2App:
 def begin(provider: IdentityProvider, redirect_uri: str) -> dict:
     """Where to send the browser, and what to keep until it comes back: `url`, `state`,
     `nonce`, `code_verifier`."""
-    return _client(provider).create_authorization_url(redirect_uri)
+    try:
+        return _client(provider).create_authorization_url(redirect_uri)
+    except RuntimeError as error:  # a discovery document without an authorization endpoint
+        raise LoginFailed(provider, str(error)) from error
 
 
 def finish(
@@ -82,7 +85,15 @@ def finish(
         claims = dict(client.parse_id_token(token, nonce=nonce))
         if provider.groups_claim not in claims and client.server_metadata.get("userinfo_endpoint"):
             claims = {**client.userinfo(token=token), **claims}
-    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError) as error:
+    except (
+        AuthlibBaseError,
+        JoseError,
+        requests.RequestException,
+        ValueError,
+        TypeError,  # a token answer without an ID token
+        KeyError,
+        RuntimeError,  # a discovery document without a key set or token endpoint
+    ) as error:
         raise LoginFailed(provider, f"{type(error).__name__}: {error}") from error
     return _assertion(provider, claims), token["id_token"]
 
@@ -134,10 +145,12 @@ def logged_out_subject(provider: IdentityProvider, logout_token: str) -> str:
             iat={"essential": True},
             events={"essential": True},
         ).validate(token.claims)
-    except (JoseError, requests.RequestException, ValueError) as error:
+    except (JoseError, requests.RequestException, ValueError, RuntimeError) as error:
         raise LoginFailed(provider, f"logout token: {error}") from error
     if BACKCHANNEL_EVENT not in token.claims["events"] or "nonce" in token.claims:
         raise LoginFailed(provider, "not a logout token")
-    if not token.claims.get("sub"):
+    # the person as their identity at the provider names them (the subject claim), or sub
+    subject = token.claims.get(provider.subject_claim) or token.claims.get("sub")
+    if not subject:
         raise LoginFailed(provider, "logout token without sub")
-    return str(token.claims["sub"])
+    return str(subject)

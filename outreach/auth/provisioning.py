@@ -44,6 +44,10 @@ NOT_MAPPED = _l(
     "You logged in at %(provider)s, but none of your groups there gives you a role in Outreach. "
     "Ask your kommun's system administrator for access."
 )
+SHARED = _l(
+    "Your account works for several kommuner, and its role there is not the one your groups "
+    "at this kommun's provider give. Ask your kommun's system administrator."
+)
 STOPPED = _l(
     "Your account in Outreach is stopped. Ask your kommun's system administrator if it should "
     "not be."
@@ -95,6 +99,11 @@ def provision(assertion: Assertion) -> User:
     kommun brought in line with the person's groups at each (a change of rights ends the
     user's other sessions). Refused: no group maps, or the account is stopped."""
     provider = assertion.provider
+    if len(assertion.subject) > 255:
+        raise LoginFailed(provider, "the subject is longer than 255 characters")
+    assertion.name = assertion.name[:120]
+    if assertion.email and len(assertion.email) > 254:
+        assertion.email = None
     identity = db.session.execute(
         select(ExternalIdentity).where(
             ExternalIdentity.provider_id == provider.id,
@@ -127,6 +136,8 @@ def provision(assertion: Assertion) -> User:
     user = identity.user
     if not user.is_enabled:
         raise RuleViolation(STOPPED)
+    if shared(user) and role != user.role:
+        raise RuleViolation(SHARED)
     user.act_for(provider.kommun_id)
     if assertion.name:
         user.display_name = assertion.name
@@ -134,6 +145,19 @@ def provision(assertion: Assertion) -> User:
         user.email = assertion.email
     bring_in_line(user, provider.kommun_id, role, teams)
     return user
+
+
+def shared(user: User) -> bool:
+    """The account works for several kommuner: one kommun's provider changes only its own
+    part of it (its teams there), never what the account is everywhere (role, name, use)."""
+    return len(user.kommuner) > 1
+
+
+def no_access(user: User, kommun_id: int) -> None:
+    """None of the user's groups gives anything any more: no team in the kommun, and (unless
+    the account works for other kommuner too) the role that opens nothing."""
+    role = user.role if shared(user) else Role.FIELD_WORKER
+    bring_in_line(user, kommun_id, role, [])
 
 
 def groups_of(provider: IdentityProvider, user: User) -> list[str]:

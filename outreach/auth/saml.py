@@ -8,6 +8,7 @@ their time (NotOnOrAfter), answer a request this browser made (InResponseTo), an
 been used before. Nothing here reads the request: the views pass what came back.
 """
 
+import atexit
 import datetime as dt
 import hashlib
 import json
@@ -119,7 +120,8 @@ def _key_files(provider: IdentityProvider) -> tuple[str, str]:
     process only, in a folder of its own)."""
     global _KEY_FOLDER
     if _KEY_FOLDER is None:
-        _KEY_FOLDER = tempfile.mkdtemp(prefix="outreach-saml-")
+        _KEY_FOLDER = tempfile.mkdtemp(prefix="outreach-saml-")  # mode 700
+        atexit.register(shutil.rmtree, _KEY_FOLDER, ignore_errors=True)
     digest = hashlib.sha256(provider.sp_certificate.encode()).hexdigest()[:16]
     paths = []
     for suffix, content in (("key", provider.sp_private_key), ("crt", provider.sp_certificate)):
@@ -259,44 +261,66 @@ def _remember(provider: IdentityProvider, assertion_id: str) -> None:
 # --- logging out -----------------------------------------------------------------------------
 
 
+def _logout_address(client: Saml2Client, entity: str) -> str | None:
+    """The provider's single logout address for the Redirect binding, if it has one."""
+    try:
+        found = client.metadata.single_logout_service(entity, BINDING_HTTP_REDIRECT, "idpsso")
+    except Exception:  # pysaml2 raises when the provider has no such binding
+        return None
+    return found[0]["location"] if found else None
+
+
 def logout_url(provider: IdentityProvider, addresses: Addresses, held: str) -> str | None:
     """Where to end the person's session at the provider too (a signed logout request to its
     single logout address), or None when it has none."""
     client = _client(provider, addresses)
     entity = provider_entity_id(provider.idp_metadata)
-    destinations = client.metadata.single_logout_service(entity, BINDING_HTTP_REDIRECT, "idpsso")
-    if not destinations:
+    destination = _logout_address(client, entity)
+    if destination is None or not held:
         return None
     kept = json.loads(held)
     _request_id, request = client.create_logout_request(
-        destinations[0]["location"],
+        destination,
         entity,
         name_id=decode_name_id(kept["name_id"]),
         session_indexes=[kept["session_index"]] if kept.get("session_index") else None,
         sign=False,  # signed by the redirect binding below
     )
-    info = client.apply_binding(
-        BINDING_HTTP_REDIRECT, str(request), destinations[0]["location"], sign=True, sigalg=None
-    )
+    info = client.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, sign=True)
     return dict(info["headers"])["Location"]
 
 
-def logged_out(
-    provider: IdentityProvider, addresses: Addresses, saml_request: str, relay_state: str
-) -> tuple[str, str]:
-    """The provider's logout request (its signature checked): the NameID of the person who
-    logged out there, and where to send the browser with Outreach's answer."""
+def logged_out(provider: IdentityProvider, addresses: Addresses, query: dict) -> tuple[str, str]:
+    """The provider's logout request, which must be signed by it (the Redirect binding's
+    signature, checked against its metadata): the NameID of the person who logged out there,
+    and where to send the browser with Outreach's answer. LoginFailed otherwise."""
     client = _client(provider, addresses)
+    # a service provider's settings do not ask for signed requests: a logout request must be
+    client.config.setattr("idp", "want_authn_requests_signed", True)
+    entity = provider_entity_id(provider.idp_metadata)
     try:
-        request = client.parse_logout_request(saml_request, BINDING_HTTP_REDIRECT)
+        request = client.parse_logout_request(
+            query.get("SAMLRequest", ""),
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
+        if request is None or request.message.issuer.text != entity:
+            raise ValueError("not from the kommun's provider")
         name_id = request.message.name_id.text
     except Exception as error:  # pysaml2 raises many kinds: each is a refusal
-        raise LoginFailed(provider, f"logout request: {type(error).__name__}: {error}") from error
+        raise LoginFailed(provider, f"logout request: {type(error).__name__}") from error
     response = client.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
-    destination = client.metadata.single_logout_service(
-        request.message.issuer.text, BINDING_HTTP_REDIRECT, "idpsso"
-    )[0]["location"]
+    destination = _logout_address(client, entity)
+    if destination is None:
+        raise LoginFailed(provider, "logout request from a provider with no logout address")
     info = client.apply_binding(
-        BINDING_HTTP_REDIRECT, str(response), destination, relay_state, response=True, sign=True
+        BINDING_HTTP_REDIRECT,
+        str(response),
+        destination,
+        query.get("RelayState", ""),
+        response=True,
+        sign=True,
     )
     return name_id, dict(info["headers"])["Location"]

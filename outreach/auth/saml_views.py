@@ -8,9 +8,10 @@ from flask import Response, abort, redirect, request, url_for
 from outreach.auth import bp, federation, provisioning, saml
 from outreach.auth.federation_views import (
     NOT_STARTED,
+    forget_saml_login,
     refused,
     saml_addresses,
-    started_login,
+    saml_started,
     vouched_for,
 )
 from outreach.auth.login_views import login_page
@@ -43,9 +44,9 @@ def saml_metadata(code: str):
 @csrf.exempt
 def saml_acs(code: str):
     """The provider posts its answer here (through the browser): check it, then log in."""
-    found = started_login()
+    found = saml_started()
     if found is None or found[1].kind != ProviderKind.SAML or found[1].kommun.code != code:
-        return login_page(status=400, refusal=RuleViolation(NOT_STARTED))
+        return forget_saml_login(login_page(status=400, refusal=RuleViolation(NOT_STARTED)))
     started, provider = found
     try:
         assertion, held = saml.finish(
@@ -56,8 +57,8 @@ def saml_acs(code: str):
         )
         user = provisioning.provision(assertion)
     except RuleViolation as refusal:
-        return refused(provider, refusal)
-    return vouched_for(user, assertion, started, provider, held, " (SAML)")
+        return forget_saml_login(refused(provider, refusal))
+    return forget_saml_login(vouched_for(user, assertion, started, provider, held, " (SAML)"))
 
 
 @bp.route("/saml/<code>/slo")
@@ -69,12 +70,7 @@ def saml_slo(code: str):
     if "SAMLRequest" not in request.args:
         return redirect(url_for("auth.login"), 303)
     try:
-        name_id, back = saml.logged_out(
-            provider,
-            saml_addresses(provider),
-            request.args["SAMLRequest"],
-            request.args.get("RelayState", ""),
-        )
+        name_id, back = saml.logged_out(provider, saml_addresses(provider), request.args.to_dict())
     except provisioning.LoginFailed:
         abort(400)
     federation.logged_out_at_provider(provider, name_id)

@@ -124,6 +124,24 @@ def identity_of(provider: IdentityProvider, user_id: str) -> ExternalIdentity:
     return identity
 
 
+SHARED = (
+    "The account works for several kommuner: its userName, displayName and whether it is in "
+    "use are kept in Outreach. Removing it here takes it out of this kommun."
+)
+
+
+def _check_lengths(username: str, resource: scim_schema.User) -> None:
+    if not username:
+        raise InvalidValueException(detail="userName is required.")
+    for value, most, name in (
+        (username, 60, "userName"),
+        (resource.display_name or "", 120, "displayName"),
+        (resource.external_id or "", 255, "externalId"),
+    ):
+        if len(value) > most:
+            raise InvalidValueException(detail=f"{name} is longer than {most} characters.")
+
+
 def _username_free(username: str, user: User | None) -> None:
     taken = db.session.execute(
         select(User.id).where(func.lower(User.username) == username.lower())
@@ -146,6 +164,7 @@ def create(provider: IdentityProvider, resource: scim_schema.User) -> ExternalId
     """A new account of the kommun. It opens nothing until one of its groups maps to a role
     and team (a field worker of no team sees nothing)."""
     username = (resource.user_name or "").strip()
+    _check_lengths(username, resource)
     subject = resource.external_id or username
     _username_free(username, None)
     _subject_free(provider, subject, None)
@@ -181,8 +200,13 @@ def save(
     """The account as the resource says (after a replacement, or a patch applied to it)."""
     user = identity.user
     username = (resource.user_name or "").strip()
-    if not username:
-        raise InvalidValueException(detail="userName is required.")
+    _check_lengths(username, resource)
+    if provisioning.shared(user) and (
+        username != user.username
+        or (resource.display_name and resource.display_name != user.display_name)
+        or (resource.active is False) != (not user.is_enabled)
+    ):
+        raise InvalidValueException(detail=SHARED)
     _username_free(username, user)
     subject = resource.external_id or identity.subject  # removed: the login's key stays
     _subject_free(provider, subject, identity)
@@ -211,7 +235,10 @@ def remove(provider: IdentityProvider, identity: ExternalIdentity) -> None:
     """Deleted at the provider: the account stops, its sessions end, the provider no longer
     knows it; the account stays, stopped, for the record."""
     user = identity.user
-    user.is_enabled = False
+    if provisioning.shared(user):  # the account goes on in the other kommuner
+        provisioning.no_access(user, provider.kommun_id)
+    else:
+        user.is_enabled = False
     end_every_session(user, by=None, why="deleted by the identity provider")
     db.session.execute(delete(members_table).where(members_table.c.user_id == user.id))
     db.session.delete(identity)
@@ -336,11 +363,32 @@ def remove_group(provider: IdentityProvider, group: ScimGroup) -> None:
     _apply_rights(provider, members)
 
 
+def mapping_removed(provider: IdentityProvider, mapping) -> None:
+    """A group gives nothing any more: the accounts the provider keeps here over SCIM get
+    their rights anew; those it vouches for only at login and that hold what the group gave
+    are logged out, to get their rights at the next login."""
+    identities = db.session.execute(_identities(provider)).scalars().all()
+    kept_here = set()
+    for identity in identities:
+        user = identity.user
+        if provisioning.groups_of(provider, user):
+            kept_here.add(user.id)
+        elif user.role == mapping.role and (
+            mapping.team_id is None or any(t.id == mapping.team_id for t in user.all_teams)
+        ):
+            end_every_session(user, by=None, why="a group at the identity provider was removed")
+    _apply_rights(provider, kept_here)
+
+
 def _apply_rights(provider: IdentityProvider, user_ids: set[int]) -> None:
     """Each user's role and teams as their groups give them now; no mapped group: no team."""
     for user in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars():
         try:
             role, teams = provisioning.rights_of(provider, provisioning.groups_of(provider, user))
         except RuleViolation:
-            role, teams = user.role, []
+            provisioning.no_access(user, provider.kommun_id)
+            continue
+        if provisioning.shared(user) and role != user.role:
+            provisioning.no_access(user, provider.kommun_id)
+            continue
         provisioning.bring_in_line(user, provider.kommun_id, role, teams)

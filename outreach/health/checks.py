@@ -86,6 +86,8 @@ def _providers() -> list[str]:
         try:
             if provider.kind == ProviderKind.SAML:
                 _saml_ready(provider)
+            elif not federation.secure_address(provider.issuer):
+                raise provisioning.LoginFailed(provider, "its issuer is not an https:// address")
             else:
                 oidc.begin(provider, "https://outreach.invalid/check")
         except provisioning.LoginFailed as failed:

@@ -80,6 +80,7 @@ def test_the_admin_sets_up_the_provider_and_its_groups(app, world, login):
     [
         {"issuer": "login.example.se"},
         {"issuer": "javascript:alert(1)"},
+        {"issuer": "http://login.example.se"},  # discovery and tokens in the clear
         {"client_id": ""},
         {"client_secret": ""},  # a new provider needs one
         {"groups_claim": "grupper med mellanslag"},

@@ -320,3 +320,32 @@ def test_a_user_provisioned_over_scim_logs_in_with_the_groups_kept_here(
     assert _team_ids(app, "cia@malmo.se") == [world.team_a]
     with app.app_context():
         assert len(db.session.execute(select(ExternalIdentity)).all()) == 1  # the same account
+
+
+def test_removing_a_group_logs_out_those_it_gave_rights_to(app, world, kommun_provider, login):
+    client = app.test_client()
+    _log_in(client, kommun_provider, "anna@malmo.se")
+    assert client.get(address_for("home.start")).status_code == 200
+    with app.app_context():
+        from outreach.auth.models import GroupMapping
+
+        soder = db.session.execute(
+            select(GroupMapping.id).where(GroupMapping.group == SODER)
+        ).scalar_one()
+    login("admin").post(address_for("admin.remove_group_mapping"), data={"mapping": soder})
+    assert client.get(address_for("home.start")).status_code == 302
+    assert _log_in(app.test_client(), kommun_provider, "anna@malmo.se").status_code == 403
+
+
+def test_one_kommun_s_provider_does_not_change_the_role_of_a_shared_account(
+    app, world, kommun_provider
+):
+    _log_in(app.test_client(), kommun_provider, "anna@malmo.se")
+    with app.app_context():
+        anna = db.session.execute(select(User).where(User.username == "anna@malmo.se")).scalar_one()
+        anna.kommuner.append(factories.make_kommun("Grannkommun", "0002"))
+        db.session.commit()
+    kommun_provider.people["anna@malmo.se"].groups = [VPC]  # would make her a caseworker
+    answer = _log_in(app.test_client(), kommun_provider, "anna@malmo.se")
+    assert answer.status_code == 403 and "flera kommuner" in answer.get_data(as_text=True)
+    assert _user(app, "anna@malmo.se").role == Role.FIELD_WORKER

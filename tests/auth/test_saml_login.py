@@ -143,6 +143,16 @@ def test_logging_out_ends_the_provider_s_session_and_its_logout_ends_ours(app, k
     browser = app.test_client()
     _log_in(browser, kommun_idp, "anna@malmo.se")
     assert browser.get(address_for("home.start")).status_code == 200
+    sp, slo = "http://localhost/saml/9999/metadata", "http://localhost/saml/9999/slo"
+    # a logout request nobody signed, or signed with a key the provider never published,
+    # ends nothing
+    forged = kommun_idp.logout_request("anna@malmo.se", sp, slo, signed=False)
+    assert app.test_client().get(forged.removeprefix("http://localhost")).status_code == 400
+    kommun_idp.misbehave.add("foreign_key")
+    forged = kommun_idp.logout_request("anna@malmo.se", sp, slo)
+    assert app.test_client().get(forged.removeprefix("http://localhost")).status_code == 400
+    kommun_idp.misbehave.clear()
+    assert browser.get(address_for("home.start")).status_code == 200
     request = kommun_idp.logout_request(
         "anna@malmo.se", "http://localhost/saml/9999/metadata", "http://localhost/saml/9999/slo"
     )
@@ -154,3 +164,27 @@ def test_logging_out_ends_the_provider_s_session_and_its_logout_ends_ours(app, k
 
 def test_metadata_of_a_kommun_without_saml_is_not_found(app, world):
     assert app.test_client().get(address_for("auth.saml_metadata", code="9999")).status_code == 404
+
+
+def test_the_started_login_survives_the_provider_s_cross_site_post(app, kommun_idp):
+    """The provider posts its answer from its own site: a SameSite=Lax session cookie does not
+    come with it, so the started login is kept in a cookie of its own, SameSite=None over
+    HTTPS, for the assertion consumer service only, and without the session at all."""
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        started = app.test_client().get(address_for("auth.provider_begin", code="9999"))
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    cookie = next(
+        value
+        for key, value in started.headers.items()
+        if key == "Set-Cookie" and value.startswith("outreach_saml_login=")
+    )
+    assert "SameSite=None" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    assert "Path=/saml/" in cookie
+    # the answer, posted by a browser that brings only that cookie, logs in
+    client = app.test_client()
+    started = client.get(address_for("auth.provider_begin", code="9999"))
+    client.delete_cookie("outreach_session")
+    action, fields = kommun_idp.log_in(started.location, "anna@malmo.se")
+    assert client.post(urlsplit(action).path, data=fields).status_code == 303

@@ -236,3 +236,49 @@ def test_a_bad_request_answers_a_scim_error_and_changes_nothing(
     assert answer.mimetype == "application/scim+json"
     assert answer.get_json()["status"] == str(status)
     assert state() == before
+
+
+def test_out_of_every_mapped_group_is_out_of_every_right(app, world, token):
+    """An admin taken out of the group that made them admin keeps neither the role nor a
+    session."""
+    with app.app_context():
+        from outreach.auth.models import GroupMapping, IdentityProvider
+
+        provider = db.session.execute(select(IdentityProvider)).scalar_one()
+        provider.mappings.append(
+            GroupMapping(kommun_id=provider.kommun_id, group="Admins", role=Role.ADMIN)
+        )
+        db.session.commit()
+    client = app.test_client()
+    anna = _new_user(client, token)
+    group = _call(
+        client,
+        "POST",
+        "/Groups",
+        token,
+        {"schemas": [GROUP_SCHEMA], "displayName": "Admins", "members": [{"value": anna}]},
+    ).get_json()["id"]
+    with app.app_context():
+        assert db.session.get(User, int(anna)).role == Role.ADMIN
+    assert _call(client, "DELETE", f"/Groups/{group}", token).status_code == 204
+    with app.app_context():
+        user = db.session.get(User, int(anna))
+        assert (user.role, user.all_teams) == (Role.FIELD_WORKER, [])
+
+
+def test_an_account_of_several_kommuner_is_not_one_provider_s_to_rename_or_stop(app, world, token):
+    client = app.test_client()
+    anna = _new_user(client, token)
+    with app.app_context():
+        user = db.session.get(User, int(anna))
+        user.kommuner.append(factories.make_kommun("Grannkommun", "0002"))
+        db.session.commit()
+    patch = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    refused = _call(client, "PATCH", f"/Users/{anna}", token, patch)
+    assert refused.status_code == 400 and "several kommuner" in refused.get_json()["detail"]
+    assert _call(client, "DELETE", f"/Users/{anna}", token).status_code == 204
+    with app.app_context():
+        assert db.session.get(User, int(anna)).is_enabled  # it goes on in the other kommun
