@@ -152,7 +152,9 @@ class Team(db.Model):
     first_contact_hours: Mapped[int | None] = mapped_column(SmallInteger)
     urgent_first_contact_hours: Mapped[int | None] = mapped_column(SmallInteger)
 
-    kommun: Mapped[Kommun] = relationship(lazy="joined")
+    #: Loaded when asked for (from the session's identity map, where the user's kommun already
+    #: is): joined to every team, it made the joins of a list of markings too many to plan.
+    kommun: Mapped[Kommun] = relationship()
 
     @property
     def receives_handoffs(self) -> bool:

@@ -38,10 +38,11 @@ from tests.sql import statements_run
 
 OCTOBER = periods.period_for(Period.MONTH, date(2026, 10, 14))
 #: The only tables the national pages read: the kommuner and the anonymous contacts, and the
-#: signed-in user's own account, session and notifications.
+#: signed-in user's own account, teams (a coordinator has none), session and notifications.
 READS = {"kommun", "anonymous_contact", "contact_count", "contact_topic", "contact_action"} | {
     "user",
     "membership",
+    "team",
     "kommun_member",
     "login_session",
     "notification",
