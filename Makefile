@@ -18,7 +18,7 @@ VNU_JAR        := build/vnu/vnu.jar
 CATALOGUES := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango xmlsec lint layers format i18n bench load faults clean
+.PHONY: run test test-postgres install dev assets translations db demo chromium vnu pango xmlsec lint layers format i18n bench capacity wrk load faults clean
 
 run: install pango xmlsec assets translations db demo
 	@echo "Outreach runs on http://127.0.0.1:5000 (Ctrl-C stops it)."
@@ -118,6 +118,20 @@ BENCH_SQLITE       := sqlite:///$(CURDIR)/instance/bench-regional.sqlite
 bench: install translations
 	$(BIN)/python -m bench --database $(BENCH_DATABASE_URL) --scale national
 	$(BIN)/python -m bench --database $(BENCH_SQLITE) --scale regional
+
+# How many requests a second one server carries: gunicorn as the README runs it, driven at
+# saturation by wrk with the staff's mix of requests, and its bare Flask endpoint in the same run.
+# About two minutes once the national data is seeded.
+capacity: install translations wrk
+	$(BIN)/python -m bench.capacity --database $(BENCH_DATABASE_URL)
+
+# The capacity benchmark's load generator, Debian's wrk; installed when missing and the machine
+# allows.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing and cannot be installed here: no capacity benchmark"; exit 1; fi; }
 
 # A thousand simulated staff against gunicorn on the national data, for about six minutes.
 load: $(VENV)/.load-installed translations

@@ -521,7 +521,10 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
     if options.profile:
         everything = [*scene.probes(), scene.export_probe()]
-        probe = next((p for p in everything if p.name == options.profile), None)
+        # a name, or its start ("review list, 9" for the deep page, whose depth varies)
+        probe = next((p for p in everything if p.name == options.profile), None) or next(
+            (p for p in everything if p.name.startswith(options.profile)), None
+        )
         if probe is None:
             raise SystemExit(f"no request named {options.profile!r}")
         with app.app_context():

@@ -89,7 +89,35 @@ def accounts(url: str) -> dict:
         }
 
 
-def _wait_for(address: str, server: subprocess.Popen, seconds: float = 60) -> None:
+def gunicorn(
+    target: str, port: int, workers: int, environment: dict, threads: int = 4
+) -> subprocess.Popen:
+    """gunicorn serving `target` on localhost as the README runs it (gthread workers), reading
+    gunicorn.conf.py from the checkout."""
+    return subprocess.Popen(  # noqa: S603 (our own command)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=environment,
+        cwd=ROOT,
+    )
+
+
+def wait_for(address: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    """Until the server answers its login page (it stops the run if gunicorn stops)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -147,28 +175,9 @@ def main(argv: list[str] | None = None) -> None:
         "OUTREACH_LOAD_ACCOUNTS": str(accounts_file),
         "OUTREACH_LOAD_SETTLE": str(SETTLE),
     }
-    server = subprocess.Popen(  # noqa: S603 (our own command)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(options.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{options.port}",
-            "--log-level",
-            "warning",
-            "bench.load:served()",
-        ],
-        env=environment,
-        cwd=ROOT,
-    )
+    server = gunicorn("bench.load:served()", options.port, options.workers, environment)
     try:
-        _wait_for(address, server)
+        wait_for(address, server)
         ramp = options.users / options.spawn_rate
         started = now()
         subprocess.run(  # noqa: S603 (our own command)
