@@ -450,7 +450,8 @@ def profile(client, probe: Probe, engine) -> str:
     )
     for spent, statement in sorted(statements, reverse=True)[:8]:
         print(f"  {spent * 1000:8.2f} ms  {statement[:300]}", file=out)
-    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
+    order = os.environ.get("BENCH_SORT", "cumulative")
+    pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(30)
     return out.getvalue()
 
 
