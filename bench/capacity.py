@@ -16,7 +16,6 @@ minutes). The goal: the mix at 25 % or more of the bare endpoint's rate, with no
 """
 
 import argparse
-import http.client
 import json
 import os
 import re
@@ -26,14 +25,14 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from bench.harness import POSTGRES, RESULTS, prepare
-from bench.load import ROOT, accounts, gunicorn, served, wait_for
+from bench.harness import POSTGRES, RESULTS, percentile, prepare
+from bench.load import ROOT, accounts, print_figures, served
 from bench.seed import PASSWORD
+from tests.servers import Browser, gunicorn, wait_until_ready
 
 WORK = ROOT / "build" / "capacity"
 SCRIPT = Path(__file__).resolve().parent / "capacity.lua"
@@ -95,48 +94,23 @@ def served_with_bare():
 # --- the staff ------------------------------------------------------------------------------
 
 
-def _ask(port: int, method: str, path: str, cookie: str = "", form: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
-    body = None
-    if form is not None:
-        body = urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    connection.request(method, path, body=body, headers=headers)
-    answer = connection.getresponse()
-    text = answer.read().decode("utf-8", "replace")
-    cookies = [
-        value.split(";", 1)[0] for name, value in answer.getheaders() if name == "Set-Cookie"
-    ]
-    connection.close()
-    return answer.status, text, cookies
-
-
-def log_in(port: int, username: str) -> str:
-    """The session cookie of `username`, logged in through the login form."""
-    status, _text, cookies = _ask(
-        port, "POST", "/logga-in", form={"username": username, "password": PASSWORD}
-    )
-    if status != 303 or not cookies:
-        raise SystemExit(f"{username} could not log in ({status})")
-    return "; ".join(cookies)
-
-
-def staff(port: int, database: str) -> dict:
+def staff(address: str, database: str) -> dict:
     """The people the requests are made as: logged in, each field worker out on a shift."""
     available = accounts(database)
     people: dict[str, list[dict]] = {"anyone": [{}]}
     for role, wanted in PEOPLE.items():
         people[role] = []
         for account in available[role][:wanted]:
-            person = {"cookie": log_in(port, account[0])}
+            browser = Browser()
+            if browser.log_in(address, account[0], PASSWORD).status != 303:
+                raise SystemExit(f"{account[0]} could not log in")
+            person = {"cookie": browser.cookie_header}
             if role == "field_worker":
                 _username, team, area, place = account
-                found = SHIFT.search(_ask(port, "GET", "/", person["cookie"])[1])
+                found = SHIFT.search(browser.get(f"{address}/").text)
                 if found is None:
-                    shift = {"team": team, "area": area}
-                    _ask(port, "POST", "/faltpass/nytt", person["cookie"], shift)
-                    found = SHIFT.search(_ask(port, "GET", "/", person["cookie"])[1])
+                    browser.post(f"{address}/faltpass/nytt", {"team": team, "area": area})
+                    found = SHIFT.search(browser.get(f"{address}/").text)
                 if found is None:
                     raise SystemExit(f"{account[0]} could not start a shift")
                 person.update(shift=found.group(1), place=place)
@@ -159,7 +133,9 @@ def _lua(value) -> str:
         return "nil"
     if isinstance(value, int | float):
         return repr(value)
-    return json.dumps(str(value))  # a JSON string is a Lua string for this data (ASCII)
+    if not str(value).isascii():  # JSON's \\u escapes are not Lua's
+        raise ValueError(f"not ASCII: {value!r}")
+    return json.dumps(str(value))
 
 
 def drive(address: str, kinds: tuple[Kind, ...], people: dict, seconds: int, connections: int):
@@ -201,11 +177,6 @@ def drive(address: str, kinds: tuple[Kind, ...], people: dict, seconds: int, con
     return duration / 1e6, socket_errors, answers
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-
 def figures(seconds: float, socket_errors: int, answers: list, kinds) -> list[dict]:
     """Per kind of request and for all: count, rate, errors (4xx, 5xx), percentiles."""
     rows = []
@@ -222,22 +193,11 @@ def figures(seconds: float, socket_errors: int, answers: list, kinds) -> list[di
                 "errors": sum(1 for status, _ms in mine if status >= 400)
                 + (socket_errors if name == "all" else 0),
                 "p50_ms": round(statistics.median(times), 2),
-                "p95_ms": round(_percentile(times, 0.95), 2),
-                "p99_ms": round(_percentile(times, 0.99), 2),
+                "p95_ms": round(percentile(times, 0.95), 2),
+                "p99_ms": round(percentile(times, 0.99), 2),
             }
         )
     return rows
-
-
-def _print(title: str, rows: list[dict]) -> None:
-    print(f"\n{title}")
-    headings = ("requests", "per s", "errors", "p50 ms", "p95 ms", "p99 ms")
-    print(f"{'request':<22} " + " ".join(f"{heading:>9}" for heading in headings))
-    for row in rows:
-        print(
-            f"{row['request']:<22} {row['requests']:>9} {row['per_second']:>9} "
-            f"{row['errors']:>9} {row['p50_ms']:>9.1f} {row['p95_ms']:>9.1f} {row['p99_ms']:>9.1f}"
-        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -264,17 +224,16 @@ def main(argv: list[str] | None = None) -> None:
         **os.environ,
         "OUTREACH_LOAD_DATABASE": options.database,
     }
-    server = gunicorn(
-        "bench.capacity:served_with_bare()",
-        options.port,
-        options.workers,
-        environment,
-        threads=options.threads,
+    served_app = "bench.capacity:served_with_bare()"
+    server = subprocess.Popen(  # noqa: S603 (our own command)
+        gunicorn(options.port, served_app, options.workers, options.threads),
+        env=environment,
+        cwd=ROOT,
     )
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     try:
-        wait_for(address, server)
-        people = staff(options.port, options.database)
+        wait_until_ready(address, server)
+        people = staff(address, options.database)
         drive(address, MIX, people, options.warm_up, options.connections)
         runs = {}
         for kinds in ((BARE,), MIX):
@@ -307,8 +266,10 @@ def main(argv: list[str] | None = None) -> None:
         f"\ngunicorn {options.workers} processes × {options.threads} threads, wrk "
         f"{options.connections} connections, {options.seconds} s each, {os.cpu_count()} cores"
     )
-    _print("bare Flask endpoint", bare[-1:])
-    _print("the staff's mix", mix)
+    print("\nbare Flask endpoint")
+    print_figures(bare[-1:])
+    print("\nthe staff's mix")
+    print_figures(mix)
     verdict = "ok" if report["met"] else "MISSED"
     print(
         f"\nthe mix at {share:.1%} of the bare endpoint's rate ({mix_rate} against {bare_rate} "

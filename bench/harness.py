@@ -312,7 +312,7 @@ def _request(client, probe: Probe) -> tuple[float, int]:
     return seconds, size
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
@@ -327,7 +327,7 @@ def measure(client, probe: Probe, counter: QueryCounter, baseline_ms: float) -> 
         seconds, size = _request(client, probe)
         times.append(seconds * 1000)
         queries.add(counter.count - before)
-    median, p95 = statistics.median(times), _percentile(times, 0.95)
+    median, p95 = statistics.median(times), percentile(times, 0.95)
     return Figures(
         name=probe.name,
         runs=runs,
@@ -356,7 +356,7 @@ def baseline() -> Figures:
         probe.name,
         len(times),
         round(median, 3),
-        round(_percentile(times, 0.95), 3),
+        round(percentile(times, 0.95), 3),
         1.0,
         0,
         False,

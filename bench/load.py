@@ -15,8 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,6 +26,7 @@ from outreach.clock import now
 from outreach.extensions import db
 from outreach.org.models import Place, Team, TeamKind
 from outreach.shifts.models import Shift
+from tests.servers import gunicorn, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "load"
@@ -89,47 +88,6 @@ def accounts(url: str) -> dict:
         }
 
 
-def gunicorn(
-    target: str, port: int, workers: int, environment: dict, threads: int = 4
-) -> subprocess.Popen:
-    """gunicorn serving `target` on localhost as the README runs it (gthread workers), reading
-    gunicorn.conf.py from the checkout."""
-    return subprocess.Popen(  # noqa: S603 (our own command)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            target,
-        ],
-        env=environment,
-        cwd=ROOT,
-    )
-
-
-def wait_for(address: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    """Until the server answers its login page (it stops the run if gunicorn stops)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn stopped before it served")
-        try:
-            urllib.request.urlopen(f"{address}/logga-in", timeout=2)  # noqa: S310 (localhost)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"nothing answered on {address}")
-
-
 def figures(stats_csv: Path) -> list[dict]:
     """Locust's statistics, one entry per kind of request and one for all."""
     rows = []
@@ -149,6 +107,18 @@ def figures(stats_csv: Path) -> list[dict]:
                 }
             )
     return rows
+
+
+def print_figures(rows: list[dict]) -> None:
+    """A table of what a run held, per kind of request (the load test's and the capacity
+    benchmark's rows)."""
+    headings = ("requests", "errors", "per s", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'request':<24} " + " ".join(f"{heading:>8}" for heading in headings))
+    for row in rows:
+        print(
+            f"{row['request']:<24} {row['requests']:>8} {row['errors']:>8} {row['per_second']:>8} "
+            f"{row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -175,9 +145,11 @@ def main(argv: list[str] | None = None) -> None:
         "OUTREACH_LOAD_ACCOUNTS": str(accounts_file),
         "OUTREACH_LOAD_SETTLE": str(SETTLE),
     }
-    server = gunicorn("bench.load:served()", options.port, options.workers, environment)
+    server = subprocess.Popen(  # noqa: S603 (our own command)
+        gunicorn(options.port, "bench.load:served()", options.workers), env=environment, cwd=ROOT
+    )
     try:
-        wait_for(address, server)
+        wait_until_ready(address, server)
         ramp = options.users / options.spawn_rate
         started = now()
         subprocess.run(  # noqa: S603 (our own command)
@@ -224,13 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     written = RESULTS / f"load-{options.database.split(':')[0].split('+')[0]}.json"
     written.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\n{options.users} simulated staff, {options.seconds} s measured after all logged in")
-    headings = ("requests", "errors", "per s", "p50", "p95", "p99")
-    print(f"{'request':<24} " + " ".join(f"{heading:>8}" for heading in headings))
-    for row in rows:
-        print(
-            f"{row['request']:<24} {row['requests']:>8} {row['errors']:>8} {row['per_second']:>8} "
-            f"{row['p50_ms']:>8.0f} {row['p95_ms']:>8.0f} {row['p99_ms']:>8.0f}"
-        )
+    print_figures(rows)
     verdict = "ok" if report["met"] else "MISSED"
     print(f"target: p95 < {P95_MS} ms and no errors: {verdict}\nwritten to {written}")
 

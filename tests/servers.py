@@ -65,7 +65,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn(port: int, app: str = "outreach:create_app()", workers: int = 1) -> list[str]:
+def gunicorn(
+    port: int, app: str = "outreach:create_app()", workers: int = 1, threads: int = 4
+) -> list[str]:
     """The command that serves `app` under gunicorn as the README does, on localhost."""
     return [
         sys.executable,
@@ -76,7 +78,7 @@ def gunicorn(port: int, app: str = "outreach:create_app()", workers: int = 1) ->
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -118,9 +120,15 @@ class Browser:
 
     def __init__(self, timeout: float = 30):
         self.timeout = timeout
+        self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects()
         )
+
+    @property
+    def cookie_header(self) -> str:
+        """The cookies this browser holds, as its Cookie header sends them."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
 
     def get(self, url: str) -> Answer:
         return self._open(url, None)
