@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_headers(app)
     from outreach import errors_views, transaction
+    from outreach.youths import tallies  # noqa: F401 (counts the contacts as they change)
 
     errors_views.register(app)
     transaction.init_app(app)  # last: its commit runs before the other after-request hooks

@@ -10,7 +10,9 @@ from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import AnonymousContact, Shift, shift_worker
+from outreach.youths import tallies
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+from outreach.youths.tallies import ContactTally
 from tests.addresses import address_for
 
 TINY = SCALES["tiny"]
@@ -32,6 +34,7 @@ def test_the_tiny_scale_is_seeded_once_and_works_in_the_app(app, runner, login):
         assert _count(Handoff.id) == TINY.handoffs
         chain = audit_verify.verify()
         assert chain.intact and chain.rows == TINY.audit_rows, chain.problem
+        assert _count(ContactTally.n) and tallies.mismatches() == []
         # the personnummer is encrypted as the app encrypts it, and read back
         youth = db.session.execute(
             select(Youth).where(Youth.personnummer.is_not(None)).limit(1)

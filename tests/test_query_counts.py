@@ -29,7 +29,7 @@ SIZES = [
 BOUNDS = {
     "start page": 14,
     "contact form": 8,
-    "contact submit": 11,
+    "contact submit": 13,
     'youth search "ali"': 9,
     'youth search "ö"': 9,
     "youth page, long timeline": 31,
@@ -37,7 +37,7 @@ BOUNDS = {
     "notification badge": 3,
     "review list, page 1": 19,
     "review list, 40 rows deep": 19,
-    "statistics, a year": 18,
+    "statistics, a year": 11,
 }
 
 

@@ -18,6 +18,7 @@ from outreach.privacy.models import AccessRequest, LegalHold
 from outreach.reports.models import ReportOfConcern
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, risk_marking_sign
 from outreach.shifts.models import AnonymousContact
+from outreach.youths import tallies
 from outreach.youths.models import (
     Guardian,
     IdentifiedContact,
@@ -51,27 +52,28 @@ def erase(youth_ids: list[int]) -> Counter:
         identified_contact_youth.c.youth_id.in_(ids)
     )
     contact_ids = list(db.session.execute(linked).scalars())
-    counts["identified_contact_youth"] = _deleted(
-        delete(identified_contact_youth).where(identified_contact_youth.c.youth_id.in_(ids))
-    )
-    orphans = list(
-        db.session.execute(
-            select(IdentifiedContact.id).where(
-                IdentifiedContact.id.in_(contact_ids),
-                ~exists().where(identified_contact_youth.c.contact_id == IdentifiedContact.id),
+    with tallies.recounting(contact_ids):
+        counts["identified_contact_youth"] = _deleted(
+            delete(identified_contact_youth).where(identified_contact_youth.c.youth_id.in_(ids))
+        )
+        orphans = list(
+            db.session.execute(
+                select(IdentifiedContact.id).where(
+                    IdentifiedContact.id.in_(contact_ids),
+                    ~exists().where(identified_contact_youth.c.contact_id == IdentifiedContact.id),
+                )
+            ).scalars()
+        )
+        if orphans:
+            db.session.execute(
+                update(IdentifiedContact)
+                .where(IdentifiedContact.id.in_(orphans))
+                .values(corrects_id=None),
+                execution_options={"synchronize_session": False},
             )
-        ).scalars()
-    )
-    if orphans:
-        db.session.execute(
-            update(IdentifiedContact)
-            .where(IdentifiedContact.id.in_(orphans))
-            .values(corrects_id=None),
-            execution_options={"synchronize_session": False},
-        )
-        counts["identified_contact"] = _deleted(
-            delete(IdentifiedContact).where(IdentifiedContact.id.in_(orphans))
-        )
+            counts["identified_contact"] = _deleted(
+                delete(IdentifiedContact).where(IdentifiedContact.id.in_(orphans))
+            )
 
     handoffs = select(Handoff.id).where(Handoff.youth_id.in_(ids))
     reports = select(ReportOfConcern.id).where(ReportOfConcern.youth_id.in_(ids))

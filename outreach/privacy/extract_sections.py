@@ -37,6 +37,7 @@ NOT_IN_EXTRACT = {
     "shift_review": "the lead's review of a shift, about the staff's log",
     "anonymous_contact": "tallies without personal data",
     "contact_count": "tallies without personal data",
+    "contact_tally": "the contacts summed per team, day and area, naming nobody",
     "contact_topic": "tallies without personal data",
     "contact_action": "tallies without personal data",
     "warning_sign": "the catalogue; a marking names its signs",

@@ -13,17 +13,19 @@ from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.org.models import Kommun
-from outreach.shifts.models import AnonymousContact
 from outreach.stats.periods import StatsPeriod
-from outreach.stats.services import anonymous_tables
+from outreach.stats.services import anonymous_tables, sums
 from outreach.stats.tables import StatTable, suppress
+from outreach.youths.tallies import CONTACTS, YOUTHS, ContactTally
 
 #: A table of kommuner gets a chart up to this many rows (more would not be read).
 CHARTED_KOMMUNER = 15
+#: The columns of the tables by kommun and by month, by measure.
+_COUNTED = [CONTACTS, YOUTHS]
 
 
 @dataclass
@@ -41,7 +43,7 @@ def kommuner() -> list[Kommun]:
 
 
 def _in_period(period: StatsPeriod) -> tuple:
-    return (AnonymousContact.occurred_on.between(period.start, period.end),)
+    return (ContactTally.day.between(period.start, period.end),)
 
 
 def _counted(key: str, title, label, total_label, rows: list, chart: str | None) -> StatTable:
@@ -60,49 +62,30 @@ def _counted(key: str, title, label, total_label, rows: list, chart: str | None)
 
 def _by_kommun(period: StatsPeriod) -> StatTable:
     """Each kommun's anonymous contacts and youths met, every kommun listed (none: 0)."""
-    found = db.session.execute(
-        select(
-            Kommun.name,
-            func.count(AnonymousContact.id),
-            func.coalesce(func.sum(AnonymousContact.youth_count), 0),
-        )
-        .outerjoin(
-            AnonymousContact, and_(AnonymousContact.kommun_id == Kommun.id, *_in_period(period))
-        )
-        .group_by(Kommun.id, Kommun.name)
-        .order_by(Kommun.name)
-    ).all()
-    rows = [[name, int(contacts), int(youths)] for name, contacts, youths in found]
+    figures = {kommun.id: [kommun.name, 0, 0] for kommun in kommuner()}
+    for kommun_id, measure, n in sums(
+        _in_period(period), ContactTally.kommun_id, measures=_COUNTED
+    ):
+        figures[kommun_id][1 + _COUNTED.index(measure)] += int(n)
     return _counted(
         "kommuner",
         _l("Anonymous contacts per kommun"),
         _l("Kommun"),
         _l("All kommuner"),
-        rows,
-        "hbar" if len(rows) <= CHARTED_KOMMUNER else None,
+        list(figures.values()),
+        "hbar" if len(figures) <= CHARTED_KOMMUNER else None,
     )
 
 
-def _months(contacts: tuple, period: StatsPeriod) -> StatTable:
+def _months(where: tuple, period: StatsPeriod) -> StatTable:
     """Anonymous contacts and youths met per calendar month of the period."""
-    by_day = db.session.execute(
-        select(
-            AnonymousContact.occurred_on,
-            func.count(),
-            func.coalesce(func.sum(AnonymousContact.youth_count), 0),
-        )
-        .where(*contacts)
-        .group_by(AnonymousContact.occurred_on)
-    ).all()
     months: dict[date, list[int]] = {}
     month = period.start.replace(day=1)
     while month <= period.end:
         months[month] = [0, 0]
         month = (month + timedelta(days=32)).replace(day=1)
-    for day, count, youths in by_day:
-        figures = months[day.replace(day=1)]
-        figures[0] += count
-        figures[1] += int(youths)
+    for day, measure, n in sums(where, ContactTally.day, measures=_COUNTED):
+        months[day.replace(day=1)][_COUNTED.index(measure)] += int(n)
     rows = [[format_date(month, "LLL yyyy"), *figures] for month, figures in months.items()]
     return _counted(
         "months",
@@ -118,12 +101,12 @@ def compute(period: StatsPeriod, kommun: Kommun | None = None) -> NationalStatis
     """The national tables for the period: of one kommun, or of every kommun summed (with a
     table of the kommuner side by side). Small counts are always hidden: these figures leave
     every kommun."""
-    contacts = _in_period(period)
+    where = _in_period(period)
     if kommun is not None:
-        contacts = (*contacts, AnonymousContact.kommun_id == kommun.id)
+        where = (*where, ContactTally.kommun_id == kommun.id)
     tables = [
         *([] if kommun is not None else [_by_kommun(period)]),
-        _months(contacts, period),
-        *anonymous_tables(contacts),
+        _months(where, period),
+        *anonymous_tables(where),
     ]
     return NationalStatistics(period, kommun, [suppress(table) for table in tables])

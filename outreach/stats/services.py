@@ -1,27 +1,20 @@
 """The numbers municipalities follow up on, per team and period, built from the log itself.
 
-Contacts are grouped by `occurred_on`, their Stockholm calendar day, so a contact at 23:30 on
-the last day of a month counts in that month on every database. Handoffs are grouped by the
-Stockholm day they were sent. Nothing here reads the access log, and nothing is counted per
-member of staff.
+Contacts are summed from their daily tallies (outreach/youths/tallies.py), by the Stockholm
+calendar day they occurred, so a contact at 23:30 on the last day of a month counts in that
+month on every database. Handoffs are grouped by the Stockholm day they were sent. Nothing
+here reads the access log, and nothing is counted per member of staff.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal
-from outreach.shifts.models import (
-    AnonymousContact,
-    ContactAction,
-    ContactCount,
-    ContactTopic,
-    Shift,
-)
 from outreach.stats.handoff_figures import HandoffFigures, handoff_figures, handoff_tables
 from outreach.stats.periods import StatsPeriod
 from outreach.stats.tables import StatTable, suppress
@@ -33,7 +26,17 @@ from outreach.vocabulary import (
     RiskLevel,
     Topic,
 )
-from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
+from outreach.youths.models import Youth
+from outreach.youths.tallies import (
+    ACTION,
+    CONTACTS,
+    COUNTED,
+    MEETINGS,
+    NAMED,
+    TOPIC,
+    YOUTHS,
+    ContactTally,
+)
 
 
 @dataclass
@@ -47,64 +50,42 @@ class Statistics:
     suppressed: bool = False
 
 
-def _contacts_in(team_ids, period: StatsPeriod) -> tuple:
-    """The conditions on AnonymousContact for the teams' contacts in the period (applied to
-    the table itself: one index range on team and day)."""
+def _tallied_in(team_ids, period: StatsPeriod) -> tuple:
+    """The conditions on the contacts' tallies of the teams in the period (one index range
+    on team and day)."""
     return (
-        AnonymousContact.team_id.in_(team_ids),
-        AnonymousContact.occurred_on.between(period.start, period.end),
+        ContactTally.team_id.in_(team_ids),
+        ContactTally.day.between(period.start, period.end),
     )
 
 
-def _named_in(team_ids, period: StatsPeriod) -> tuple:
-    """The conditions on IdentifiedContact likewise, corrections left out."""
-    return (
-        IdentifiedContact.team_id.in_(team_ids),
-        IdentifiedContact.occurred_on.between(period.start, period.end),
-        IdentifiedContact.corrects_id.is_(None),
-    )
+def sums(where: tuple, *by, measures: list[str] | None = None) -> list:
+    """The tallies the conditions pick, summed per `by` (columns) and measure."""
+    if measures is not None:
+        where = (*where, ContactTally.measure.in_(measures))
+    return db.session.execute(
+        select(*by, ContactTally.measure, func.sum(ContactTally.n))
+        .where(*where)
+        .group_by(*by, ContactTally.measure)
+    ).all()
 
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _weeks(team_ids, period: StatsPeriod) -> StatTable:
-    anonymous = db.session.execute(
-        select(
-            AnonymousContact.occurred_on,
-            func.count(),
-            func.coalesce(func.sum(AnonymousContact.youth_count), 0),
-        )
-        .where(*_contacts_in(team_ids, period))
-        .group_by(AnonymousContact.occurred_on)
-    ).all()
-    named = db.session.execute(
-        select(
-            IdentifiedContact.occurred_on,
-            func.count(distinct(IdentifiedContact.id)),
-            func.count(),
-        )
-        .join(
-            identified_contact_youth,
-            identified_contact_youth.c.contact_id == IdentifiedContact.id,
-        )
-        .where(*_named_in(team_ids, period))
-        .group_by(IdentifiedContact.occurred_on)
-    ).all()
+#: The columns of the weekly table, by measure.
+_WEEKLY = [CONTACTS, YOUTHS, NAMED, MEETINGS]
+
+
+def _weeks(where: tuple, period: StatsPeriod) -> StatTable:
     weeks: dict[date, list[int]] = {}
     monday = _monday(period.start)
     while monday <= period.end:
         weeks[monday] = [0, 0, 0, 0]
         monday += timedelta(days=7)
-    for day, contacts, youths in anonymous:
-        week = weeks[_monday(day)]
-        week[0] += contacts
-        week[1] += int(youths)
-    for day, contacts, youths in named:
-        week = weeks[_monday(day)]
-        week[2] += contacts
-        week[3] += youths
+    for day, measure, n in sums(where, ContactTally.day, measures=_WEEKLY):
+        weeks[_monday(day)][_WEEKLY.index(measure)] += int(n)
     rows = []
     for monday, figures in weeks.items():
         year, number, _day = monday.isocalendar()
@@ -127,28 +108,16 @@ def _weeks(team_ids, period: StatsPeriod) -> StatTable:
     )
 
 
-def _areas(team_ids, period: StatsPeriod) -> StatTable:
-    anonymous = db.session.execute(
-        select(Area.name, func.count(), func.coalesce(func.sum(AnonymousContact.youth_count), 0))
-        .select_from(AnonymousContact)
-        .join(Shift, Shift.id == AnonymousContact.shift_id)
-        .join(Area, Area.id == Shift.area_id)
-        .where(*_contacts_in(team_ids, period))
-        .group_by(Area.name)
-    ).all()
-    named = dict(
-        db.session.execute(
-            select(Area.name, func.count())
-            .select_from(IdentifiedContact)
-            .join(Shift, Shift.id == IdentifiedContact.shift_id)
-            .join(Area, Area.id == Shift.area_id)
-            .where(*_named_in(team_ids, period))
-            .group_by(Area.name)
-        ).all()
-    )
-    figures = {name: [count, int(youths), named.pop(name, 0)] for name, count, youths in anonymous}
-    for name, count in named.items():
-        figures[name] = [0, 0, count]
+#: The columns of the table of areas, by measure.
+_BY_AREA = [CONTACTS, YOUTHS, NAMED]
+
+
+def _areas(where: tuple) -> StatTable:
+    figures: dict[str, list[int]] = {}
+    for name, measure, n in sums(
+        (*where, Area.id == ContactTally.area_id), Area.name, measures=_BY_AREA
+    ):
+        figures.setdefault(name, [0, 0, 0])[_BY_AREA.index(measure)] += int(n)
     rows = [[name, *values] for name, values in sorted(figures.items())]
     return StatTable(
         "areas",
@@ -166,44 +135,26 @@ def _areas(team_ids, period: StatsPeriod) -> StatTable:
     )
 
 
-def _youths_by(contacts: tuple, members, labels, key, title, heading) -> StatTable:
-    """Youths met in the anonymous contacts (the conditions `contacts`) by gender or by age
+def _youths_by(totals: dict, members, labels, key, title, heading) -> StatTable:
+    """Youths met in the anonymous contacts (their `totals` by measure) by gender or by age
     band, with those not told."""
-    counted = dict(
-        db.session.execute(
-            select(ContactCount.category, func.sum(ContactCount.count))
-            .join(AnonymousContact, AnonymousContact.id == ContactCount.contact_id)
-            .where(*contacts, ContactCount.category.in_([str(m) for m in members]))
-            .group_by(ContactCount.category)
-        ).all()
-    )
-    everyone = db.session.execute(
-        select(func.coalesce(func.sum(AnonymousContact.youth_count), 0)).where(*contacts)
-    ).scalar_one()
-    rows = [[str(labels[m]), int(counted.get(str(m), 0))] for m in members]
-    rows.append([str(_l("Not noted")), int(everyone) - sum(row[1] for row in rows)])
+    everyone = totals.get(YOUTHS, 0)
+    rows = [[str(labels[m]), totals.get(COUNTED + str(m), 0)] for m in members]
+    rows.append([str(_l("Not noted")), everyone - sum(row[1] for row in rows)])
     return StatTable(
         key,
         title,
         [heading, str(_l("Youths"))],
         rows,
-        total=[str(_l("Total")), int(everyone)],
+        total=[str(_l("Total")), everyone],
         partition=True,
     )
 
 
-def _chosen(contacts: tuple, model, column, members, key, title, heading) -> StatTable:
-    """How many anonymous contacts (the conditions `contacts`) touched each topic (or took
+def _chosen(totals: dict, prefix: str, members, key, title, heading) -> StatTable:
+    """How many anonymous contacts (their `totals` by measure) touched each topic (or took
     each action)."""
-    counted = dict(
-        db.session.execute(
-            select(column, func.count())
-            .join(AnonymousContact, AnonymousContact.id == model.contact_id)
-            .where(*contacts)
-            .group_by(column)
-        ).all()
-    )
-    rows = [[str(m.label), int(counted.get(m, 0))] for m in members]
+    rows = [[str(m.label), totals.get(prefix + m.value, 0)] for m in members]
     return StatTable(
         key,
         title,
@@ -245,12 +196,14 @@ def _risk_levels(team_ids) -> StatTable:
     )
 
 
-def anonymous_tables(contacts: tuple) -> list[StatTable]:
-    """The anonymous contacts' tallies (the conditions `contacts` pick them): youths met by
-    gender and by age, topics talked about, actions taken."""
+def anonymous_tables(where: tuple) -> list[StatTable]:
+    """The anonymous contacts' tallies (the conditions `where` on ContactTally pick them):
+    youths met by gender and by age, topics talked about, actions taken."""
+    anonymous = (*where, ContactTally.measure.not_in([NAMED, MEETINGS]))
+    totals = {measure: int(n) for measure, n in sums(anonymous)}
     return [
         _youths_by(
-            contacts,
+            totals,
             list(Gender),
             GENDER_PLURAL,
             "gender",
@@ -258,7 +211,7 @@ def anonymous_tables(contacts: tuple) -> list[StatTable]:
             str(_l("Gender")),
         ),
         _youths_by(
-            contacts,
+            totals,
             list(AgeBand),
             {band: band.label for band in AgeBand},
             "age",
@@ -266,18 +219,16 @@ def anonymous_tables(contacts: tuple) -> list[StatTable]:
             str(_l("Age")),
         ),
         _chosen(
-            contacts,
-            ContactTopic,
-            ContactTopic.topic,
+            totals,
+            TOPIC,
             list(Topic),
             "topics",
             str(_l("Topics talked about")),
             str(_l("Topic")),
         ),
         _chosen(
-            contacts,
-            ContactAction,
-            ContactAction.action,
+            totals,
+            ACTION,
             list(Action),
             "actions",
             str(_l("Actions taken")),
@@ -290,10 +241,11 @@ def compute(teams: list[Team], period: StatsPeriod, suppressed: bool = False) ->
     """Every figure of the statistics page for these teams and this period."""
     team_ids = [team.id for team in teams]
     handoffs = handoff_figures(team_ids, period)
+    tallied = _tallied_in(team_ids, period)
     tables = [
-        _weeks(team_ids, period),
-        _areas(team_ids, period),
-        *anonymous_tables(_contacts_in(team_ids, period)),
+        _weeks(tallied, period),
+        _areas(tallied),
+        *anonymous_tables(tallied),
         _risk_levels(team_ids),
         *handoff_tables(handoffs, suppressed),
     ]

@@ -20,6 +20,7 @@ from outreach.auth.models import User
 from outreach.clock import now
 from outreach.crypto import keys
 from outreach.extensions import db
+from outreach.youths import tallies
 from outreach.youths.models import (
     Guardian,
     ProtectedAccess,
@@ -177,17 +178,23 @@ def move_contacts(duplicate: Youth, kept: Youth) -> int:
     both = select(identified_contact_youth.c.contact_id).where(
         identified_contact_youth.c.youth_id == kept.id
     )
-    moved = db.session.execute(
-        update(identified_contact_youth)
-        .where(
-            identified_contact_youth.c.youth_id == duplicate.id,
-            identified_contact_youth.c.contact_id.not_in(both),
-        )
-        .values(youth_id=kept.id)
-    ).rowcount
-    db.session.execute(
-        delete(identified_contact_youth).where(identified_contact_youth.c.youth_id == duplicate.id)
+    theirs = select(identified_contact_youth.c.contact_id).where(
+        identified_contact_youth.c.youth_id == duplicate.id
     )
+    with tallies.recounting(theirs):
+        moved = db.session.execute(
+            update(identified_contact_youth)
+            .where(
+                identified_contact_youth.c.youth_id == duplicate.id,
+                identified_contact_youth.c.contact_id.not_in(both),
+            )
+            .values(youth_id=kept.id)
+        ).rowcount
+        db.session.execute(
+            delete(identified_contact_youth).where(
+                identified_contact_youth.c.youth_id == duplicate.id
+            )
+        )
     return moved
 
 

@@ -1,0 +1,311 @@
+"""The contacts counted: each team's anonymous and named contacts summed per day, area and
+measure, kept in the same transaction as the contacts, so that a year's statistics read a few
+thousand sums instead of a year of contacts and their rows.
+
+A change of contacts recounts the days it touches, from the contacts themselves: the days of
+the contacts (and of their counts, topics, actions and named youths) that a flush inserts,
+changes or deletes (`_recount_flushed`), and the days of the named contacts that a statement
+the ORM does not see changes (`recounting`, around an erasure or a merge). A recount is the
+same grouping as a rebuild from scratch, limited to the days, so a tally is always what a fresh
+count gives (`mismatches` compares them: the tests, and `flask ops tallies`).
+
+Two transactions recounting one team's day wait for each other: on PostgreSQL the first holds
+an advisory lock on the day until it commits, and the second then counts what the first
+wrote; SQLite has one writer at a time. A recount inside a savepoint is undone with it.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from itertools import chain
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from outreach.extensions import db
+from outreach.org.models import kommun_key
+from outreach.shifts.models import (
+    AnonymousContact,
+    ContactAction,
+    ContactCount,
+    ContactTopic,
+    Shift,
+)
+from outreach.youths.models import IdentifiedContact, identified_contact_youth
+
+#: The measures: anonymous contacts, the youths met in them, contacts with named youths (not
+#: their corrections) and the youths named in those (meetings).
+CONTACTS, YOUTHS, NAMED, MEETINGS = "contacts", "youths", "named", "meetings"
+#: Prefixes of the anonymous contacts' tallies: youths met by a gender or age-band code, and
+#: contacts by a topic or an action code.
+COUNTED, TOPIC, ACTION = "count:", "topic:", "action:"
+
+#: What a contact's day is recounted for when it changes (its other columns count for nothing).
+_COUNTED_COLUMNS = {
+    "team_id",
+    "occurred_on",
+    "shift_id",
+    "youth_count",
+    "corrects_id",
+    "youths",
+    "counts",
+    "topics",
+    "actions",
+}
+
+Key = tuple[int, date]
+
+
+class ContactTally(db.Model):
+    """One measure of a team's contacts on one day in one area (the area of their shift)."""
+
+    __table_args__ = (
+        kommun_key("contact_tally", "team_id", "team"),
+        kommun_key("contact_tally", "area_id", "area"),
+        # Every kommun's tallies in a period (the national statistics).
+        Index("ix_contact_tally_kommun_id_day", "kommun_id", "day"),
+    )
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"))
+    n: Mapped[int] = mapped_column(Integer)
+
+
+def _grouped(model, measure, value, *joins, where=(), code=None) -> Select:
+    """One measure of the contacts of `model`, summed per kommun, team, day and area (and per
+    `code`, the column the measure's name is made of)."""
+    query = select(
+        model.kommun_id,
+        model.team_id,
+        model.occurred_on,
+        Shift.area_id,
+        measure,
+        value,
+    ).select_from(model)
+    for target, on in joins:
+        query = query.join(target, on)
+    query = query.join(Shift, Shift.id == model.shift_id).where(*where)
+    codes = () if code is None else (code,)
+    return query.group_by(model.kommun_id, model.team_id, model.occurred_on, Shift.area_id, *codes)
+
+
+def _named(name: str):
+    return literal_column(f"'{name}'", String)
+
+
+def _coded(prefix: str, model, column, *where) -> Select:
+    """The anonymous contacts per code of a row of theirs (a count's category, a topic, an
+    action): youths summed for counts, contacts counted for the rest."""
+    value = func.sum(model.count) if model is ContactCount else func.count()
+    return _grouped(
+        AnonymousContact,
+        literal_column(f"'{prefix}'", String) + cast(column, String),
+        value,
+        (model, model.contact_id == AnonymousContact.id),
+        where=where,
+        code=column,
+    )
+
+
+def counted(anonymous: tuple = (), named: tuple = ()) -> Select:
+    """Every measure counted afresh from the contacts the conditions pick (all, without)."""
+    named = (*named, IdentifiedContact.corrects_id.is_(None))
+    links = identified_contact_youth.c
+    return union_all(
+        _grouped(AnonymousContact, _named(CONTACTS), func.count(), where=anonymous),
+        _grouped(
+            AnonymousContact,
+            _named(YOUTHS),
+            func.sum(AnonymousContact.youth_count),
+            where=anonymous,
+        ),
+        _coded(COUNTED, ContactCount, ContactCount.category, *anonymous),
+        _coded(TOPIC, ContactTopic, ContactTopic.topic, *anonymous),
+        _coded(ACTION, ContactAction, ContactAction.action, *anonymous),
+        _grouped(IdentifiedContact, _named(NAMED), func.count(), where=named),
+        _grouped(
+            IdentifiedContact,
+            _named(MEETINGS),
+            func.count(),
+            (identified_contact_youth, links.contact_id == IdentifiedContact.id),
+            where=named,
+        ),
+    )
+
+
+_TALLY_COLUMNS = ["kommun_id", "team_id", "day", "area_id", "measure", "n"]
+
+
+def _lock(session: Session, keys: list[Key]) -> None:
+    """PostgreSQL: hold each day (in one order, so two recounts never wait for each other in
+    a circle) until the transaction ends."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(t, d)) FROM (SELECT t, d FROM"
+            " unnest(CAST(:teams AS integer[]), CAST(:days AS integer[])) AS k(t, d)"
+            " ORDER BY t, d) AS ordered"
+        ),
+        {"teams": [team for team, _day in keys], "days": [day.toordinal() for _t, day in keys]},
+    )
+
+
+def recount(keys: Iterable[Key], session: Session | None = None) -> None:
+    """Count these teams' days afresh from their contacts."""
+    session = session or db.session
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    _lock(session, keys)
+    session.execute(
+        delete(ContactTally).where(tuple_(ContactTally.team_id, ContactTally.day).in_(keys))
+    )
+    session.execute(
+        insert(ContactTally).from_select(
+            _TALLY_COLUMNS,
+            counted(
+                (tuple_(AnonymousContact.team_id, AnonymousContact.occurred_on).in_(keys),),
+                (tuple_(IdentifiedContact.team_id, IdentifiedContact.occurred_on).in_(keys),),
+            ),
+        )
+    )
+
+
+def rebuild(kommun_id: int | None = None) -> int:
+    """Count every day afresh (of one kommun, or all): after a bulk import that went round
+    the ORM. How many tallies there are now."""
+    anonymous = () if kommun_id is None else (AnonymousContact.kommun_id == kommun_id,)
+    named = () if kommun_id is None else (IdentifiedContact.kommun_id == kommun_id,)
+    mine = () if kommun_id is None else (ContactTally.kommun_id == kommun_id,)
+    db.session.execute(delete(ContactTally).where(*mine))
+    db.session.execute(insert(ContactTally).from_select(_TALLY_COLUMNS, counted(anonymous, named)))
+    return db.session.execute(
+        select(func.count()).select_from(ContactTally).where(*mine)
+    ).scalar_one()
+
+
+def mismatches(kommun_id: int | None = None) -> list[tuple]:
+    """The tallies that differ from a fresh count, as (team, day, area, measure, kept,
+    counted); none when all is well."""
+    anonymous = () if kommun_id is None else (AnonymousContact.kommun_id == kommun_id,)
+    named = () if kommun_id is None else (IdentifiedContact.kommun_id == kommun_id,)
+    fresh = {
+        (team, day, area, measure): int(n)
+        for _kommun, team, day, area, measure, n in db.session.execute(counted(anonymous, named))
+    }
+    kept = {
+        (team, day, area, measure): n
+        for team, day, area, measure, n in db.session.execute(
+            select(
+                ContactTally.team_id,
+                ContactTally.day,
+                ContactTally.area_id,
+                ContactTally.measure,
+                ContactTally.n,
+            ).where(*(() if kommun_id is None else (ContactTally.kommun_id == kommun_id,)))
+        )
+    }
+    return sorted(
+        (*key, kept.get(key), fresh.get(key))
+        for key in kept.keys() | fresh.keys()
+        if kept.get(key) != fresh.get(key)
+    )
+
+
+def days_of_named(contact_ids: Select | list[int]) -> set[Key]:
+    """The teams' days of these named contacts."""
+    return {
+        (team, day)
+        for team, day in db.session.execute(
+            select(IdentifiedContact.team_id, IdentifiedContact.occurred_on)
+            .where(IdentifiedContact.id.in_(contact_ids))
+            .distinct()
+        )
+    }
+
+
+@contextmanager
+def recounting(named_contact_ids: Select | list[int]) -> Iterator[None]:
+    """Recount the days of these named contacts after the block has changed them (or their
+    youths) with statements the ORM does not see. The ids are read before the block."""
+    keys = days_of_named(named_contact_ids)
+    yield
+    recount(keys)
+
+
+def _changed(row) -> bool:
+    state = inspect(row)
+    return any(
+        state.attrs[name].history.has_changes()
+        for name in _COUNTED_COLUMNS
+        if name in state.mapper.attrs
+    )
+
+
+def _keys_before_and_after(row) -> set[Key]:
+    """The team's days a contact counted in before the flush and counts in after it."""
+    state = inspect(row)
+    days = set()
+    for team in {*state.attrs.team_id.history.sum(), row.team_id} - {None}:
+        for day in {*state.attrs.occurred_on.history.sum(), row.occurred_on} - {None}:
+            days.add((team, day))
+    return days
+
+
+@event.listens_for(Session, "after_flush")
+def _recount_flushed(session: Session, _context) -> None:
+    """Recount the days of the contacts the flush inserted, changed or deleted (and of the
+    contacts whose counts, topics or actions it did)."""
+    keys: set[Key] = set()
+    parents: set[int] = set()
+    shifts: set[int] = set()
+    dirty = session.dirty
+    for row in chain(session.new, dirty, session.deleted):
+        if isinstance(row, AnonymousContact | IdentifiedContact):
+            if row in dirty and not _changed(row):
+                continue
+            keys |= _keys_before_and_after(row)
+        elif isinstance(row, ContactCount | ContactTopic | ContactAction):
+            parents.add(row.contact_id)
+        elif (
+            isinstance(row, Shift)
+            and row in dirty
+            and inspect(row).attrs.area_id.history.has_changes()
+        ):
+            shifts.add(row.id)
+    if parents or shifts:
+        keys |= {
+            (team, day)
+            for team, day in session.execute(
+                select(AnonymousContact.team_id, AnonymousContact.occurred_on)
+                .where(AnonymousContact.id.in_(parents) | AnonymousContact.shift_id.in_(shifts))
+                .union(
+                    select(IdentifiedContact.team_id, IdentifiedContact.occurred_on).where(
+                        IdentifiedContact.shift_id.in_(shifts)
+                    )
+                )
+            )
+        }
+    recount(keys, session)
