@@ -17,6 +17,7 @@ test suite, the times here.
 import argparse
 import contextlib
 import cProfile
+import functools
 import gc
 import io
 import json
@@ -44,6 +45,7 @@ from bench.seed import PASSWORD, SCALES
 from outreach.auth.models import Role, User
 from outreach.clock import local_date, now
 from outreach.extensions import db
+from outreach.handoffs.models import Handoff
 from outreach.org.models import Place
 from outreach.paging import Cursor
 from outreach.shifts.models import AnonymousContact, Shift, shift_worker
@@ -58,12 +60,14 @@ PLANNER = {"random_page_cost": 1.1, "max_parallel_workers_per_gather": 0}
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The issue's targets: p95 of an interactive request, the statistics of a year (ms); the
 #: export's pace (rows/s) and its memory (MB of peak growth).
-INTERACTIVE_MS, STATISTICS_MS = 25, 150
-EXPORT_ROWS_PER_SECOND, EXPORT_MEMORY_MB = 50_000, 50
+INTERACTIVE_MS = {"postgresql": 10, "sqlite": 15}
+STATISTICS_MS = 30
+EXPORT_ROWS_PER_SECOND = {"postgresql": 100_000, "sqlite": 40_000}
+EXPORT_MEMORY_MB = 50
 RUNS, WARM_UP = 50, 3
 #: The export is long: fewer runs, the first one not counted.
 EXPORT_RUNS = 5
-EXPORT = "CSV export, a year"
+EXPORT = {"csv": "CSV export, a year", "xlsx": "XLSX export, a year"}
 #: A request slower than this on its warm-up is run fewer times (the run stays short).
 SLOW_SECONDS, SLOW_RUNS = 0.3, 10
 #: How deep the deep review page is: the contacts before it, newest first.
@@ -81,7 +85,7 @@ class Probe:
     #: The form posted (made afresh for each run: a new contact has a new token).
     data: Callable[[], dict] | None = None
     partial: bool = False
-    target_ms: float | None = INTERACTIVE_MS
+    target_ms: float | None = None
 
 
 @dataclass
@@ -175,6 +179,15 @@ class Scene:
                     select(User.username).where(User.role == Role.CASEWORKER).order_by(User.id)
                 ),
             }
+            caseworker = db.session.execute(
+                select(User).where(User.username == names["caseworker"])
+            ).scalar_one()
+            # the newest handoff to the caseworker's unit
+            self.handoff = first(
+                select(Handoff.public_id)
+                .where(Handoff.to_unit_id.in_([unit.id for unit in caseworker.teams]))
+                .order_by(Handoff.sent_at.desc())
+            )
             self.regular = first(
                 select(Youth.public_id)
                 .join(identified_contact_youth, identified_contact_youth.c.youth_id == Youth.id)
@@ -236,21 +249,26 @@ class Scene:
             ).scalar_one()
             return shift.public_id, place
 
-    def export_probe(self) -> Probe:
-        """The CSV export of the last year (measured on its own: rows a second, memory)."""
+    def export_probe(self, fmt: str = "csv") -> Probe:
+        """The export of the last year (measured on its own: rows a second, memory)."""
         year = f"date_from={self.today - timedelta(days=365)}&date_to={self.today}"
-        return Probe(EXPORT, "lead", f"/granskning/export.csv?{year}", target_ms=None)
+        return Probe(EXPORT[fmt], "lead", f"/granskning/export.{fmt}?{year}")
 
     def probes(self) -> list[Probe]:
         def contact() -> dict:
             return {"place": self.place, "youth_count": 2, "token": uuid.uuid4().hex}
 
         contact_form = f"/faltpass/{self.shift}/anonym-kontakt"
+        with self.app.app_context():
+            target = INTERACTIVE_MS[db.engine.dialect.name]
+        interactive = functools.partial(Probe, target_ms=target)
         return [
-            Probe("start page", "field_worker", "/"),
-            Probe("contact form", "field_worker", contact_form),
-            Probe("contact submit", "field_worker", contact_form, "POST", contact, partial=True),
-            Probe(
+            interactive("start page", "field_worker", "/"),
+            interactive("contact form", "field_worker", contact_form),
+            interactive(
+                "contact submit", "field_worker", contact_form, "POST", contact, partial=True
+            ),
+            interactive(
                 'youth search "ali"',
                 "field_worker",
                 "/ungdomar",
@@ -258,7 +276,7 @@ class Scene:
                 lambda: {"q": "ali"},
                 partial=True,
             ),
-            Probe(
+            interactive(
                 'youth search "ö"',
                 "field_worker",
                 "/ungdomar",
@@ -266,11 +284,15 @@ class Scene:
                 lambda: {"q": "ö"},
                 partial=True,
             ),
-            Probe("youth page, long timeline", "field_worker", f"/ungdomar/{self.regular}"),
-            Probe("VPC inbox", "caseworker", "/vpc"),
-            Probe("notification badge", "caseworker", "/notiser/badge", partial=True),
-            Probe("review list, page 1", "lead", "/granskning"),
-            Probe(
+            interactive("youth page, long timeline", "field_worker", f"/ungdomar/{self.regular}"),
+            interactive("VPC inbox", "caseworker", "/vpc"),
+            interactive("handoff page", "caseworker", f"/overlamningar/{self.handoff}"),
+            interactive(
+                "risk marking form", "field_worker", f"/ungdomar/{self.regular}/orosmarkering"
+            ),
+            interactive("notification badge", "caseworker", "/notiser/badge", partial=True),
+            interactive("review list, page 1", "lead", "/granskning"),
+            interactive(
                 f"review list, {self.deep:,} rows deep",
                 "lead",
                 f"/granskning?after={self.deep_cursor}",
@@ -389,22 +411,26 @@ def _export_once(client, path: str) -> tuple[float, int, int, float]:
     return seconds, lines - 1, size, (_memory_kb("VmHWM") - resident) / 1024
 
 
-def export(scene: Scene, counter: QueryCounter) -> Figures:
-    """The CSV export of the last year, streamed, a few times after one unmeasured run: rows a
+def export(scene: Scene, counter: QueryCounter, fmt: str = "csv", rows: int = 0) -> Figures:
+    """The export of the last year, streamed, a few times after one unmeasured run: rows a
     second at the median time, and the largest growth of the peak resident memory while one
-    ran (the peak is reset before each, where Linux allows it)."""
-    probe = scene.export_probe()
+    ran (the peak is reset before each, where Linux allows it). An XLSX file has no lines to
+    count: its rows are the CSV's (`rows`), and its pace has no target."""
+    probe = scene.export_probe(fmt)
     client = scene.clients[probe.role]
     _export_once(client, probe.path)
     before = counter.count
     runs = [_export_once(client, probe.path) for _ in range(EXPORT_RUNS)]
     times = sorted(seconds for seconds, *_ in runs)
     median = times[len(times) // 2]
-    _, rows, size, _ = runs[0]
+    _, lines, size, _ = runs[0]
+    rows = lines if fmt == "csv" else rows
     grown = max(growth for *_, growth in runs)
     pace = rows / median
+    with scene.app.app_context():
+        wanted = EXPORT_ROWS_PER_SECOND[db.engine.dialect.name]
     return Figures(
-        name=EXPORT,
+        name=probe.name,
         runs=EXPORT_RUNS,
         median_ms=round(median * 1000, 1),
         p95_ms=round(times[-1] * 1000, 1),
@@ -413,7 +439,7 @@ def export(scene: Scene, counter: QueryCounter) -> Figures:
         queries_vary=False,
         bytes=size,
         target_ms=None,
-        met=pace >= EXPORT_ROWS_PER_SECOND and grown < EXPORT_MEMORY_MB,
+        met=(pace >= wanted if fmt == "csv" else True) and grown < EXPORT_MEMORY_MB,
         extra={
             "rows": rows,
             "rows_per_second": round(pace),
@@ -521,7 +547,7 @@ def main(argv: list[str] | None = None) -> None:
     scene = Scene(app)
     gc.freeze()  # as gunicorn.conf.py does in each worker once the app is loaded
     if options.profile:
-        everything = [*scene.probes(), scene.export_probe()]
+        everything = [*scene.probes(), scene.export_probe(), scene.export_probe("xlsx")]
         # a name, or its start ("review list, 9" for the deep page, whose depth varies)
         probe = next((p for p in everything if p.name == options.profile), None) or next(
             (p for p in everything if p.name.startswith(options.profile)), None
@@ -539,6 +565,7 @@ def main(argv: list[str] | None = None) -> None:
         figures.append(measure(scene.clients[probe.role], probe, counter, base.median_ms))
         print(f"  measured {probe.name}", file=sys.stderr)
     figures.append(export(scene, counter))
+    figures.append(export(scene, counter, "xlsx", figures[-1].extra["rows"]))
     report = {
         "scale": options.scale,
         "machine": machine(app),

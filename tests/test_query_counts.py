@@ -34,6 +34,8 @@ BOUNDS = {
     'youth search "ö"': 9,
     "youth page, long timeline": 31,
     "VPC inbox": 8,
+    "handoff page": 9,
+    "risk marking form": 8,
     "notification badge": 3,
     "review list, page 1": 19,
     "review list, 40 rows deep": 19,

@@ -1,14 +1,12 @@
 """The team's log as the review list shows it: the filtered contacts, anonymous and named, a
-page at a time in keyset order, and every one of them for an export. Plain values read
-without ORM objects, so a page is a handful of queries and a year's export streams in flat
-memory.
+page at a time in keyset order (the export: log_export.py). Plain values read without ORM
+objects, so a page is a handful of queries.
 
 Keyset pagination (outreach/paging.py): anonymous and named contacts live in two tables; each
 is read in the same order and the two sorted runs are merged.
 """
 
 import heapq
-import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,9 +36,6 @@ from outreach.shifts.models import (
 )
 from outreach.vocabulary import Action, ContactKind, ReviewStatus, Topic
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
-
-#: Rows read per query when a whole filtered list is exported.
-EXPORT_CHUNK = 1000
 
 #: Breaks ties between an anonymous and a named contact logged at the same instant.
 KIND_RANK = {ContactKind.ANONYMOUS: 0, ContactKind.IDENTIFIED: 1}
@@ -75,7 +70,7 @@ class ShiftFacts:
 @dataclass
 class LogRow:
     """One contact of the list, anonymous or named: plain values read without ORM objects, so
-    a page is a handful of queries and a year's export streams in flat memory."""
+    a page is a handful of queries."""
 
     kind: ContactKind
     occurred_at: datetime
@@ -141,7 +136,7 @@ def _in_order(vocabulary: list, codes: list[str] | None) -> list:
 
 def _joined_codes(column, contact_column) -> ScalarSelect:
     """A contact's codes of one kind as one comma-separated text (a correlated subquery):
-    a page's or an export chunk's details come with its rows, in one statement."""
+    a page's details come with its rows, in one statement."""
     return (
         select(func.aggregate_strings(type_coerce(column, String), ","))
         .where(contact_column == AnonymousContact.id)
@@ -310,34 +305,6 @@ def record_exported(user: User, youth_ids: list[int], what: str) -> None:
     audit.record_youths(
         AuditAction.EXPORT, youth_ids, user_id=user.id, kommun_id=user.kommun_id, detail=what
     )
-
-
-def _run_through(run, user: User, wanted: ReviewFilter) -> Iterator[LogRow]:
-    """Every row of one run (anonymous or named contacts), read a chunk at a time."""
-    cursor = None
-    while True:
-        rows = run(user, wanted, cursor, EXPORT_CHUNK)
-        yield from rows
-        if len(rows) < EXPORT_CHUNK:
-            return
-        cursor = rows[-1].cursor
-
-
-def export_rows(user_id: int, wanted: ReviewFilter) -> Iterator[LogRow]:
-    """Every filtered contact in the wanted order, for exports: each kind read on its own a
-    chunk at a time (every row once) and the two merged as they stream, with their shifts'
-    facts read a chunk at a time too. Read while the answer is sent, after the request's
-    session is gone: the user is read again by id."""
-    user = db.session.get(User, user_id)
-    runs = []
-    if wanted.wants_anonymous:
-        runs.append(_run_through(_anonymous_run, user, wanted))
-    if wanted.wants_identified:
-        runs.append(_run_through(_identified_run, user, wanted))
-    shifts: dict[int, ShiftFacts] = {}
-    merged = _merged(runs, wanted)
-    while chunk := list(itertools.islice(merged, EXPORT_CHUNK)):
-        yield from _with_shifts(chunk, shifts)
 
 
 def youths_in(user: User, wanted: ReviewFilter) -> list[int]:

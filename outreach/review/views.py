@@ -12,11 +12,11 @@ from markupsafe import Markup
 from outreach import policy, scopes
 from outreach.clock import now, today
 from outreach.errors import RuleViolation
-from outreach.exports import Table, csv_response, xlsx_response
+from outreach.exports import statement_csv_response, statement_table, xlsx_response
 from outreach.fields import options
 from outreach.htmx import is_partial, part, render
 from outreach.paging import Cursor
-from outreach.review import bp, filters, log, services, shift_rows
+from outreach.review import bp, filters, log, log_export, services, shift_rows
 from outreach.review.filters import ReviewFilter
 from outreach.review.forms import (
     OLDEST,
@@ -137,11 +137,9 @@ def index():
     return _list_page(form, show, page, 200)
 
 
-def log_table(rows) -> Table:
-    """The review list as a table to export: one row per contact, no free text."""
-    labels = {member: str(member.label) for vocabulary in VOCABULARIES for member in vocabulary}
-    protected = _("%(alias)s (protected identity)", alias="{}")
-    header = [
+def _log_header(labels: dict) -> list[str]:
+    """The export's columns (review/export.py writes its rows)."""
+    return [
         _("Time"),
         _("Kind"),
         _("Team"),
@@ -157,31 +155,6 @@ def log_table(rows) -> Table:
         _("Out together"),
         _("Review"),
     ]
-    categories = [*Gender, *AgeBand]
-
-    def cells():
-        for row in rows:
-            anonymous = row.kind == ContactKind.ANONYMOUS
-            yield [
-                row.occurred_at,
-                labels[row.kind],
-                row.shift.team,
-                row.shift.area,
-                row.place,
-                row.youth_count,
-                *(row.counts.get(str(c), 0) if anonymous else None for c in categories),
-                ", ".join(labels[topic] for topic in row.topics),
-                ", ".join(labels[action] for action in row.actions),
-                ", ".join(
-                    protected.format(youth.alias) if youth.protected_identity else youth.alias
-                    for youth in row.youths
-                ),
-                row.author,
-                ", ".join(row.shift.workers),
-                labels[row.shift.review_status],
-            ]
-
-    return Table(_("Contacts"), header, cells())
 
 
 @bp.route("/granskning/export.<any(csv, xlsx):fmt>")
@@ -193,11 +166,15 @@ def export(fmt: str):
         return _list_page(form, SHOW_CONTACTS, filters.Page([], None), 400)
     wanted = replace(_wanted(form), logged_by=now())
     log.record_exported(current_user, log.youths_in(current_user, wanted), f"review list {fmt}")
-    table = log_table(log.export_rows(current_user.id, wanted))
+    labels = {member: str(member.label) for vocabulary in VOCABULARIES for member in vocabulary}
+    named = log_export.Labels(labels, _("%(alias)s (protected identity)", alias="{}"))
+    header = _log_header(labels)
     filename = f"kontakter-{today().isoformat()}.{fmt}"
     if fmt == "csv":
-        return csv_response(filename, [table])
-    return xlsx_response(filename, [table])
+        rows = log_export.statement(current_user, wanted, named, time_text=True)
+        return statement_csv_response(filename, header, rows)
+    rows = log_export.statement(current_user, wanted, named, time_text=False)
+    return xlsx_response(filename, [statement_table(_("Contacts"), header, rows)])
 
 
 # --- sign-off -------------------------------------------------------------------------------
