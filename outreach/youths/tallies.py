@@ -2,16 +2,19 @@
 measure, kept in the same transaction as the contacts, so that a year's statistics read a few
 thousand sums instead of a year of contacts and their rows.
 
-A change of contacts recounts the days it touches, from the contacts themselves: the days of
-the contacts (and of their counts, topics, actions and named youths) that a flush inserts,
-changes or deletes (`_recount_flushed`), and the days of the named contacts that a statement
-the ORM does not see changes (`recounting`, around an erasure or a merge). A recount is the
-same grouping as a rebuild from scratch, limited to the days, so a tally is always what a fresh
-count gives (`mismatches` compares them: the tests, and `flask ops tallies`).
+A contact logged adds to its day's tallies (one statement). Any other change recounts the
+days it touches from the contacts themselves: the days of the contacts (and of their counts,
+topics, actions and named youths) that a flush changes or deletes (`_count_flushed`), and the
+days of the named contacts that a statement the ORM does not see changes (`recounting`,
+around an erasure or a merge). A recount is the same grouping as a rebuild from scratch,
+limited to the days, so a tally is always what a fresh count gives (`mismatches` compares
+them: the tests, and `flask ops tallies`).
 
-Two transactions recounting one team's day wait for each other: on PostgreSQL the first holds
-an advisory lock on the day until it commits, and the second then counts what the first
-wrote; SQLite has one writer at a time. A recount inside a savepoint is undone with it.
+On PostgreSQL a recount holds its days alone until it commits (an advisory lock), and adding
+holds them shared: a recount waits for those adding to commit and then counts what they
+wrote, and those adding after it wait for it. Two transactions adding to one tally wait for
+each other on its row. SQLite has one writer at a time. What a savepoint counted is undone
+with it.
 """
 
 from collections.abc import Iterable, Iterator
@@ -38,6 +41,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from outreach.extensions import db
@@ -157,17 +161,25 @@ def counted(anonymous: tuple = (), named: tuple = ()) -> Select:
 _TALLY_COLUMNS = ["kommun_id", "team_id", "day", "area_id", "measure", "n"]
 
 
-def _lock(session: Session, keys: list[Key]) -> None:
-    """PostgreSQL: hold each day (in one order, so two recounts never wait for each other in
-    a circle) until the transaction ends."""
+#: The teams' days, in one order (the parameters: their teams and days as ordinals).
+_DAYS = (
+    "FROM (SELECT t, d FROM unnest(CAST(:teams AS integer[]), CAST(:days AS integer[]))"
+    " AS k(t, d) ORDER BY t, d) AS ordered"
+)
+#: Hold the days alone (to recount), or shared (to add).
+_HOLD = {
+    False: text("SELECT count(pg_advisory_xact_lock(t, d)) " + _DAYS),
+    True: text("SELECT count(pg_advisory_xact_lock_shared(t, d)) " + _DAYS),
+}
+
+
+def _lock(session: Session, keys: list[Key], shared: bool = False) -> None:
+    """PostgreSQL: hold each day (in one order, so two transactions never wait for each other
+    in a circle) until the transaction ends: alone to recount it, shared to add to it."""
     if session.get_bind().dialect.name != "postgresql":
         return
     session.execute(
-        text(
-            "SELECT count(pg_advisory_xact_lock(t, d)) FROM (SELECT t, d FROM"
-            " unnest(CAST(:teams AS integer[]), CAST(:days AS integer[])) AS k(t, d)"
-            " ORDER BY t, d) AS ordered"
-        ),
+        _HOLD[shared],
         {"teams": [team for team, _day in keys], "days": [day.toordinal() for _t, day in keys]},
     )
 
@@ -274,19 +286,60 @@ def _keys_before_and_after(row) -> set[Key]:
     return days
 
 
+def _added(session: Session, row) -> list[tuple]:
+    """What a newly logged contact adds, as (kommun, team, day, area, measure, n)."""
+    shift = row.__dict__.get("shift") or session.get(Shift, row.shift_id)
+    where = (row.kommun_id, row.team_id, row.occurred_on, shift.area_id)
+    if isinstance(row, IdentifiedContact):
+        if row.corrects_id is not None:  # a correction is not counted
+            return []
+        return [(*where, NAMED, 1), (*where, MEETINGS, len(row.youths))]
+    return [
+        (*where, CONTACTS, 1),
+        (*where, YOUTHS, row.youth_count),
+        *((*where, COUNTED + count.category, count.count) for count in row.counts),
+        *((*where, TOPIC + topic.topic.value, 1) for topic in row.topics),
+        *((*where, ACTION + action.action.value, 1) for action in row.actions),
+    ]
+
+
+def _add(session: Session, added: list[tuple]) -> None:
+    """Add to the tallies (in one order); on PostgreSQL under a shared hold of each day, which
+    a recount waits for (and which waits for a recount)."""
+    added.sort()
+    keys = sorted({(team, day) for _kommun, team, day, *_rest in added})
+    _lock(session, keys, shared=True)
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(ContactTally)
+    statement = statement.values(
+        [dict(zip(_TALLY_COLUMNS, values, strict=True)) for values in added]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "day", "area_id", "measure"],
+            set_={"n": ContactTally.n + statement.excluded.n},
+        )
+    )
+
+
 @event.listens_for(Session, "after_flush")
-def _recount_flushed(session: Session, _context) -> None:
-    """Recount the days of the contacts the flush inserted, changed or deleted (and of the
-    contacts whose counts, topics or actions it did)."""
+def _count_flushed(session: Session, _context) -> None:
+    """Count what the flush changed: a newly logged contact (with its own counts, topics and
+    actions) adds to its day's tallies; the days of contacts changed or deleted (or whose
+    counts, topics or actions were) are recounted."""
+    new, dirty = session.new, session.dirty
     keys: set[Key] = set()
+    fresh: list = []
     parents: set[int] = set()
     shifts: set[int] = set()
-    dirty = session.dirty
-    for row in chain(session.new, dirty, session.deleted):
+    for row in chain(new, dirty, session.deleted):
         if isinstance(row, AnonymousContact | IdentifiedContact):
-            if row in dirty and not _changed(row):
+            if row in new:
+                fresh.append(row)
+            elif row in dirty and not _changed(row):
                 continue
-            keys |= _keys_before_and_after(row)
+            else:
+                keys |= _keys_before_and_after(row)
         elif isinstance(row, ContactCount | ContactTopic | ContactAction):
             parents.add(row.contact_id)
         elif (
@@ -295,6 +348,7 @@ def _recount_flushed(session: Session, _context) -> None:
             and inspect(row).attrs.area_id.history.has_changes()
         ):
             shifts.add(row.id)
+    parents -= {row.id for row in fresh if isinstance(row, AnonymousContact)}
     if parents or shifts:
         keys |= {
             (team, day)
@@ -309,3 +363,12 @@ def _recount_flushed(session: Session, _context) -> None:
             )
         }
     recount(keys, session)
+    # A day recounted now has counted its new contacts already.
+    added = [
+        values
+        for row in fresh
+        if (row.team_id, row.occurred_on) not in keys
+        for values in _added(session, row)
+    ]
+    if added:
+        _add(session, added)
