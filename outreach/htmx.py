@@ -31,6 +31,15 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     return response
 
 
+def polled(response: Response) -> Response:
+    """A fragment htmx polls (the badge): tagged with its content, so the browser may keep it
+    and ask again with If-None-Match, and an unchanged one is answered 304 without a body.
+    It must hold nothing personal: a kept copy outlives the session (the headers hook keeps
+    everything else out of the browser's cache)."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 def part(template: str, **context) -> Markup:
     """A template rendered as a part of another area's page (a signal's answer): HTML that
     the template engine escaped already, to put in the page as it is."""

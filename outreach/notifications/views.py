@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from outreach import policy
-from outreach.htmx import render
+from outreach.htmx import polled, render
 from outreach.notifications import bp, services
 
 
@@ -25,5 +25,6 @@ def index():
 @bp.route("/notiser/badge")
 @policy.allow(policy.anyone_logged_in)
 def badge():
-    """The header's badge alone, for htmx to poll."""
-    return render("notifications/_badge.html", unread=services.unread_count(current_user))
+    """The header's badge alone, for htmx to poll (304 while it is unchanged)."""
+    unread = services.unread_count(current_user)
+    return polled(render("notifications/_badge.html", unread=unread))

@@ -51,6 +51,25 @@ def test_a_new_handoff_reaches_vpc_in_the_app_and_by_mail(app, login, handoff):
         assert db.session.execute(select(func.count(OutboxMail.id))).scalar_one() == 2
 
 
+def test_the_polled_badge_is_answered_304_while_it_is_unchanged(login, handoff):
+    caseworker = login("vpc")
+    first = caseworker.get(address_for("notifications.badge"), headers={"HX-Request": "true"})
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    again = caseworker.get(
+        address_for("notifications.badge"),
+        headers={"HX-Request": "true", "If-None-Match": tag},
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    caseworker.get(address_for("notifications.index"))  # read: the count changes
+    changed = caseworker.get(
+        address_for("notifications.badge"),
+        headers={"HX-Request": "true", "If-None-Match": tag},
+    )
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert 'class="count"' not in changed.get_data(as_text=True)
+
+
 def test_the_sender_hears_of_each_step(app, login, handoff):
     vpc = login("vpc")
     vpc.post(address_for("handoffs.take_step", public_id=handoff, step="acknowledge"))
