@@ -80,11 +80,17 @@ def upgrade():
     )
     with op.batch_alter_table('contact_tally', schema=None) as batch_op:
         batch_op.create_index('ix_contact_tally_kommun_id_day', ['kommun_id', 'day'], unique=False)
+        batch_op.create_index(
+            'ix_contact_tally_team_sums',
+            ['team_id', 'day', 'measure', 'area_id', 'n'],
+            unique=False,
+        )
     op.execute(FILL)
 
 
 def downgrade():
     with op.batch_alter_table('contact_tally', schema=None) as batch_op:
+        batch_op.drop_index('ix_contact_tally_team_sums')
         batch_op.drop_index('ix_contact_tally_kommun_id_day')
 
     op.drop_table('contact_tally')

@@ -167,17 +167,21 @@ def _chosen(totals: dict, prefix: str, members, key, title, heading) -> StatTabl
 
 def _risk_levels(team_ids) -> StatTable:
     """The teams' youths by their current level of concern, today."""
+    # The latest ids joined first, not `id IN (…)`: the planner then reads only those.
     latest = (
         select(func.max(RiskMarking.id).label("id"))
         .join(Youth, Youth.id == RiskMarking.youth_id)
         .where(Youth.team_id.in_(team_ids))
         .group_by(RiskMarking.youth_id)
+        .subquery()
     )
     levels = dict(
         db.session.execute(
             select(RiskMarking.level, func.count())
+            .select_from(latest)
+            .join(RiskMarking, RiskMarking.id == latest.c.id)
             .outerjoin(RiskMarkingWithdrawal, RiskMarkingWithdrawal.marking_id == RiskMarking.id)
-            .where(RiskMarking.id.in_(latest), RiskMarkingWithdrawal.id.is_(None))
+            .where(RiskMarkingWithdrawal.id.is_(None))
             .group_by(RiskMarking.level)
         ).all()
     )
