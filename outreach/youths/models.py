@@ -43,6 +43,9 @@ class Youth(InKommun, Versioned, db.Model):
         kommun_key("youth", "team_id", "team"),
         kommun_key("youth", "home_area_id", "area"),
         in_kommun("youth"),
+        # The youths a user may see (scopes.visible_youths) read from the index alone: at
+        # national scale the start page's overdue markings went from 7.3 to 4.3 ms.
+        Index("ix_youth_visible", "team_id", "kommun_id", "protected_identity", "id"),
         # SQLite would otherwise give a new youth the id of the last one deleted (gallring,
         # a merge), and the access log's rows of the one deleted would seem to be theirs.
         {"sqlite_autoincrement": True},
