@@ -29,10 +29,10 @@ SIZES = [
 BOUNDS = {
     "start page": 14,
     "contact form": 8,
-    "contact submit": 13,
+    "contact submit": 12,
     'youth search "ali"': 9,
     'youth search "ö"': 9,
-    "youth page, long timeline": 31,
+    "youth page, long timeline": 32,
     "VPC inbox": 8,
     "handoff page": 9,
     "risk marking form": 8,

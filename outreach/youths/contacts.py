@@ -15,7 +15,7 @@ from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Place
-from outreach.paging import Cursor, newest_first
+from outreach.paging import Cursor, load_in_order, newest_first
 from outreach.shifts.models import Shift
 from outreach.shifts.services import CLOCK_SKEW
 from outreach.youths.models import IdentifiedContact, Youth, identified_contact_youth
@@ -182,8 +182,10 @@ def timeline(
 ) -> tuple[list[TimelineEntry], Cursor | None]:
     """The youth's contacts, latest first, each with its chain of corrections, a page at a
     time; returns the page and where the next one starts."""
-    contacts, more = newest_first(
-        select(IdentifiedContact)
+    # The page's ids first, then those contacts with their shift, place and author: the
+    # joins then touch one page, not every contact of a youth met hundreds of times.
+    ids, more = newest_first(
+        select(IdentifiedContact.id)
         .join(
             identified_contact_youth,
             identified_contact_youth.c.contact_id == IdentifiedContact.id,
@@ -197,6 +199,7 @@ def timeline(
         cursor,
         size,
     )
+    contacts = load_in_order(IdentifiedContact, ids)
     last = contacts[-1] if more else None
     entries = _chains(_with_corrections(contacts))
     _name_visible(user, entries, besides=youth)
