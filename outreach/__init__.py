@@ -9,7 +9,7 @@ from flask_babel import format_date, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from outreach import clock
+from outreach import clock, i18n
 from outreach import config as settings
 from outreach.assets import StaticCaching
 from outreach.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -100,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are renewed at login and time out
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    i18n.init_app(app)
     limiter.init_app(app)
     if app.config["PROXY_COUNT"]:
         # Behind HTTPS proxies: the client's address (for the rate limits) and scheme come

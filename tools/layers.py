@@ -52,6 +52,7 @@ CORE = {
     "extensions",
     "fields",
     "htmx",
+    "i18n",
     "ids",
     "observability",
     "crypto_cli",
