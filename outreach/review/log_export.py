@@ -100,10 +100,12 @@ def _codes(model, column, members, contacts, labels: Labels, dialect: str):
     position = case({member: number for number, member in enumerate(members)}, value=column)
     return _joined(
         select(
-            model.contact_id.label("key"),
+            contacts.c.id.label("key"),
             _labelled(column, members, labels).label("text"),
             position.label("position"),
-        ).join(contacts, contacts.c.id == model.contact_id),
+        )
+        .select_from(contacts)
+        .join(model, model.contact_id == contacts.c.id),
         dialect,
     ).subquery()
 
@@ -157,14 +159,15 @@ def _anonymous(user, wanted, time_text, labels: Labels, dialect: str) -> Select:
     )
     counts = (
         select(
-            ContactCount.contact_id,
+            contacts.c.id.label("contact_id"),
             *(
                 func.max(case((ContactCount.category == str(category), ContactCount.count)))
                 for category in CATEGORIES
             ),
         )
-        .join(contacts, contacts.c.id == ContactCount.contact_id)
-        .group_by(ContactCount.contact_id)
+        .select_from(contacts)  # from the contacts: SQLite would read every count first
+        .join(ContactCount, ContactCount.contact_id == contacts.c.id)
+        .group_by(contacts.c.id)
         .subquery()
     )
     topics = _codes(ContactTopic, ContactTopic.topic, list(Topic), contacts, labels, dialect)
@@ -209,12 +212,13 @@ def _named(user, wanted, time_text, labels: Labels, dialect: str) -> Select:
     )
     youths = _joined(
         select(
-            identified_contact_youth.c.contact_id.label("key"),
+            contacts.c.id.label("key"),
             alias.label("text"),
             Youth.alias.label("position"),
         )
-        .join(Youth, Youth.id == identified_contact_youth.c.youth_id)
-        .join(contacts, contacts.c.id == identified_contact_youth.c.contact_id),
+        .select_from(contacts)
+        .join(identified_contact_youth, identified_contact_youth.c.contact_id == contacts.c.id)
+        .join(Youth, Youth.id == identified_contact_youth.c.youth_id),
         dialect,
     ).subquery()
     first, last, workers = _cells(contacts, ContactKind.IDENTIFIED, time_text, labels, dialect)
