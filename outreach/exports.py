@@ -70,6 +70,17 @@ def _csv_text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _in_pieces(rows: Iterable, buffer: io.StringIO, writer) -> Iterator[str]:
+    """The rows written into the buffer as CSV, and what it holds taken out every CSV_BATCH
+    rows (the rest stays for the caller)."""
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_text(value) for value in row])
+        if count % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+
 def csv_response(filename: str, tables: list[Table]) -> Response:
     """A CSV download; several tables follow each other, each under its title."""
     several = len(tables) > 1
@@ -84,12 +95,7 @@ def csv_response(filename: str, tables: list[Table]) -> Response:
             if several:
                 writer.writerow([table.title])
             writer.writerow(table.header)
-            for count, row in enumerate(table.rows, start=1):
-                writer.writerow([_csv_text(value) for value in row])
-                if count % CSV_BATCH == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
+            yield from _in_pieces(table.rows, buffer, writer)
         yield buffer.getvalue()
 
     return download(stream_with_context(generate()), CSV_MIMETYPE, filename)
@@ -140,13 +146,9 @@ def _written(statement: Select) -> Iterator[str]:
     """Any other database: the rows through the csv module, in pieces."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    rows = db.session.execute(statement.execution_options(yield_per=CSV_BATCH))
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_text(value) for value in row])
-        if count % CSV_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    yield from _in_pieces(
+        db.session.execute(statement.execution_options(yield_per=CSV_BATCH)), buffer, writer
+    )
     yield buffer.getvalue()
 
 
