@@ -307,9 +307,13 @@ def _added(session: Session, row) -> list[tuple]:
 
 
 def _add(session: Session, added: list[tuple]) -> None:
-    """Add to the tallies (in one order); on PostgreSQL under a shared hold of each day, which
-    a recount waits for (and which waits for a recount)."""
-    added.sort()
+    """Add to the tallies (in one order, each tally once: PostgreSQL refuses a statement that
+    updates a row twice); on PostgreSQL under a shared hold of each day, which a recount
+    waits for (and which waits for a recount)."""
+    summed: dict[tuple, int] = {}
+    for *tally, n in added:
+        summed[tuple(tally)] = summed.get(tuple(tally), 0) + n
+    added = sorted((*tally, n) for tally, n in summed.items())
     keys = sorted({(team, day) for _kommun, team, day, *_rest in added})
     _lock(session, keys, shared=True)
     dialect = session.get_bind().dialect.name

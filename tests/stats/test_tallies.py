@@ -89,6 +89,28 @@ def test_logging_counts_each_day_area_and_measure(app, logged):
         assert _weeks(logged)[1:] == [3, 10, 2, 3]
 
 
+def test_contacts_of_one_day_in_one_flush_add_up(app, logged):
+    """A flush of several contacts on one team's day (demo data, an import) adds each tally
+    once, with their sum."""
+    with app.app_context():
+        shift = db.session.get(Shift, logged.shifts[0])
+        for minute in range(3):
+            db.session.add(
+                AnonymousContact(
+                    shift_id=shift.id,
+                    place=shift.area.places[0],
+                    occurred_at=local(f"2026-10-05 22:0{minute}"),
+                    youth_count=2,
+                    created_by_id=shift.workers[0].id,
+                    topics=[ContactTopic(topic=Topic.SCHOOL)],
+                )
+            )
+        db.session.flush()
+        assert tallies.mismatches() == []
+        db.session.commit()
+        assert _weeks(logged)[1:3] == [6, 16]
+
+
 def test_changing_and_deleting_contacts_and_their_rows(app, logged):
     with app.app_context():
         contact = db.session.execute(
