@@ -260,7 +260,7 @@ def _register_headers(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             # Served over HTTPS (everywhere but local development): browsers keep to it.
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and response.get_etag()[0]:
+        if headers.pop(htmx.POLLED, None):
             # A polled fragment (htmx.polled): kept, and asked for again each time.
             headers["Cache-Control"] = "private, no-cache"
         elif request.endpoint != "static":

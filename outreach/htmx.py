@@ -37,7 +37,12 @@ def polled(response: Response) -> Response:
     It must hold nothing personal: a kept copy outlives the session (the headers hook keeps
     everything else out of the browser's cache)."""
     response.add_etag()
+    response.headers[POLLED] = "1"
     return response.make_conditional(request)
+
+
+#: The header that marks a polled fragment for the headers hook (which removes it).
+POLLED = "X-Outreach-Polled"
 
 
 def part(template: str, **context) -> Markup:

@@ -43,6 +43,11 @@ def erase(youth_ids: list[int]) -> Counter:
     if not youth_ids:
         return counts
     ids = list(youth_ids)
+    # The youths held first: a contact logged for one of them meanwhile waits, and then finds
+    # the youth gone, instead of naming them after their days are recounted.
+    db.session.execute(
+        select(Youth.id).where(Youth.id.in_(ids)).order_by(Youth.id).with_for_update()
+    )
     merged = list(
         db.session.execute(
             select(YouthMerge.merged_youth_id).where(YouthMerge.kept_youth_id.in_(ids))

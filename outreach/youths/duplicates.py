@@ -174,7 +174,14 @@ def _details(youth: Youth) -> dict:
 
 
 def move_contacts(duplicate: Youth, kept: Youth) -> int:
-    """The duplicate's contacts name the kept record (a contact naming both keeps one link)."""
+    """The duplicate's contacts name the kept record (a contact naming both keeps one link).
+    Both records are held first: a contact logged for either meanwhile waits for the merge."""
+    db.session.execute(
+        select(Youth.id)
+        .where(Youth.id.in_([duplicate.id, kept.id]))
+        .order_by(Youth.id)
+        .with_for_update()
+    )
     both = select(identified_contact_youth.c.contact_id).where(
         identified_contact_youth.c.youth_id == kept.id
     )

@@ -214,6 +214,10 @@ def rebuild(kommun_id: int | None = None) -> int:
     anonymous = () if kommun_id is None else (AnonymousContact.kommun_id == kommun_id,)
     named = () if kommun_id is None else (IdentifiedContact.kommun_id == kommun_id,)
     mine = () if kommun_id is None else (ContactTally.kommun_id == kommun_id,)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Writers wait until the count is committed (an adder would otherwise insert a
+        # tally the count inserts too).
+        db.session.execute(text("LOCK TABLE contact_tally IN SHARE ROW EXCLUSIVE MODE"))
     db.session.execute(delete(ContactTally).where(*mine))
     db.session.execute(insert(ContactTally).from_select(_TALLY_COLUMNS, counted(anonymous, named)))
     return db.session.execute(
@@ -301,8 +305,8 @@ def _added(session: Session, row) -> list[tuple]:
         (*where, CONTACTS, 1),
         (*where, YOUTHS, row.youth_count),
         *((*where, COUNTED + count.category, count.count) for count in row.counts),
-        *((*where, TOPIC + topic.topic.value, 1) for topic in row.topics),
-        *((*where, ACTION + action.action.value, 1) for action in row.actions),
+        *((*where, TOPIC + str(topic.topic), 1) for topic in row.topics),
+        *((*where, ACTION + str(action.action), 1) for action in row.actions),
     ]
 
 
@@ -369,6 +373,10 @@ def _count_flushed(session: Session, _context) -> None:
                 )
             )
         }
+    if keys:
+        # The new contacts' days are recounted with the rest: one pass holding every day
+        # alone, in one order (adding would then hold some of them shared as well).
+        keys |= {(row.team_id, row.occurred_on) for row in fresh}
     recount(keys, session)
     # A day recounted now has counted its new contacts already.
     added = [

@@ -56,6 +56,7 @@ def test_the_polled_badge_is_answered_304_while_it_is_unchanged(login, handoff):
     first = caseworker.get(address_for("notifications.badge"), headers={"HX-Request": "true"})
     tag = first.headers["ETag"]
     assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    assert "X-Outreach-Polled" not in first.headers  # the hook's marker stays inside
     again = caseworker.get(
         address_for("notifications.badge"),
         headers={"HX-Request": "true", "If-None-Match": tag},
