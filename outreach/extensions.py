@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -34,6 +35,13 @@ csrf = CSRFProtect()
 babel = Babel()
 #: Per-address limits on login and second factor (storage: RATELIMIT_STORAGE_URI).
 limiter = Limiter(key_func=get_remote_address)
+
+
+def upsert_insert(table, session=None):
+    """An INSERT of `table` for the session's database that can take ON CONFLICT DO UPDATE
+    (PostgreSQL's or SQLite's; both write it alike)."""
+    dialect = (session or db.session).get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def enum_type(enum_class: type, length: int) -> Enum:

@@ -5,11 +5,10 @@ writes its time here, so `flask ops check` and the metrics can tell a worker tha
 from datetime import datetime
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.clock import UTCDateTime, now
-from outreach.extensions import db
+from outreach.extensions import db, upsert_insert
 
 CLOCK, MAIL = "clock", "mail"
 
@@ -25,10 +24,7 @@ class WorkerBeat(db.Model):
 def beat(name: str) -> None:
     """The worker finished a round now (one statement; the worker commits it)."""
     at = now()
-    table = WorkerBeat.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    statement = insert(table).values(name=name, last_run_at=at)
+    statement = upsert_insert(WorkerBeat.__table__).values(name=name, last_run_at=at)
     db.session.execute(
         statement.on_conflict_do_update(index_elements=["name"], set_={"last_run_at": at})
     )

@@ -41,10 +41,9 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from outreach.extensions import db
+from outreach.extensions import db, upsert_insert
 from outreach.org.models import kommun_key
 from outreach.shifts.models import (
     AnonymousContact,
@@ -208,12 +207,22 @@ def recount(keys: Iterable[Key], session: Session | None = None) -> None:
     )
 
 
+def _of_kommun(kommun_id: int | None) -> tuple[tuple, tuple, tuple]:
+    """The conditions for one kommun's anonymous contacts, named contacts and tallies (none:
+    every kommun's)."""
+    if kommun_id is None:
+        return (), (), ()
+    return (
+        (AnonymousContact.kommun_id == kommun_id,),
+        (IdentifiedContact.kommun_id == kommun_id,),
+        (ContactTally.kommun_id == kommun_id,),
+    )
+
+
 def rebuild(kommun_id: int | None = None) -> int:
     """Count every day afresh (of one kommun, or all): after a bulk import that went round
     the ORM. How many tallies there are now."""
-    anonymous = () if kommun_id is None else (AnonymousContact.kommun_id == kommun_id,)
-    named = () if kommun_id is None else (IdentifiedContact.kommun_id == kommun_id,)
-    mine = () if kommun_id is None else (ContactTally.kommun_id == kommun_id,)
+    anonymous, named, mine = _of_kommun(kommun_id)
     if db.session.get_bind().dialect.name == "postgresql":
         # Writers wait until the count is committed (an adder would otherwise insert a
         # tally the count inserts too).
@@ -228,8 +237,7 @@ def rebuild(kommun_id: int | None = None) -> int:
 def mismatches(kommun_id: int | None = None) -> list[tuple]:
     """The tallies that differ from a fresh count, as (team, day, area, measure, kept,
     counted); none when all is well."""
-    anonymous = () if kommun_id is None else (AnonymousContact.kommun_id == kommun_id,)
-    named = () if kommun_id is None else (IdentifiedContact.kommun_id == kommun_id,)
+    anonymous, named, mine = _of_kommun(kommun_id)
     fresh = {
         (team, day, area, measure): int(n)
         for _kommun, team, day, area, measure, n in db.session.execute(counted(anonymous, named))
@@ -243,7 +251,7 @@ def mismatches(kommun_id: int | None = None) -> list[tuple]:
                 ContactTally.area_id,
                 ContactTally.measure,
                 ContactTally.n,
-            ).where(*(() if kommun_id is None else (ContactTally.kommun_id == kommun_id,)))
+            ).where(*mine)
         )
     }
     return sorted(
@@ -253,7 +261,7 @@ def mismatches(kommun_id: int | None = None) -> list[tuple]:
     )
 
 
-def days_of_named(contact_ids: Select | list[int]) -> set[Key]:
+def _days_of_named(contact_ids: Select | list[int]) -> set[Key]:
     """The teams' days of these named contacts."""
     return {
         (team, day)
@@ -269,7 +277,7 @@ def days_of_named(contact_ids: Select | list[int]) -> set[Key]:
 def recounting(named_contact_ids: Select | list[int]) -> Iterator[None]:
     """Recount the days of these named contacts after the block has changed them (or their
     youths) with statements the ORM does not see. The ids are read before the block."""
-    keys = days_of_named(named_contact_ids)
+    keys = _days_of_named(named_contact_ids)
     yield
     recount(keys)
 
@@ -314,15 +322,15 @@ def _add(session: Session, added: list[tuple]) -> None:
     """Add to the tallies (in one order, each tally once: PostgreSQL refuses a statement that
     updates a row twice); on PostgreSQL under a shared hold of each day, which a recount
     waits for (and which waits for a recount)."""
+    if not added:  # corrections alone add nothing
+        return
     summed: dict[tuple, int] = {}
     for *tally, n in added:
         summed[tuple(tally)] = summed.get(tuple(tally), 0) + n
     added = sorted((*tally, n) for tally, n in summed.items())
     keys = sorted({(team, day) for _kommun, team, day, *_rest in added})
     _lock(session, keys, shared=True)
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(ContactTally)
-    statement = statement.values(
+    statement = upsert_insert(ContactTally, session).values(
         [dict(zip(_TALLY_COLUMNS, values, strict=True)) for values in added]
     )
     session.execute(
@@ -376,14 +384,6 @@ def _count_flushed(session: Session, _context) -> None:
     if keys:
         # The new contacts' days are recounted with the rest: one pass holding every day
         # alone, in one order (adding would then hold some of them shared as well).
-        keys |= {(row.team_id, row.occurred_on) for row in fresh}
-    recount(keys, session)
-    # A day recounted now has counted its new contacts already.
-    added = [
-        values
-        for row in fresh
-        if (row.team_id, row.occurred_on) not in keys
-        for values in _added(session, row)
-    ]
-    if added:
-        _add(session, added)
+        recount(keys | {(row.team_id, row.occurred_on) for row in fresh}, session)
+    elif fresh:
+        _add(session, [values for row in fresh for values in _added(session, row)])
