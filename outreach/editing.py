@@ -30,6 +30,7 @@ from wtforms.validators import Optional, Regexp
 
 from outreach.errors import Conflict
 from outreach.extensions import db
+from outreach.fields import as_sent
 from outreach.submissions import EXPIRED
 
 STALE = _l(
@@ -166,13 +167,13 @@ def _shown(field) -> str:
     if isinstance(field, BooleanField):
         return str(_l("Yes") if field.data else _l("No"))
     if isinstance(field, SelectMultipleField):
-        labels = dict(_choices(field))
-        return ", ".join(str(labels.get(value, value)) for value in field.data or []) or "–"
+        labels = _labels(field)
+        return ", ".join(str(labels.get(as_sent(v), v)) for v in field.data or []) or "–"
     if isinstance(field, SelectField | RadioField):
-        return str(dict(_choices(field)).get(field.data, field.data or "–")) or "–"
+        return str(_labels(field).get(as_sent(field.data), field.data or "–")) or "–"
     text = "" if field.data is None else str(field.data).strip()
     return text or "–"
 
 
-def _choices(field) -> list[tuple]:
-    return [(value, label) for value, label, *_rest in field.iter_choices()]
+def _labels(field) -> dict[str, object]:
+    return {as_sent(value): label for value, label, *_rest in field.iter_choices()}

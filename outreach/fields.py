@@ -1,24 +1,127 @@
 """Form fields shared by several areas."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectMultipleField, widgets
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from outreach.clock import from_local
 from outreach.personnummer import contains_personnummer_shape
 
+NOT_OFFERED = _l("Choose from the listed options.")
+NOT_A_TICK = _l("Tick the box or leave it empty.")
 
-class MultiCheckboxField(SelectMultipleField):
+
+def _blank(value) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def as_sent(value) -> str:
+    """A choice's value as a page sends it: a vocabulary's member by its code, a record by
+    its number, no choice as the empty one."""
+    return "" if value is None else str(value)
+
+
+class _OfferedOnly:
+    """Mixed into a choice field: what is sent must be one of the values the field offers,
+    exactly as offered (not padded, not in other letters); a blank or whitespace-only value is
+    no choice, which the field's Optional() lets through and its InputRequired() refuses with
+    its own message. A value becomes what the field's coerce makes of it (a vocabulary's
+    member with member_of, a record's id with optional_int), and only an offered one is read:
+    the form does not validate otherwise."""
+
+    def process_formdata(self, valuelist):
+        if self._multiple:  # the blanks among the boxes ticked are none
+            self.raw_data = [value for value in valuelist if not _blank(value)]
+        else:  # the first value, as WTForms reads it; a blank is the empty choice
+            self.raw_data = ["" if _blank(value) else value for value in valuelist[:1]]
+        super().process_formdata(self.raw_data)
+
+    @property
+    def _multiple(self) -> bool:
+        return isinstance(self, SelectMultipleField)
+
+    def pre_validate(self, form):
+        if self.choices is None:
+            raise TypeError(f"{self.name}: the view gave the field no choices")
+        offered = {as_sent(value) for value, *_rest in self.iter_choices()}
+        if not self.raw_data:  # not sent (or no request data): what it holds, its default
+            sent = [as_sent(v) for v in ((self.data or []) if self._multiple else [self.data])]
+        else:
+            sent = self.raw_data if self._multiple else self.raw_data[:1]
+        chosen = [value for value in sent if value != ""]
+        if any(value not in offered for value in chosen):
+            raise ValidationError(NOT_OFFERED)
+        if not chosen and not self._multiple and "" not in offered and not self._may_be_empty():
+            raise ValidationError(NOT_OFFERED)
+
+    def _may_be_empty(self) -> bool:
+        """Whether a validator decides about no choice (lets it through, or refuses it with
+        its own message)."""
+        deciding = (Optional, InputRequired, DataRequired)
+        return any(isinstance(validator, deciding) for validator in self.validators)
+
+
+class ChoiceField(_OfferedOnly, SelectField):
+    """One of a list of choices (a select)."""
+
+
+class RadioChoiceField(_OfferedOnly, RadioField):
+    """One of a few choices shown as radio buttons (chips in the UI)."""
+
+
+class MultiCheckboxField(_OfferedOnly, SelectMultipleField):
     """Several choices shown as checkboxes (chips in the UI)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
+
+class CheckboxField(BooleanField):
+    """A box to tick: ticked when the box's own value is sent, empty when nothing (or only
+    whitespace) is; any other value is refused, not taken as a tick."""
+
+    TICKED = "y"
+
+    def process_formdata(self, valuelist):
+        self.raw_data = [value for value in valuelist if not _blank(value)]
+        self.data = bool(self.raw_data)
+
     def pre_validate(self, form):
-        allowed = {self.coerce(value) for value, *_rest in self.iter_choices()}
-        if any(value not in allowed for value in self.data or []):
-            raise ValidationError(_l("Choose from the listed options."))
+        if any(value != self.TICKED for value in self.raw_data or []):
+            raise ValidationError(NOT_A_TICK)
+
+
+def member_of(vocabulary):
+    """A choice field's coerce for a vocabulary (outreach.vocabulary): the member whose code
+    was chosen, None for the empty choice. A code that is not the vocabulary's is None here
+    too; the field refuses it before anyone reads the value."""
+
+    def coerce(value):
+        if value is None or isinstance(value, vocabulary):
+            return value
+        try:
+            return vocabulary(value)
+        except ValueError:
+            return None
+
+    return coerce
 
 
 #: The years a time typed into a form may fall in (far outside is a typo, or an attack).

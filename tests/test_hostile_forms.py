@@ -38,10 +38,12 @@ from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
+from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, example, find, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from sqlalchemy import Enum, String, func, select
 from wtforms import (
     BooleanField,
@@ -55,21 +57,38 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from outreach import audit_verify, policy
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import Role, User
 from outreach.clock import now, to_local, today
 from outreach.extensions import db
-from outreach.fields import EARLIEST_YEAR, LATEST_YEAR
+from outreach.fields import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    NOT_A_TICK,
+    NOT_OFFERED,
+    CheckboxField,
+    ChoiceField,
+    MultiCheckboxField,
+    RadioChoiceField,
+)
 from outreach.ids import PUBLIC_ID_LENGTH, RECORD_KINDS
 from outreach.org.models import Area, Place, Team, TeamKind
 from outreach.risk.models import WarningSign
 from outreach.submissions import FormSubmission
 from outreach.youths.models import Youth
 from tests.addresses import address_for
-from tests.factories import make_dead_letter, make_records, make_team, make_user, signs
+from tests.factories import (
+    make_dead_letter,
+    make_identity_provider,
+    make_records,
+    make_team,
+    make_user,
+    make_youth,
+    signs,
+)
 from tests.routes import ENDPOINTS, address_of, form_classes
 from tests.test_authorization_matrix import SETUP, _expected
 from tests.test_input_handling import RAW, payload, stored  # noqa: F401 (its fixture)
@@ -231,6 +250,7 @@ class Spec:
     name: str
     kind: str
     required: bool = False
+    optional: bool = False
     choices: list[str] | None = None
     longest: int | None = None
     low: int | None = None
@@ -249,6 +269,7 @@ def _spec(bound) -> Spec:
     validators = bound.validators
     spec = Spec(bound.name, _kind(bound))
     spec.required = any(isinstance(v, (InputRequired, DataRequired)) for v in validators)
+    spec.optional = any(isinstance(v, Optional) for v in validators)
     for validator in validators:
         if isinstance(validator, Length) and validator.max >= 0:
             spec.longest = validator.max
@@ -539,15 +560,16 @@ def _build(app, world, stage: Stage) -> None:
 
 
 @contextmanager
-def _forms_read():
+def _forms_read(given: bool = False):
     """The forms built from the request's data while inside (a spy on FlaskForm); after the
-    request they hold the choices the view gave them."""
+    request they hold the choices the view gave them. `given`: forms given the data by the
+    view (a filter's, from the address) too."""
     read: list[FlaskForm] = []
     original = FlaskForm.__init__
 
     def spy(self, formdata=_Auto, **kwargs):
         original(self, formdata=formdata, **kwargs)
-        if formdata is _Auto:
+        if formdata is _Auto or (given and formdata is not None):
             read.append(self)
 
     with mock.patch.object(FlaskForm, "__init__", spy):
@@ -569,12 +591,34 @@ def _candidates(app, endpoint: str, rule: str) -> list[str | None]:
     return [r for r in ROLES if _expected(endpoint, view_policy, r, "A", address) == "ok"]
 
 
+def _reach_form(app, world, stage: Stage, endpoint: str, client_of) -> FlaskForm | None:
+    """The endpoint's form as its view built it, found by an empty submission by each who may
+    post until one reaches a form; the stage is built, and built again if that saved."""
+    _build(app, world, stage)
+    form, candidates, changed = None, _candidates(app, endpoint, stage.rule), False
+    for who in candidates:
+        with _forms_read() as read:
+            response = client_of(who).post(stage.url)
+        assert response.status_code < 500, f"{endpoint}: empty submission: {response.status}"
+        changed |= response.status_code < 400
+        if read:
+            form, stage.who = read[0], who
+            break
+    else:
+        stage.who = candidates[0]
+    if changed:
+        _build(app, world, stage)
+    return form
+
+
 # --- counting -------------------------------------------------------------------------------
 
 #: Per endpoint: the form, who posted, the submissions and their answers.
 REPORT: dict[str, dict] = {}
 #: Per text field: its length limit and the columns its text was found in.
 LIMITS: dict[str, dict] = {}
+#: Per endpoint: its choice fields and how many off-choice submissions each had.
+REPORT_CHOICES: dict[str, dict] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -582,7 +626,7 @@ def _report(request):
     """Write what ran to test-artifacts/hostile-forms.json, and show it at the end of the run."""
     started = time.perf_counter()
     yield
-    if not REPORT and not LIMITS:
+    if not REPORT and not LIMITS and not REPORT_CHOICES:
         return
     total = sum(entry["cases"] for entry in REPORT.values())
     dialect = os.environ.get("TEST_DATABASE_URL", "sqlite").split(":")[0].split("+")[0]
@@ -592,6 +636,7 @@ def _report(request):
         "seconds": round(time.perf_counter() - started, 1),
         "forms": REPORT,
         "length_limits": LIMITS,
+        "choices": REPORT_CHOICES,
     }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "hostile-forms.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
@@ -601,6 +646,13 @@ def _report(request):
         for endpoint, entry in sorted(REPORT.items())
     ]
     lines.append(f"in all: {total} submissions to {len(REPORT)} forms on {summary['database']}")
+    if REPORT_CHOICES:
+        fields = sum(len(entry["fields"]) for entry in REPORT_CHOICES.values())
+        cases = sum(entry["cases"] for entry in REPORT_CHOICES.values())
+        lines.append(
+            f"choices sent blank, padded or in other letters: {cases} submissions to {fields} "
+            f"fields of {len(REPORT_CHOICES)} forms"
+        )
     request.config.pluginmanager.register(_Summary(lines), "hostile-forms-summary")
 
 
@@ -644,21 +696,7 @@ def test_generated_submissions_never_break_a_form(
     def client_of(who):
         return signed_in(who) if who else app.test_client()
 
-    # Find the form: an empty submission by each who may post, until one reaches a form.
-    _build(app, stage_world, stage)
-    form, candidates, changed = None, _candidates(app, endpoint, rule), False
-    for who in candidates:
-        with _forms_read() as read:
-            response = client_of(who).post(stage.url)
-        assert response.status_code < 500, f"{endpoint}: empty submission: {response.status}"
-        changed |= response.status_code < 400
-        if read:
-            form, stage.who = read[0], who
-            break
-    else:
-        stage.who = candidates[0]
-    if changed:
-        _build(app, stage_world, stage)
+    form = _reach_form(app, stage_world, stage, endpoint, client_of)
     specs = _specs(form) if form else []
     entry = REPORT.setdefault(
         endpoint,
@@ -717,6 +755,211 @@ def test_generated_submissions_never_break_a_form(
             current["counts"] = after
 
     submit()
+
+
+# --- choices sent as no page sends them -------------------------------------------------------
+
+#: A blank that is no choice, a choice padded, and in other letters (issue 26: a blank gender
+#: on the youth's edit form reached Gender(" ") in the view, 500).
+BLANKS = [" ", "\t\u00a0\n"]
+
+
+def _off_choices(value: str) -> list[tuple[str, str]]:
+    """The ways an offered value is sent that no page sends: padded, and in other letters."""
+    cases = [("padded", f" {value} "), ("trailing line break", f"{value}\n")]
+    for label, changed in (("upper case", value.upper()), ("capitalized", value.capitalize())):
+        if changed != value and changed not in [case for _label, case in cases]:
+            cases.append((label, changed))
+    return cases
+
+
+#: The simplest valid values found, by field and the records known.
+PLAIN: dict[tuple[str, tuple[str, ...]], object] = {}
+
+
+def _plain_valid(spec: Spec, known: list[str]):
+    """The simplest value the field accepts: what hypothesis shrinks its valid values to."""
+    key = (repr(spec), tuple(known))
+    if key not in PLAIN:
+        strategy = _valid(spec, known)
+        PLAIN[key] = find(strategy, lambda _value: True, settings=settings(database=None))
+    return PLAIN[key]
+
+
+def _offered(spec: Spec) -> str | None:
+    """An offered value of a choice field (a box's own value for a checkbox); None when the
+    view offered nothing."""
+    if spec.kind == "boolean":
+        return "y"
+    return next((choice for choice in spec.choices or [] if choice), None)
+
+
+def _sv(app, message) -> str:
+    """A form message as a Swedish user reads it in the page."""
+    with app.test_request_context(), force_locale("sv"):
+        return str(escape(str(message)))
+
+
+def _required_message(app, bound) -> str:
+    """What a required field says when nothing is chosen: its validator's own message."""
+    for validator in bound.validators:
+        if isinstance(validator, (InputRequired, DataRequired)) and validator.message:
+            return _sv(app, validator.message)
+    return _sv(app, NOT_OFFERED)
+
+
+def _reaching(app, world, endpoint: str) -> dict:
+    """What a submission needs besides the form's fields for the view to read the form: the
+    kommun's identity provider for its group mappings, another record of the team to merge."""
+    with app.app_context():
+        if endpoint == "admin.add_group_mapping":
+            make_identity_provider("https://idp.example.se/outreach")
+            db.session.commit()
+        if endpoint == "casefile.merge_records":
+            twin = make_youth(
+                db.session.get(User, world.worker_a), db.session.get(Team, world.team_a), "Tvilling"
+            )
+            db.session.commit()
+            return {"duplicate": twin.public_id}
+    return {}
+
+
+CHOOSING = ("choice", "multiple", "boolean")
+#: The app's own choice fields: each checks what is sent against what it offers.
+OFFERED_ONLY = (ChoiceField, RadioChoiceField, MultiCheckboxField, CheckboxField)
+NOT_OFFERED_BY_KIND = {"choice": NOT_OFFERED, "boolean": NOT_A_TICK}
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "methods"), POSTS, ids=[e[0] for e in POSTS])
+def test_choices_are_only_what_the_form_offers(
+    app, stage_world, signed_in, endpoint, rule, methods
+):
+    """Every choice, select, radio and checkbox field of the endpoint's form, sent blank
+    (whitespace only), padded and in other letters, the other fields valid: never a 500.
+    Padded and other letters are refused (4xx) with the field's message when the form comes
+    back (422), nothing saved. A blank is no choice: refused with the field's own message
+    where one must be chosen, else it is as if left empty (never refused as a bad choice)."""
+    stage = Stage(rule, STAGES.get(endpoint, {}))
+
+    def client_of(who):
+        return signed_in(who) if who else app.test_client()
+
+    form = _reach_form(app, stage_world, stage, endpoint, client_of)
+    if form is None:
+        pytest.skip("no form")
+    specs = _specs(form)
+    choosing = [(spec, form[spec.name]) for spec in specs if spec.kind in CHOOSING]
+    if not choosing:
+        pytest.skip("no choice fields")
+    for _spec, bound in choosing:
+        assert isinstance(bound, OFFERED_ONLY), f"{endpoint}: {bound.name} is {type(bound)}"
+    reaching = _reaching(app, stage_world, endpoint)
+    current = {"client": None}
+    tried = REPORT_CHOICES.setdefault(endpoint, {"fields": {}, "cases": 0, "not_reached": 0})
+
+    def send(spec: Spec, value, label: str) -> tuple[int, str, list[str] | None]:
+        """Post the form with the field's value; the answer, and the field's errors as the view
+        left them (None: the view answered without validating the form)."""
+        sent = {other.name: _plain_valid(other, stage.known) for other in specs} | reaching
+        sent[spec.name] = [value] if spec.kind == "multiple" else value
+        if current["client"] is None:
+            current["client"] = client_of(stage.who)
+        with app.app_context():
+            before = _counts()
+        with _forms_read() as read:
+            response = current["client"].post(stage.url, data=sent)
+        status, body = response.status_code, response.get_data(as_text=True)
+        what = f"{endpoint} as {stage.who or 'visitor'}: {spec.name}={value!r} ({label})"
+        assert status < 500, f"{what}: answered {status}"
+        with app.app_context():
+            after = _counts()
+        built = next((form for form in read if spec.name in form), None)
+        errors, status_checked = None, status
+        if built is not None and isinstance(built[spec.name].errors, list):  # validated
+            with app.test_request_context():
+                errors = [str(error) for error in built[spec.name].errors]
+        else:  # answered before the form (a record it names is not there): nothing saved
+            tried["not_reached"] += 1
+            status_checked = max(status, 400)
+        _check_consistent(before, after, status_checked, what)
+        if status < 400:
+            _build(app, stage_world, stage)
+            current["client"] = None
+        tried["cases"] += 1
+        tried["fields"][spec.name] = tried["fields"].get(spec.name, 0) + 1
+        return status, body, errors
+
+    for spec, bound in choosing:
+        refusal = NOT_A_TICK if spec.kind == "boolean" else NOT_OFFERED
+        with app.test_request_context():
+            refused_as = str(refusal)
+        must_choose = spec.required or (
+            spec.kind == "choice" and not spec.optional and "" not in (spec.choices or [])
+        )
+        for value in BLANKS:
+            status, body, errors = send(spec, value, "blank")
+            what = f"{endpoint}: {spec.name}={value!r} (blank)"
+            if errors is None:
+                continue
+            if not must_choose:  # as if left empty: the view's own rules may still refuse
+                assert refused_as not in errors, f"{what}: refused as no choice, {status}"
+                continue
+            message = _required_message(app, bound)
+            assert errors, f"{what}: a choice must be made, answered {status}"
+            assert 400 <= status < 500, f"{what}: answered {status}"
+            if status == 422:
+                assert message in body, f"{what}: the form shows no {message!r}"
+        offered = _offered(spec)
+        for label, value in _off_choices(offered) if offered else []:
+            status, body, errors = send(spec, value, label)
+            what = f"{endpoint}: {spec.name}={value!r} ({label})"
+            if errors is None:
+                continue
+            assert refused_as in errors, f"{what}: not refused ({errors}), answered {status}"
+            assert 400 <= status < 500, f"{what}: answered {status}"
+            if status == 422:
+                assert _sv(app, refusal) in body, f"{what}: the form shows no message"
+
+
+#: The pages whose filters are forms read from the address, and who opens them.
+FILTER_PAGES = [
+    ("/granskning", "lead_a"),
+    ("/statistik", "lead_a"),
+    ("/statistik/nationell", "drift"),
+    ("/loggkontroll", "lead_a"),
+]
+
+
+@pytest.mark.parametrize(("url", "who"), FILTER_PAGES)
+def test_a_filters_choices_are_only_what_it_offers(app, stage_world, signed_in, url, who):
+    """A filter's choices in the address, blank, padded or in other letters: a blank is no
+    choice (the page as unfiltered); the others are refused at the field, with a 4xx."""
+    client = signed_in(who)
+    with _forms_read(given=True) as read:
+        assert client.get(url).status_code == 200
+    specs = [spec for spec in _specs(read[0]) if spec.kind in CHOOSING]
+    assert specs, f"{url}: no choices"
+    tried = REPORT_CHOICES.setdefault(url, {"fields": {}, "cases": 0, "not_reached": 0})
+    for spec in specs:
+        with app.test_request_context():
+            refused_as = str(NOT_A_TICK if spec.kind == "boolean" else NOT_OFFERED)
+        offered = _offered(spec)
+        cases = [("blank", blank) for blank in BLANKS] + (_off_choices(offered) if offered else [])
+        for label, value in cases:
+            with _forms_read(given=True) as read:
+                response = client.get(url, query_string={spec.name: value})
+            what = f"{url}: {spec.name}={value!r} ({label})"
+            with app.test_request_context():
+                errors = [str(error) for error in read[0][spec.name].errors]
+            assert response.status_code < 500, f"{what}: answered {response.status}"
+            if label == "blank":
+                assert response.status_code == 200, f"{what}: answered {response.status}"
+                assert errors == [], f"{what}: refused ({errors})"
+            else:
+                assert refused_as in errors, f"{what}: not refused ({errors})"
+                assert 400 <= response.status_code < 500, f"{what}: answered {response.status}"
+            tried["cases"] += 1
+            tried["fields"][spec.name] = tried["fields"].get(spec.name, 0) + 1
 
 
 # --- the gate: control characters, files, and the size of a request -------------------------

@@ -2,26 +2,23 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    PasswordField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
+from outreach.auth.models import ProviderKind, Role
 from outreach.editing import Edits
 from outreach.fields import (
+    CheckboxField,
+    ChoiceField,
     MultiCheckboxField,
+    RadioChoiceField,
     WholeNumberField,
     max_length,
+    member_of,
     optional_int,
     options,
 )
+from outreach.org.models import PlaceKind, TeamKind
 from outreach.submissions import EXPIRED, Once
 from outreach.vocabulary import (
     KOMMUN_ROLES,
@@ -29,12 +26,13 @@ from outreach.vocabulary import (
     ROLE_LABELS,
     TEAM_KIND_LABELS,
     UNIT_RECIPIENTS,
+    Recipient,
     SignGroup,
 )
 
 
 class UserDetailsForm(FlaskForm):
-    """Change a user's name, email, role, teams, and whether the account is in use."""
+    """A user's name, email, role, teams, and whether the account is in use."""
 
     display_name = StringField(
         _l("Full name"),
@@ -48,11 +46,13 @@ class UserDetailsForm(FlaskForm):
             max_length(254),
         ],
     )
-    role = SelectField(
-        _l("Role"), choices=options((role, ROLE_LABELS[role]) for role in KOMMUN_ROLES)
+    role = ChoiceField(
+        _l("Role"),
+        choices=options((role, ROLE_LABELS[role]) for role in KOMMUN_ROLES),
+        coerce=member_of(Role),
     )
     teams = MultiCheckboxField(_l("Teams"), coerce=optional_int)
-    is_enabled = BooleanField(_l("The account is in use (untick to stop every login)"))
+    is_enabled = CheckboxField(_l("The account is in use (untick to stop every login)"))
 
 
 class UserEditForm(Edits, UserDetailsForm):
@@ -60,7 +60,9 @@ class UserEditForm(Edits, UserDetailsForm):
 
 
 class UserForm(Once, UserDetailsForm):
-    """Create a user."""
+    """Create a user (in use from the start)."""
+
+    is_enabled = None  # not a field of this form
 
     username = StringField(
         _l("Username"),
@@ -81,7 +83,9 @@ class TeamForm(Once, FlaskForm):
         _l("Name"),
         validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
-    kind = SelectField(_l("Kind"), choices=options(TEAM_KIND_LABELS.items()))
+    kind = ChoiceField(
+        _l("Kind"), choices=options(TEAM_KIND_LABELS.items()), coerce=member_of(TeamKind)
+    )
 
 
 #: The longest first-contact time a unit can set: a week.
@@ -114,9 +118,10 @@ class UnitEditForm(TeamEditForm):
     """Change a receiving unit: its name, whom consent must cover for a handoff to it, and
     its first-contact times."""
 
-    recipient = SelectField(
+    recipient = ChoiceField(
         _l("Consent must cover sharing with"),
         choices=options(UNIT_RECIPIENTS),
+        coerce=member_of(Recipient),
         description=_l(
             "A handoff to the unit needs a consent that covers this, or a recorded legal basis."
         ),
@@ -150,18 +155,22 @@ class AreaForm(Once, FlaskForm):
 class PlaceForm(Once, FlaskForm):
     """Create a place in an area."""
 
-    area = SelectField(_l("Area"), coerce=optional_int)
+    area = ChoiceField(_l("Area"), coerce=optional_int)
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Enter a name.")), max_length(120)],
     )
-    kind = SelectField(_l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()))
+    kind = ChoiceField(
+        _l("Kind of place"), choices=options(PLACE_KIND_LABELS.items()), coerce=member_of(PlaceKind)
+    )
 
 
 class WarningSignForm(Once, FlaskForm):
     """Add a warning sign to the catalogue."""
 
-    group = SelectField(_l("Group"), choices=options(SignGroup.pairs()))
+    group = ChoiceField(
+        _l("Group"), choices=options(SignGroup.pairs()), coerce=member_of(SignGroup)
+    )
     label = StringField(
         _l("Warning sign"),
         validators=[InputRequired(_l("Enter a name.")), max_length(200)],
@@ -185,10 +194,11 @@ class IdentityProviderForm(FlaskForm):
     """The kommun's identity provider: OpenID Connect (Entra ID, ADFS …) or SAML 2.0 (ADFS,
     a SITHS or Freja eID federation)."""
 
-    kind = RadioField(
+    kind = RadioChoiceField(
         _l("Protocol"),
         choices=options([("oidc", _l("OpenID Connect")), ("saml", _l("SAML 2.0"))]),
-        default="oidc",
+        coerce=member_of(ProviderKind),
+        default=ProviderKind.OIDC,
     )
     display_name = StringField(
         _l("Name on the login button (“Log in with …”)"),
@@ -232,11 +242,11 @@ class IdentityProviderForm(FlaskForm):
         ),
         validators=[Optional(), max_length(1000)],
     )
-    local_login = BooleanField(
+    local_login = CheckboxField(
         _l("Staff may also log in with a password of Outreach's (admins always may)"),
         default=True,
     )
-    is_enabled = BooleanField(_l("The login through the provider is in use"), default=True)
+    is_enabled = CheckboxField(_l("The login through the provider is in use"), default=True)
 
 
 class GroupMappingForm(Once, FlaskForm):
@@ -246,11 +256,12 @@ class GroupMappingForm(Once, FlaskForm):
         _l("Group or app role at the provider"),
         validators=[InputRequired(_l("Enter the group.")), max_length(255)],
     )
-    role = SelectField(
+    role = ChoiceField(
         _l("Role in Outreach"),
         choices=options((role, ROLE_LABELS[role]) for role in KOMMUN_ROLES),
+        coerce=member_of(Role),
     )
-    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
+    team = ChoiceField(_l("Team"), coerce=optional_int, validators=[Optional()])
 
 
 class RemoveMappingForm(FlaskForm):

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from outreach import policy
 from outreach.admin import bp, identity
 from outreach.admin.forms import GroupMappingForm, IdentityProviderForm, RemoveMappingForm
-from outreach.auth.models import ProviderKind, Role
 from outreach.fields import options
 from outreach.htmx import render
 from outreach.org import services as org_services
@@ -70,7 +69,7 @@ def identity_provider():
             current_user.kommun,
             by=current_user,
             settings=identity.ProviderSettings(
-                kind=ProviderKind(form.kind.data),
+                kind=form.kind.data,
                 display_name=form.display_name.data,
                 issuer=form.issuer.data or "",
                 client_id=form.client_id.data or "",
@@ -125,7 +124,7 @@ def add_group_mapping():
             provider,
             by=current_user,
             group=form.group.data,
-            role=Role(form.role.data),
+            role=form.role.data,
             team=teams.get(form.team.data),
         ),
     )

@@ -21,7 +21,7 @@ from outreach.admin.forms import (
 )
 from outreach.auth import services as auth_services
 from outreach.auth import two_factor
-from outreach.auth.models import Role, User
+from outreach.auth.models import User
 from outreach.auth.services import create_user
 from outreach.clock import now
 from outreach.fields import options, picked
@@ -29,13 +29,13 @@ from outreach.htmx import render
 from outreach.notifications import services as notification_services
 from outreach.notifications.models import OutboxMail
 from outreach.org import services as org_services
-from outreach.org.models import PlaceKind, Team, TeamKind
+from outreach.org.models import Team
 from outreach.org.services import default_first_contact_hours
 from outreach.privacy import retention
 from outreach.risk import services as risk_services
 from outreach.risk.models import WarningSign
 from outreach.views_common import form_status, refused, submit
-from outreach.vocabulary import Recipient, SignGroup, Urgency
+from outreach.vocabulary import Urgency
 
 
 @bp.route("/")
@@ -76,7 +76,7 @@ def new_user():
         lambda: create_user(
             username=form.username.data,
             display_name=form.display_name.data,
-            role=Role(form.role.data),
+            role=form.role.data,
             password=form.password.data,
             teams=_chosen(teams, form),
             email=form.email.data or None,
@@ -117,7 +117,7 @@ def user_detail(user: User):
             by=current_user,
             display_name=form.display_name.data,
             email=form.email.data or None,
-            role=Role(form.role.data),
+            role=form.role.data,
             teams=_chosen(teams, form),
             enabled=form.is_enabled.data,
         ),
@@ -135,7 +135,7 @@ def _user_form(user: User, saved: bool = False) -> tuple[UserEditForm, list[Team
     form = editing.edit_form(UserEditForm, user, saved)
     form, teams = _with_team_choices(form)
     if saved or not form.is_submitted():
-        form.role.data = user.role.value
+        form.role.data = user.role
         form.teams.data = [team.id for team in user.teams]
     return form, teams
 
@@ -187,9 +187,7 @@ def new_team():
     form = TeamForm()
     outcome = submit(
         form,
-        lambda: services.create_team(
-            current_user.kommun_id, form.name.data, TeamKind(form.kind.data)
-        ),
+        lambda: services.create_team(current_user.kommun_id, form.name.data, form.kind.data),
     )
     if outcome.saved:
         flash(_("The team is created."), "success")
@@ -243,7 +241,7 @@ def _team_form(team: Team, saved: bool = False) -> TeamEditForm:
         return editing.edit_form(TeamEditForm, team, saved)
     form = editing.edit_form(UnitEditForm, team, saved)
     if saved or not form.is_submitted():
-        form.recipient.data = team.consent_category.value
+        form.recipient.data = team.consent_category
     defaults = default_first_contact_hours()
     for item, urgency in (
         (form.first_contact_hours, Urgency.NORMAL),
@@ -257,7 +255,7 @@ def _unit_settings(form: TeamEditForm) -> services.UnitSettings | None:
     if not isinstance(form, UnitEditForm):
         return None
     return services.UnitSettings(
-        Recipient(form.recipient.data),
+        form.recipient.data,
         form.first_contact_hours.data,
         form.urgent_first_contact_hours.data,
     )
@@ -318,7 +316,7 @@ def new_place():
         form,
         _("New place"),
         lambda: services.create_place(
-            picked(areas, form.area.data), form.name.data, PlaceKind(form.kind.data)
+            picked(areas, form.area.data), form.name.data, form.kind.data
         ),
         _("The place is created."),
     )
@@ -331,9 +329,7 @@ def warning_signs():
     form = WarningSignForm()
     outcome = submit(
         form,
-        lambda: services.add_warning_sign(
-            current_user.kommun_id, SignGroup(form.group.data), form.label.data
-        ),
+        lambda: services.add_warning_sign(current_user.kommun_id, form.group.data, form.label.data),
     )
     if outcome.saved:
         flash(_("The warning sign is added."), "success")

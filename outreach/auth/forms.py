@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from outreach.fields import max_length, options
+from outreach.fields import ChoiceField, max_length, options
 
 
 class LoginForm(FlaskForm):
@@ -26,7 +26,7 @@ class LoginForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """The user's own settings: the UI language."""
 
-    locale = SelectField(_l("Language"), choices=options([("sv", "Svenska"), ("en", "English")]))
+    locale = ChoiceField(_l("Language"), choices=options([("sv", "Svenska"), ("en", "English")]))
 
 
 class CodeForm(FlaskForm):

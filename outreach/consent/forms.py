@@ -2,10 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
+from outreach.fields import (
+    MultiCheckboxField,
+    RadioChoiceField,
+    max_length,
+    member_of,
+    no_personnummer,
+    options,
+)
 from outreach.submissions import Once
 from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 
@@ -13,12 +20,15 @@ from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 class ConsentRecordForm(Once, FlaskForm):
     """Record one party's consent."""
 
-    given_by = RadioField(
+    given_by = RadioChoiceField(
         _l("Who consented"),
         choices=options(ConsentParty.pairs()),
+        coerce=member_of(ConsentParty),
         validators=[InputRequired(_l("Choose who gave the consent."))],
     )
-    recipients = MultiCheckboxField(_l("Sharing with"), choices=options(Recipient.pairs()))
+    recipients = MultiCheckboxField(
+        _l("Sharing with"), choices=options(Recipient.pairs()), coerce=member_of(Recipient)
+    )
     other_recipient = StringField(
         _l("Other recipient"), validators=[max_length(120), no_personnummer()]
     )
@@ -32,9 +42,10 @@ class ConsentRecordForm(Once, FlaskForm):
     )
     # Not named "form": a field of that name would hide the <form> element's own .form in the
     # browser's DOM, and htmx could not read the form.
-    given_as = RadioField(
+    given_as = RadioChoiceField(
         _l("Given"),
         choices=options(ConsentForm.pairs()),
+        coerce=member_of(ConsentForm),
         validators=[InputRequired(_l("Choose whether the consent was oral or written."))],
     )
     given_on = DateField(_l("Date given"), validators=[Optional()])

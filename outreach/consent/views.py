@@ -10,7 +10,6 @@ from outreach.consent.forms import ConsentRecordForm, ConsentWithdrawalForm
 from outreach.consent.models import Consent
 from outreach.htmx import render
 from outreach.views_common import form_status, submit
-from outreach.vocabulary import ConsentForm, ConsentParty, Recipient
 from outreach.youths.models import Youth
 
 
@@ -25,11 +24,11 @@ def new_consent(youth: Youth):
         lambda: services.record(
             current_user,
             youth,
-            given_by=ConsentParty(form.given_by.data) if form.given_by.data else None,
-            recipients=[Recipient(r) for r in form.recipients.data or []],
+            given_by=form.given_by.data,
+            recipients=form.recipients.data or [],
             other_recipient=form.other_recipient.data or "",
             purpose=form.purpose.data or "",
-            form=ConsentForm(form.given_as.data) if form.given_as.data else None,
+            form=form.given_as.data,
             given_on=form.given_on.data,
             expires_on=form.expires_on.data,
         ),

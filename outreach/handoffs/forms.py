@@ -2,10 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
+from outreach.fields import (
+    CheckboxField,
+    MultiCheckboxField,
+    RadioChoiceField,
+    max_length,
+    member_of,
+    no_personnummer,
+    options,
+)
 from outreach.handoffs.services import SHAREABLE_FIELDS
 from outreach.submissions import Once
 from outreach.vocabulary import YOUTH_FIELD_LABELS, HandoffBasis, Urgency
@@ -18,7 +26,7 @@ class HandoffForm(Once, FlaskForm):
     """Hand a youth over to a receiving unit (sent twice, it is still one handoff)."""
 
     #: The kommun's receiving units (set by the view); its VPC unless another is chosen.
-    to_unit = RadioField(_l("Hand over to"))
+    to_unit = RadioChoiceField(_l("Hand over to"))
 
     reason = TextAreaField(
         _l("Reason for the handoff"),
@@ -36,15 +44,17 @@ class HandoffForm(Once, FlaskForm):
             no_personnummer(),
         ],
     )
-    urgency = RadioField(
+    urgency = RadioChoiceField(
         _l("Urgency"),
         choices=options(Urgency.pairs()),
+        coerce=member_of(Urgency),
         validators=[InputRequired(_l("Choose the urgency."))],
     )
-    wants_to_leave_crime = BooleanField(_l("Wants to leave crime (avhopp)"))
-    basis = RadioField(
+    wants_to_leave_crime = CheckboxField(_l("Wants to leave crime (avhopp)"))
+    basis = RadioChoiceField(
         _l("Legal basis"),
         choices=options(HandoffBasis.pairs()),
+        coerce=member_of(HandoffBasis),
         validators=[InputRequired(_l("Choose the legal basis."))],
     )
     secrecy_assessed_by = StringField(

@@ -18,7 +18,7 @@ from outreach.htmx import render
 from outreach.org.services import default_first_contact_hours
 from outreach.paging import Cursor
 from outreach.views_common import form_status, refused, submit
-from outreach.vocabulary import HandoffBasis, HandoffStatus, Urgency
+from outreach.vocabulary import HandoffStatus
 from outreach.youths.models import Youth
 
 
@@ -43,9 +43,9 @@ def new_handoff(youth: Youth):
             youth,
             reason=form.reason.data or "",
             summary=form.summary.data or "",
-            urgency=Urgency(form.urgency.data) if form.urgency.data else None,
+            urgency=form.urgency.data,
             wants_to_leave_crime=form.wants_to_leave_crime.data,
-            basis=HandoffBasis(form.basis.data) if form.basis.data else None,
+            basis=form.basis.data,
             secrecy_assessed_by=form.secrecy_assessed_by.data or "",
             shared_fields=form.shared_fields.data or [],
             first_contact_hours=default_first_contact_hours(),

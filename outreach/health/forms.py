@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Optional, Regexp
 
-from outreach.fields import max_length, optional_int
+from outreach.fields import ChoiceField, max_length, optional_int
 from outreach.submissions import Once
 
 
@@ -29,7 +29,7 @@ class KommunForm(Once, FlaskForm):
 class FirstAdminForm(Once, FlaskForm):
     """Create a kommun's system administrator (who then makes the kommun's other users)."""
 
-    kommun = SelectField(_l("Kommun"), coerce=optional_int)
+    kommun = ChoiceField(_l("Kommun"), coerce=optional_int)
     username = StringField(
         _l("Username"),
         validators=[InputRequired(_l("A username is required.")), max_length(60)],

@@ -15,7 +15,6 @@ from outreach.privacy import access_log, bp, extract, extract_sections, services
 from outreach.privacy.forms import AccessRequestForm, DeliveryForm
 from outreach.privacy.models import AccessRequest
 from outreach.views_common import form_status, submit
-from outreach.vocabulary import Requester
 from outreach.youths import services as youth_services
 from outreach.youths.models import Youth
 
@@ -131,7 +130,7 @@ def register_request(youth: Youth):
         lambda: services.register_request(
             current_user,
             youth,
-            requested_by=Requester(form.requested_by.data) if form.requested_by.data else None,
+            requested_by=form.requested_by.data,
             received_on=form.received_on.data,
         ),
     )

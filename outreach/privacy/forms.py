@@ -2,10 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from outreach.fields import CalendarDateField, max_length, no_personnummer, optional_int, options
+from outreach.fields import (
+    CalendarDateField,
+    CheckboxField,
+    ChoiceField,
+    RadioChoiceField,
+    max_length,
+    member_of,
+    no_personnummer,
+    optional_int,
+    options,
+)
 from outreach.privacy.services import MAX_TEXT
 from outreach.submissions import Once
 from outreach.vocabulary import Requester
@@ -26,9 +36,9 @@ class AccessLogFilterForm(FlaskForm):
 
     date_from = CalendarDateField(_l("From"))
     date_to = CalendarDateField(_l("To"))
-    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
-    user = SelectField(_l("User"), coerce=optional_int, validators=[Optional()])
-    flagged = BooleanField(_l("Only flagged accesses"))
+    team = ChoiceField(_l("Team"), coerce=optional_int, validators=[Optional()])
+    user = ChoiceField(_l("User"), coerce=optional_int, validators=[Optional()])
+    flagged = CheckboxField(_l("Only flagged accesses"))
     #: The youth's public id, when the log of one youth is shown.
     ungdom = HiddenField()
     before = HiddenField()
@@ -41,7 +51,7 @@ class AccessLogFilterForm(FlaskForm):
 class AccessReviewForm(Once, FlaskForm):
     """Record a review of the team's access log over a period."""
 
-    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
+    team = ChoiceField(_l("Team"), coerce=optional_int, validators=[Optional()])
     period_from = CalendarDateField(_l("Period from"))
     period_to = CalendarDateField(_l("Period to"))
     findings = _text_area(
@@ -71,9 +81,10 @@ class LiftHoldForm(FlaskForm):
 class AccessRequestForm(Once, FlaskForm):
     """Register a request for a register extract."""
 
-    requested_by = RadioField(
+    requested_by = RadioChoiceField(
         _l("Who asked?"),
         choices=options(Requester.pairs()),
+        coerce=member_of(Requester),
         validators=[InputRequired(_l("Choose who asked for the extract."))],
     )
     received_on = CalendarDateField(
@@ -98,7 +109,7 @@ class DeliveryForm(FlaskForm):
 class RetentionRunForm(FlaskForm):
     """Run gallring now (the admin), after reading what it will do."""
 
-    confirm = BooleanField(
+    confirm = CheckboxField(
         _l("I have read the summary: archive and delete what is due now."),
         validators=[InputRequired(_l("Tick the box to confirm."))],
     )

@@ -2,11 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 
 from outreach.editing import Edits
-from outreach.fields import MultiCheckboxField, max_length, no_personnummer, options
+from outreach.fields import (
+    CheckboxField,
+    MultiCheckboxField,
+    max_length,
+    member_of,
+    no_personnummer,
+    options,
+)
 from outreach.submissions import Once
 from outreach.vocabulary import ConcernKind
 
@@ -21,7 +28,11 @@ def _text(label, required=None, maximum=4000):
 class ReportForm(FlaskForm):
     """Write (or change) a report of concern about one child."""
 
-    kinds = MultiCheckboxField(_l("The concern is about"), choices=options(ConcernKind.pairs()))
+    kinds = MultiCheckboxField(
+        _l("The concern is about"),
+        choices=options(ConcernKind.pairs()),
+        coerce=member_of(ConcernKind),
+    )
     concern = _text(
         _l("The concrete concern, with examples"),
         _l("Describe the concrete concern, with examples."),
@@ -32,7 +43,7 @@ class ReportForm(FlaskForm):
         _l("Your relation to the child"), _l("Say what your relation to the child is."), 500
     )
     earlier_concern = _text(_l("Earlier concern, if known"))
-    family_informed = BooleanField(_l("The family has been told about the report"))
+    family_informed = CheckboxField(_l("The family has been told about the report"))
 
 
 class NewReportForm(Once, ReportForm):

@@ -2,7 +2,6 @@
 told about violence, sexual abuse or honour-related concern, and it should go the same day."""
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -257,11 +256,6 @@ def stale_drafts(user: User) -> list[ReportOfConcern]:
             .order_by(ReportOfConcern.created_at)
         ).scalars()
     )
-
-
-def kinds_from(codes: Iterable[str]) -> list[ConcernKind]:
-    """ConcernKinds from form codes (unknown codes are refused by the form)."""
-    return [ConcernKind(code) for code in codes]
 
 
 def reassign(duplicate: Youth, kept: Youth) -> int:

@@ -20,7 +20,7 @@ from outreach.youths.models import Youth
 
 def _contents(form: ReportForm) -> services.ReportContents:
     return services.ReportContents(
-        kinds=services.kinds_from(form.kinds.data or []),
+        kinds=form.kinds.data or [],
         concern=form.concern.data or "",
         child_said=form.child_said.data or "",
         reporter_saw=form.reporter_saw.data or "",
@@ -79,7 +79,7 @@ def _edit_form(report, saved: bool = False) -> ReportEditForm:
     """The draft's form; `saved`: filled from the report as saved, whatever was submitted."""
     form = editing.edit_form(ReportEditForm, report, saved)
     if saved or not form.is_submitted():
-        form.kinds.data = [kind.value for kind in report.concern_kinds]
+        form.kinds.data = list(report.concern_kinds)
     return form
 
 

@@ -2,19 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from outreach.fields import CalendarDateField, max_length, optional_int, options
+from outreach.fields import (
+    CalendarDateField,
+    ChoiceField,
+    max_length,
+    member_of,
+    optional_int,
+    options,
+)
 from outreach.review.services import MAX_COMMENT
 from outreach.submissions import Once
+from outreach.vocabulary import ContactKind, ReviewStatus, RiskLevel, Topic
 
 NEWEST, OLDEST = "newest", "oldest"
-
-
-def optional_code(value):
-    """A vocabulary code, or None for the empty choice."""
-    return value or None
 
 
 class ReviewFilterForm(FlaskForm):
@@ -25,15 +28,15 @@ class ReviewFilterForm(FlaskForm):
 
     date_from = CalendarDateField(_l("From"))
     date_to = CalendarDateField(_l("To"))
-    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
-    area = SelectField(_l("Area"), coerce=optional_int, validators=[Optional()])
-    place = SelectField(_l("Place"), coerce=optional_int, validators=[Optional()])
-    worker = SelectField(_l("Worker"), coerce=optional_int, validators=[Optional()])
-    topic = SelectField(_l("Topic"), coerce=optional_code, validators=[Optional()])
-    kind = SelectField(_l("Kind"), coerce=optional_code, validators=[Optional()])
-    risk = SelectField(_l("Risk level"), coerce=optional_code, validators=[Optional()])
-    status = SelectField(_l("Review"), coerce=optional_code, validators=[Optional()])
-    order = SelectField(
+    team = ChoiceField(_l("Team"), coerce=optional_int, validators=[Optional()])
+    area = ChoiceField(_l("Area"), coerce=optional_int, validators=[Optional()])
+    place = ChoiceField(_l("Place"), coerce=optional_int, validators=[Optional()])
+    worker = ChoiceField(_l("Worker"), coerce=optional_int, validators=[Optional()])
+    topic = ChoiceField(_l("Topic"), coerce=member_of(Topic), validators=[Optional()])
+    kind = ChoiceField(_l("Kind"), coerce=member_of(ContactKind), validators=[Optional()])
+    risk = ChoiceField(_l("Risk level"), coerce=member_of(RiskLevel), validators=[Optional()])
+    status = ChoiceField(_l("Review"), coerce=member_of(ReviewStatus), validators=[Optional()])
+    order = ChoiceField(
         _l("Order"),
         choices=options([(NEWEST, _l("Newest first")), (OLDEST, _l("Oldest first"))]),
         default=NEWEST,

@@ -75,10 +75,10 @@ def _wanted(form: ReviewFilterForm) -> ReviewFilter:
         area_id=form.area.data,
         place_id=form.place.data,
         worker_id=form.worker.data,
-        topic=Topic(form.topic.data) if form.topic.data else None,
-        kind=ContactKind(form.kind.data) if form.kind.data else None,
-        risk=RiskLevel(form.risk.data) if form.risk.data else None,
-        status=ReviewStatus(form.status.data) if form.status.data else None,
+        topic=form.topic.data,
+        kind=form.kind.data,
+        risk=form.risk.data,
+        status=form.status.data,
         oldest_first=form.order.data == OLDEST,
     )
 

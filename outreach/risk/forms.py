@@ -2,10 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, TextAreaField
+from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from outreach.fields import MultiCheckboxField, max_length, no_personnummer, optional_int, options
+from outreach.fields import (
+    MultiCheckboxField,
+    RadioChoiceField,
+    max_length,
+    member_of,
+    no_personnummer,
+    optional_int,
+    options,
+)
 from outreach.submissions import Once
 from outreach.vocabulary import RiskLevel
 
@@ -14,9 +22,10 @@ class RiskMarkingForm(Once, FlaskForm):
     """Mark risk: the warning signs seen, a level, a comment and when to look again."""
 
     signs = MultiCheckboxField(_l("Warning signs"), coerce=optional_int)
-    level = RadioField(
+    level = RadioChoiceField(
         _l("Level"),
         choices=options(RiskLevel.pairs()),
+        coerce=member_of(RiskLevel),
         validators=[InputRequired(_l("Choose a level."))],
     )
     comment = TextAreaField(_l("Comment"), validators=[max_length(2000), no_personnummer()])

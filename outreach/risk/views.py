@@ -10,7 +10,6 @@ from outreach.risk import bp, services
 from outreach.risk.forms import RiskMarkingForm, WithdrawalForm
 from outreach.risk.models import RiskMarking
 from outreach.views_common import form_status, submit
-from outreach.vocabulary import RiskLevel
 from outreach.youths.models import Youth
 
 
@@ -29,7 +28,7 @@ def new_marking(youth: Youth):
         lambda: services.mark(
             current_user,
             youth,
-            level=RiskLevel(form.level.data) if form.level.data else None,
+            level=form.level.data,
             sign_ids=form.signs.data or [],
             comment=form.comment.data or "",
             review_on=form.review_on.data,

@@ -2,15 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from outreach.editing import Edits
 from outreach.fields import (
+    ChoiceField,
     LocalDateTimeField,
     MultiCheckboxField,
+    RadioChoiceField,
     count_field,
     max_length,
+    member_of,
     optional_int,
     options,
 )
@@ -24,10 +27,10 @@ NOTE_MAX = 1000
 class StartShiftForm(Once, FlaskForm):
     """Start a fältpass."""
 
-    team = SelectField(
+    team = ChoiceField(
         _l("Team"), coerce=optional_int, validators=[InputRequired(_l("Choose a team."))]
     )
-    area = SelectField(
+    area = ChoiceField(
         _l("Area"), coerce=optional_int, validators=[DataRequired(_l("Choose an area."))]
     )
     colleagues = MultiCheckboxField(_l("Out together with"), coerce=optional_int)
@@ -52,7 +55,7 @@ class EndShiftForm(FlaskForm):
 class AnonymousContactForm(FlaskForm):
     """Log an anonymous contact: a tally with no personal data."""
 
-    place = RadioField(
+    place = RadioChoiceField(
         _l("Place"), coerce=optional_int, validators=[InputRequired(_l("Choose a place."))]
     )
     youth_count = count_field(
@@ -61,8 +64,12 @@ class AnonymousContactForm(FlaskForm):
         minimum=1,
         required_message=_l("Enter the number of youths."),
     )
-    topics = MultiCheckboxField(_l("Topics"), choices=options(Topic.pairs()))
-    actions = MultiCheckboxField(_l("Actions"), choices=options(Action.pairs()))
+    topics = MultiCheckboxField(
+        _l("Topics"), choices=options(Topic.pairs()), coerce=member_of(Topic)
+    )
+    actions = MultiCheckboxField(
+        _l("Actions"), choices=options(Action.pairs()), coerce=member_of(Action)
+    )
     note = TextAreaField(
         _l("Note (optional, no names or personal identity numbers)"),
         validators=[max_length(NOTE_MAX)],

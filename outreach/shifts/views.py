@@ -26,7 +26,7 @@ from outreach.shifts.forms import (
 )
 from outreach.shifts.models import Shift
 from outreach.views_common import Submission, form_status, submit
-from outreach.vocabulary import Action, AgeBand, Gender, Topic
+from outreach.vocabulary import AgeBand, Gender
 
 RECENT_SHIFTS = 20
 
@@ -225,8 +225,8 @@ def new_contact(shift: Shift):
             youth_count=form.youth_count.data,
             gender_counts={g: form[f"gender_{g}"].data or 0 for g in Gender},
             age_counts={a: form[f"age_{a}"].data or 0 for a in AgeBand},
-            topics=[Topic(t) for t in form.topics.data or []],
-            actions=[Action(a) for a in form.actions.data or []],
+            topics=form.topics.data or [],
+            actions=form.actions.data or [],
             note=form.note.data or "",
             occurred_at=form.occurred_at.utc,
             token=form.token.data or "",

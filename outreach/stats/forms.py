@@ -3,11 +3,10 @@ address)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.validators import Optional
 
 from outreach.clock import today
-from outreach.fields import CalendarDateField, options
+from outreach.fields import CalendarDateField, ChoiceField, member_of, options
 from outreach.stats.periods import StatsPeriod, period_for
 from outreach.vocabulary import Period
 
@@ -23,10 +22,11 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: nothing changes
 
-    period = SelectField(
+    period = ChoiceField(
         _l("Period"),
         choices=options(Period.pairs()),
-        default=Period.MONTH.value,
+        coerce=member_of(Period),
+        default=Period.MONTH,
         validators=[Optional()],
     )
     day = CalendarDateField(_l("A day in the period"))
@@ -36,7 +36,7 @@ class PeriodForm(FlaskForm):
     def chosen_period(self) -> StatsPeriod:
         """The period the form names (a RuleViolation at its field when it names none)."""
         return period_for(
-            Period(self.period.data or Period.MONTH),
+            self.period.data or Period.MONTH,
             self.day.data or today(),
             self.start.data,
             self.end.data,
@@ -55,10 +55,10 @@ class PeriodForm(FlaskForm):
 class StatisticsForm(PeriodForm):
     """Which teams and which period to count."""
 
-    team = SelectField(_l("Team"), validators=[Optional()])
+    team = ChoiceField(_l("Team"), validators=[Optional()])
 
 
 class NationalForm(PeriodForm):
     """Which kommun (or every kommun) and which period to count."""
 
-    kommun = SelectField(_l("Kommun"), validators=[Optional()])
+    kommun = ChoiceField(_l("Kommun"), validators=[Optional()])

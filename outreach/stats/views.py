@@ -133,7 +133,7 @@ def _about_table(about: list, period: StatsPeriod) -> Table:
 
 
 def _report(form, by_id):
-    form.period.data = Period.MONTH.value
+    form.period.data = Period.MONTH
     return _statistics(form, by_id, leaves_the_team=True)
 
 

@@ -2,22 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    RadioField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from outreach.editing import Edits
 from outreach.fields import (
+    CheckboxField,
+    ChoiceField,
     LocalDateTimeField,
     MultiCheckboxField,
+    RadioChoiceField,
     WholeNumberField,
     max_length,
+    member_of,
     no_personnummer,
     optional_int,
     options,
@@ -38,7 +35,7 @@ def _text(label, maximum=120, free=True, **kwargs):
 class YouthForm(FlaskForm):
     """Register a youth, or add what has become known about them."""
 
-    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
+    team = ChoiceField(_l("Team"), coerce=optional_int, validators=[Optional()])
     alias = StringField(
         _l("Alias"),
         validators=[
@@ -48,9 +45,10 @@ class YouthForm(FlaskForm):
         ],
         description=_l('For example "boy in a red cap at Värnhemstorget".'),
     )
-    legal_basis = RadioField(
+    legal_basis = RadioChoiceField(
         _l("Purpose and legal basis"),
         choices=options(LegalBasis.pairs()),
+        coerce=member_of(LegalBasis),
         validators=[
             InputRequired(_l("State the purpose and legal basis for registering the youth."))
         ],
@@ -64,9 +62,10 @@ class YouthForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    gender = SelectField(
+    gender = ChoiceField(
         _l("Gender"),
         choices=options([("", _l("Not known")), *Gender.pairs()]),
+        coerce=member_of(Gender),
         validators=[Optional()],
     )
     personnummer = _text(
@@ -76,7 +75,7 @@ class YouthForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
         description=_l("YYYYMMDD-NNNN"),
     )
-    home_area = SelectField(_l("Home area"), coerce=optional_int, validators=[Optional()])
+    home_area = ChoiceField(_l("Home area"), coerce=optional_int, validators=[Optional()])
     school = _text(_l("School"))
     guardian1_name = _text(_l("Guardian 1"))
     guardian1_phone = _text(
@@ -91,10 +90,10 @@ class YouthForm(FlaskForm):
         maximum=60,
         description=_l("Leave empty when no interpreter is needed."),
     )
-    protected_identity = BooleanField(_l("Protected identity"))
+    protected_identity = CheckboxField(_l("Protected identity"))
     #: At registration, likely duplicates are shown first; registering anyway is a choice
     #: made with them in view.
-    not_a_duplicate = BooleanField(_l("None of these is the same person: register a new youth"))
+    not_a_duplicate = CheckboxField(_l("None of these is the same person: register a new youth"))
 
 
 class NewYouthForm(Once, YouthForm):
@@ -126,21 +125,21 @@ class IdentifiedContactForm(CorrectionForm):
     """Record a contact with one or more named youths."""
 
     youths = MultiCheckboxField(_l("Youths"))
-    place = SelectField(_l("Place"), coerce=optional_int, validators=[Optional()])
+    place = ChoiceField(_l("Place"), coerce=optional_int, validators=[Optional()])
     occurred_at = LocalDateTimeField(_l("Time (if not now)"))
 
 
 class GrantAccessForm(Once, FlaskForm):
     """Let a field worker of the team see a youth with protected identity."""
 
-    user = SelectField(_l("Field worker"), coerce=optional_int)
+    user = ChoiceField(_l("Field worker"), coerce=optional_int)
 
 
 class MergeForm(FlaskForm):
     """Merge a duplicate record into this one (a team lead)."""
 
     duplicate = HiddenField()
-    confirm = BooleanField(
+    confirm = CheckboxField(
         _l("They are the same person: merge the records."),
         validators=[InputRequired(_l("Tick the box to confirm."))],
     )

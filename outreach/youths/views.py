@@ -15,7 +15,6 @@ from outreach.org import services as org_services
 from outreach.shifts.models import Shift
 from outreach.shifts.views import named_contacts_part
 from outreach.views_common import already_made, edit, form_status, searched_for, submit
-from outreach.vocabulary import Gender, LegalBasis
 from outreach.youths import bp, contacts, duplicates, services
 from outreach.youths.forms import (
     CorrectionForm,
@@ -38,8 +37,8 @@ def _youth_form(youth: Youth | None = None, saved: bool = False) -> YouthForm:
         form.team.data = youth.team_id
     if youth is not None and (saved or not form.is_submitted()):
         form.home_area.data = youth.home_area_id
-        form.gender.data = youth.gender.value if youth.gender else ""
-        form.legal_basis.data = youth.legal_basis.value
+        form.gender.data = youth.gender
+        form.legal_basis.data = youth.legal_basis
         form.personnummer.data = youth.personnummer or ""
         for guardian in youth.guardians:
             form[f"guardian{guardian.position}_name"].data = guardian.name
@@ -52,10 +51,10 @@ def _youth_form(youth: Youth | None = None, saved: bool = False) -> YouthForm:
 def _details(form: YouthForm) -> services.YouthDetails:
     return services.YouthDetails(
         alias=form.alias.data or "",
-        legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
+        legal_basis=form.legal_basis.data,
         name=form.name.data or "",
         birth_year=form.birth_year.data,
-        gender=Gender(form.gender.data) if form.gender.data else None,
+        gender=form.gender.data,
         personnummer=form.personnummer.data or "",
         home_area_id=form.home_area.data or None,
         school=form.school.data or "",
