@@ -107,6 +107,9 @@ class CheckboxField(BooleanField):
         if any(value != self.TICKED for value in self.raw_data or []):
             raise ValidationError(NOT_A_TICK)
 
+    def _value(self):
+        return self.TICKED  # the box's own value, never a refused one sent back
+
 
 def member_of(vocabulary):
     """A choice field's coerce for a vocabulary (outreach.vocabulary): the member whose code
