@@ -13,7 +13,7 @@ factor itself.
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, session, url_for
+from flask import current_app, flash, g, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
@@ -28,11 +28,13 @@ from outreach.htmx import render
 
 @login_manager.user_loader
 def load_user(session_user_id: str) -> User | None:
-    """The user of a session, unless their sessions were invalidated since."""
+    """The user of a session, unless their sessions were invalidated since; the login session
+    the cookie names is kept for the request (auth.views.check_session)."""
     user_id, _sep, epoch = session_user_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    return services.user_of_session(int(user_id), int(epoch))
+    user, g.login_session = services.user_of_session(int(user_id), int(epoch), session.get("sid"))
+    return user
 
 
 PROVIDER_ONLY = _l(

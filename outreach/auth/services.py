@@ -6,7 +6,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import joinedload
 
 from outreach import audit
@@ -189,19 +189,32 @@ def set_locale(user: User, locale: str, allowed: dict[str, str]) -> None:
 TOUCH_INTERVAL = timedelta(seconds=30)
 
 
-def user_of_session(user_id: int, epoch: int) -> User | None:
+def user_of_session(
+    user_id: int, epoch: int, token: str | None
+) -> tuple[User | None, LoginSession | None]:
     """The user a session cookie names, unless the user's sessions were invalidated since (a
-    new session epoch) or the account is no longer in use."""
-    user = (
+    new session epoch) or the account is no longer in use; with the user's login session the
+    cookie's token names, if there is one (resume_session checks it). One statement for both:
+    every logged-in request reads them."""
+    found = (
         db.session.execute(
-            select(User).where(User.id == user_id).options(joinedload(User.kommuner))
+            select(User, LoginSession)
+            .outerjoin(
+                LoginSession,
+                and_(LoginSession.user_id == User.id, LoginSession.token == (token or "")),
+            )
+            .where(User.id == user_id)
+            .options(joinedload(User.kommuner))
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    if user is None or user.session_epoch != epoch or not user.is_enabled:
-        return None
-    return user
+    if found is None:
+        return None, None
+    user, login_session = found
+    if user.session_epoch != epoch or not user.is_enabled:
+        return None, None
+    return user, login_session
 
 
 def start_session(user: User) -> str:
@@ -236,7 +249,7 @@ def choose_kommun(token: str | None, user: User, kommun_id: int) -> bool:
 
 
 def resume_session(
-    token: str | None,
+    login_session: LoginSession | None,
     user: User,
     *,
     idle: timedelta,
@@ -246,13 +259,9 @@ def resume_session(
     """Whether the session may go on: (True, "") or (False, "idle" | "expired" | "ended").
 
     A session ends after `idle` without activity and `lifetime` after login, whatever the
-    activity; it is ended here, so that an old cookie cannot bring it back.
+    activity; it is ended here, so that an old cookie cannot bring it back. `login_session`:
+    the one the cookie's token names (user_of_session read it with the user), None when none.
     """
-    if not token:
-        return False, "ended"
-    login_session = db.session.execute(
-        select(LoginSession).where(LoginSession.token == token)
-    ).scalar_one_or_none()
     if login_session is None or login_session.ended_at is not None:
         return False, "ended"
     if login_session.user_id != user.id:

@@ -4,7 +4,7 @@ identity provider in federation_views.py."""
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -63,7 +63,7 @@ def check_session():
     if current_user.is_authenticated:
         config = current_app.config
         live, reason = services.resume_session(
-            session.get("sid"),
+            g.get("login_session"),
             current_user,
             idle=timedelta(seconds=config["IDLE_TIMEOUT_SECONDS"]),
             lifetime=timedelta(seconds=config["SESSION_LIFETIME_SECONDS"]),
