@@ -64,9 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment() if config is None else config)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "OUTREACH_SECRET_KEY is not set. Set it to a long random value "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        raise settings.SettingError(
+            "OUTREACH_SECRET_KEY (or OUTREACH_SECRET_KEY_FILE) is not set. Set it to a long "
+            "random value (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
 
     _init_extensions(app)

@@ -3,6 +3,10 @@
 SQLite in instance/ is the embedded default; production sets OUTREACH_DATABASE_URL to
 PostgreSQL. Demo mode (OUTREACH_DEMO=1, set by `make run`) may generate local secret and field
 keys and load demo data; production must set OUTREACH_SECRET_KEY and OUTREACH_FIELD_KEY.
+
+Every secret (SECRETS) may instead be given in a file: `<NAME>_FILE` names it, as systemd
+credentials and container secrets do. Both at once, or a file that cannot be read, and the
+service does not start (SettingError).
 """
 
 import ipaddress
@@ -14,6 +18,50 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
+class SettingError(RuntimeError):
+    """A setting the service cannot run with: it does not start, and says which and why."""
+
+
+#: The settings that are secrets: each may be given in the file `<NAME>_FILE` names.
+SECRETS = (
+    "OUTREACH_SECRET_KEY",
+    "OUTREACH_FIELD_KEY",
+    "OUTREACH_FIELD_KEYS_RETIRED",
+    "OUTREACH_DATABASE_URL",
+    "OUTREACH_SMTP_PASSWORD",
+    "OUTREACH_METRICS_TOKEN",
+)
+
+#: How mail reaches the relay: in the clear (a relay on the same host or network), upgraded
+#: with STARTTLS (port 587, Exchange Online), or TLS from the start (port 465).
+SMTP_TLS_MODES = ("none", "starttls", "tls")
+
+
+def given(variable: str) -> str:
+    """A secret setting: from the environment, or from the file `<variable>_FILE` names (its
+    last line break dropped); "" when neither is given."""
+    value = os.environ.get(variable, "")
+    path = os.environ.get(f"{variable}_FILE", "")
+    if value and path:
+        raise SettingError(f"{variable} and {variable}_FILE are both set: give the secret one way")
+    if not path:
+        return value
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SettingError(
+            f"{variable}_FILE names {path}, which cannot be read: {reason}"
+        ) from None
+
+
+def _one_of(variable: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(variable, default).strip().lower() or default
+    if value not in choices:
+        raise SettingError(f"{variable} is {value!r}: it must be one of {', '.join(choices)}")
+    return value
+
+
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -22,7 +70,7 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 def _database_url() -> str:
-    url = os.environ.get("OUTREACH_DATABASE_URL", "").strip()
+    url = given("OUTREACH_DATABASE_URL").strip()
     if not url:
         return f"sqlite:///{INSTANCE / 'outreach.sqlite'}"
     return normalise_database_url(url)
@@ -38,9 +86,9 @@ def normalise_database_url(url: str) -> str:
 
 
 def _secret(variable: str, demo: bool) -> str | None:
-    """A secret from the environment; in demo mode only, a random one kept in instance/ (so
-    sessions and encrypted demo data survive a restart)."""
-    value = os.environ.get(variable)
+    """A key from the environment (or its file); in demo mode only, a random one kept in
+    instance/ (so sessions and encrypted demo data survive a restart)."""
+    value = given(variable)
     if value:
         return value
     if not demo:
@@ -66,15 +114,17 @@ def from_environment() -> dict:
         "SECRET_KEY": _secret("OUTREACH_SECRET_KEY", demo),
         "FIELD_KEY": _secret("OUTREACH_FIELD_KEY", demo),
         "FIELD_KEYS_RETIRED": tuple(
-            key.strip()
-            for key in os.environ.get("OUTREACH_FIELD_KEYS_RETIRED", "").split(",")
-            if key.strip()
+            key.strip() for key in given("OUTREACH_FIELD_KEYS_RETIRED").split(",") if key.strip()
         ),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),
         "HANDOFF_HOURS_NORMAL": int(os.environ.get("OUTREACH_HANDOFF_HOURS", "24")),
         "SMTP_HOST": os.environ.get("OUTREACH_SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(os.environ.get("OUTREACH_SMTP_PORT", "25")),
+        "SMTP_TLS": _one_of("OUTREACH_SMTP_TLS", SMTP_TLS_MODES, "none"),
+        "SMTP_USERNAME": os.environ.get("OUTREACH_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": given("OUTREACH_SMTP_PASSWORD"),
+        "SMTP_CA_FILE": os.environ.get("OUTREACH_SMTP_CA_FILE", ""),
         "MAIL_FROM": os.environ.get("OUTREACH_MAIL_FROM", "outreach@localhost"),
         "BASE_URL": os.environ.get("OUTREACH_BASE_URL", "http://127.0.0.1:5000"),
         "HANDOFF_HOURS_URGENT": int(os.environ.get("OUTREACH_HANDOFF_URGENT_HOURS", "4")),
@@ -84,7 +134,7 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "memory://"),
         "PROXY_COUNT": int(os.environ.get("OUTREACH_PROXY_COUNT", "0")),
         "RETENTION_YEARS": int(os.environ.get("OUTREACH_RETENTION_YEARS", "5")),
-        "METRICS_TOKEN": os.environ.get("OUTREACH_METRICS_TOKEN", ""),
+        "METRICS_TOKEN": given("OUTREACH_METRICS_TOKEN"),
         "ACCESSIBILITY_CONTACT": os.environ.get("OUTREACH_ACCESSIBILITY_CONTACT", ""),
         "METRICS_NETWORKS": _networks(os.environ.get("OUTREACH_METRICS_NETWORKS", "")),
         "ANONYMOUS_NOTE_MONTHS": int(os.environ.get("OUTREACH_ANONYMOUS_NOTE_MONTHS", "12")),
@@ -106,6 +156,13 @@ DEFAULTS = {
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 25,
     "SMTP_TIMEOUT": 10,
+    #: "none", "starttls" or "tls" (SMTP_TLS_MODES); the relay's certificate is always checked,
+    #: against the system's authorities or those in SMTP_CA_FILE.
+    "SMTP_TLS": "none",
+    "SMTP_CA_FILE": "",
+    #: The deployment's account at the relay (none: mail is sent without logging in).
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
     #: Delivery attempts before a mail is set aside for the admin (with the backoff doubling
     #: up to an hour, 12 attempts span about seven hours; OUTREACH_MAIL_MAX_ATTEMPTS).
     "MAIL_MAX_ATTEMPTS": 12,

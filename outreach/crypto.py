@@ -96,9 +96,9 @@ def init_app(app) -> None:
     key = app.config.get("FIELD_KEY")
     if not key:
         raise RuntimeError(
-            "OUTREACH_FIELD_KEY is not set. Set it to a long random value "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(32))') and keep it apart "
-            "from database backups."
+            "OUTREACH_FIELD_KEY (or OUTREACH_FIELD_KEY_FILE) is not set. Set it to a long random "
+            "value (python -c 'import secrets; print(secrets.token_urlsafe(32))') and keep it "
+            "apart from database backups."
         )
     app.extensions["field_keys"] = FieldKeys(key, tuple(app.config.get("FIELD_KEYS_RETIRED", ())))
 

@@ -5,7 +5,9 @@ person's browser against it."""
 import asyncio
 import http.client
 import http.cookiejar
+import ipaddress
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -13,8 +15,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.html_forms import form_on
 
@@ -31,10 +39,13 @@ class Inbox:
         #: seconds the server waits before greeting a client back (a slow server)
         self.delay = 0.0
 
-    def start(self, port: int | None = None) -> None:
-        """(Re)start the server on its port."""
+    def start(self, port: int | None = None, **options) -> None:
+        """(Re)start the server on its port. `options` are aiosmtpd's, kept for a restart:
+        STARTTLS (tls_context, require_starttls), TLS from the start (ssl_context), and
+        logins (authenticator, auth_required)."""
         self.port = port or self.port
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.options = options or getattr(self, "options", {})
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **self.options)
         self.controller.start()
 
     def stop(self) -> None:
@@ -57,6 +68,42 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
         return "250 OK"
+
+
+def tls_certificate(directory: Path) -> tuple[Path, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1 (not for the name localhost), written to the
+    directory: its file (for a client to trust) and a server's TLS context with it and its
+    key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relay.outreach.test")])
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    certificate_file, key_file = directory / "relay.pem", directory / "relay.key"
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate_file, key_file)
+    return certificate_file, context
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from outreach import workers
 from outreach.clock import now
 from outreach.errors import database_unavailable
 from outreach.extensions import db
-from outreach.notifications import services
+from outreach.notifications import relay, services
 from outreach.notifications.models import OutboxMail
 from outreach.transaction import forget
 
@@ -37,8 +37,11 @@ class Round(NamedTuple):
 
 
 def refused_for_good(error: Exception) -> bool:
-    """The SMTP server said no for good (5xx), not "later" (4xx) or nothing at all (down,
-    timed out): retrying will not help, the admin must look."""
+    """The SMTP server said no for good (5xx) to the mail, not "later" (4xx) or nothing at all
+    (down, timed out): retrying will not help, the admin must look. A refused login or TLS is
+    the deployment's settings, not the mail's: tried again once they are put right."""
+    if relay.of_configuration(error):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _reply in error.recipients.values())
     code = getattr(error, "smtp_code", None)
@@ -46,17 +49,23 @@ def refused_for_good(error: Exception) -> bool:
 
 
 def failure(error: Exception) -> str:
-    """What went wrong, as the admin reads it: the server's reply, or the kind of fault."""
+    """What went wrong, as the admin reads it: the server's reply, or the kind of fault; with
+    the setting to look at when it is the connection's."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         replies = error.recipients.values()
     elif isinstance(error, smtplib.SMTPResponseException):
         replies = [(error.smtp_code, error.smtp_error)]
     else:
-        return f"{type(error).__name__}: {error}"
-    return "; ".join(
-        f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
-        for code, reply in replies
+        replies = []
+    said = (
+        "; ".join(
+            f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+            for code, reply in replies
+        )
+        or f"{type(error).__name__}: {error}"
     )
+    explanation = relay.explained(error)
+    return f"{said} ({explanation})" if explanation else said
 
 
 def deliver_once() -> Round:
@@ -70,9 +79,7 @@ def deliver_once() -> Round:
         if mail is None:
             continue
         try:
-            with smtplib.SMTP(
-                config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]
-            ) as smtp:
+            with relay.relay(config) as smtp:
                 smtp.send_message(services.as_message(mail, config["MAIL_FROM"]))
         except (smtplib.SMTPException, OSError) as error:
             services.mark_failed(
@@ -82,6 +89,11 @@ def deliver_once() -> Round:
                 permanent=refused_for_good(error),
                 max_attempts=config["MAIL_MAX_ATTEMPTS"],
             )
+            if relay.of_configuration(error):  # the operator's to put right, not the mail's
+                current_app.logger.error(
+                    "the mail relay refused the connection",
+                    extra={"reason": relay.explained(error), "error": type(error).__name__},
+                )
             if mail.dead_at is None:
                 failed += 1
             else:

@@ -58,6 +58,11 @@ def test_a_configuration_in_order_is_ready(production):
         ({"REQUIRE_2FA": False}, "OUTREACH_REQUIRE_2FA is off"),
         ({"BASE_URL": "http://outreach.malmo.se"}, "OUTREACH_BASE_URL is not an https://"),
         ({"SMTP_PORT": 1}, "the SMTP server 127.0.0.1:1 does not answer"),
+        ({"SMTP_TLS": "starttls"}, "the relay does not offer it: check OUTREACH_SMTP_TLS"),
+        (
+            {"SMTP_USERNAME": "outreach", "SMTP_PASSWORD": "hemligt"},
+            "OUTREACH_SMTP_USERNAME is set and OUTREACH_SMTP_TLS is none",
+        ),
     ],
 )
 def test_each_problem_is_named_and_fails_the_check(production, change, named):
