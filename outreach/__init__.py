@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, abort, request
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach import clock, i18n
@@ -144,11 +145,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def refuse_control_characters():
     """Before each request: refuse NUL and other control characters in any submitted value
-    (every value of a name sent several times, not only the first), and files.
+    (every value of a name sent several times, not only the first), and files; and take the
+    invisible direction and zero-width characters out of every value.
 
     No form field needs them, PostgreSQL cannot store NUL, and they hide things in logs.
     Line breaks and tabs are allowed (text areas). No form takes a file: a file sent in a
-    text field's place would reach its validators as a file object.
+    text field's place would reach its validators as a file object. A direction override
+    (U+202E) or a zero-width space in a note shows something else than what is stored: taken
+    out, what is shown is what was written.
     """
     if request.files:
         abort(400)
@@ -159,10 +163,22 @@ def refuse_control_characters():
     ]
     if any(_CONTROL.search(value) for value in values):
         abort(400)
+    if any(_INVISIBLE.search(value) for value in values):
+        request.args = _visible(request.args)
+        request.form = _visible(request.form)
     return None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Zero-width characters and marks (U+200B–200F) and direction embeddings, overrides and
+#: isolates (U+202A–202E, U+2066–2069).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(values: MultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict(
+        [(name, _INVISIBLE.sub("", value)) for name, value in values.items(multi=True)]
+    )
 
 
 def _register_cli(app: Flask) -> None:

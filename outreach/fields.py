@@ -21,8 +21,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from outreach import identifiers
 from outreach.clock import from_local
-from outreach.personnummer import contains_personnummer_shape
 
 NOT_OFFERED = _l("Choose from the listed options.")
 NOT_A_TICK = _l("Tick the box or leave it empty.")
@@ -233,19 +233,16 @@ def max_length(maximum: int) -> Length:
     return Length(max=maximum, message=TOO_LONG)
 
 
-PERSONNUMMER_IN_TEXT = _l(
-    "This looks like a personal identity number. Write it only in the youth's own field for "
-    "it, where it is stored encrypted."
-)
-
-
-def no_personnummer():
-    """A validator for free text about a youth: nothing shaped like a personnummer (it belongs
-    in its own field, encrypted at rest, never in text a database dump shows as it is)."""
+def no_identifiers():
+    """A validator for free text about a youth: no personnummer, phone number or e-mail
+    address in it (outreach.identifiers), and the message says which was found. A personnummer
+    belongs in its own field, encrypted at rest, never in text a database dump shows as it
+    is."""
 
     def check(_form, field) -> None:
-        if field.data and contains_personnummer_shape(field.data):
-            raise ValidationError(PERSONNUMMER_IN_TEXT)
+        why = identifiers.refusal(field.data)
+        if why:
+            raise ValidationError(why)
 
     return check
 

@@ -1,5 +1,5 @@
-"""Swedish personal identity numbers: validation (python-stdnum), masking, and spotting them in
-free text where they must not be."""
+"""Swedish personal identity numbers: validation (python-stdnum) and masking. Spotting them in
+free text, where they must not be, is outreach.identifiers'."""
 
 import re
 from datetime import date
@@ -7,21 +7,9 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.se import personnummer as stdnum_pnr
 
-# Ten or twelve digits, with a separator of up to three dashes (any kind), plus signs, dots or
-# spaces before the last four: the shapes people write (YYMMDD-NNNN, YYYYMMDDNNNN,
-# YYMMDD – NNNN …). Deliberately broad: a note that merely looks like one is refused, valid
-# checksum or not.
-_SEPARATOR = r"[\s\-+.\u2010-\u2015\u2212]{0,3}"
-_SHAPED_LIKE = re.compile(rf"(?<!\d)(?:\d{{2}})?\d{{6}}{_SEPARATOR}\d{{4}}(?!\d)")
-
 
 class InvalidPersonnummer(ValueError):
     """The text is not a valid personnummer."""
-
-
-def contains_personnummer_shape(text: str) -> bool:
-    """The text holds something shaped like a personnummer."""
-    return bool(_SHAPED_LIKE.search(text or ""))
 
 
 def normalise(value: str) -> str:

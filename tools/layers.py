@@ -53,6 +53,7 @@ CORE = {
     "fields",
     "htmx",
     "i18n",
+    "identifiers",
     "ids",
     "observability",
     "crypto_cli",

@@ -10,7 +10,7 @@ from outreach.fields import (
     RadioChoiceField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     options,
 )
 from outreach.submissions import Once
@@ -30,14 +30,14 @@ class ConsentRecordForm(Once, FlaskForm):
         _l("Sharing with"), choices=options(Recipient.pairs()), coerce=member_of(Recipient)
     )
     other_recipient = StringField(
-        _l("Other recipient"), validators=[max_length(120), no_personnummer()]
+        _l("Other recipient"), validators=[max_length(120), no_identifiers()]
     )
     purpose = TextAreaField(
         _l("Purpose"),
         validators=[
             InputRequired(_l("State the purpose of the consent.")),
             max_length(2000),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )
     # Not named "form": a field of that name would hide the <form> element's own .form in the
@@ -63,6 +63,6 @@ class ConsentWithdrawalForm(Once, FlaskForm):
         validators=[
             InputRequired(_l("Give the reason for the withdrawal.")),
             max_length(2000),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )

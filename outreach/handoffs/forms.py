@@ -11,7 +11,7 @@ from outreach.fields import (
     RadioChoiceField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     options,
 )
 from outreach.handoffs.services import SHAREABLE_FIELDS
@@ -33,7 +33,7 @@ class HandoffForm(Once, FlaskForm):
         validators=[
             InputRequired(_l("Give the reason for the handoff.")),
             max_length(2000),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )
     summary = TextAreaField(
@@ -41,7 +41,7 @@ class HandoffForm(Once, FlaskForm):
         validators=[
             InputRequired(_l("Write a short summary of what the unit needs to know.")),
             max_length(2000),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )
     urgency = RadioChoiceField(
@@ -59,7 +59,7 @@ class HandoffForm(Once, FlaskForm):
     )
     secrecy_assessed_by = StringField(
         _l("Secrecy assessment made by (for an exception)"),
-        validators=[max_length(120), no_personnummer()],
+        validators=[max_length(120), no_identifiers()],
     )
     shared_fields = MultiCheckboxField(
         _l("Youth details the unit needs (the alias is always sent)"),
@@ -70,4 +70,4 @@ class HandoffForm(Once, FlaskForm):
 class StepForm(FlaskForm):
     """Take a step on a handoff, with a note where the step needs one."""
 
-    note = TextAreaField(_l("Note"), validators=[max_length(2000), no_personnummer()])
+    note = TextAreaField(_l("Note"), validators=[max_length(2000), no_identifiers()])

@@ -12,7 +12,7 @@ from outreach.fields import (
     RadioChoiceField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     optional_int,
     options,
 )
@@ -22,7 +22,7 @@ from outreach.vocabulary import Requester
 
 
 def _text_area(label, required: str | None = None, **kwargs) -> TextAreaField:
-    validators = [max_length(MAX_TEXT), no_personnummer()]
+    validators = [max_length(MAX_TEXT), no_identifiers()]
     if required:
         validators.insert(0, InputRequired(required))
     return TextAreaField(label, validators=validators, **kwargs)

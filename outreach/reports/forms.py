@@ -11,7 +11,7 @@ from outreach.fields import (
     MultiCheckboxField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     options,
 )
 from outreach.submissions import Once
@@ -19,7 +19,7 @@ from outreach.vocabulary import ConcernKind
 
 
 def _text(label, required=None, maximum=4000):
-    validators = [max_length(maximum), no_personnummer()]
+    validators = [max_length(maximum), no_identifiers()]
     if required:
         validators.insert(0, InputRequired(required))
     return TextAreaField(label, validators=validators)

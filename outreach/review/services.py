@@ -6,11 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from outreach import policy, scopes
+from outreach import identifiers, policy, scopes
 from outreach.auth.models import User
 from outreach.errors import Conflict, RuleViolation
 from outreach.extensions import db
-from outreach.personnummer import contains_personnummer_shape
 from outreach.review.models import ShiftReview
 from outreach.shifts.models import Shift, shift_worker
 from outreach.vocabulary import ReviewDecision, ReviewStatus
@@ -24,11 +23,9 @@ def _check_comment(comment: str, required: bool) -> str:
         raise RuleViolation(_l("Write what the workers should look at."), "comment")
     if len(comment) > MAX_COMMENT:
         raise RuleViolation(_l("At most %(max)d characters.", max=MAX_COMMENT), "comment")
-    if contains_personnummer_shape(comment):
-        raise RuleViolation(
-            _l("The comment looks like it contains a personal identity number; leave it out."),
-            "comment",
-        )
+    why = identifiers.refusal(comment)
+    if why:
+        raise RuleViolation(why, "comment")
     return comment
 
 

@@ -10,7 +10,7 @@ from outreach.fields import (
     RadioChoiceField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     optional_int,
     options,
 )
@@ -28,7 +28,7 @@ class RiskMarkingForm(Once, FlaskForm):
         coerce=member_of(RiskLevel),
         validators=[InputRequired(_l("Choose a level."))],
     )
-    comment = TextAreaField(_l("Comment"), validators=[max_length(2000), no_personnummer()])
+    comment = TextAreaField(_l("Comment"), validators=[max_length(2000), no_identifiers()])
     review_on = DateField(
         _l("Review date"),
         validators=[Optional()],
@@ -44,6 +44,6 @@ class WithdrawalForm(Once, FlaskForm):
         validators=[
             InputRequired(_l("Give a reason for withdrawing the marking.")),
             max_length(2000),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )

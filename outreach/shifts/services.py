@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
-from outreach import scopes
+from outreach import identifiers, scopes
 from outreach.auth.models import User
 from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.org.models import Area, Place, Team
-from outreach.personnummer import contains_personnummer_shape
 from outreach.shifts.models import (
     AnonymousContact,
     ContactAction,
@@ -32,9 +31,10 @@ MAX_YOUTHS_PER_CONTACT = 200
 #: The longest submission token accepted (the forms make 32 characters).
 MAX_TOKEN = 64
 
-PERSONNUMMER_IN_NOTE = _l(
-    "The note looks like it contains a personal identity number. Anonymous contacts must not "
-    "hold personal data: remove it, or register the youth and record a named contact instead."
+#: Said after what was found in an anonymous contact's note (outreach.identifiers).
+NO_PERSONAL_DATA = _l(
+    "Anonymous contacts must not hold personal data: remove it, or register the youth and "
+    "record a named contact instead."
 )
 
 
@@ -121,8 +121,9 @@ def start_shift(
 
 
 def _check_note(note: str, field: str) -> None:
-    if contains_personnummer_shape(note):
-        raise RuleViolation(PERSONNUMMER_IN_NOTE, field)
+    why = identifiers.refusal(note)
+    if why:
+        raise RuleViolation(f"{why} {NO_PERSONAL_DATA}", field)
 
 
 def update_situation_note(shift: Shift, note: str) -> None:

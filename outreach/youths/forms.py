@@ -15,7 +15,7 @@ from outreach.fields import (
     WholeNumberField,
     max_length,
     member_of,
-    no_personnummer,
+    no_identifiers,
     optional_int,
     options,
 )
@@ -28,7 +28,7 @@ TEXT_MAX = 4000
 def _text(label, maximum=120, free=True, **kwargs):
     """A short text field; `free` text may hold no personnummer (phone numbers and the
     personnummer field itself are not free text)."""
-    validators = [max_length(maximum), *([no_personnummer()] if free else [])]
+    validators = [max_length(maximum), *([no_identifiers()] if free else [])]
     return StringField(label, validators=validators, **kwargs)
 
 
@@ -41,7 +41,7 @@ class YouthForm(FlaskForm):
         validators=[
             InputRequired(_l("An alias is required.")),
             max_length(120),
-            no_personnummer(),
+            no_identifiers(),
         ],
         description=_l('For example "boy in a red cap at Värnhemstorget".'),
     )
@@ -113,11 +113,11 @@ class CorrectionForm(Once, FlaskForm):
         validators=[
             InputRequired(_l("Describe what was seen and said.")),
             max_length(TEXT_MAX),
-            no_personnummer(),
+            no_identifiers(),
         ],
     )
     assessment = TextAreaField(
-        _l("Your assessment"), validators=[max_length(TEXT_MAX), no_personnummer()]
+        _l("Your assessment"), validators=[max_length(TEXT_MAX), no_identifiers()]
     )
 
 

@@ -107,9 +107,10 @@ def test_a_return_needs_a_comment_without_personnummer(app, world, login, ended)
     assert "Skriv vad fältarbetarna ska titta på." in empty.get_data(as_text=True)
     pnr = client.post(
         address_for("review.return_shift", public_id=ended),
-        data={"comment": "Gäller 20100101-1234"},
+        data={"comment": "Gäller 811218-9876"},
     )
     assert pnr.status_code == 422
+    assert "Det här ser ut som ett personnummer." in pnr.get_data(as_text=True)
     too_long = client.post(
         address_for("review.return_shift", public_id=ended), data={"comment": "x" * 2001}
     )

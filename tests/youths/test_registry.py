@@ -34,6 +34,16 @@ def test_alias_alone_with_a_legal_basis_is_enough(app, world, login):
     assert youth.created_by_id == world.worker_a and youth.name == ""
 
 
+def test_invisible_direction_and_zero_width_characters_are_taken_out(app, world, login):
+    """What is shown is what was written: an override (U+202E) would show "kcaj" as "jack",
+    a zero-width space would split a word no one sees split."""
+    alias = "\u202eTjej\u200b med\u2066 grön jacka\u2069\u202c\u200f"
+    response = _register(login("falt_a"), alias=alias, school="Ro\u200dsen\u200eskolan")
+    assert response.status_code == 303
+    (youth,) = _youths(app)
+    assert (youth.alias, youth.school) == ("Tjej med grön jacka", "Rosenskolan")
+
+
 def test_full_registration(app, world, login):
     response = _register(
         login("falt_a"),
@@ -141,6 +151,7 @@ def registry(app, world):
         ("%", ["50% rabatt-killen"]),  # LIKE wildcards are literal
         ("_", []),
         ("finns inte", []),
+        ("\u200bost\u200dlin\u202c", ["Kille i keps"]),  # invisible characters taken out
     ],
 )
 def test_search_is_case_and_accent_insensitive_and_team_scoped(login, registry, query, expected):
