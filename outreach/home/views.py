@@ -1,9 +1,13 @@
 """The start page: for field staff the open shift and the way to log a contact, and for each
 user what waits for them (returned shifts, reviews, reports, markings, register extracts)."""
 
+import json
 from datetime import date
+from functools import partial
 
 from flask import current_app, redirect, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import policy
@@ -45,6 +49,56 @@ def start():
         returned_shifts=review_services.returned_to(current_user),
         waiting_for_review=review_services.waiting_for_review(current_user),
         urgent_requests=privacy_services.count_urgent(privacy_services.open_requests(current_user)),
+    )
+
+
+#: The app's colours on the tablet: the title bar and the splash screen (the theme colour is
+#: also templates/base.html's theme-color, and static/css/app.css's --brand-dark).
+THEME_COLOUR, BACKGROUND_COLOUR = "#083d6d", "#ffffff"
+
+
+@bp.route("/manifest.webmanifest")
+@policy.public
+def manifest():
+    """The web app manifest: a field worker puts Outreach on the tablet's home screen and
+    opens it full screen, at the start page, in the service worker's scope (so the contact
+    form and its outbox work offline as in the browser)."""
+    icon = partial(url_for, "static")
+    return current_app.response_class(
+        json.dumps(
+            {
+                "id": url_for("home.start"),
+                "name": "Outreach",
+                "short_name": "Outreach",
+                "description": _("Street contacts, risk and handoffs of the field work"),
+                "lang": str(get_locale()),
+                "start_url": url_for("home.start"),
+                "scope": url_for("home.start"),
+                "display": "standalone",
+                "theme_color": THEME_COLOUR,
+                "background_color": BACKGROUND_COLOUR,
+                "icons": [
+                    {
+                        "src": icon(filename="icons/icon-192.png"),
+                        "sizes": "192x192",
+                        "type": "image/png",
+                    },
+                    {
+                        "src": icon(filename="icons/icon-512.png"),
+                        "sizes": "512x512",
+                        "type": "image/png",
+                    },
+                    {
+                        "src": icon(filename="icons/maskable-512.png"),
+                        "sizes": "512x512",
+                        "type": "image/png",
+                        "purpose": "maskable",
+                    },
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        mimetype="application/manifest+json",
     )
 
 

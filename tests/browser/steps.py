@@ -98,3 +98,19 @@ def log_in_by_keyboard(browsing, page, username: str, lands_on: str = "/") -> No
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("#main")).to_be_focused()
+
+
+def open_contact_form(page, shift) -> None:
+    """The shift's contact form, once the service worker is active and controls the page."""
+    page.goto(address_for("shifts.new_contact", public_id=shift))
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def log_contact(page, world, youths: int = 1) -> None:
+    """Log an anonymous contact at the world's place on the open contact form."""
+    form = page.locator("#contact-form")
+    chip(form, "place", world.place).click()
+    form.locator("input[name=youth_count]").fill(str(youths))
+    form.locator("button[type=submit]").click()

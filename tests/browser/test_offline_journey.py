@@ -15,7 +15,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.shifts.models import AnonymousContact
 from tests.addresses import address_for
-from tests.browser.steps import chip, log_in
+from tests.browser.steps import log_contact, log_in, open_contact_form
 from tests.factories import make_shift
 
 # The badge does not poll during these tests: a poll already on its way when the test cuts the
@@ -41,33 +41,18 @@ def _rows(app) -> int:
         return db.session.execute(select(func.count(AnonymousContact.id))).scalar_one()
 
 
-def _open_form(page, shift) -> None:
-    """The contact form, once the service worker is active and controls the page."""
-    page.goto(address_for("shifts.new_contact", public_id=shift))
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    assert page.evaluate("navigator.serviceWorker.controller !== null")
-
-
-def _log(page, world, youths: int = 1) -> None:
-    form = page.locator("#contact-form")
-    chip(form, "place", world.place).click()
-    form.locator("input[name=youth_count]").fill(str(youths))
-    form.locator("button[type=submit]").click()
-
-
 def test_contacts_logged_offline_are_sent_once_when_the_connection_returns(
     app, world, shift, browsing
 ):
     page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
-    _open_form(page, shift)  # served through the service worker, which keeps a copy
+    open_contact_form(page, shift)  # served through the service worker, which keeps a copy
     browsing.check(page, "contact-form")
 
     page.context.set_offline(True)
     status = page.locator("#outbox-status")
     for youths in (1, 2, 3):
-        _log(page, world, youths)
+        log_contact(page, world, youths)
         expect(page.locator("#contact-form .outbox-saved")).to_be_visible()
         expect(status).to_contain_text(f"{youths} ")
     browsing.check(page, "queued-offline")
@@ -89,7 +74,7 @@ def test_contacts_logged_offline_are_sent_once_when_the_connection_returns(
 def test_a_failed_or_lost_answer_is_sent_again_and_logged_once(app, world, shift, browsing, fault):
     page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
-    _open_form(page, shift)
+    open_contact_form(page, shift)
     address = f"{browsing.base_url}/faltpass/{shift}/anonym-kontakt"
     faults = []
 
@@ -107,7 +92,7 @@ def test_a_failed_or_lost_answer_is_sent_again_and_logged_once(app, world, shift
     page.route(
         address, lambda route: once(route) if route.request.method == "POST" else route.continue_()
     )
-    _log(page, world, 4)
+    log_contact(page, world, 4)
     status = page.locator("#outbox-status")
     expect(status).to_contain_text("1 ")
     assert _rows(app) == (1 if fault == "lost-answer" else 0)
@@ -124,13 +109,13 @@ def test_logging_out_warns_while_contacts_wait_and_then_empties_the_queue(
 ):
     page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
-    _open_form(page, shift)
+    open_contact_form(page, shift)
     page.route(  # the server cannot be reached: the contact stays in the queue
         f"**/faltpass/{shift}/anonym-kontakt",
         lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
     )
     page.context.set_offline(True)
-    _log(page, world, 2)
+    log_contact(page, world, 2)
     page.context.set_offline(False)
     logout = page.locator("form.logout button[type=submit]")
     logout.click()
@@ -164,7 +149,7 @@ def test_a_situation_note_saved_offline_is_sent_when_the_connection_returns(
 ):
     page = browsing.new_page(service_workers="allow")
     log_in(browsing, page, "falt_a")
-    _open_form(page, shift)  # the service worker is in place
+    open_contact_form(page, shift)  # the service worker is in place
     page.goto(address_for("shifts.shift_detail", public_id=shift))
     page.context.set_offline(True)
     note = page.locator("#note-form")
