@@ -170,9 +170,10 @@ def refuse_control_characters():
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Zero-width characters and marks (U+200B–200F) and direction embeddings, overrides and
-#: isolates (U+202A–202E, U+2066–2069).
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: Zero-width characters and marks (U+200B–200F), direction embeddings, overrides and isolates
+#: (U+202A–202E, U+2066–2069), the word joiner and the zero-width no-break space (U+2060,
+#: U+FEFF: "070\ufeff1234567" would hide a phone number from outreach.identifiers).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def _visible(values: MultiDict) -> ImmutableMultiDict:

@@ -11,6 +11,7 @@ service does not start (SettingError).
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -39,7 +40,7 @@ SMTP_TLS_MODES = ("none", "starttls", "tls")
 
 def given(variable: str) -> str:
     """A secret setting: from the environment, or from the file `<variable>_FILE` names (its
-    last line break dropped); "" when neither is given."""
+    BOM and last line break dropped); "" when neither is given."""
     value = os.environ.get(variable, "")
     path = os.environ.get(f"{variable}_FILE", "")
     if value and path:
@@ -47,7 +48,7 @@ def given(variable: str) -> str:
     if not path:
         return value
     try:
-        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        return Path(path).read_text(encoding="utf-8-sig").rstrip("\r\n")  # without a BOM
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise SettingError(
@@ -113,8 +114,11 @@ def from_environment() -> dict:
         "DEMO_MODE": demo,
         "SECRET_KEY": _secret("OUTREACH_SECRET_KEY", demo),
         "FIELD_KEY": _secret("OUTREACH_FIELD_KEY", demo),
+        # comma-separated, or one a line in a file
         "FIELD_KEYS_RETIRED": tuple(
-            key.strip() for key in given("OUTREACH_FIELD_KEYS_RETIRED").split(",") if key.strip()
+            key.strip()
+            for key in re.split(r"[,\n]", given("OUTREACH_FIELD_KEYS_RETIRED"))
+            if key.strip()
         ),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "IDLE_TIMEOUT_SECONDS": int(os.environ.get("OUTREACH_IDLE_TIMEOUT", "600")),

@@ -10,6 +10,8 @@ import re
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
+from stdnum import exceptions as stdnum_errors
+from stdnum import luhn
 from stdnum.se import personnummer as stdnum_pnr
 
 # Ten or twelve digits, with a separator of up to three dashes (any kind), plus signs, dots or
@@ -40,8 +42,10 @@ def found_in(text: str | None) -> list[Identifier]:
         found.append(Identifier.PERSONNUMMER)
     leniency = phonenumbers.Leniency.VALID
     for match in phonenumbers.PhoneNumberMatcher(text, REGION, leniency=leniency):
-        # a personnummer that could also be dialled (0803151232) is said to be one, once
-        if not any(start < match.end and match.start < end for start, end in numbers):
+        # a personnummer that could also be dialled (0803151232) is said to be one, once; a
+        # time span (08.00-17.00, 0830-1200) dials as a Stockholm number, but is not one
+        overlaps = any(start < match.end and match.start < end for start, end in numbers)
+        if not overlaps and not _is_time_span(match.raw_string):
             found.append(Identifier.PHONE)
             break
     if _EMAIL.search(text):
@@ -50,7 +54,30 @@ def found_in(text: str | None) -> list[Identifier]:
 
 
 def _is_personnummer(written: str) -> bool:
-    return stdnum_pnr.is_valid(re.sub(r"\D", "", written))
+    """A personnummer or samordningsnummer (the day plus 60): a date and the check digit."""
+    digits = re.sub(r"\D", "", written)
+    if stdnum_pnr.is_valid(digits):
+        return True
+    ten = digits[-10:]
+    if len(ten) < 10 or int(ten[4:6]) <= 60 or not luhn.is_valid(ten):
+        return False
+    try:  # the date, with the day as it is
+        stdnum_pnr.get_birth_date(f"{digits[:-6]}{int(ten[4:6]) - 60:02d}{ten[6:]}")
+    except (ValueError, stdnum_errors.ValidationError):
+        return False
+    return True
+
+
+_TIME_SPAN = re.compile(r"(\d{1,2})[.:]?(\d{2})\s*[-\u2010-\u2015\u2212]\s*(\d{1,2})[.:]?(\d{2})")
+
+
+def _is_time_span(written: str) -> bool:
+    """From one time of day to another (08.00-17.00, 0830-1200)."""
+    span = _TIME_SPAN.fullmatch(written.strip())
+    if span is None:
+        return False
+    hour, minute, to_hour, to_minute = (int(part) for part in span.groups())
+    return hour < 24 and minute < 60 and to_hour < 24 and to_minute < 60
 
 
 MESSAGES = {

@@ -18,6 +18,7 @@ PERSONNUMMER, PHONE, EMAIL = Identifier.PERSONNUMMER, Identifier.PHONE, Identifi
         ("Pratade med 811218-9876 vid torget", [PERSONNUMMER]),
         ("198112189876", [PERSONNUMMER]),
         ("pnr:20101218+9872", [PERSONNUMMER]),
+        ("samordningsnummer 800375-1230", [PERSONNUMMER]),
         ("080315 \u2013 1232", [PERSONNUMMER]),  # dialled, a Stockholm number: said once
         # a mobile number written without separators was refused as a personnummer
         ("Ring mamman på 0701234567 i kväll", [PHONE]),
@@ -30,6 +31,10 @@ PERSONNUMMER, PHONE, EMAIL = Identifier.PERSONNUMMER, Identifier.PHONE, Identifi
         ("Gäller 20100101-1234", []),
         ("ärende 20090315-1234", []),
         ("kl 1530-1700 vid stationen, 12 st", []),
+        # times of day that dial as Stockholm numbers
+        ("Pass 08.00-17.00, paus 0830-1200 och 13.00 - 15.00", []),
+        ("2024-05-01 09.00-12.00", []),
+        ("Storgatan 12, 211 45 Malmö, dnr 2024-000123", []),
         ("född 2009, mellan 19 och 21", []),
         ("", []),
         (None, []),

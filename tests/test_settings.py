@@ -37,6 +37,16 @@ def test_each_secret_may_come_from_a_file(environment, tmp_path):
     )
 
 
+def test_a_secret_file_written_with_a_bom_and_retired_keys_one_a_line(environment, tmp_path):
+    (tmp_path / "key").write_text("\ufeffnyckel\r\n", encoding="utf-8")
+    (tmp_path / "retired").write_text("gammal-1\ngammal-2\n")
+    environment.setenv("OUTREACH_SECRET_KEY_FILE", str(tmp_path / "key"))
+    environment.setenv("OUTREACH_FIELD_KEYS_RETIRED_FILE", str(tmp_path / "retired"))
+    settings = config.from_environment()
+    assert settings["SECRET_KEY"] == "nyckel"
+    assert settings["FIELD_KEYS_RETIRED"] == ("gammal-1", "gammal-2")
+
+
 def test_a_secret_given_both_ways_is_refused(environment, tmp_path):
     (tmp_path / "pw").write_text("ett")
     environment.setenv("OUTREACH_SMTP_PASSWORD", "två")

@@ -14,7 +14,7 @@ from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
 from outreach.health import services
-from outreach.notifications.relay import explained, relay
+from outreach.notifications.relay import RelaySettingError, explained, relay
 
 #: Shorter than this, a key is guessable.
 SHORTEST_KEY = 32
@@ -70,14 +70,11 @@ def _database() -> list[str]:
 def _smtp(config) -> list[str]:
     """The relay answers, with TLS and the login as set; a password is not sent unencrypted."""
     where = f"the SMTP server {config['SMTP_HOST']}:{config['SMTP_PORT']}"
-    if config["SMTP_USERNAME"] and config["SMTP_TLS"] == "none":
-        return [
-            "OUTREACH_SMTP_USERNAME is set and OUTREACH_SMTP_TLS is none: the password would "
-            "cross the network unencrypted; set OUTREACH_SMTP_TLS to starttls or tls"
-        ]
     try:
         with relay(config) as smtp:
             smtp.noop()
+    except RelaySettingError as error:
+        return [str(error)]
     except (smtplib.SMTPException, OSError) as error:
         explanation = explained(error) or "check OUTREACH_SMTP_HOST and OUTREACH_SMTP_PORT"
         return [f"{where} does not answer as set ({error}): {explanation}"]

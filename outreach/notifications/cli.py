@@ -51,6 +51,8 @@ def refused_for_good(error: Exception) -> bool:
 def failure(error: Exception) -> str:
     """What went wrong, as the admin reads it: the server's reply, or the kind of fault; with
     the setting to look at when it is the connection's."""
+    if isinstance(error, relay.RelaySettingError):
+        return str(error)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         replies = error.recipients.values()
     elif isinstance(error, smtplib.SMTPResponseException):
@@ -89,11 +91,6 @@ def deliver_once() -> Round:
                 permanent=refused_for_good(error),
                 max_attempts=config["MAIL_MAX_ATTEMPTS"],
             )
-            if relay.of_configuration(error):  # the operator's to put right, not the mail's
-                current_app.logger.error(
-                    "the mail relay refused the connection",
-                    extra={"reason": relay.explained(error), "error": type(error).__name__},
-                )
             if mail.dead_at is None:
                 failed += 1
             else:
@@ -102,6 +99,14 @@ def deliver_once() -> Round:
                     "mail given up on", extra={"mail_id": mail.id, "attempts": mail.attempts}
                 )
             db.session.commit()
+            if relay.of_configuration(error):
+                # the operator's to put right, not the mail's: the other mails wait untried
+                # (a wrong password tried once a round, not once a mail: no locked account)
+                current_app.logger.error(
+                    "the mail relay refused the connection",
+                    extra={"reason": relay.explained(error), "error": type(error).__name__},
+                )
+                break
         else:
             _record_sent(mail_id, now(), claimed_until=claimed_at + services.CLAIM)
             sent += 1
@@ -136,12 +141,25 @@ def _record_sent(mail_id: int, sent_at: datetime, *, claimed_until: datetime) ->
             time.sleep(RECORD_SENT_RETRY_SECONDS)
 
 
+#: The longest wait between rounds while every mail tried fails (the relay down or refusing).
+LONGEST_WAIT = 600
+
+
+def next_wait(done: Round, interval: int, waited: int) -> int:
+    """Seconds to the next round: the interval, doubled after each round in which every mail
+    tried failed (up to LONGEST_WAIT), back to the interval once one goes."""
+    if done.failed and not done.sent:
+        return min(waited * 2, LONGEST_WAIT)
+    return interval
+
+
 @notifications_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep delivering until stopped.")
 @click.option("--interval", default=10, show_default=True, help="Seconds between rounds.")
 @with_appcontext
 def send(loop: bool, interval: int):
     """Deliver due mail from the outbox (retries with backoff; nothing is lost)."""
+    wait = interval
     while True:
         try:
             done = deliver_once()
@@ -158,6 +176,7 @@ def send(loop: bool, interval: int):
                 f"sent {done.sent}, failed {done.failed} (will be retried), "
                 f"given up {done.dead} (the admin is alerted)"
             )
+            wait = next_wait(done, interval, wait)
         if not loop:
             return
-        time.sleep(interval)
+        time.sleep(wait)

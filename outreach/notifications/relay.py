@@ -11,18 +11,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+class RelaySettingError(smtplib.SMTPException):
+    """The deployment's relay settings cannot work as they are; says which to look at."""
+
+
 @contextmanager
 def relay(config) -> Iterator[smtplib.SMTP]:
     """An open, secured and logged-in connection to the relay, closed after use."""
     host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
     mode = config["SMTP_TLS"]
+    if config["SMTP_USERNAME"] and mode == "none":
+        raise RelaySettingError(
+            "OUTREACH_SMTP_USERNAME is set and OUTREACH_SMTP_TLS is none: the password would "
+            "cross the network unencrypted; set OUTREACH_SMTP_TLS to starttls or tls"
+        )
+    context = _verifying(config) if mode != "none" else None
     if mode == "tls":
-        connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_verifying(config))
+        connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         connection = smtplib.SMTP(host, port, timeout=timeout)
     with connection:
         if mode == "starttls":
-            connection.starttls(context=_verifying(config))
+            connection.starttls(context=context)
         if config["SMTP_USERNAME"]:
             _log_in(connection, config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         yield connection
@@ -46,7 +56,8 @@ def _log_in(connection: smtplib.SMTP, username: str, password: str) -> None:
 
 
 def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode("ascii")
+    # surrogateescape: a password the environment gave in another encoding is sent as its bytes
+    return base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
 
 
 def _exchange(connection: smtplib.SMTP, line: str, expected: int, command: str = "AUTH"):
@@ -58,14 +69,33 @@ def _exchange(connection: smtplib.SMTP, line: str, expected: int, command: str =
 def _verifying(config) -> ssl.SSLContext:
     """TLS that checks the relay's certificate and name (never turned off): against the
     system's authorities, or the kommun's or supplier's own in OUTREACH_SMTP_CA_FILE."""
-    return ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
+    authorities = config.get("SMTP_CA_FILE") or None
+    try:
+        return ssl.create_default_context(cafile=authorities)
+    except (OSError, ssl.SSLError) as error:  # missing, unreadable, or no certificate in it
+        raise RelaySettingError(
+            f"OUTREACH_SMTP_CA_FILE ({authorities}) holds no certificate that can be read: "
+            f"{getattr(error, 'strerror', None) or error}"
+        ) from None
+
+
+#: What a relay answers a sender before TLS or a login it requires (RFC 3207, 4954):
+#: "530 Must issue a STARTTLS command first", "530 5.7.57 Client not authenticated" …
+WANTS_LOGIN_OR_TLS = {530, 534, 538}
 
 
 def explained(error: Exception) -> str:
     """What a fault of the connection means, and the setting to look at; "" when the fault is
     not the connection's (a refused recipient, a server saying later)."""
+    if isinstance(error, RelaySettingError):
+        return str(error)
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return "the relay refused the login: check OUTREACH_SMTP_USERNAME and the password"
+    if getattr(error, "smtp_code", None) in WANTS_LOGIN_OR_TLS:
+        return (
+            "the relay wants TLS or a login first: check OUTREACH_SMTP_TLS and "
+            "OUTREACH_SMTP_USERNAME"
+        )
     if isinstance(error, smtplib.SMTPNotSupportedError):
         return "the relay does not offer it: check OUTREACH_SMTP_TLS and OUTREACH_SMTP_PORT"
     if isinstance(error, ssl.SSLCertVerificationError):

@@ -6,6 +6,8 @@
 
 var CACHE = "outreach-offline-v1";
 var OFFLINE = "/offline";
+// the start page, where the app opens from the tablet's home screen (the manifest's start_url)
+var START = "/";
 // the server serves this script with each "/static/…" name fingerprinted, as the pages ask
 var SHELL = ["/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js",
              "/static/vendor/htmx.min.js", "/static/favicon.svg", OFFLINE];
@@ -40,6 +42,18 @@ function remember(key) {
   };
 }
 
+// the contact form kept last (the cache keeps the order they were put in), or the offline page
+function lastContactForm() {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      var forms = requests.map(function (kept) { return new URL(kept.url).pathname; })
+        .filter(function (path) { return CONTACT_FORM.test(path); });
+      return forms.length ? Response.redirect(forms[forms.length - 1], 302)
+                          : cache.match(OFFLINE);
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
@@ -58,6 +72,9 @@ self.addEventListener("fetch", function (event) {
           return kept || caches.match(OFFLINE);
         });
       }));
+    } else if (url.pathname === START) {
+      // opened from the home screen without a connection: the contact form kept last
+      event.respondWith(fetch(request).catch(lastContactForm));
     } else {
       event.respondWith(fetch(request).catch(function () { return caches.match(OFFLINE); }));
     }

@@ -63,10 +63,14 @@ def test_outreach_goes_on_the_home_screen_and_logs_contacts_offline_from_there(
 
     # opened as the home-screen icon opens it: the start address, in a window of its own
     installed = page.context.new_page()
-    installed.goto(urljoin(read["url"], manifest["start_url"]))
+    start = urljoin(read["url"], manifest["start_url"])
+    installed.goto(start)
     expect(installed.locator("form.logout")).to_be_visible()
-    open_contact_form(installed, shift)
+    open_contact_form(installed, shift)  # kept on the tablet from this visit
     installed.context.set_offline(True)
+    # opened again from the home screen without a connection: the contact form kept last
+    installed.goto(start)
+    expect(installed.locator("#contact-form")).to_be_visible()
     log_contact(installed, world, youths=2)
     expect(installed.locator("#contact-form .outbox-saved")).to_be_visible()
     installed.reload()  # the form again, from the tablet, with the contact waiting

@@ -10,7 +10,7 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from outreach.extensions import db
-from outreach.notifications.cli import deliver_once
+from outreach.notifications.cli import Round, deliver_once, next_wait
 from outreach.notifications.models import OutboxMail
 from tests.servers import Inbox, free_port, tls_certificate
 
@@ -120,11 +120,13 @@ def test_a_wrong_password_keeps_the_mail_with_the_reason_until_it_is_put_right(
     app, handoff, relay_at
 ):
     relay = relay_at("starttls", SMTP_PASSWORD="fel-losenord")
-    assert _round(app) == (0, 2, 0)
-    for mail in _waiting(app):
-        assert mail.sent_at is None and mail.dead_at is None and mail.attempts == 1
-        assert "535" in mail.last_error
-        assert "the relay refused the login: check OUTREACH_SMTP_USERNAME" in mail.last_error
+    assert _round(app) == (0, 1, 0)  # the other mail waits untried: one failed login a round
+    assert relay.logins.tried == [(USERNAME, False)]
+    tried, untried = _waiting(app)
+    assert tried.sent_at is None and tried.dead_at is None and tried.attempts == 1
+    assert "535" in tried.last_error
+    assert "the relay refused the login: check OUTREACH_SMTP_USERNAME" in tried.last_error
+    assert untried.attempts == 0 and untried.last_error == ""
     assert relay.messages == []
     app.config["SMTP_PASSWORD"] = PASSWORD
     assert _round(app) == (2, 0, 0)
@@ -132,20 +134,38 @@ def test_a_wrong_password_keeps_the_mail_with_the_reason_until_it_is_put_right(
 
 
 def test_a_refused_login_is_never_set_aside_as_refused_for_good(app, handoff, relay_at):
-    relay_at("starttls", SMTP_PASSWORD="fel-lösenord")
-    for _attempt in range(3):
-        assert _round(app) == (0, 2, 0)
+    relay_at("starttls", SMTP_PASSWORD="fel-losenord")
+    for _attempt in range(4):
+        assert _round(app) == (0, 1, 0)
         _waiting(app)
-    assert all(mail.dead_at is None and mail.attempts == 3 for mail in _waiting(app))
+    # tried again each round (the same mail first), never refused for good at once
+    assert [(mail.dead_at, mail.attempts) for mail in _waiting(app)] == [(None, 4), (None, 0)]
+
+
+def test_a_relay_that_wants_tls_first_is_a_setting_not_a_refused_mail(app, handoff, relay_at):
+    """Sent in the clear without a login, the relay answers "530 Must issue a STARTTLS
+    command first" to the sender: the mail is not set aside as refused for good."""
+    relay = relay_at("starttls", SMTP_TLS="none", SMTP_USERNAME="", SMTP_PASSWORD="")
+    assert _round(app) == (0, 1, 0)
+    tried = _waiting(app)[0]
+    assert tried.dead_at is None and "530" in tried.last_error
+    assert "the relay wants TLS or a login first: check OUTREACH_SMTP_TLS" in tried.last_error
+    assert relay.messages == []
+
+
+def test_a_password_is_never_sent_without_tls(app, handoff, relay_at):
+    relay = relay_at("none", SMTP_TLS="none")
+    assert _round(app) == (0, 1, 0)
+    assert "the password would cross the network unencrypted" in _waiting(app)[0].last_error
+    assert relay.messages == [] and relay.logins.tried == []
 
 
 def test_a_relay_without_starttls_gets_no_mail_and_no_password(app, handoff, relay_at):
     relay = relay_at("none", SMTP_TLS="starttls")
-    assert _round(app) == (0, 2, 0)
-    for mail in _waiting(app):
-        assert "STARTTLS" in mail.last_error
-        assert "check OUTREACH_SMTP_TLS and OUTREACH_SMTP_PORT" in mail.last_error
-        assert mail.dead_at is None
+    assert _round(app) == (0, 1, 0)
+    tried = _waiting(app)[0]
+    assert "STARTTLS" in tried.last_error and tried.dead_at is None
+    assert "check OUTREACH_SMTP_TLS and OUTREACH_SMTP_PORT" in tried.last_error
     assert relay.messages == [] and relay.logins.tried == []
 
 
@@ -154,16 +174,33 @@ def test_a_relay_whose_certificate_is_not_trusted_gets_no_mail_and_no_password(
     app, handoff, relay_at, offers
 ):
     relay = relay_at(offers, SMTP_CA_FILE="")
-    assert _round(app) == (0, 2, 0)
-    for mail in _waiting(app):
-        assert "CERTIFICATE_VERIFY_FAILED" in mail.last_error
-        assert "give the authority in OUTREACH_SMTP_CA_FILE" in mail.last_error
+    assert _round(app) == (0, 1, 0)
+    tried = _waiting(app)[0]
+    assert "CERTIFICATE_VERIFY_FAILED" in tried.last_error
+    assert "give the authority in OUTREACH_SMTP_CA_FILE" in tried.last_error
     assert relay.messages == [] and relay.logins.tried == []
 
 
 def test_a_certificate_for_another_name_is_refused(app, handoff, relay_at):
     relay = relay_at("starttls")
     app.config["SMTP_HOST"] = "localhost"  # the relay's address, not its certificate's name
-    assert _round(app) == (0, 2, 0)
-    assert all("not for its name" in mail.last_error for mail in _waiting(app))
+    assert _round(app) == (0, 1, 0)
+    assert "not for its name" in _waiting(app)[0].last_error
     assert relay.messages == []
+
+
+def test_an_authorities_file_that_cannot_be_read_is_named(app, handoff, relay_at, tmp_path):
+    relay = relay_at("starttls", SMTP_CA_FILE=str(tmp_path / "saknas.pem"))
+    assert _round(app) == (0, 1, 0)
+    assert "OUTREACH_SMTP_CA_FILE" in _waiting(app)[0].last_error
+    assert relay.messages == []
+
+
+def test_the_worker_waits_longer_while_every_mail_it_tries_fails():
+    waits, wait = [], 10
+    for done in [Round(0, 1), Round(0, 1), Round(0, 2), Round(0, 1), Round(0, 1), Round(0, 1)]:
+        wait = next_wait(done, 10, wait)
+        waits.append(wait)
+    assert waits == [20, 40, 80, 160, 320, 600]
+    assert next_wait(Round(1, 1), 10, wait) == 10  # one went: the relay works again
+    assert next_wait(Round(0, 0), 10, wait) == 10  # nothing to send

@@ -38,7 +38,7 @@ def test_invisible_direction_and_zero_width_characters_are_taken_out(app, world,
     """What is shown is what was written: an override (U+202E) would show "kcaj" as "jack",
     a zero-width space would split a word no one sees split."""
     alias = "\u202eTjej\u200b med\u2066 grön jacka\u2069\u202c\u200f"
-    response = _register(login("falt_a"), alias=alias, school="Ro\u200dsen\u200eskolan")
+    response = _register(login("falt_a"), alias=alias, school="\ufeffRo\u200dsen\u2060skolan")
     assert response.status_code == 303
     (youth,) = _youths(app)
     assert (youth.alias, youth.school) == ("Tjej med grön jacka", "Rosenskolan")
