@@ -95,11 +95,11 @@ def test_a_save_cut_off_halfway_saves_nothing(app, world, signed_in, outage):
 def test_a_request_cut_off_after_it_read_the_user_still_gets_the_503_page(
     app, world, signed_in, outage
 ):
-    """The user was read at the start of the request and the database went away right
-    after, before anything else (the page's language) was known. The 503 page is made
-    without reading the user again: the rollback forgot what was read."""
+    """The user (with the login session) was read at the start of the request and the
+    database went away right after, at the user's teams. The 503 page is made without reading
+    the user again: the rollback forgot what was read."""
     client = signed_in("falt_a")
-    outage.armed, outage.at, outage.lasting = True, "SELECT login_session", True
+    outage.armed, outage.at, outage.lasting = True, "SELECT team", True
     response = client.post(address_for("youths.new_youth"), data=NEW_YOUTH)
     assert response.status_code == 503
     assert "Tjänsten når inte sin databas just nu" in response.get_data(as_text=True)

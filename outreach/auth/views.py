@@ -77,6 +77,10 @@ def check_session():
             ):
                 return redirect(url_for("auth.choose_kommun", next=request.path))
             return None
+    if request.endpoint in PASSIVE:
+        # a poll sent before a logout it crossed: its answer leaves the session cookie alone
+        # (clearing it there would drop the message the logout left for the next page)
+        return redirect(url_for("auth.login"))
     logout_user()
     session.clear()
     if reason in ENDED:

@@ -10,7 +10,8 @@ var OFFLINE = "/offline";
 var START = "/";
 // the server serves this script with each "/static/…" name fingerprinted, as the pages ask
 var SHELL = ["/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js",
-             "/static/vendor/htmx.min.js", "/static/favicon.svg", OFFLINE];
+             "/static/vendor/htmx.min.js", "/static/favicon.svg",
+             "/static/icons/apple-touch-icon.png", OFFLINE];
 var CONTACT_FORM = /^\/faltpass\/[A-Za-z0-9_-]{16}\/anonym-kontakt$/;
 var LOGOUT = /^\/logga-ut(-overallt)?$/;
 
