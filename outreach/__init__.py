@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from outreach import clock, i18n
 from outreach import config as settings
 from outreach.assets import StaticCaching
-from outreach.extensions import babel, csrf, db, limiter, login_manager, migrate
+from outreach.extensions import babel, csrf, db, login_manager, migrate
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -90,7 +90,7 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from outreach import assets, crypto, observability
+    from outreach import assets, crypto, observability, rate_limits
 
     observability.init_app(app)  # first: its clock starts before every other hook
     crypto.init_app(app)
@@ -102,7 +102,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     i18n.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     if app.config["PROXY_COUNT"]:
         # Behind HTTPS proxies: the client's address (for the rate limits) and scheme come
         # from the X-Forwarded-* headers the given number of proxies set.

@@ -135,7 +135,7 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", default=not demo),
         "SESSION_LIFETIME_SECONDS": int(os.environ.get("OUTREACH_SESSION_LIFETIME", "43200")),
         "REQUIRE_2FA": _flag("OUTREACH_REQUIRE_2FA", default=not demo),
-        "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("OUTREACH_RATELIMIT_STORAGE", "database://"),
         "PROXY_COUNT": int(os.environ.get("OUTREACH_PROXY_COUNT", "0")),
         "RETENTION_YEARS": int(os.environ.get("OUTREACH_RETENTION_YEARS", "5")),
         "METRICS_TOKEN": given("OUTREACH_METRICS_TOKEN"),
@@ -186,7 +186,8 @@ DEFAULTS = {
     "REQUIRE_2FA": True,
     #: Login and second-factor attempts per client address (Flask-Limiter notation).
     "LOGIN_RATE_LIMIT": "10 per minute; 60 per hour",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    #: Where they are counted: the database (every process sees the same counts), or Redis.
+    "RATELIMIT_STORAGE_URI": "database://",
     "RATELIMIT_HEADERS_ENABLED": True,
     #: How many proxies in front set X-Forwarded-For/-Proto (0: none, the default).
     "PROXY_COUNT": 0,

@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy import Connection, Engine, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -37,11 +37,13 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def upsert_insert(table, session=None):
-    """An INSERT of `table` for the session's database that can take ON CONFLICT DO UPDATE
-    (PostgreSQL's or SQLite's; both write it alike)."""
-    dialect = (session or db.session).get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+def upsert_insert(table, bind=None):
+    """An INSERT of `table` for the database of `bind` (a session, by default the app's, or a
+    connection) that can take ON CONFLICT DO UPDATE (PostgreSQL's or SQLite's; both write it
+    alike)."""
+    if not isinstance(bind, Connection):
+        bind = (bind or db.session).get_bind()
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def enum_type(enum_class: type, length: int) -> Enum:

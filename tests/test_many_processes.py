@@ -1,6 +1,9 @@
 """Several processes on one database, as production runs them: two gunicorn servers, two mail
 workers and two schedulers starting `flask handoffs tick` as cron does, all at once.
 
+The login limits are counted where both servers see them: attempts sent to one or the other
+are refused at the limit, not at twice it.
+
 Field workers hand youths over through both servers, each form sent to both at the same moment
 (a resend that went to the other server); meanwhile the first-contact clock has run out on
 handoffs sent earlier. At the end every handoff exists once, every warning and breach is
@@ -24,6 +27,7 @@ from sqlalchemy import func, select, update
 from outreach.audit import AuditEvent
 from outreach.auth.models import Role, User
 from outreach.clock import now
+from outreach.config import DEFAULTS
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
 from outreach.notifications.models import Notification, OutboxMail
@@ -269,3 +273,20 @@ def test_servers_workers_and_schedulers_at_once_do_everything_exactly_once(
         f"{len(warned)} warnings and {len(breached)} breaches from "
         f"{2 * TICKS_PER_SCHEDULER} ticks, {len(outbox)} mails by two workers, each received once"
     )
+
+
+def test_login_attempts_are_counted_across_servers(app, world, database_url):
+    """Wrong passwords from one address, sent to two servers in turn: the limit a minute
+    (10 by default) holds for both together."""
+    per_minute = int(DEFAULTS["LOGIN_RATE_LIMIT"].split()[0])
+    environment = _environment(database_url, free_port())
+    ports = [free_port(), free_port()]
+    servers = [f"http://127.0.0.1:{port}" for port in ports]
+    with ExitStack() as running:
+        for port, base in zip(ports, servers, strict=True):
+            wait_until_ready(base, running.enter_context(_process(gunicorn(port), environment)))
+        answers = [
+            Browser().log_in(servers[attempt % 2], "falt_a", "fel-lösenord").status
+            for attempt in range(per_minute + 2)
+        ]
+    assert answers == [422] * per_minute + [429, 429], answers

@@ -56,6 +56,7 @@ CORE = {
     "identifiers",
     "ids",
     "observability",
+    "rate_limits",
     "crypto_cli",
     "audit_verify",
     "paging",

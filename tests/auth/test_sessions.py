@@ -1,6 +1,7 @@
 """Sessions: an absolute lifetime, logging out everywhere, a change of rights ends sessions, the
 admin unlocks and resets, and per-address limits on login attempts."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import LoginSession, User
 from outreach.clock import now
 from outreach.extensions import db, limiter
+from outreach.rate_limits import DatabaseStorage, RateCount
 from tests.addresses import address_for
 from tests.factories import PASSWORD, login_session_of
 
@@ -180,10 +182,12 @@ def test_the_admin_resets_a_lost_second_factor(app, world, login):
 def tight_limit(app):
     """Three login attempts a minute per address, from a clean slate."""
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
     yield
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
 
 
 def test_login_attempts_are_limited_per_address(app, world, tight_limit):
@@ -232,3 +236,23 @@ def test_second_factor_attempts_are_limited_per_address(app, world, tight_limit)
         assert statuses == [422, 422, 422, 429]
     finally:
         app.config["REQUIRE_2FA"] = False
+
+
+def test_the_limits_database_counts_windows_and_forgets_ended_ones(app, world):
+    storage = DatabaseStorage()
+    with app.app_context():
+        assert [storage.incr("ip/login", 60) for _ in range(3)] == [1, 2, 3]
+        assert storage.get("ip/login") == 3
+        assert storage.get_expiry("ip/login") > time.time() + 50
+        assert storage.incr("ip/other", 0) == 1  # a window that has ended at once
+        assert storage.get("ip/other") == 0
+        assert storage.incr("ip/other", 60) == 1  # counts afresh
+        storage.incr("ip/ended", 0)
+        storage.incr("ip/login", 60)  # and forgets the windows that ended
+        assert db.session.scalars(select(RateCount.key).order_by(RateCount.key)).all() == [
+            "ip/login",
+            "ip/other",
+        ]
+        storage.clear("ip/login")
+        assert storage.get("ip/login") == 0 and storage.check()
+        assert storage.reset() == 1
