@@ -83,12 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _select_locale() -> str:
-    if current_user and current_user.is_authenticated:
-        return current_user.locale
-    return "sv"
-
-
 def _init_extensions(app: Flask) -> None:
     from outreach import assets, crypto, observability, rate_limits
 
@@ -100,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are renewed at login and time out
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     rate_limits.init_app(app)
     if app.config["PROXY_COUNT"]:

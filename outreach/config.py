@@ -211,11 +211,14 @@ DEFAULTS = {
     #: Loggkontroll: a user who read at least this many youths outside their shifts' areas in
     #: the period is flagged.
     "ACCESS_REVIEW_MANY_YOUTHS": 10,
+    #: Refused accesses (a record out of scope) of one user this many within this many
+    #: minutes are flagged as unusual access.
+    "ACCESS_REVIEW_MANY_REFUSALS": 5,
+    "ACCESS_REVIEW_REFUSAL_MINUTES": 10,
     #: A register extract is warned about this many days before it is due.
     "ACCESS_REQUEST_WARN_DAYS": 7,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-    "LANGUAGES": {"sv": "Svenska", "en": "English"},
     "REMEMBER_COOKIE_DURATION": 0,
 }

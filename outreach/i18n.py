@@ -8,11 +8,52 @@ Flask-Babel is asked as before): 7.1 µs a string.
 """
 
 from babel.support import NullTranslations
-from flask import Flask, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import get_translations
+from flask_login import current_user
+
+#: The UI's languages, each named in itself; Swedish is the default.
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+DEFAULT = "sv"
+#: The language a visitor chose before logging in; a logged-in user's own setting rules, and
+#: is kept here too, so the login page after logging out speaks it.
+COOKIE = "outreach_language"
+COOKIE_SECONDS = 365 * 24 * 3600
 
 #: Each locale's translations, as Flask-Babel loaded them.
 _BY_LOCALE: dict = {}
+
+
+def select_locale() -> str:
+    """The request's language: the user's, or the one the visitor chose, or Swedish."""
+    if not has_request_context():  # a command, the mail worker (force_locale says)
+        return DEFAULT
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    chosen = request.cookies.get(COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def remember_language(response: Response, locale: str) -> Response:
+    """Keep the language for the next visit before a login."""
+    response.set_cookie(
+        COOKIE,
+        locale,
+        max_age=COOKIE_SECONDS,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _remember_the_users_language(response: Response) -> Response:
+    """A logged-in user's language is kept for the login page after they log out (only when
+    the request has read the user anyway, and the cookie says otherwise)."""
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and request.cookies.get(COOKIE) != user.locale:
+        remember_language(response, user.locale)
+    return response
 
 
 def translations() -> NullTranslations:
@@ -27,7 +68,8 @@ def translations() -> NullTranslations:
 
 
 def init_app(app: Flask) -> None:
-    """Give the templates gettext through `translations` (after Flask-Babel's own)."""
+    """Give the templates gettext through `translations` (after Flask-Babel's own), and keep
+    a logged-in user's language for their next visit."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: translations().ugettext(string),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
@@ -37,3 +79,4 @@ def init_app(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    app.after_request(_remember_the_users_language)

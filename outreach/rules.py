@@ -19,6 +19,7 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select
 
+from outreach import refusals
 from outreach.errors import Refused, RuleViolation
 from outreach.extensions import db
 
@@ -159,8 +160,18 @@ def enforce_endpoint_policy():
         return redirect(url_for("auth.login", next=request.path))
     if not policy(current_user):
         # An address naming a record answers as if it did not exist; other actions say 403.
-        abort(404 if names_record else 403)
+        if names_record:
+            refused(view.scope.kind)
+        abort(403)
     return None
+
+
+def refused(kind: str) -> None:
+    """The logged-in user asked for a record of `kind` out of their scope: noted (who, when,
+    the kind and the route), then answered as if there were none."""
+    if current_user.is_authenticated and request.url_rule is not None:
+        refusals.record(current_user, kind, f"{request.method} {request.url_rule.rule}")
+    abort(404)
 
 
 # --- records in scope ------------------------------------------------------------------------
@@ -186,7 +197,7 @@ class Scope:
         query = self.visible(user).where(self.key == value)
         found = db.session.execute(query).unique().scalar_one_or_none()
         if found is None:
-            abort(404)
+            refused(self.kind)
         return found
 
 

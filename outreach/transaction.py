@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from outreach import audit
+from outreach import audit, refusals
 from outreach.errors import database_unavailable
 from outreach.extensions import db
 
@@ -110,12 +110,14 @@ def flush() -> None:
 
 def abandon() -> None:
     """Roll back what the request changed, keeping its access-log rows (what it read was
-    seen): they join the transaction that follows, which the answer commits."""
+    seen) and its refused accesses: they join the transaction that follows, which the answer
+    commits."""
     if not db.session.registry.has():
         return
-    kept = audit.pending(audit.ACCESSES)
+    kept, refused = audit.pending(audit.ACCESSES), refusals.pending()
     if forget():
         audit.add_pending(kept)
+        db.session.add_all(refused)
 
 
 def forget() -> bool:

@@ -201,6 +201,8 @@ class AccessFlag(Labelled):
     PROTECTED = "protected"
     NEVER_MET = "never_met"
     MANY_OUTSIDE_AREAS = "many_outside"
+    #: Refused access: one of several requests for records out of scope close together.
+    MANY_REFUSED = "many_refused"
 
 
 class RetentionHold(Labelled):
@@ -299,6 +301,7 @@ LABELS = {
     (AccessFlag, AccessFlag.MANY_OUTSIDE_AREAS.value): _l(
         "Many youths outside the user's shift areas"
     ),
+    (AccessFlag, AccessFlag.MANY_REFUSED.value): _l("Many refusals in a short time"),
     (RetentionHold, RetentionHold.OPEN_HANDOFF.value): _l("Open handoff to VPC"),
     (RetentionHold, RetentionHold.LEGAL_HOLD.value): _l("Legal hold"),
     (RetentionHold, RetentionHold.ACCESS_REQUEST.value): _l("Register extract being answered"),

@@ -10,6 +10,7 @@ from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.shifts.models import Shift
 from tests.addresses import address_for
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "outreach/translations/sv/LC_MESSAGES/messages.po"
@@ -84,3 +85,28 @@ def test_labels_of_equal_codes_in_different_vocabularies_do_not_collide(app):
     with app.test_request_context():
         assert str(Topic.OTHER.label) == "Övrigt"
         assert str(Gender.OTHER.label) == "Annat eller okänt"
+
+
+def test_a_visitor_chooses_the_language_of_the_login_page(app, world):
+    client = app.test_client()
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
+    assert 'lang="sv"' in page and "Logga in i Outreach" in page
+    assert '<button type="submit" name="locale" value="en" lang="en"' in page
+    chosen = client.post(address_for("auth.choose_language"), data={"locale": "en"})
+    assert chosen.status_code == 303 and chosen.location == "/logga-in"
+    assert "outreach_language=en" in chosen.headers["Set-Cookie"]
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
+    assert 'lang="en"' in page and "Log in to Outreach" in page and 'value="sv" lang="sv"' in page
+    for refused in ("xx", "", " en"):
+        answer = client.post(address_for("auth.choose_language"), data={"locale": refused})
+        assert answer.status_code == 422
+        assert '<p class="error" role="alert">' in answer.get_data(as_text=True)
+    assert client.get_cookie("outreach_language").value == "en"
+
+    # The user's own setting rules once logged in, and is kept for the page after logging out.
+    client.post(address_for("auth.login"), data={"username": "falt_a", "password": PASSWORD})
+    assert "Starta fältpass" in client.get(address_for("home.start")).get_data(as_text=True)
+    assert client.get_cookie("outreach_language").value == "sv"
+    client.post(address_for("auth.logout"))
+    page = client.get(address_for("auth.login")).get_data(as_text=True)
+    assert 'lang="sv"' in page

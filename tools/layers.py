@@ -57,6 +57,7 @@ CORE = {
     "ids",
     "observability",
     "rate_limits",
+    "refusals",
     "crypto_cli",
     "audit_verify",
     "paging",

@@ -1,12 +1,14 @@
 """Users, teams, areas and places for the admin."""
 
+from datetime import timedelta
+
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from outreach import editing, policy, scopes
+from outreach import editing, policy, refusals, scopes
 from outreach.admin import bp, identity_views, services  # noqa: F401 (the identity provider's page)
 from outreach.admin.forms import (
     AreaForm,
@@ -53,7 +55,25 @@ def overview():
         members=members,
         hours=default_first_contact_hours(),
         retention_years=retention.years(current_user.kommun),
+        refusals_flagged=refusals.flagged_since(
+            current_user.kommun_id, now() - timedelta(days=REFUSALS_NOTICE_DAYS)
+        ),
+        refusals_days=REFUSALS_NOTICE_DAYS,
     )
+
+
+#: The days of refused access the admin's page lists, and the overview's notice counts.
+REFUSALS_DAYS, REFUSALS_NOTICE_DAYS = 30, 7
+
+
+@bp.route("/nekad-atkomst")
+@policy.allow(policy.admin)
+def refused_access():
+    """The kommun's refused accesses (records out of the user's scope) of the last 30 days,
+    those close together flagged."""
+    end = now()
+    found = refusals.listed(current_user.kommun_id, end - timedelta(days=REFUSALS_DAYS), end)
+    return render("admin/refusals.html", refused=found, days=REFUSALS_DAYS)
 
 
 def _with_team_choices(form):

@@ -6,6 +6,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from outreach.fields import ChoiceField, max_length, options
+from outreach.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
@@ -26,7 +27,17 @@ class LoginForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """The user's own settings: the UI language."""
 
-    locale = ChoiceField(_l("Language"), choices=options([("sv", "Svenska"), ("en", "English")]))
+    locale = ChoiceField(_l("Language"), choices=options(LANGUAGES.items()))
+
+
+class LanguageForm(FlaskForm):
+    """A visitor's language on the login page (a button for each other language)."""
+
+    locale = ChoiceField(
+        _l("Language"),
+        choices=options(LANGUAGES.items()),
+        validators=[DataRequired(message=_l("Choose one of the listed languages."))],
+    )
 
 
 class CodeForm(FlaskForm):

@@ -20,10 +20,11 @@ from flask_login import login_user
 
 from outreach import policy
 from outreach.auth import federation, services
-from outreach.auth.forms import LoginForm
+from outreach.auth.forms import LanguageForm, LoginForm
 from outreach.auth.models import User
 from outreach.extensions import login_manager
 from outreach.htmx import render
+from outreach.i18n import LANGUAGES
 
 
 @login_manager.user_loader
@@ -117,12 +118,25 @@ def start_login(user: User, how: str, target: str | None, *, vouched=False, prov
     return redirect(finish_login(user, how, target, provider, held), 303)
 
 
-def login_page(form: LoginForm | None = None, status: int = 200, refusal=None):
-    """The login page: the kommuner's identity providers, and the password form."""
+def login_page(
+    form: LoginForm | None = None,
+    status: int = 200,
+    refusal=None,
+    language: LanguageForm | None = None,
+):
+    """The login page: the kommuner's identity providers, the password form, and the other
+    languages to choose."""
     form = form or LoginForm(formdata=None)
     if refusal is not None:
         form.form_errors.append(refusal.message)
-    return render("auth/login.html", form=form, providers=federation.login_choices(), status=status)
+    return render(
+        "auth/login.html",
+        form=form,
+        providers=federation.login_choices(),
+        language=language or LanguageForm(formdata=None),
+        languages=LANGUAGES,
+        status=status,
+    )
 
 
 def back_to_login():

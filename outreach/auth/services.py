@@ -15,6 +15,7 @@ from outreach.auth.models import LoginSession, Role, User
 from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
+from outreach.i18n import LANGUAGES
 from outreach.org.models import Kommun, Team
 
 MIN_PASSWORD_LENGTH = 12
@@ -177,9 +178,9 @@ def check_teams_of(role: Role, teams: list[Team]) -> None:
         )
 
 
-def set_locale(user: User, locale: str, allowed: dict[str, str]) -> None:
+def set_locale(user: User, locale: str) -> None:
     """Change the user's UI language."""
-    if locale not in allowed:
+    if locale not in LANGUAGES:
         raise RuleViolation(_l("Choose one of the listed languages."), "locale")
     user.locale = locale
     db.session.flush()

@@ -8,7 +8,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from outreach import policy
+from outreach import i18n, policy
 from outreach.audit import AuditAction
 from outreach.auth import (
     bp,
@@ -20,7 +20,7 @@ from outreach.auth import (
     two_factor,
 )
 from outreach.auth import login_views as steps
-from outreach.auth.forms import CodeForm, LoginForm, SettingsForm
+from outreach.auth.forms import CodeForm, LanguageForm, LoginForm, SettingsForm
 from outreach.errors import RuleViolation
 from outreach.extensions import limiter, login_manager
 from outreach.htmx import render
@@ -134,6 +134,18 @@ def login():
                     return steps.start_login(user, "password", request.args.get("next"))
                 form.form_errors.append(steps.PROVIDER_ONLY)
     return steps.login_page(form, status)
+
+
+@bp.route("/logga-in/sprak", methods=["POST"])
+@public
+def choose_language():
+    """A visitor's language, chosen on the login page and kept in a cookie (a logged-in
+    user's is in their settings)."""
+    form = LanguageForm()
+    if not form.validate():
+        return steps.login_page(status=422, language=form)
+    target = url_for("auth.login", next=request.args.get("next"))
+    return i18n.remember_language(redirect(target, 303), form.locale.data)
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
@@ -288,8 +300,7 @@ def _settings_page(form: SettingsForm | None = None, code_form=None, status: int
 def settings():
     """The user's own settings: the UI language, two-factor login, logging out everywhere."""
     form = SettingsForm(locale=current_user.locale)
-    languages = current_app.config["LANGUAGES"]
-    if submit(form, lambda: services.set_locale(current_user, form.locale.data, languages)).saved:
+    if submit(form, lambda: services.set_locale(current_user, form.locale.data)).saved:
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"), 303)
     return _settings_page(form, status=form_status(form))

@@ -21,12 +21,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, select, union
 
-from outreach import audit, policy
+from outreach import audit, policy, refusals
 from outreach.audit import ACCESSES, AuditAction, AuditEvent
 from outreach.auth.models import User
 from outreach.clock import start_of_day, to_local, today
 from outreach.extensions import db
 from outreach.handoffs.models import Handoff
+from outreach.org.models import Team
 from outreach.shifts.models import Shift, shift_worker
 from outreach.vocabulary import AccessFlag
 from outreach.youths.duplicates import youth_ids_of
@@ -93,6 +94,16 @@ def record_listed(user: User, youth_ids: list[int], what: str) -> None:
     audit.record_youths(
         AuditAction.LIST, youth_ids, user_id=user.id, kommun_id=user.kommun_id, detail=what
     )
+
+
+def refusals_of(chosen: AccessFilter) -> list[refusals.Refusal]:
+    """The refused accesses of the chosen teams' staff in the period (of the chosen person
+    only, if one is), those close together flagged."""
+    staff = select(User.id).where(User.all_teams.any(Team.id.in_(chosen.team_ids)))
+    if chosen.user_id is not None:
+        staff = staff.where(User.id == chosen.user_id)
+    end = start_of_day(chosen.date_to + timedelta(days=1))
+    return refusals.listed(chosen.kommun_id, start_of_day(chosen.date_from), end, staff)
 
 
 def _shown():

@@ -88,6 +88,7 @@ def access_log_page():
         chosen=chosen,
         youth=youth,
         entries=entries,
+        refused=access_log.refusals_of(chosen) if valid and not before else [],
         next_args=_address(form, before=next_before) if next_before else None,
         clear_youth_args=_address(form, ungdom=None),
         review_form=review_form,

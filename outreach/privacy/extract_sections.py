@@ -49,6 +49,7 @@ NOT_IN_EXTRACT = {
     "subject_key": "the youth's encryption key, not information about the youth",
     "retention_run": "counts of gallring runs, naming nobody",
     "access_review": "the lead's loggkontroll of a period, about staff access",
+    "refused_access": "staff's requests for records out of their scope, naming no record",
     "rate_count": "login attempts counted per address for a minute or an hour, naming nobody",
     "form_submission": "one-time form tokens and the id of the record each made, for a week",
     "identity_provider": "the kommun's login through its identity provider",
