@@ -8,6 +8,7 @@ admin sees the kommun's; several from one user within a few minutes are flagged 
 access. They are read one period at a time and never counted per user for statistics.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,6 +59,11 @@ class RefusedAccess(db.Model):
     @property
     def kind_label(self):
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def route_shown(self) -> str:
+        """The route with its parts that name a record as "…" (GET /ungdomar/…)."""
+        return re.sub(r"<[^>]*>", "…", self.route)
 
 
 def record(user, kind: str, route: str) -> None:
