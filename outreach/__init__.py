@@ -200,7 +200,7 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from outreach import personnummer, policy, submissions, vocabulary
+    from outreach import personnummer, policy, refusals, submissions, vocabulary
 
     # Numbers alone need no locale: written directly (a list of 50 rows writes 150 of them).
     app.jinja_env.filters["datetime"] = lambda value: _local(value, "%Y-%m-%d %H:%M")
@@ -210,6 +210,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["masked_pnr"] = personnummer.masked
     app.jinja_env.filters["pnr"] = personnummer.formatted
     app.jinja_env.globals["vocabulary"] = vocabulary
+    app.jinja_env.globals["REFUSALS_LISTED"] = refusals.LISTED
     app.jinja_env.globals["policy"] = policy
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now

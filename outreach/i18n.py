@@ -11,9 +11,11 @@ from babel.support import NullTranslations
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import get_translations
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 
-#: The UI's languages, each named in itself; Swedish is the default.
-LANGUAGES = {"sv": "Svenska", "en": "English"}
+from outreach.vocabulary import LANGUAGES
+
+#: Swedish, unless the user or the visitor chose another of vocabulary.LANGUAGES.
 DEFAULT = "sv"
 #: The language a visitor chose before logging in; a logged-in user's own setting rules, and
 #: is kept here too, so the login page after logging out speaks it.
@@ -50,9 +52,12 @@ def remember_language(response: Response, locale: str) -> Response:
 def _remember_the_users_language(response: Response) -> Response:
     """A logged-in user's language is kept for the login page after they log out (only when
     the request has read the user anyway, and the cookie says otherwise)."""
-    user = g.get("_login_user")
-    if user is not None and user.is_authenticated and request.cookies.get(COOKIE) != user.locale:
-        remember_language(response, user.locale)
+    # The user as loaded, read without a query (a failed request has rolled back and
+    # expired it; an anonymous user has no state).
+    state = sa_inspect(g.get("_login_user"), raiseerr=False)
+    locale = state.dict.get("locale") if state is not None else None
+    if locale in LANGUAGES and request.cookies.get(COOKIE) != locale:
+        remember_language(response, locale)
     return response
 
 

@@ -3,19 +3,27 @@ and every server behind the load balancer counts the same attempts.
 
 Flask-Limiter keeps its strategy (fixed windows) and asks a storage of the `limits` library to
 count; this is that storage, chosen by RATELIMIT_STORAGE_URI "database://" (the default). A
-deployment with Redis may name it instead ("redis://host:6379"). Each count is written on a
-connection of its own and committed at once: a refused login that rolls its request back
-still counts.
+deployment with Redis may name it instead ("redis://host:6379").
+
+A count is written on a connection of its own and committed at once, so it outlives a
+request that rolls back (a refused code saves nothing else). One exception: on SQLite a request
+that has already written (a logged-in session's last-seen time, before the view) holds the
+database's write lock, and a second connection would wait for it until the busy timeout; there
+the count joins the request's transaction. Windows that ended are forgotten as counts are
+written, skipping rows another writer holds (PostgreSQL), so two writers never wait for each
+other's rows.
 """
 
 import time
+from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, has_request_context
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from outreach import transaction
 from outreach.extensions import db, limiter, upsert_insert
 
 SCHEME = "database"
@@ -33,6 +41,17 @@ class RateCount(db.Model):
     expires_at: Mapped[float] = mapped_column(Float)
 
 
+@contextmanager
+def _writer():
+    """Where a count is written: a connection of its own, committed at the end; the
+    request's session on SQLite once the request has written (see above)."""
+    if db.engine.dialect.name == "sqlite" and has_request_context() and transaction.wrote():
+        yield db.session
+        return
+    with db.engine.begin() as connection:
+        yield connection
+
+
 class DatabaseStorage(Storage):
     """The `limits` storage on the app's database (registered for "database://")."""
 
@@ -47,12 +66,12 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         """Count `amount` attempts in the key's window (a new window when it has ended), and
-        forget the windows that have ended; one transaction, committed at once."""
+        forget the other windows that have ended, in the request's transaction."""
         moment = time.time()
         table = RateCount.__table__
-        with db.engine.begin() as connection:
-            ended = table.c.expires_at <= moment
-            statement = upsert_insert(table, connection).values(
+        ended = table.c.expires_at <= moment
+        with _writer() as writer:
+            statement = upsert_insert(table, writer).values(
                 key=key, hits=amount, expires_at=moment + expiry
             )
             statement = statement.on_conflict_do_update(
@@ -62,17 +81,19 @@ class DatabaseStorage(Storage):
                     "expires_at": case((ended, moment + expiry), else_=table.c.expires_at),
                 },
             ).returning(table.c.hits)
-            hits = connection.execute(statement).scalar_one()
-            connection.execute(delete(table).where(ended, table.c.key != key))
+            hits = writer.execute(statement).scalar_one()
+            forgotten = select(table.c.key).where(ended, table.c.key != key)
+            if db.engine.dialect.name == "postgresql":
+                forgotten = forgotten.with_for_update(skip_locked=True)
+            writer.execute(delete(table).where(table.c.key.in_(forgotten)))
         return hits
 
     def _window(self, key: str) -> tuple[int, float] | None:
-        with db.engine.connect() as connection:
-            row = connection.execute(
-                select(RateCount.hits, RateCount.expires_at).where(
-                    RateCount.key == key, RateCount.expires_at > time.time()
-                )
-            ).first()
+        row = db.session.execute(
+            select(RateCount.hits, RateCount.expires_at).where(
+                RateCount.key == key, RateCount.expires_at > time.time()
+            )
+        ).first()
         return None if row is None else (row.hits, row.expires_at)
 
     def get(self, key: str) -> int:
@@ -91,6 +112,7 @@ class DatabaseStorage(Storage):
             return False
         return True
 
+    # Forgetting counts is for tests and the operator, outside a request: committed at once.
     def reset(self) -> int | None:
         with db.engine.begin() as connection:
             return connection.execute(delete(RateCount.__table__)).rowcount

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.clock import UTCDateTime, now
@@ -35,8 +36,12 @@ KIND_LABELS = {
     "sign": _l("Warning sign"),
     "mail": _l("Mail"),
 }
-#: The most refusals a page lists (the latest of the period).
+#: The most refusals a page lists (the latest of the period; the page says when there were more).
 LISTED = 500
+#: The days of refusals the admin's page lists, and the days its notice counts.
+ADMIN_DAYS, NOTICE_DAYS = 30, 7
+#: Where the session keeps the refusals it noted.
+_NOTED = "refusals_noted"
 
 
 class RefusedAccess(db.Model):
@@ -69,20 +74,17 @@ class RefusedAccess(db.Model):
 def record(user, kind: str, route: str) -> None:
     """Note that `user` was refused a record of `kind` at `route`, in the request's
     transaction; a request that fails keeps it (transaction.abandon)."""
-    db.session.add(
-        RefusedAccess(
-            occurred_at=now(),
-            user_id=user.id,
-            kommun_id=user.kommun_id,
-            kind=kind,
-            route=route[:200],
-        )
+    row = RefusedAccess(
+        occurred_at=now(), user_id=user.id, kommun_id=user.kommun_id, kind=kind, route=route[:200]
     )
+    db.session.add(row)
+    db.session.info.setdefault(_NOTED, []).append(row)
 
 
 def pending() -> list[RefusedAccess]:
-    """The refusals the request's transaction has not written yet."""
-    return [row for row in db.session.new if isinstance(row, RefusedAccess)]
+    """The refusals of the session not yet committed (flushed ones too: a commit that failed
+    after its flush loses them with the rollback unless they are added again)."""
+    return [row for row in db.session.info.get(_NOTED, []) if not sa_inspect(row).persistent]
 
 
 @dataclass

@@ -48,6 +48,11 @@ def _ended(session: Session, transaction) -> None:
         session.info.pop(_WROTE, None)
 
 
+def wrote() -> bool:
+    """The request's transaction has written (on SQLite it then holds the write lock)."""
+    return bool(db.session.info.get(_WROTE))
+
+
 def _writes(request_session: Session) -> bool:
     """The session's transaction has written, or will write at its commit (audit rows)."""
     return bool(

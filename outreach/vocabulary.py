@@ -326,6 +326,9 @@ UNIT_RECIPIENTS = [
     )
 ]
 
+#: The UI's languages, each named in itself (i18n.DEFAULT, Swedish, unless chosen).
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+
 #: The roles as the UI names them (role codes are in auth.models.Role).
 ROLE_LABELS = {
     "field_worker": _l("Field worker"),

@@ -17,7 +17,8 @@ from sqlalchemy import update
 from outreach.auth.models import User
 from outreach.extensions import db
 from outreach.org.models import Area, Team
-from tests.factories import make_dead_letter, make_records
+from outreach.risk.models import WarningSign
+from tests.factories import make_dead_letter, make_records, signs
 from tests.routes import ENDPOINTS, address_of
 from tests.test_i18n import CATALOGUE
 
@@ -96,8 +97,9 @@ def in_english(app, world):
         worker = db.session.get(User, world.worker_a)
         records = make_records(team, worker, db.session.get(Area, world.area))
         mail = make_dead_letter(team.kommun)
+        sign = db.session.execute(signs(WarningSign.id).limit(1)).scalar_one()
         numbers = {"user_id": world.worker_a2, "mail_id": mail.id, "team_id": team.id}
-        numbers["sign_id"] = 1
+        numbers["sign_id"] = sign
         db.session.commit()
         return {kind: record.public_id for kind, record in records.items()}, numbers
 

@@ -56,24 +56,21 @@ def overview():
         hours=default_first_contact_hours(),
         retention_years=retention.years(current_user.kommun),
         refusals_flagged=refusals.flagged_since(
-            current_user.kommun_id, now() - timedelta(days=REFUSALS_NOTICE_DAYS)
+            current_user.kommun_id, now() - timedelta(days=refusals.NOTICE_DAYS)
         ),
-        refusals_days=REFUSALS_NOTICE_DAYS,
+        refusals_days=refusals.NOTICE_DAYS,
     )
-
-
-#: The days of refused access the admin's page lists, and the overview's notice counts.
-REFUSALS_DAYS, REFUSALS_NOTICE_DAYS = 30, 7
 
 
 @bp.route("/nekad-atkomst")
 @policy.allow(policy.admin)
 def refused_access():
-    """The kommun's refused accesses (records out of the user's scope) of the last 30 days,
-    those close together flagged."""
+    """The kommun's refused accesses (records out of scope or not there) of the last 30
+    days, those close together flagged."""
     end = now()
-    found = refusals.listed(current_user.kommun_id, end - timedelta(days=REFUSALS_DAYS), end)
-    return render("admin/refusals.html", refused=found, days=REFUSALS_DAYS)
+    start = end - timedelta(days=refusals.ADMIN_DAYS)
+    found = refusals.listed(current_user.kommun_id, start, end)
+    return render("admin/refusals.html", refused=found, days=refusals.ADMIN_DAYS)
 
 
 def _with_team_choices(form):

@@ -6,7 +6,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from outreach.fields import ChoiceField, max_length, options
-from outreach.i18n import LANGUAGES
+from outreach.vocabulary import LANGUAGES
 
 
 class LoginForm(FlaskForm):

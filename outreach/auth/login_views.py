@@ -24,7 +24,7 @@ from outreach.auth.forms import LanguageForm, LoginForm
 from outreach.auth.models import User
 from outreach.extensions import login_manager
 from outreach.htmx import render
-from outreach.i18n import LANGUAGES
+from outreach.vocabulary import LANGUAGES
 
 
 @login_manager.user_loader

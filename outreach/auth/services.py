@@ -15,8 +15,8 @@ from outreach.auth.models import LoginSession, Role, User
 from outreach.clock import now
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.i18n import LANGUAGES
 from outreach.org.models import Kommun, Team
+from outreach.vocabulary import LANGUAGES
 
 MIN_PASSWORD_LENGTH = 12
 

@@ -144,8 +144,10 @@ def choose_language():
     form = LanguageForm()
     if not form.validate():
         return steps.login_page(status=422, language=form)
-    target = url_for("auth.login", next=request.args.get("next"))
-    return i18n.remember_language(redirect(target, 303), form.locale.data)
+    target = redirect(url_for("auth.login", next=request.args.get("next")), 303)
+    if current_user.is_authenticated:  # their own setting rules (Inställningar)
+        return target
+    return i18n.remember_language(target, form.locale.data)
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])

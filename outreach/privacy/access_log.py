@@ -103,7 +103,8 @@ def refusals_of(chosen: AccessFilter) -> list[refusals.Refusal]:
     if chosen.user_id is not None:
         staff = staff.where(User.id == chosen.user_id)
     end = start_of_day(chosen.date_to + timedelta(days=1))
-    return refusals.listed(chosen.kommun_id, start_of_day(chosen.date_from), end, staff)
+    found = refusals.listed(chosen.kommun_id, start_of_day(chosen.date_from), end, staff)
+    return [refusal for refusal in found if refusal.in_burst or not chosen.flagged_only]
 
 
 def _shown():

@@ -88,7 +88,7 @@ def access_log_page():
         chosen=chosen,
         youth=youth,
         entries=entries,
-        refused=access_log.refusals_of(chosen) if valid and not before else [],
+        refused=access_log.refusals_of(chosen) if valid and not before and not youth else [],
         next_args=_address(form, before=next_before) if next_before else None,
         clear_youth_args=_address(form, ungdom=None),
         review_form=review_form,

@@ -5,7 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.audit import AuditAction, AuditEvent
 from outreach.auth.models import LoginSession, User
@@ -256,3 +256,19 @@ def test_the_limits_database_counts_windows_and_forgets_ended_ones(app, world):
         storage.clear("ip/login")
         assert storage.get("ip/login") == 0 and storage.check()
         assert storage.reset() == 1
+
+
+def test_a_limited_form_counts_after_the_request_wrote_its_last_seen_time(app, world, login):
+    """A code sent after a while writes the session's last-seen time before the view, and
+    the limit counts it anyway (on SQLite the count then joins the request's transaction)."""
+    client = login("falt_a")
+    row = login_session_of(app, client)
+    with app.app_context():
+        db.session.get(LoginSession, row.id).last_seen_at = now() - timedelta(minutes=5)
+        db.session.commit()
+        limiter.reset()
+    answer = client.post(address_for("auth.new_recovery_codes"), data={"code": "000000"})
+    assert answer.status_code == 422
+    with app.app_context():
+        assert db.session.get(LoginSession, row.id).last_seen_at > now() - timedelta(minutes=1)
+        assert db.session.scalar(select(func.sum(RateCount.hits))) >= 1

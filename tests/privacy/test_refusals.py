@@ -109,6 +109,6 @@ def test_the_lead_and_the_admin_see_refusals_and_those_close_together_are_flagge
     assert "Ingen nekad åtkomst under perioden" in page
     admin = signed_in("admin")
     overview = admin.get(address_for("admin.overview")).get_data(as_text=True)
-    assert "5 begäranden av uppgifter utanför behörigheten" in overview
+    assert "5 nekade begäranden av uppgifter bland flera" in overview
     listed = admin.get(address_for("admin.refused_access")).get_data(as_text=True)
     assert listed.count("Många nekade försök på kort tid") == 5
