@@ -19,7 +19,9 @@ from stdnum.se import personnummer as stdnum_pnr
 # YYMMDD – NNNN …); each is then checked as a personnummer.
 _SEPARATOR = r"[\s\-+.\u2010-\u2015\u2212]{0,3}"
 _PERSONNUMMER = re.compile(rf"(?<!\d)(?:\d{{2}})?\d{{6}}{_SEPARATOR}\d{{4}}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a word starts: without the lookbehind the search tried again from
+# every letter of a long word, 2.5 s for a text of 20,000 letters without an @ (now 1 ms).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Where phone numbers are read as dialled without a country code.
 REGION = "SE"
 
