@@ -201,6 +201,7 @@ def _register_cli(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from outreach import personnummer, policy, refusals, submissions, vocabulary
+    from outreach.home import menu
 
     # Numbers alone need no locale: written directly (a list of 50 rows writes 150 of them).
     app.jinja_env.filters["datetime"] = lambda value: _local(value, "%Y-%m-%d %H:%M")
@@ -212,6 +213,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["REFUSALS_LISTED"] = refusals.LISTED
     app.jinja_env.globals["policy"] = policy
+    app.jinja_env.globals["main_menu"] = menu.items
+    app.jinja_env.globals["menu_crowded"] = menu.crowded
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now
     # a form written out by hand (a button in a list) carries a one-time token too
@@ -219,6 +222,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.globals["undelivered_mail"] = _undelivered_mail
     app.jinja_env.filters["hours_minutes"] = clock.hours_and_minutes
+    app.jinja_env.filters["initials"] = _initials
 
     @app.context_processor
     def form_macros():
@@ -239,6 +243,12 @@ def _short_date(moment: datetime) -> str:
     local = clock.to_local(moment)
     month = get_locale().months["format"]["abbreviated"][local.month]
     return f"{local.day} {month} {local.year}"
+
+
+def _initials(name: str) -> str:
+    """A name's first and last initials ("Fatima Ali Berg" → "FB"), where the header is narrow."""
+    words = name.split()
+    return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper()
 
 
 def _unread_notifications() -> int:

@@ -8,12 +8,23 @@ from wtforms.validators import Optional
 from outreach.clock import today
 from outreach.fields import CalendarDateField, ChoiceField, member_of, options
 from outreach.stats.periods import StatsPeriod, period_for
+from outreach.stats.tables import NATIONAL_SECTIONS, TEAM_SECTIONS
 from outreach.vocabulary import Period
 
 #: The team choice that means every team the user follows.
 ALL_TEAMS = "all"
 #: The kommun choice that means every kommun, summed.
 ALL_KOMMUNER = "all"
+
+
+def section_field(sections) -> ChoiceField:
+    """Which part of the page to show (a tab), the first unless another is chosen."""
+    return ChoiceField(
+        _l("Part of the page"),
+        choices=options((section.slug, section.title) for section in sections),
+        default=sections[0].slug,
+        validators=[Optional()],
+    )
 
 
 class PeriodForm(FlaskForm):
@@ -56,9 +67,11 @@ class StatisticsForm(PeriodForm):
     """Which teams and which period to count."""
 
     team = ChoiceField(_l("Team"), validators=[Optional()])
+    show = section_field(TEAM_SECTIONS)
 
 
 class NationalForm(PeriodForm):
     """Which kommun (or every kommun) and which period to count."""
 
     kommun = ChoiceField(_l("Kommun"), validators=[Optional()])
+    show = section_field(NATIONAL_SECTIONS)

@@ -148,6 +148,7 @@ def _youths_by(totals: dict, members, labels, key, title, heading) -> StatTable:
         rows,
         total=[str(_l("Total")), everyone],
         partition=True,
+        chart="hbar",
     )
 
 
@@ -197,6 +198,7 @@ def _risk_levels(team_ids) -> StatTable:
         rows,
         total=[str(_l("Total")), youths],
         partition=True,
+        chart="hbar",
     )
 
 

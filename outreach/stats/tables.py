@@ -4,6 +4,8 @@ Statistics Sweden marks figures left out."""
 
 from dataclasses import dataclass, replace
 
+from flask_babel import lazy_gettext as _l
+
 #: Counts from 1 to this are not shown where numbers leave the team.
 SMALL_COUNT = 4
 #: What a hidden count shows (as Statistics Sweden marks figures left out).
@@ -47,6 +49,32 @@ class StatTable:
         return not any(
             (isinstance(v, int) and v) or v == SUPPRESSED for row in self.rows for v in row[1:]
         )
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a statistics page, a tab of its own (a link), so that the page stays short on a
+    tablet: its tables by key, in the order the page computes them."""
+
+    slug: str
+    title: str
+    keys: frozenset
+
+
+CONTACTS = Section("contacts", _l("Contacts"), frozenset({"kommuner", "months", "weeks", "areas"}))
+YOUTHS = Section("youths", _l("Youths met"), frozenset({"gender", "age", "risk"}))
+TALKS = Section("talks", _l("Topics and actions"), frozenset({"topics", "actions"}))
+HANDOFFS = Section("handoffs", _l("Handoffs"), frozenset({"handoffs", "speed"}))
+#: The team statistics' parts, the first shown unless another is chosen.
+TEAM_SECTIONS = (CONTACTS, YOUTHS, TALKS, HANDOFFS)
+#: The national page's parts: handoffs never leave their kommun.
+NATIONAL_SECTIONS = (CONTACTS, YOUTHS, TALKS)
+
+
+def in_section(tables: list[StatTable], sections, slug: str) -> list[StatTable]:
+    """The tables of the section `slug` of `sections`, in their order."""
+    keys = next(section.keys for section in sections if section.slug == slug)
+    return [table for table in tables if table.key in keys]
 
 
 def is_small(value) -> bool:

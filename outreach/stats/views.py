@@ -14,7 +14,7 @@ from outreach.htmx import render
 from outreach.stats import bp, charts, national, services
 from outreach.stats.forms import ALL_KOMMUNER, ALL_TEAMS, NationalForm, PeriodForm, StatisticsForm
 from outreach.stats.periods import StatsPeriod
-from outreach.stats.tables import SUPPRESSED
+from outreach.stats.tables import NATIONAL_SECTIONS, SUPPRESSED, TEAM_SECTIONS, in_section
 from outreach.views_common import attach_error
 from outreach.vocabulary import Period
 
@@ -56,20 +56,25 @@ def _period(form: PeriodForm) -> StatsPeriod | None:
         return None
 
 
-def _page(template: str, form, stats, **extra):
-    charted = {}
+def _page(template: str, form, stats, sections=None, **extra):
+    """A statistics page: of `sections` (the tabs) the chosen one's tables, or every table."""
+    shown = []
     if stats is not None:
-        charted = {
-            table.key: charts.data_uri(table)
-            for table in stats.tables
-            if table.chart and table.has_visible_numbers
-        }
+        shown = stats.tables
+        if sections:
+            shown = in_section(stats.tables, sections, form.show.data or sections[0].slug)
     return render(
         template,
         status=200 if stats is not None else 400,
         form=form,
         stats=stats,
-        charts=charted,
+        sections=sections,
+        shown=shown,
+        charts={
+            table.key: charts.drawn(table)
+            for table in shown
+            if table.chart and table.has_visible_numbers
+        },
         hidden=SUPPRESSED,
         address=form.address,
         **extra,
@@ -83,7 +88,7 @@ def overview():
     form, by_id = _form()
     if not by_id:
         return render("stats/no_teams.html")
-    return _page("stats/overview.html", form, _statistics(form, by_id))
+    return _page("stats/overview.html", form, _statistics(form, by_id), TEAM_SECTIONS)
 
 
 @bp.route("/statistik/export.<any(csv, xlsx):fmt>")
@@ -93,7 +98,7 @@ def export(fmt: str):
     form, by_id = _form()
     stats = _statistics(form, by_id, leaves_the_team=True) if by_id else None
     if stats is None:
-        return _page("stats/overview.html", form, None)
+        return _page("stats/overview.html", form, None, TEAM_SECTIONS)
     teams = ", ".join(team.name for team in stats.teams)
     return _exported(fmt, "statistik", [_("Teams"), teams], stats.period, stats.tables)
 
@@ -200,7 +205,7 @@ def national_overview():
     """The anonymous street contacts of every kommun, side by side and summed, or of one
     kommun; small counts always hidden."""
     form, by_id = _national_form()
-    return _page("stats/national.html", form, _national(form, by_id))
+    return _page("stats/national.html", form, _national(form, by_id), NATIONAL_SECTIONS)
 
 
 @bp.route("/statistik/nationell/export.<any(csv, xlsx):fmt>")
@@ -210,6 +215,6 @@ def national_export(fmt: str):
     form, by_id = _national_form()
     stats = _national(form, by_id)
     if stats is None:
-        return _page("stats/national.html", form, None)
+        return _page("stats/national.html", form, None, NATIONAL_SECTIONS)
     about = [_("Kommun"), stats.kommun.name if stats.kommun else _("All kommuner")]
     return _exported(fmt, "nationell-statistik", about, stats.period, stats.tables)

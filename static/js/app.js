@@ -60,6 +60,18 @@
       step(button);
     }
     if (event.target.closest("button[data-print]")) window.print();
+    // The header's "More" menu closes when the user taps anywhere else.
+    var more = document.querySelector(".site-header .more details[open]");
+    if (more && !more.contains(event.target)) more.open = false;
+  });
+
+  // ...and on Escape, with the focus back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var more = document.querySelector(".site-header .more details[open]");
+    if (!more) return;
+    more.open = false;
+    more.querySelector("summary").focus();
   });
 
   // After a form is swapped in, move focus to its first error, or to its success message.

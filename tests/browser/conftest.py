@@ -44,9 +44,15 @@ SHIFT_LIMIT = 0.01
 ARTIFACTS = ROOT / "test-artifacts"
 VNU_JAR = ROOT / "build" / "vnu" / "vnu.jar"
 
-#: Buttons and chips a finger must hit: each visible one at least 44×44 CSS pixels (WCAG 2.5.5).
+#: How tall the header may be at tablet width: one row of 48 px controls.
+HEADER_LIMIT = 64
+_HEADER_HEIGHT = "() => document.querySelector('.site-header')?.offsetHeight ?? 0"
+#: Buttons, chips and links that act as controls (the header's and its "More", a list's entries,
+#: a name that opens its record, tabs, the period's steps) a finger must hit: each visible one at
+#: least 44×44 CSS pixels (WCAG 2.5.5).
 _SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
-    'button, a.button, .chip span, input[type=submit]'))
+    'button, a.button, .chip span, input[type=submit], .site-header a, .entries a, a.target,'
+    + ' .tabs a, .period-nav a, .more summary'))
   .filter(element => element.offsetParent !== null)
   .map(element => [element, element.getBoundingClientRect()])
   .filter(([, box]) => box.width < 44 || box.height < 44)
@@ -239,6 +245,9 @@ class Browsing:
         assert not small, f"touch targets under 44×44 px on {name} ({page.url}):\n" + "\n".join(
             f"  {target}" for target in small
         )
+        if page.viewport_size == TABLET:
+            header = page.evaluate(_HEADER_HEIGHT)
+            assert header <= HEADER_LIMIT, f"the header on {name} ({page.url}) is {header} px tall"
         self._measure(page, name)
         self.assert_quiet(page, name)
 

@@ -20,6 +20,15 @@ def log_in(browsing, page, username: str, lands_on: str = "/") -> None:
     expect(page.locator("form.logout")).to_be_visible()
 
 
+def open_from_menu(page, name: str) -> None:
+    """Open a page of the header's main menu: where a crowded menu meets a tablet's header, the
+    pages opened now and then are under "Mer"."""
+    link = page.locator(".site-header nav").get_by_role("link", name=name, exact=True)
+    if not link.first.is_visible():
+        page.locator(".site-header .more summary").click()
+    link.filter(visible=True).click()
+
+
 def chip(form, name: str, value):
     """The chip (a label around a visually covered input) for one choice."""
     return form.locator("label.chip", has=form.page.locator(f"input[name={name}][value='{value}']"))

@@ -19,7 +19,7 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.personnummer import for_birth_date
 from tests.addresses import address_for
-from tests.browser.steps import chip, log_in
+from tests.browser.steps import chip, log_in, open_from_menu
 from tests.factories import log_named, make_past_shift, make_youth, years_ago
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ def team_youths(app, world):
 def test_loggkontroll_and_register_extract(world, team_youths, browsing):
     lead = browsing.new_page(accept_downloads=True)
     log_in(browsing, lead, "lead_a")
-    lead.get_by_role("link", name="Dataskydd", exact=True).click()
+    open_from_menu(lead, "Dataskydd")
     expect(lead.locator("h1")).to_have_text("Dataskydd")
     browsing.check(lead, "data-protection")
 

@@ -201,7 +201,7 @@ def find_youth_by_live_search(browsing, page, youth_id: str) -> None:
 
 def record_identified_contact(browsing, page, world, shift_id: str, youth_id: str) -> None:
     """From the open shift on the start page: find the youth, tick her, write facts, save."""
-    page.locator("nav a[href='/']").click()
+    page.locator("a.brand").click()
     page.locator(f"main a[href='/faltpass/{shift_id}/namngiven-kontakt']").click()
     expect(page).to_have_url(f"{browsing.base_url}/faltpass/{shift_id}/namngiven-kontakt")
     browsing.check(page, "identified-contact")

@@ -83,7 +83,7 @@ def test_a_caseworker_of_another_kommun_sees_nothing_of_this_one(app, two_kommun
 
     lead = browsing.new_page()
     log_in(browsing, lead, "vpc_lead_b", lands_on="/vpc")
-    lead.goto(address_for("stats.overview", period="year"))
+    lead.goto(address_for("stats.overview", period="year", show="handoffs"))
     main = lead.locator("main")
     expect(main).to_contain_text("Fältgruppen Centrum")
     expect(main).not_to_contain_text("Fältgruppen Söder")

@@ -17,10 +17,12 @@ from outreach.extensions import db
 from outreach.org.models import Area, Team
 from outreach.vocabulary import Gender, Topic
 from tests.addresses import address_for
-from tests.browser.steps import log_in
+from tests.browser.steps import log_in, open_from_menu
 from tests.factories import log_named, log_tally, make_past_shift, make_youth
 
 pytestmark = pytest.mark.browser
+#: How tall a part of the statistics page may be at tablet size (the whole page was 6,537 px).
+STATISTICS_HEIGHT = 3000
 
 
 @pytest.fixture
@@ -107,14 +109,24 @@ def test_review_sign_off_statistics_and_export(world, week, browsing):
     expect(lead.locator("main")).to_contain_text("Inget matchar filtren.")
 
     # statistics with charts, and the monthly report
-    lead.get_by_role("link", name="Statistik", exact=True).click()
+    open_from_menu(lead, "Statistik")
     expect(lead.locator("h1")).to_contain_text("Statistik")
     # the month of the shifts: in the first days of a month they fall in the one before
     lead.goto(address_for("stats.overview", period="month", day=week["day"]))
     browsing.check(lead, "statistics")
-    charts = lead.locator("img.chart")
-    assert charts.count() >= 5
-    assert lead.evaluate("() => [...document.images].every(i => i.complete && i.naturalWidth)")
+    # each part of the page is a tab: short enough to read at tablet size, its charts drawn
+    charted, heights = 0, {}
+    for tab in lead.locator("nav.tabs a").all_inner_texts():
+        lead.locator("nav.tabs a", has_text=tab).click()
+        expect(lead.locator("nav.tabs a[aria-current=page]")).to_have_text(tab)
+        assert f"day={week['day']}" in lead.url  # the period stays
+        heights[tab] = lead.evaluate("() => document.documentElement.scrollHeight")
+        charted += lead.locator("img.chart").count()
+        assert lead.evaluate("() => [...document.images].every(i => i.complete && i.naturalWidth)")
+    browsing.check(lead, "statistics-handoffs")
+    print("statistics page heights at 768 px:", heights)
+    assert charted >= 5 and len(heights) == 4
+    assert max(heights.values()) <= STATISTICS_HEIGHT, heights
     lead.get_by_role("link", name="Månadsrapport för utskrift").click()
     expect(lead.locator("h1")).to_contain_text("Månadsrapport")
     expect(lead.get_by_role("button", name="Skriv ut")).to_be_visible()

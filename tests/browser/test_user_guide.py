@@ -101,7 +101,7 @@ def test_the_guide_shows_each_step_of_a_shift(app, friday_evening, world, browsi
     expect(page.locator("h1")).to_have_text("Kille i grön jacka vid torget")
     youth = page.url.rsplit("/", 1)[-1]
 
-    page.locator("nav a[href='/']").click()
+    page.locator("a.brand").click()
     page.locator("main a[href$='/namngiven-kontakt']").click()
     form = page.locator("#identified-contact")
     form.locator("#contact-q").press_sequentially("grön", delay=30)
@@ -122,7 +122,7 @@ def test_the_guide_shows_each_step_of_a_shift(app, friday_evening, world, browsi
     expect(page).to_have_url(re.compile(f"/ungdomar/{youth}$"))
     pictures.take(page, "10-ungdomens-sida")
 
-    page.locator("nav a[href='/']").click()
+    page.locator("a.brand").click()
     page.locator("main a[href^='/faltpass/']", has_text="lägesbild").click()
     page.locator("#situation_note").fill("Lugn kväll. Många vid torget efter matchen.")
     page.locator("#note-form button[type=submit]").click()

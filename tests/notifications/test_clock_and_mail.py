@@ -79,7 +79,7 @@ def test_the_sender_hears_of_each_step(app, login, handoff):
         data={"note": "Ringde."},
     )
     assert _kinds(app, "falt_a") == ["acknowledged", "first_contact"]
-    assert 'Notiser <span class="count">2</span>' in login("falt_a").get(
+    assert 'Notiser</span> <span class="count">2</span>' in login("falt_a").get(
         address_for("home.start")
     ).get_data(as_text=True)
 

@@ -157,7 +157,8 @@ def test_the_coordinator_sees_nothing_else(kommuner, login):
 
 
 @pytest.mark.parametrize(
-    "query", ["kommun=999999", "period=custom", "period=fortnight", "day=2026-02-30"]
+    "query",
+    ["kommun=999999", "period=custom", "period=fortnight", "day=2026-02-30", "show=handoffs"],
 )
 def test_bad_choices_answer_400_with_a_message(kommuner, login, query):
     response = login("samordnare").get(f"/statistik/nationell?{query}")

@@ -1,6 +1,7 @@
 """The statistics page, the monthly report and its PDF, as team leads use them."""
 
 import html
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -37,7 +38,9 @@ def month(app, world):
 
 
 def test_a_field_team_lead_sees_the_own_team_with_exact_counts(month, login):
-    response = login("lead_a").get(address_for("stats.overview", period="month", day="2026-10-01"))
+    response = login("lead_a").get(
+        address_for("stats.overview", period="month", day="2026-10-01", show="youths")
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Statistik: oktober 2026" in page
@@ -64,7 +67,7 @@ def test_charts_are_svg_without_external_requests(month, login):
 def test_a_vpc_lead_sees_every_field_team_with_small_counts_hidden(month, login):
     page = (
         login("vpc_lead")
-        .get(address_for("stats.overview", period="month", day="2026-10-01"))
+        .get(address_for("stats.overview", period="month", day="2026-10-01", show="youths"))
         .get_data(as_text=True)
     )
     assert '<option selected value="all">Alla team</option>' in page
@@ -89,12 +92,49 @@ def test_only_team_leads_see_statistics(month, login):
         "period=fortnight",
         "day=2026-02-30",
         "team=999999",
+        "show=everything",
     ],
 )
 def test_bad_choices_answer_400_with_a_message(month, login, query):
     response = login("lead_a").get(f"/statistik?{query}")
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
+
+
+def _headings(page: str) -> list[str]:
+    return re.findall(r'<h2 id="stat-(\w+)">', page)
+
+
+def test_each_part_of_the_page_is_a_tab_of_its_own_that_keeps_the_period(month, login):
+    client = login("lead_a")
+    page = client.get(address_for("stats.overview", period="month", day="2026-10-01"))
+    text = page.get_data(as_text=True)
+    assert _headings(text) == ["weeks", "areas"]  # the first part unless another is chosen
+    nav = text.split('<nav class="tabs"')[1].split("</nav>")[0]
+    tabs = re.findall(r'<a href="(/statistik\?[^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
+    assert [(current != "", title) for _, current, title in tabs] == [
+        (True, "Kontakter"),
+        (False, "Träffade ungdomar"),
+        (False, "Ämnen och insatser"),
+        (False, "Överlämningar"),
+    ]
+    shown = {}
+    for address, _current, title in tabs:
+        assert "period=month" in address and "day=2026-10-01" in address
+        tab = client.get(html.unescape(address))
+        assert tab.status_code == 200
+        shown[title] = _headings(tab.get_data(as_text=True))
+    assert shown == {
+        "Kontakter": ["weeks", "areas"],
+        "Träffade ungdomar": ["gender", "age", "risk"],
+        "Ämnen och insatser": ["topics", "actions"],
+        "Överlämningar": ["handoffs", "speed"],
+    }
+    # another period keeps the tab: the filter form carries it, and so do the period links
+    handoffs = client.get(address_for("stats.overview", day="2026-10-01", show="handoffs"))
+    text = handoffs.get_data(as_text=True)
+    assert '<input type="hidden" name="show" value="handoffs">' in text
+    assert re.search(r'href="/statistik\?[^"]*day=2026-09-30[^"]*show=handoffs"', text)
 
 
 def test_another_teams_figures_are_not_offered_to_a_field_lead(month, login):
