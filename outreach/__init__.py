@@ -213,8 +213,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["REFUSALS_LISTED"] = refusals.LISTED
     app.jinja_env.globals["policy"] = policy
-    app.jinja_env.globals["main_menu"] = menu.items
-    app.jinja_env.globals["menu_crowded"] = menu.crowded
+    app.jinja_env.globals["main_menu"] = menu.for_user
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["now"] = clock.now
     # a form written out by hand (a button in a list) carries a one-time token too
@@ -246,8 +245,9 @@ def _short_date(moment: datetime) -> str:
 
 
 def _initials(name: str) -> str:
-    """A name's first and last initials ("Fatima Ali Berg" → "FB"), where the header is narrow."""
-    words = name.split()
+    """A name's first and last initials ("Fatima Ali Berg" → "FB", "Sara Öberg (vikarie)" →
+    "SÖ"), where the header is narrow: of the words that begin with a letter."""
+    words = [word for word in name.split() if word[0].isalpha()] or [name or "?"]
     return "".join(word[0] for word in (words[:1] + words[1:][-1:])).upper()
 
 

@@ -33,10 +33,12 @@ STYLE = Style(
 
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
 WIDTH = 760
-#: The height of a chart, and the most a horizontal bar chart takes.
+#: The height of a vertical bar or line chart (without its legend).
 HEIGHT = 360
-#: A horizontal bar chart's room for its axis and margins, for a legend, and for each bar.
-_HBAR_FRAME, _LEGEND, _HBAR = 80, 40, 48
+#: A horizontal bar chart's room for its axis and margins, for each line of the legend, for each
+#: row's gap and for each bar: as tall as its bars need, so three bars make a short chart and
+#: fifteen kommuner a tall one, each bar room for its printed value.
+_HBAR_FRAME, _LEGEND_LINE, _HBAR_ROW, _HBAR = 70, 26, 14, 26
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,13 @@ class Drawn:
 
 
 def height(table: StatTable) -> int:
-    """A horizontal bar chart is as tall as its bars need (three bars make a short chart, so a
-    page of them stays short on a tablet); other charts take the full height."""
+    """A horizontal bar chart is as tall as its bars need (a page of short ones stays short on
+    a tablet); other charts take the full height. Each has room for its legend below."""
+    series = len(table.headers) - 1
+    legend = _LEGEND_LINE * series if series > 1 else 0
     if table.chart != "hbar":
-        return HEIGHT
-    legend = _LEGEND if len(table.headers) > 2 else 0
-    return min(HEIGHT, _HBAR_FRAME + legend + _HBAR * len(table.rows))
+        return HEIGHT + legend
+    return _HBAR_FRAME + legend + len(table.rows) * (_HBAR_ROW + _HBAR * series)
 
 
 def _number(value):
@@ -72,6 +75,8 @@ def svg(table: StatTable, width: int = WIDTH, height: int = HEIGHT) -> bytes:
         disable_xml_declaration=False,
         show_legend=len(table.headers) > 2,
         legend_at_bottom=True,
+        legend_at_bottom_columns=1,  # a heading a line, whole: at 16 px two columns cut it
+        truncate_legend=-1,
         print_values=table.chart != "line",
         print_zeroes=False,
         x_label_rotation=0 if len(table.rows) <= 8 or table.chart == "hbar" else 45,

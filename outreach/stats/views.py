@@ -58,17 +58,17 @@ def _period(form: PeriodForm) -> StatsPeriod | None:
 
 def _page(template: str, form, stats, sections=None, **extra):
     """A statistics page: of `sections` (the tabs) the chosen one's tables, or every table."""
+    chosen = (form.show.data or sections[0].slug) if sections else None
     shown = []
     if stats is not None:
-        shown = stats.tables
-        if sections:
-            shown = in_section(stats.tables, sections, form.show.data or sections[0].slug)
+        shown = in_section(stats.tables, sections, chosen) if sections else stats.tables
     return render(
         template,
         status=200 if stats is not None else 400,
         form=form,
         stats=stats,
         sections=sections,
+        chosen=chosen,
         shown=shown,
         charts={
             table.key: charts.drawn(table)

@@ -16,11 +16,20 @@
     }
   });
 
+  // While the logout is on its way, reading requests (the badge's polling) wait: a poll
+  // answered after the logout would send the browser to the login page, cutting short the way
+  // out through the kommun's identity provider. outbox.js sends the logout, and says so here.
+  var leaving = 0;
+  window.outreachLeaving = function () {
+    leaving = Date.now();
+  };
+
   // Without a connection, reading requests (the notification badge's polling) wait for it
   // instead of failing; they run again at their next turn.
   document.addEventListener("htmx:before:request", function (event) {
     var request = event.detail && event.detail.ctx && event.detail.ctx.request;
-    if (!navigator.onLine && request && /^GET$/i.test(request.method || "GET")) {
+    var reading = request && /^GET$/i.test(request.method || "GET");
+    if (reading && (!navigator.onLine || Date.now() - leaving < 10000)) {
       event.preventDefault();
     }
   });
@@ -65,10 +74,14 @@
     if (more && !more.contains(event.target)) more.open = false;
   });
 
-  // ...and on Escape, with the focus back on its button.
+  // ...when the focus moves on to another control (Tab; a tap on a link that takes no focus,
+  // as in Safari, is left to the click), and on Escape inside it (the focus back on its button).
+  document.addEventListener("focusout", function (event) {
+    var more = event.target.closest && event.target.closest(".site-header .more details[open]");
+    if (more && event.relatedTarget && !more.contains(event.relatedTarget)) more.open = false;
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    var more = document.querySelector(".site-header .more details[open]");
+    var more = event.key === "Escape" && event.target.closest(".site-header .more details[open]");
     if (!more) return;
     more.open = false;
     more.querySelector("summary").focus();

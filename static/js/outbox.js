@@ -211,6 +211,13 @@
     });
   });
 
+  // The logout sent: the page's polling waits for it (app.js); submit() does not come back
+  // through the listener below.
+  function logOut(form) {
+    if (window.outreachLeaving) window.outreachLeaving();
+    form.submit();
+  }
+
   // Logging out empties the queue (the service worker empties its cache when it sees the
   // logout go by); while contacts wait, the first press warns. It looks in the queue itself,
   // after any contact still being put there, so a press right after saving warns too.
@@ -229,9 +236,9 @@
       }
       return Promise.all(items.map(function (item) { return forget(item.token); }));
     }).then(function (leaving) {
-      if (leaving !== null) form.submit();  // submit() does not come back through here
+      if (leaving !== null) logOut(form);
     }, function () {
-      form.submit();  // no queue on this tablet: nothing to lose
+      logOut(form);  // no queue on this tablet: nothing to lose
     });
   });
 

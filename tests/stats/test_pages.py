@@ -101,6 +101,16 @@ def test_bad_choices_answer_400_with_a_message(month, login, query):
     assert 'class="error"' in response.get_data(as_text=True)
 
 
+def test_a_part_not_there_is_not_kept_so_showing_the_period_again_finds_the_page(month, login):
+    client = login("lead_a")
+    refused = client.get("/statistik?show=everything&period=month").get_data(as_text=True)
+    assert "Del av sidan:" in refused and 'value="everything"' not in refused
+    again = client.get("/statistik?period=month")  # the form as "Visa" sends it
+    assert again.status_code == 200 and 'aria-current="page">Kontakter<' in again.get_data(
+        as_text=True
+    )
+
+
 def _headings(page: str) -> list[str]:
     return re.findall(r'<h2 id="stat-(\w+)">', page)
 
