@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from bench.seed import SCALES, Scale, Seeder
 from outreach.auth.models import User
 from outreach.extensions import db
+from outreach.risk import services as risk_services
 from outreach.youths import tallies
 
 
@@ -41,8 +42,10 @@ def fill(scale: Scale, seed: int = 2026) -> None:
         db.engine.begin() as connection,
     ):
         counts = Seeder(connection, scale, seed, progress=bar.update).run()
-    # The contacts went in round the ORM, which counts them as they are logged.
+    # The contacts and markings went in round the services, which keep their tallies and each
+    # youth's review date as they are logged.
     counts["contact_tally"] = tallies.rebuild()
+    risk_services.keep_review_due()
     db.session.commit()
     # The planner's statistics of the new rows; on PostgreSQL also the visibility map, which
     # index-only scans need (autovacuum would set it in time, a benchmark right after not).

@@ -31,6 +31,7 @@ from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.org.models import Area, Place, Team
 from outreach.privacy.models import AccessRequest, AccessReview, LegalHold
 from outreach.review.models import ShiftReview
+from outreach.risk import services as risk_services
 from outreach.risk.models import RiskMarking
 from outreach.shifts.models import (
     AnonymousContact,
@@ -244,6 +245,7 @@ def _demo_youths(rng, worker: User, team: Team, shifts: list[Shift], vpc: Team) 
         if number < 2:
             _demo_handoff(youth, worker, vpc_lead, met_in[-1], vpc, fast=number == 0)
     db.session.flush()
+    risk_services.keep_review_due()
 
 
 def _demo_handoff(youth, worker, vpc_lead, shift, vpc: Team, fast: bool) -> None:

@@ -195,8 +195,9 @@ def user_of_session(
 ) -> tuple[User | None, LoginSession | None]:
     """The user a session cookie names, unless the user's sessions were invalidated since (a
     new session epoch) or the account is no longer in use; with the user's login session the
-    cookie's token names, if there is one (resume_session checks it). One statement for both:
-    every logged-in request reads them."""
+    cookie's token names, if there is one (resume_session checks it). One statement for both,
+    with the user's kommuner and teams: every logged-in request reads them (the menu, the
+    policy's predicates)."""
     found = (
         db.session.execute(
             select(User, LoginSession)
@@ -205,7 +206,7 @@ def user_of_session(
                 and_(LoginSession.user_id == User.id, LoginSession.token == (token or "")),
             )
             .where(User.id == user_id)
-            .options(joinedload(User.kommuner))
+            .options(joinedload(User.kommuner), joinedload(User.all_teams))
         )
         .unique()
         .one_or_none()

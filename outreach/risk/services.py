@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select, update
+from sqlalchemy.orm import aliased
 
 from outreach import audit, policy, scopes, withdrawals
 from outreach.audit import AuditAction
@@ -13,7 +14,6 @@ from outreach.auth.models import User
 from outreach.clock import today
 from outreach.errors import RuleViolation
 from outreach.extensions import db
-from outreach.paging import load_in_order
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from outreach.vocabulary import RiskLevel, SignGroup
 from outreach.youths.duplicates import move_rows
@@ -89,6 +89,7 @@ def mark(
         raise RuleViolation(
             _l("The review date must be from today and at most two years ahead."), "review_on"
         )
+    _hold(youth)
     marking = RiskMarking(
         youth_id=youth.id,
         level=level,
@@ -99,6 +100,7 @@ def mark(
     )
     db.session.add(marking)
     db.session.flush()
+    keep_review_due([youth.id])
     audit.record_about(
         AuditAction.CREATE, "risk_marking", marking, user_id=user.id, detail=level.value
     )
@@ -108,7 +110,8 @@ def mark(
 def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdrawal:
     """Withdraw a marking; the reason is required and the marking stays in the history."""
     policy.can_withdraw_risk.require(user, marking)
-    return withdrawals.withdraw(
+    _hold(marking.youth)
+    withdrawal = withdrawals.withdraw(
         user,
         marking,
         reason,
@@ -117,6 +120,39 @@ def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdr
         already=_l("The marking is already withdrawn."),
         reason_needed=_l("Give a reason for withdrawing the marking."),
     )
+    keep_review_due([marking.youth_id])
+    return withdrawal
+
+
+def _hold(youth: Youth) -> None:
+    """Hold the youth's row until the transaction ends: two changes to one youth's markings
+    at once are made one after the other, and the later one's marking is the latest (so
+    keep_review_due counts what the other wrote)."""
+    db.session.execute(select(Youth.id).where(Youth.id == youth.id).with_for_update())
+
+
+def keep_review_due(youth_ids: Iterable[int] | None = None) -> None:
+    """Set each youth's `review_due_on` to the review date of their current marking (the
+    latest, unless it was withdrawn or is at level none), or none: in the transaction of every
+    change to a youth's markings; without ids, for every youth (after a bulk load)."""
+    newest = aliased(RiskMarking)
+    due = (
+        select(RiskMarking.review_on)
+        .where(
+            RiskMarking.id
+            == select(func.max(newest.id))
+            .where(newest.youth_id == Youth.id)
+            .correlate(Youth)
+            .scalar_subquery(),
+            RiskMarking.level != RiskLevel.NONE,
+            ~RiskMarking.withdrawal.has(),
+        )
+        .scalar_subquery()
+    )
+    statement = update(Youth).values(review_due_on=due)
+    if youth_ids is not None:
+        statement = statement.where(Youth.id.in_(list(youth_ids)))
+    db.session.execute(statement, execution_options={"synchronize_session": False})
 
 
 def history(youth: Youth, limit: int | None = None) -> list[RiskMarking]:
@@ -165,28 +201,32 @@ def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
     return {m.youth_id: m for m in markings if m.withdrawal is None}
 
 
-def due_for_review(user: User, limit: int = 20) -> list[RiskMarking]:
-    """Current markings of the user's visible youths whose review date has passed."""
-    visible = scopes.visible_youths(user).with_only_columns(Youth.id)
-    # The ids first, then the few markings shown with what they bring along (youth, author …):
-    # the joins then touch `limit` rows, not every overdue one.
-    # The latest ids joined first, not `id IN (…)`: the planner then reads only those.
-    latest = _latest_ids(visible).subquery()
+def due_for_review(user: User, limit: int = 20) -> list[Row]:
+    """The user's visible youths whose current marking's review date has passed: each youth's
+    public id, alias, level and review date, the earliest first."""
+    # `review_due_on` is kept with the youth (keep_review_due): one index range of the team's
+    # youths, not the latest marking of each of them. Only the shown rows are joined to theirs.
     overdue = (
-        select(RiskMarking.id)
-        .select_from(latest)
-        .join(RiskMarking, RiskMarking.id == latest.c[0])
-        .where(
-            RiskMarking.review_on < today(),
-            RiskMarking.level != RiskLevel.NONE,
-            ~RiskMarking.withdrawal.has(),
-        )
-        .order_by(RiskMarking.review_on, RiskMarking.id)
+        scopes.visible_youths(user)
+        .with_only_columns(Youth.id, Youth.public_id, Youth.alias, Youth.review_due_on)
+        .where(Youth.review_due_on < today())
+        .order_by(Youth.review_due_on, Youth.id)
         .limit(limit)
+        .subquery()
     )
-    return load_in_order(RiskMarking, list(db.session.execute(overdue).scalars()))
+    latest = _latest_ids(select(overdue.c.id)).subquery()
+    return list(
+        db.session.execute(
+            select(overdue.c.public_id, overdue.c.alias, RiskMarking.level, RiskMarking.review_on)
+            .join(RiskMarking, RiskMarking.youth_id == overdue.c.id)
+            .join(latest, RiskMarking.id == latest.c[0])
+            .order_by(overdue.c.review_due_on, overdue.c.id)
+        )
+    )
 
 
 def reassign(duplicate: Youth, kept: Youth) -> int:
     """A merge: the duplicate's markings are the kept record's now (how many)."""
-    return move_rows(RiskMarking, duplicate, kept)
+    moved = move_rows(RiskMarking, duplicate, kept)
+    keep_review_due([duplicate.id, kept.id])
+    return moved

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from outreach import identifiers, scopes
 from outreach.auth.models import User
@@ -297,10 +298,12 @@ def log_anonymous_contact(
 
 
 def contacts_in(shift: Shift, limit: int | None = None) -> list[AnonymousContact]:
-    """The shift's anonymous contacts, latest first."""
+    """The shift's anonymous contacts, latest first, as their list shows them: with their
+    place, author and topics (the counts and actions stay unread until asked for)."""
     return list(
         db.session.execute(
             select(AnonymousContact)
+            .options(lazyload(AnonymousContact.counts), lazyload(AnonymousContact.actions))
             .where(AnonymousContact.shift_id == shift.id)
             .order_by(AnonymousContact.occurred_at.desc(), AnonymousContact.id.desc())
             .limit(limit)

@@ -46,6 +46,7 @@ class Youth(InKommun, Versioned, db.Model):
         # The youths a user may see (scopes.visible_youths) read from the index alone: at
         # national scale the start page's overdue markings went from 7.3 to 4.3 ms.
         Index("ix_youth_visible", "team_id", "kommun_id", "protected_identity", "id"),
+        Index("ix_youth_review_due", "team_id", "kommun_id", "review_due_on"),
         # SQLite would otherwise give a new youth the id of the last one deleted (gallring,
         # a merge), and the access log's rows of the one deleted would seem to be theirs.
         {"sqlite_autoincrement": True},
@@ -78,6 +79,10 @@ class Youth(InKommun, Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     #: When the details were last changed (an edit, a merge); activity for gallring.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The review date of the youth's current risk marking (the latest, unless withdrawn or at
+    #: level none), kept by risk.services.keep_review_due in the transaction of every change to
+    #: the youth's markings: the start page's overdue markings read it from an index.
+    review_due_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[Team] = relationship(lazy="joined", foreign_keys=[team_id])
     home_area: Mapped[Area | None] = relationship(lazy="joined", foreign_keys=[home_area_id])

@@ -10,6 +10,7 @@ from outreach.auth.models import User
 from outreach.clock import today
 from outreach.extensions import db
 from outreach.org.models import Team
+from outreach.risk import services as risk_services
 from outreach.risk.models import RiskMarking, RiskMarkingWithdrawal, WarningSign
 from tests.addresses import address_for
 from tests.factories import make_youth, signs
@@ -183,7 +184,9 @@ def test_markings_past_their_review_date_are_flagged_to_the_team(app, world, log
     _mark(login("falt_a"), youth, level="elevated", signs=[_signs(app)["Äldre kamrater"]])
     with app.app_context():
         marking = db.session.execute(select(RiskMarking)).scalar_one()
-        marking.review_on = today() - timedelta(days=1)
+        marking.review_on = today() - timedelta(days=1)  # as if marked long ago
+        db.session.flush()
+        risk_services.keep_review_due([marking.youth_id])
         db.session.commit()
     for username in ("falt_a2", "lead_a"):
         start = login(username).get(address_for("home.start")).get_data(as_text=True)
