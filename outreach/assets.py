@@ -98,10 +98,21 @@ class StaticCaching:
 def init_app(app: Flask) -> None:
     """Fingerprint static file names and compress static files."""
 
+    #: The names already given, kept for the process's life: a deploy restarts the processes
+    #: with its files (a page names six or so, each of which took two file lookups). In debug
+    #: mode a changed file gets its new name at once.
+    given: dict[str, str] = {}
+
     @app.url_defaults
     def _static_fingerprint(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values:
-            values["filename"] = fingerprinted(app, values["filename"])
+            name = values["filename"]
+            if app.debug:
+                values["filename"] = fingerprinted(app, name)
+                return
+            if name not in given:
+                given[name] = fingerprinted(app, name)
+            values["filename"] = given[name]
 
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip", "deflate"])

@@ -29,10 +29,10 @@ SIZES = [
 BOUNDS = {
     "start page": 10,
     "contact form": 6,
-    "contact submit": 9,
+    "contact submit": 8,
     'youth search "ali"': 7,
     'youth search "ö"': 7,
-    "youth page, long timeline": 27,
+    "youth page, long timeline": 24,
     "VPC inbox": 6,
     "handoff page": 7,
     "risk marking form": 6,

@@ -69,6 +69,7 @@ def _youth_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | N
     every_marking = request.args.get("markeringar") == "alla"
     markings = risk_services.history(youth, None if every_marking else MARKINGS_SHOWN + 1)
     shift = shift_services.open_shift_of(current_user)
+    handoffs = handoff_services.handoffs_of(youth)
     manages_access = policy.can_manage_protected_access(current_user, youth)
     return render(
         "casefile/youth.html",
@@ -80,13 +81,13 @@ def _youth_page(youth: Youth, status: int = 200, grant_form: GrantAccessForm | N
         history=youth_services.history(youth),
         markings=markings[:MARKINGS_SHOWN] if not every_marking else markings,
         more_markings=len(markings) > MARKINGS_SHOWN and not every_marking,
-        current_marking=risk_services.current([youth.id]).get(youth.id),
+        current_marking=risk_services.current_in(markings),
         can_mark=policy.can_mark_risk(current_user, youth),
         consents=consent_services.consents_of(youth),
         vpc_consent=consent_services.coverage(youth, Recipient.VPC),
-        handoffs=handoff_services.handoffs_of(youth),
+        handoffs=handoffs,
         reports=report_services.reports_of(youth),
-        open_handoff=handoff_services.open_handoff_of(youth),
+        open_handoff=handoff_services.open_among(handoffs),
         open_shift=shift if shift and shift.team_id == youth.team_id else None,
         can_edit=policy.can_edit_youth(current_user, youth),
         access=protection.grants(youth) if manages_access else None,

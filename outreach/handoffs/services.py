@@ -240,6 +240,11 @@ def open_handoff_of(youth: Youth) -> Handoff | None:
     ).scalar_one_or_none()
 
 
+def open_among(handoffs: list[Handoff]) -> Handoff | None:
+    """The open one among a youth's handoffs (open_handoff_of, from those already read)."""
+    return next((handoff for handoff in handoffs if handoff.status in OPEN), None)
+
+
 def handoffs_of(youth: Youth) -> list[Handoff]:
     """The youth's handoffs, newest first (for the sending team)."""
     return list(

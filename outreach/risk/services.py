@@ -167,6 +167,12 @@ def history(youth: Youth, limit: int | None = None) -> list[RiskMarking]:
     )
 
 
+def current_in(history: list[RiskMarking]) -> RiskMarking | None:
+    """The current marking of a youth's history read newest first (history): the latest,
+    unless it was withdrawn (as `current` finds it for many youths)."""
+    return history[0] if history and history[0].withdrawal is None else None
+
+
 def _latest_ids(youth_ids) -> Select:
     """The ids of the latest marking of each of these youths (ids or a subquery of them):
     always for a set of youths, never the whole country's markings."""

@@ -257,5 +257,7 @@ def new_contact(shift: Shift):
         form=form,
         places=places,
         saved=saved,
+        # the saved contact's place named from the places at hand, not read again
+        saved_place=next((p.name for p in places if saved and p.id == saved.place_id), None),
         youths_met=services.youths_met_in(shift),
     )
