@@ -42,8 +42,8 @@ def fill(scale: Scale, seed: int = 2026) -> None:
         db.engine.begin() as connection,
     ):
         counts = Seeder(connection, scale, seed, progress=bar.update).run()
-    # The contacts and markings went in round the services, which keep their tallies and each
-    # youth's review date as they are logged.
+    # The contacts and markings went in round the ORM and the services, which keep their
+    # tallies and each youth's review date as they are logged: counted here, from them.
     counts["contact_tally"] = tallies.rebuild()
     risk_services.keep_review_due()
     db.session.commit()

@@ -10,6 +10,22 @@ import sqlalchemy as sa
 from alembic import op
 
 
+#: The review date of each youth's latest marking, unless it was withdrawn or says "none" (the
+#: rule of risk.services.keep_review_due, which tests/risk/test_review_due.py holds it to).
+BACKFILL = """
+UPDATE youth SET review_due_on = (
+    SELECT risk_marking.review_on FROM risk_marking
+    WHERE risk_marking.id = (
+        SELECT max(latest.id) FROM risk_marking AS latest WHERE latest.youth_id = youth.id
+    )
+    AND risk_marking.level != 'none'
+    AND NOT EXISTS (
+        SELECT 1 FROM risk_marking_withdrawal
+        WHERE risk_marking_withdrawal.marking_id = risk_marking.id
+    )
+)
+"""
+
 # revision identifiers, used by Alembic.
 revision = '0032'
 down_revision = '0031'
@@ -23,26 +39,11 @@ def upgrade():
         batch_op.create_index(
             'ix_youth_review_due', ['team_id', 'kommun_id', 'review_due_on'], unique=False
         )
-    # the review date of each youth's latest marking, unless it was withdrawn or says "none"
-    op.execute(
-        """
-        UPDATE youth SET review_due_on = (
-            SELECT risk_marking.review_on FROM risk_marking
-            WHERE risk_marking.id = (
-                SELECT max(latest.id) FROM risk_marking AS latest
-                WHERE latest.youth_id = youth.id
-            )
-            AND risk_marking.level != 'none'
-            AND NOT EXISTS (
-                SELECT 1 FROM risk_marking_withdrawal
-                WHERE risk_marking_withdrawal.marking_id = risk_marking.id
-            )
-        )
-        """
-    )
+    op.execute(BACKFILL)
 
 
 def downgrade():
-    with op.batch_alter_table('youth', schema=None) as batch_op:
-        batch_op.drop_index('ix_youth_review_due')
-        batch_op.drop_column('review_due_on')
+    # not in a batch: on SQLite a batch would rebuild the table under the triggers that name it;
+    # SQLite (3.35 and later) and PostgreSQL drop the column in place
+    op.drop_index('ix_youth_review_due', table_name='youth')
+    op.drop_column('youth', 'review_due_on')

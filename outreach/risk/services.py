@@ -209,7 +209,8 @@ def current(youth_ids: Iterable[int]) -> dict[int, RiskMarking]:
 
 def due_for_review(user: User, limit: int = 20) -> list[Row]:
     """The user's visible youths whose current marking's review date has passed: each youth's
-    public id, alias, level and review date, the earliest first."""
+    public id, alias, level and review date, the earliest first (on the same day, in the
+    order the youths were registered)."""
     # `review_due_on` is kept with the youth (keep_review_due): one index range of the team's
     # youths, not the latest marking of each of them. Only the shown rows are joined to theirs.
     overdue = (
@@ -233,6 +234,8 @@ def due_for_review(user: User, limit: int = 20) -> list[Row]:
 
 def reassign(duplicate: Youth, kept: Youth) -> int:
     """A merge: the duplicate's markings are the kept record's now (how many)."""
+    _hold(kept)
+    _hold(duplicate)
     moved = move_rows(RiskMarking, duplicate, kept)
     keep_review_due([duplicate.id, kept.id])
     return moved

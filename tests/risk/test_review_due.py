@@ -2,10 +2,13 @@
 look at the youth's markings says, after every change to them: a marking, a newer one, one at
 level none, a withdrawal, a merge."""
 
+import importlib.util
 from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
+from outreach import scopes
 from outreach.auth.models import User
 from outreach.casefile import merge
 from outreach.clock import today
@@ -95,21 +98,93 @@ def test_the_review_date_kept_with_the_youth_is_always_a_fresh_count(app, world)
         check()
 
 
-def test_the_start_page_lists_overdue_reviews_from_the_kept_date(app, world):
+def _overdue(worker, team, alias: str, days_ago: int, level=RiskLevel.ELEVATED, **details):
+    """A youth whose marking's review was due `days_ago` days ago (as if marked long ago)."""
+    youth = make_youth(worker, team, alias, **details)
+    sign = db.session.execute(signs()).scalars().first()
+    marking = risk.mark(
+        worker,
+        youth,
+        level=level,
+        sign_ids=[] if level == RiskLevel.NONE else [sign.id],
+        comment="",
+        review_on=None,
+    )
+    marking.review_on = today() - timedelta(days=days_ago)
+    db.session.flush()
+    risk.keep_review_due([youth.id])
+    return youth, marking
+
+
+def _expected(user, limit: int) -> list[tuple]:
+    """The overdue markings the user may see, counted from the markings themselves."""
+    visible = list(
+        db.session.execute(scopes.visible_youths(user).with_only_columns(Youth.id)).scalars()
+    )
+    current = risk.current(visible)
+    overdue = sorted(
+        (marking.review_on, youth_id, marking.level)
+        for youth_id, marking in current.items()
+        if marking.level != RiskLevel.NONE and marking.review_on < today()
+    )
+    public = dict(db.session.execute(select(Youth.id, Youth.public_id)).all())
+    return [(public[youth_id], level, review_on) for review_on, youth_id, level in overdue[:limit]]
+
+
+def test_the_start_page_lists_the_overdue_reviews_the_user_may_see_earliest_first(app, world):
     with app.app_context():
         worker = db.session.get(User, world.worker_a)
+        lead = db.session.get(User, world.lead_a)
         team = db.session.get(Team, world.team_a)
-        youth = make_youth(worker, team, "Kille i keps")
+        other = db.session.get(User, world.worker_b)
+        _overdue(worker, team, "Tre dagar", 3)
+        _overdue(worker, team, "Tio dagar", 10, level=RiskLevel.ACUTE)
+        _overdue(worker, team, "En dag", 1, level=RiskLevel.LOW)
+        _overdue(worker, team, "Ingen oro", 20, level=RiskLevel.NONE)
+        _overdue(worker, team, "Skyddad", 30, protected_identity=True)
+        _youth, withdrawn = _overdue(worker, team, "Återtagen", 40)
+        risk.withdraw(lead, withdrawn, "Fel ungdom.")
+        _overdue(other, db.session.get(Team, world.team_b), "Annat team", 50)
+        not_yet = make_youth(worker, team, "Inte än")
         sign = db.session.execute(signs()).scalars().first()
         risk.mark(
-            worker, youth, level=RiskLevel.ELEVATED, sign_ids=[sign.id], comment="", review_on=None
+            worker, not_yet, level=RiskLevel.ACUTE, sign_ids=[sign.id], comment="", review_on=None
         )
-        assert risk.due_for_review(worker) == []
-        youth.review_due_on = today() - timedelta(days=1)  # as if marked long ago
-        db.session.flush()
-        (due,) = risk.due_for_review(worker)
-        assert (due.public_id, due.alias, due.level) == (
-            youth.public_id,
-            "Kille i keps",
-            RiskLevel.ELEVATED,
-        )
+        colleague = db.session.get(User, world.worker_a2)
+        for user in (worker, colleague, lead, other):
+            for limit in (20, 2):
+                rows = [
+                    (row.public_id, row.level, row.review_on)
+                    for row in risk.due_for_review(user, limit=limit)
+                ]
+                assert rows == _expected(user, limit)
+        # the registrar sees the youth with protected identity; a colleague without a grant not
+        aliases = [row.alias for row in risk.due_for_review(worker)]
+        assert aliases == ["Skyddad", "Tio dagar", "Tre dagar", "En dag"]
+        aliases = [row.alias for row in risk.due_for_review(colleague)]
+        assert aliases == ["Tio dagar", "Tre dagar", "En dag"]
+        assert [row.alias for row in risk.due_for_review(other)] == ["Annat team"]
+
+
+def test_the_migration_fills_the_dates_as_they_are_kept(app, world):
+    """0032 fills the column from the markings there are, by the rule keep_review_due keeps."""
+    migration = importlib.util.spec_from_file_location(
+        "review_due", Path(__file__).parents[2] / "migrations/versions/0032_youth_review_due.py"
+    )
+    module = importlib.util.module_from_spec(migration)
+    migration.loader.exec_module(module)
+    with app.app_context():
+        worker = db.session.get(User, world.worker_a)
+        lead = db.session.get(User, world.lead_a)
+        team = db.session.get(Team, world.team_a)
+        _overdue(worker, team, "Tre dagar", 3)
+        _overdue(worker, team, "Ingen oro", 20, level=RiskLevel.NONE)
+        _youth, withdrawn = _overdue(worker, team, "Återtagen", 40)
+        risk.withdraw(lead, withdrawn, "Fel ungdom.")
+        make_youth(worker, team, "Omärkt")
+        ids = list(db.session.execute(select(Youth.id)).scalars())
+        kept = _kept(ids)
+        db.session.execute(update(Youth).values(review_due_on=None))
+        db.session.execute(text(module.BACKFILL))
+        assert _kept(ids) == kept == _fresh(ids)
+        assert sum(date is not None for date in kept.values()) == 1  # "Tre dagar"
