@@ -257,7 +257,8 @@ def new_contact(shift: Shift):
         form=form,
         places=places,
         saved=saved,
-        # the saved contact's place named from the places at hand, not read again
+        # the saved contact's place named from the places at hand (it is one of them: the form
+        # took it from them), not read again
         saved_place=next((p.name for p in places if saved and p.id == saved.place_id), None),
         youths_met=services.youths_met_in(shift),
     )

@@ -9,15 +9,16 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 
 from outreach import scopes
-from outreach.auth.models import User
+from outreach.auth.models import Role, User
 from outreach.casefile import merge
 from outreach.clock import today
 from outreach.extensions import db
 from outreach.org.models import Team
 from outreach.risk import services as risk
+from outreach.risk.models import WarningSign
 from outreach.vocabulary import RiskLevel
 from outreach.youths.models import Youth
-from tests.factories import make_youth, signs
+from tests.factories import make_kommun, make_team, make_user, make_youth, signs
 
 
 def _fresh(youth_ids: list[int]) -> dict[int, object]:
@@ -101,7 +102,9 @@ def test_the_review_date_kept_with_the_youth_is_always_a_fresh_count(app, world)
 def _overdue(worker, team, alias: str, days_ago: int, level=RiskLevel.ELEVATED, **details):
     """A youth whose marking's review was due `days_ago` days ago (as if marked long ago)."""
     youth = make_youth(worker, team, alias, **details)
-    sign = db.session.execute(signs()).scalars().first()
+    sign = (
+        db.session.execute(signs().where(WarningSign.kommun_id == team.kommun_id)).scalars().first()
+    )
     marking = risk.mark(
         worker,
         youth,
@@ -188,3 +191,19 @@ def test_the_migration_fills_the_dates_as_they_are_kept(app, world):
         db.session.execute(text(module.BACKFILL))
         assert _kept(ids) == kept == _fresh(ids)
         assert sum(date is not None for date in kept.values()) == 1  # "Tre dagar"
+
+
+def test_the_start_page_lists_no_overdue_review_of_another_kommun(app, world):
+    """Nothing crosses a kommun's boundary: one who works for two kommuner sees the overdue
+    reviews of the kommun they act for only."""
+    with app.app_context():
+        team_a = db.session.get(Team, world.team_a)
+        botkyrka = make_kommun("Botkyrka", "0127")
+        tumba = make_team("Fältgruppen Tumba", kommun=botkyrka)
+        _overdue(db.session.get(User, world.worker_a), team_a, "Här", 2)
+        _overdue(make_user("falt_c", Role.FIELD_WORKER, [tumba]), tumba, "Där", 2)
+        both = make_user("falt_ac", Role.FIELD_WORKER, [team_a, tumba])
+        both.act_for(team_a.kommun_id)
+        assert [row.alias for row in risk.due_for_review(both)] == ["Här"]
+        both.act_for(botkyrka.id)
+        assert [row.alias for row in risk.due_for_review(both)] == ["Där"]
