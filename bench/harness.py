@@ -481,6 +481,95 @@ def profile(client, probe: Probe, engine) -> str:
     return out.getvalue()
 
 
+#: Where a function's own time is counted in a breakdown: the first part whose names start
+#: its package's path (under site-packages, or the project's own); builtins count for their
+#: caller's part, but the drivers' own.
+PARTS = [
+    ("SQLAlchemy", ("sqlalchemy/",)),
+    ("templates", ("jinja2/", "markupsafe/", "outreach/templates/")),
+    ("forms", ("wtforms/", "flask_wtf/")),
+    ("Babel", ("babel/", "flask_babel/")),
+    ("crypto", ("cryptography/",)),
+    ("Flask", ("flask/", "werkzeug/", "flask_login/", "flask_limiter/", "itsdangerous/")),
+    ("Outreach", ("outreach/",)),
+]
+DRIVERS = ("psycopg", "sqlite3")
+OTHER = "Python"
+
+
+def _part(function: tuple) -> str | None:
+    """A profiled function's part; None for a builtin (counted for its caller)."""
+    filename, _line, name = function
+    if filename == "~":
+        return "driver" if any(driver in name for driver in DRIVERS) else None
+    if any(f"/{driver}" in filename for driver in DRIVERS):
+        return "driver"
+    path = filename.rpartition("site-packages/")[2]
+    path = path[path.find("outreach/") :] if "outreach/" in path else path
+    return next((part for part, starts in PARTS if path.startswith(starts)), OTHER)
+
+
+def _parts(stats: pstats.Stats) -> dict[str, float]:
+    """Seconds of own time per part; a builtin's time goes to the parts of its callers."""
+    spent: dict[str, float] = {}
+    for function, (_calls, _primitive, own, _cumulative, callers) in stats.stats.items():
+        part = _part(function)
+        if part is not None:
+            spent[part] = spent.get(part, 0.0) + own
+            continue
+        for caller, figures in callers.items():
+            caller_part = _part(caller) or OTHER
+            spent[caller_part] = spent.get(caller_part, 0.0) + figures[2]
+    return spent
+
+
+def breakdown(client, probe: Probe, engine, runs: int = 20) -> dict[str, float]:
+    """Where a request's median time goes, in ms: the statements (the driver and the database
+    server, timed around each without a profiler) and the rest shared among the Python parts
+    as cProfile shares their own time."""
+    statement_seconds: list[float] = []
+    started: list[float] = []
+
+    def before(*_args):
+        started.append(time.perf_counter())
+
+    def after(*_args):
+        statement_seconds.append(time.perf_counter() - started.pop())
+
+    for _ in range(WARM_UP):
+        _request(client, probe)
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    times = []
+    for _ in range(runs):
+        times.append(_request(client, probe)[0])
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    median = statistics.median(times) * 1000
+    statements = sum(statement_seconds) * 1000 / runs
+    profiler = cProfile.Profile()
+    for _ in range(runs):
+        profiler.runcall(_request, client, probe)
+    spent = _parts(pstats.Stats(profiler))
+    spent.pop("driver", None)  # timed without the profiler, above
+    python = sum(spent.values()) or 1.0
+    rest = max(median - statements, 0.0)
+    return {
+        "median": median,
+        "statements": statements,
+        **{part: rest * seconds / python for part, seconds in spent.items()},
+    }
+
+
+def breakdown_table(rows: dict[str, dict[str, float]]) -> str:
+    columns = ["statements", *(part for part, _starts in PARTS), OTHER]
+    lines = [f"{'request':<34} {'median':>7} " + " ".join(f"{c:>10}" for c in columns)]
+    for name, figures in rows.items():
+        cells = " ".join(f"{figures.get(c, 0.0):>10.1f}" for c in columns)
+        lines.append(f"{name:<34} {figures['median']:>7.1f} {cells}")
+    return "\n".join(lines)
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -541,6 +630,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", metavar="REQUEST", help="profile the named request instead of measuring"
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="where each request's time goes (ms by part) instead of measuring",
+    )
     options = parser.parse_args(argv)
     started = time.perf_counter()
     app = prepare(options.database, options.scale)
@@ -555,7 +649,19 @@ def main(argv: list[str] | None = None) -> None:
         if probe is None:
             raise SystemExit(f"no request named {options.profile!r}")
         with app.app_context():
-            print(profile(scene.clients[probe.role], probe, db.engine))
+            engine = db.engine
+        print(profile(scene.clients[probe.role], probe, engine))
+        return
+    if options.breakdown:
+        with app.app_context():
+            engine = db.engine
+        # each request in an app context of its own, as served (no g carried between them)
+        rows = {
+            probe.name: breakdown(scene.clients[probe.role], probe, engine)
+            for probe in scene.probes()
+        }
+        print(f"ms of each request's median by part ({options.scale}, {options.database})")
+        print(breakdown_table(rows))
         return
     base = baseline()
     figures = [base]

@@ -136,14 +136,23 @@ def forget() -> bool:
     return True
 
 
-def end_session(_error: BaseException | None = None) -> None:
+def end_session(error: BaseException | None = None) -> None:
     """After each request, before Flask-SQLAlchemy's own teardown: end the request's session.
-    When the database went away after the answer was made, the closing rollback fails with
+    A transaction that only read ends with a COMMIT, which changes nothing a ROLLBACK would
+    not: psycopg forgets the connection's prepared statements at every ROLLBACK, so a page
+    that only reads would have each of its statements parsed and planned afresh on every
+    request (docs/performance.md). Anything else is rolled back, as the session's close does.
+    When the database went away after the answer was made, the closing statement fails with
     it; the connection is thrown away and what it held with it, and the answer stands (an
     error here would turn it into a server error after the fact)."""
     try:
+        if error is None and db.session.registry.has():
+            request_session = db.session()
+            if request_session.in_transaction() and not _writes(request_session):
+                request_session.expire_on_commit = False  # as closing leaves them, readable
+                request_session.commit()
         db.session.remove()
-    except DBAPIError as error:
-        if not database_unavailable(error):
+    except DBAPIError as failure:
+        if not database_unavailable(failure):
             raise
         db.session.remove()  # the dead connection is invalidated now: nothing to roll back

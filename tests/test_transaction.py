@@ -1,6 +1,8 @@
 """One commit per request, at one place (outreach/transaction.py): a request that writes
-commits once, after its answer is made; one that only reads commits nothing; a request that
-fails saves nothing but the access-log rows of what it showed (DOMAIN.md rule 4)."""
+commits once, after its answer is made; one that only reads writes nothing, and its
+transaction ends with a COMMIT of nothing (a ROLLBACK would drop psycopg's prepared
+statements); a request that fails saves nothing but the access-log rows of what it showed
+(DOMAIN.md rule 4)."""
 
 import pytest
 from sqlalchemy import event, func, select
@@ -32,6 +34,25 @@ def commits(app):
 
 
 @pytest.fixture
+def writes(app):
+    """How many statements that change rows reached the database since the test began."""
+    counted = {"n": 0}
+
+    def one(_connection, _cursor, statement, *_args):
+        counted["n"] += statement.lstrip().split(None, 1)[0].upper() in {
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+        }
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", one)
+    yield counted
+    event.remove(engine, "before_cursor_execute", one)
+
+
+@pytest.fixture
 def setting(app, world):
     """An open shift of falt_a and a team A youth; public ids."""
     with app.app_context():
@@ -51,8 +72,8 @@ def _events(app, **where) -> list[tuple]:
         return [tuple(row) for row in db.session.execute(query.order_by(AuditEvent.seq))]
 
 
-def test_a_request_that_writes_commits_once_and_one_that_reads_nothing(
-    app, world, signed_in, commits, setting
+def test_a_request_that_writes_commits_once_and_one_that_reads_writes_nothing(
+    app, world, signed_in, commits, writes, setting
 ):
     client = signed_in("falt_a")
     before = commits["n"]
@@ -64,9 +85,10 @@ def test_a_request_that_writes_commits_once_and_one_that_reads_nothing(
     before = commits["n"]
     assert client.get(address_for("casefile.youth", public_id=setting["youth"])).status_code == 200
     assert commits["n"] - before == 1  # a read of a youth writes its access-log row
-    before = commits["n"]
+    before, written = commits["n"], writes["n"]
     assert client.get(address_for("shifts.shift_list")).status_code == 200
-    assert commits["n"] - before == 0  # nothing written, nothing to commit
+    assert writes["n"] == written  # nothing written
+    assert commits["n"] - before == 1  # and the transaction ends with a COMMIT of nothing
 
 
 def test_a_refused_form_saves_nothing_but_keeps_the_reads_of_what_it_showed(

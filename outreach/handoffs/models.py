@@ -40,6 +40,8 @@ class Handoff(InKommun, db.Model):
             postgresql_where=text(OPEN_CONDITION),
             sqlite_where=text(OPEN_CONDITION),
         ),
+        # A unit's inbox: its handoffs in the statuses of a list (migration 0033).
+        Index("ix_handoff_unit_status", "to_unit_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

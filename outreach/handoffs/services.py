@@ -19,7 +19,7 @@ from outreach.clock import now
 from outreach.consent import services as consent_services
 from outreach.consent.services import coverage
 from outreach.errors import Conflict, RuleViolation
-from outreach.extensions import db
+from outreach.extensions import db, one_of
 from outreach.handoffs.models import Handoff, HandoffEvent
 from outreach.notifications import services as notifications
 from outreach.org.models import Team
@@ -359,7 +359,7 @@ def waiting_for_first_contact(user: User) -> list[Handoff]:
         db.session.execute(
             scopes.unit_inbox(user)
             .options(lazyload(Handoff.events))  # the list shows none of their steps
-            .where(Handoff.status.in_((HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)))
+            .where(one_of(Handoff.status, (HandoffStatus.SENT, HandoffStatus.ACKNOWLEDGED)))
             .order_by(Handoff.first_contact_due_at, Handoff.id)
         ).scalars()
     )
@@ -376,7 +376,7 @@ def in_progress(
     ids, more = newest_first(
         scopes.unit_inbox(user)
         .with_only_columns(Handoff.id)
-        .where(Handoff.status.in_(IN_PROGRESS)),
+        .where(one_of(Handoff.status, IN_PROGRESS)),
         Handoff.sent_at,
         Handoff.public_id,
         cursor,
