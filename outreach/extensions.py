@@ -68,6 +68,20 @@ def one_of(column, members):
     return column.in_(bindparam(None, list(members), expanding=True, literal_execute=True))
 
 
+#: How many prepared statements psycopg keeps on each connection (its default is 100): the
+#: benchmark's thirteen requests alone keep 80 prepared and 20 more counted on one connection,
+#: and a statement evicted is deallocated on the server with a round trip of its own, then
+#: parsed and planned afresh when it comes back.
+PREPARED_MAX = 250
+
+
+@event.listens_for(Engine, "connect")
+def _prepared_statements_kept(dbapi_connection, _record) -> None:
+    """PostgreSQL: keep more of the pages' statements prepared (PREPARED_MAX)."""
+    if hasattr(dbapi_connection, "prepared_max"):
+        dbapi_connection.prepared_max = PREPARED_MAX
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite: enforce foreign keys, let concurrent writers wait instead of failing, and

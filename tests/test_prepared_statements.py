@@ -7,7 +7,7 @@ number, and so are a vocabulary's members in `one_of`, so that the plan made onc
 import pytest
 from sqlalchemy import event, select
 
-from outreach.extensions import db, one_of
+from outreach.extensions import PREPARED_MAX, db, one_of
 from outreach.org.models import Team, TeamKind
 from tests.addresses import address_for
 from tests.sql import statements_run
@@ -32,6 +32,7 @@ def test_a_page_that_only_reads_keeps_its_statements_prepared(app, world, signed
         event.remove(engine, "before_cursor_execute", seen)
     prepared = []
     for connection in connections:
+        assert connection.prepared_max == PREPARED_MAX
         prepared.append(
             connection.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0]
         )
