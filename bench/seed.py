@@ -452,6 +452,9 @@ class Seeder:
                         "",
                         pair[number % 2],
                         at,
+                        # a contact logged through the form carries the form's token (unique,
+                        # as the app's are: its index is then one a planner will use)
+                        f"{contact_id:032x}",
                     )
                 )
                 counts.extend(self._counts(contact_id, youths))
@@ -496,6 +499,7 @@ class Seeder:
                 "note",
                 "created_by_id",
                 "created_at",
+                "submission_token",
             ],
             contacts,
             kommun_by=("team_id", self.kommun_of_team),
