@@ -99,10 +99,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 @compiles(_OffsetLimitParam, "postgresql")
 def _limit_written_out(element, compiler, **kw) -> str:
     """PostgreSQL: a LIMIT (or OFFSET) is written into the statement as its number, not
-    bound. The pages' statements are prepared on the server (transaction.end_session), and a
-    prepared statement's generic plan, not knowing a bound LIMIT, assumes it keeps a tenth of
-    the rows: it sorted a team's named contacts (8-15 ms) where the index gives the page's 51
-    in order (docs/performance.md). The number comes in at execution, so a cached statement
-    stays right for any limit."""
+    bound. The pages' statements are prepared on the server (transaction.end_session), and
+    the plan PostgreSQL makes once for a prepared statement does not know a bound LIMIT: it
+    takes it for a tenth of the rows, where a page keeps 21 or 51 (docs/performance.md). The
+    number comes in at execution, so a cached statement stays right for any limit."""
     kw["literal_execute"] = True
     return compiler.visit_bindparam(element, **kw)

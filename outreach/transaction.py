@@ -4,8 +4,8 @@ fails leaves behind.
 Everything a request changes, and the audit rows that describe it, is one transaction.
 Services flush; nothing else commits. When a view returns its answer, commit_request (after
 every request, before the answer leaves) commits, if the request wrote anything. A request
-that only read ends with its session: its answer stands even if the database goes away
-after it was made.
+that only read ends with its session, with a COMMIT of nothing (end_session): its answer
+stands even if the database goes away after it was made.
 
 A request that fails (a form a rule refuses, a record saved by someone else at the same
 moment, an error page, an exception) is abandoned: its changes are rolled back, but what it

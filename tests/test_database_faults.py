@@ -226,7 +226,7 @@ def test_postgresql_cut_off_and_back(app, world, database_url):
 
 def test_postgresql_gone_after_the_answer_was_made_keeps_the_answer(app, world, database_url):
     """The server goes down between the page being made and the request's session being
-    closed: the closing rollback fails, and the user still gets the page."""
+    closed: the closing statement fails, and the user still gets the page."""
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
         pytest.skip("the real outage is PostgreSQL's (SQLite is a file)")

@@ -91,6 +91,14 @@ def test_a_request_that_writes_commits_once_and_one_that_reads_writes_nothing(
     assert commits["n"] - before == 1  # and the transaction ends with a COMMIT of nothing
 
 
+def test_an_app_context_that_ends_in_an_error_is_not_committed(app, world, commits):
+    before = commits["n"]
+    with pytest.raises(RuntimeError), app.app_context():
+        assert db.session.execute(select(User.id)).first()
+        raise RuntimeError("a command that failed after it read")
+    assert commits["n"] == before  # rolled back, as the session's close does
+
+
 def test_a_refused_form_saves_nothing_but_keeps_the_reads_of_what_it_showed(
     app, world, signed_in, setting
 ):

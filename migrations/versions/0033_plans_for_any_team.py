@@ -3,7 +3,8 @@ of the functional dependency, so that a page's prepared statement, planned once 
 does not take "this kommun and this team" for a fortieth of the team's rows and choose a plan
 for a handful (docs/performance.md). SQLite has no such statistics: nothing to do there.
 And a unit's handoffs by status: the inbox's handled handoffs are a few of a large unit's
-thousands, and were found by reading all of the unit's.
+thousands, and were found by reading all of the unit's. It takes the place of the index of a
+unit's handoffs, which is its first column.
 
 Revision ID: 0033
 Revises: 0032
@@ -39,6 +40,7 @@ def _name(table: str) -> str:
 
 def upgrade():
     op.create_index("ix_handoff_unit_status", "handoff", ["to_unit_id", "status"])
+    op.drop_index("ix_handoff_to_unit_id", table_name="handoff")
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, columns in DEPENDENT.items():
@@ -50,6 +52,7 @@ def upgrade():
 
 
 def downgrade():
+    op.create_index("ix_handoff_to_unit_id", "handoff", ["to_unit_id"])
     op.drop_index("ix_handoff_unit_status", table_name="handoff")
     if op.get_bind().dialect.name != "postgresql":
         return

@@ -40,7 +40,7 @@ class Handoff(InKommun, db.Model):
             postgresql_where=text(OPEN_CONDITION),
             sqlite_where=text(OPEN_CONDITION),
         ),
-        # A unit's inbox: its handoffs in the statuses of a list (migration 0033).
+        # A unit's handoffs, and its inbox's in the statuses of a list (migration 0033).
         Index("ix_handoff_unit_status", "to_unit_id", "status"),
     )
 
@@ -49,7 +49,7 @@ class Handoff(InKommun, db.Model):
     kommun_id: Mapped[int] = mapped_column(ForeignKey("kommun.id"), index=True)
     youth_id: Mapped[int] = mapped_column(ForeignKey("youth.id", ondelete="CASCADE"), index=True)
     #: The receiving unit the sender chose: only its members see the handoff.
-    to_unit_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     #: The sent report of concern a handoff on that basis cites.
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report_of_concern.id"))
     from_team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
