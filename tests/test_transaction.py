@@ -5,7 +5,8 @@ statements); a request that fails saves nothing but the access-log rows of what 
 (DOMAIN.md rule 4)."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from outreach.audit import AuditAction, AuditEvent
@@ -97,6 +98,14 @@ def test_an_app_context_that_ends_in_an_error_is_not_committed(app, world, commi
         assert db.session.execute(select(User.id)).first()
         raise RuntimeError("a command that failed after it read")
     assert commits["n"] == before  # rolled back, as the session's close does
+
+
+def test_a_read_whose_statement_failed_ends_quietly(app, world):
+    # the error is answered by whoever ran the statement; the context then ends as usual
+    with app.app_context(), pytest.raises(DBAPIError):
+        db.session.execute(text("SELECT * FROM no_such_table"))
+    with app.app_context():  # the connection is back in the pool, usable
+        assert db.session.execute(select(User.id)).first()
 
 
 def test_a_refused_form_saves_nothing_but_keeps_the_reads_of_what_it_showed(
