@@ -448,9 +448,10 @@ def export(scene: Scene, counter: QueryCounter, fmt: str = "csv", rows: int = 0)
     )
 
 
-def profile(client, probe: Probe, engine) -> str:
-    """Where one request's time goes: its SQL statements by time, and the functions by
-    cumulative time (cProfile)."""
+@contextlib.contextmanager
+def statements_timed(engine):
+    """The statements run inside the block, each as (seconds in the driver's execute, its SQL
+    on one line): a list, filled as they run."""
     statements: list[tuple[float, str]] = []
     started: list[float] = []
 
@@ -460,13 +461,22 @@ def profile(client, probe: Probe, engine) -> str:
     def after(_connection, _cursor, statement, *_args):
         statements.append((time.perf_counter() - started.pop(), " ".join(statement.split())))
 
-    _request(client, probe)  # warm
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def profile(client, probe: Probe, engine) -> str:
+    """Where one request's time goes: its SQL statements by time, and the functions by
+    cumulative time (cProfile)."""
+    _request(client, probe)  # warm
     profiler = cProfile.Profile()
-    seconds = profiler.runcall(_request, client, probe)[0]
-    event.remove(engine, "before_cursor_execute", before)
-    event.remove(engine, "after_cursor_execute", after)
+    with statements_timed(engine) as statements:
+        seconds = profiler.runcall(_request, client, probe)[0]
     out = io.StringIO()
     sql = sum(spent for spent, _statement in statements)
     print(
@@ -529,26 +539,12 @@ def breakdown(client, probe: Probe, engine, runs: int = 20) -> dict[str, float]:
     the median shared among the Python parts as cProfile shares their own time. Reading the
     rows after execute is in the rest: SQLite steps to the first row in execute, psycopg has
     them all by then."""
-    statement_seconds: list[float] = []
-    started: list[float] = []
-
-    def before(*_args):
-        started.append(time.perf_counter())
-
-    def after(*_args):
-        statement_seconds.append(time.perf_counter() - started.pop())
-
     for _ in range(WARM_UP):
         _request(client, probe)
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with statements_timed(engine) as timed:
         times = [_request(client, probe)[0] for _ in range(runs)]
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
     median = statistics.median(times) * 1000
-    statements = sum(statement_seconds) * 1000 / runs
+    statements = sum(seconds for seconds, _statement in timed) * 1000 / runs
     profiler = cProfile.Profile()
     for _ in range(runs):
         profiler.runcall(_request, client, probe)

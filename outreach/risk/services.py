@@ -89,7 +89,7 @@ def mark(
         raise RuleViolation(
             _l("The review date must be from today and at most two years ahead."), "review_on"
         )
-    _hold(youth)
+    _hold(youth.id)
     marking = RiskMarking(
         youth_id=youth.id,
         level=level,
@@ -110,7 +110,7 @@ def mark(
 def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdrawal:
     """Withdraw a marking; the reason is required and the marking stays in the history."""
     policy.can_withdraw_risk.require(user, marking)
-    _hold(marking.youth)
+    _hold(marking.youth_id)
     withdrawal = withdrawals.withdraw(
         user,
         marking,
@@ -124,11 +124,14 @@ def withdraw(user: User, marking: RiskMarking, reason: str) -> RiskMarkingWithdr
     return withdrawal
 
 
-def _hold(youth: Youth) -> None:
-    """Hold the youth's row until the transaction ends: two changes to one youth's markings
+def _hold(*youth_ids: int) -> None:
+    """Hold the youths' rows until the transaction ends: two changes to one youth's markings
     at once are made one after the other, and the later one's marking is the latest (so
-    keep_review_due counts what the other wrote)."""
-    db.session.execute(select(Youth.id).where(Youth.id == youth.id).with_for_update())
+    keep_review_due counts what the other wrote). Held in the order of their ids, so that
+    two merges of the same two records, each keeping the other, cannot wait for each other."""
+    db.session.execute(
+        select(Youth.id).where(Youth.id.in_(youth_ids)).order_by(Youth.id).with_for_update()
+    )
 
 
 def keep_review_due(youth_ids: Iterable[int] | None = None) -> None:
@@ -234,8 +237,7 @@ def due_for_review(user: User, limit: int = 20) -> list[Row]:
 
 def reassign(duplicate: Youth, kept: Youth) -> int:
     """A merge: the duplicate's markings are the kept record's now (how many)."""
-    _hold(kept)
-    _hold(duplicate)
+    _hold(kept.id, duplicate.id)
     moved = move_rows(RiskMarking, duplicate, kept)
     keep_review_due([duplicate.id, kept.id])
     return moved
